@@ -1,0 +1,42 @@
+import Link from 'next/link';
+import { navItemsFor } from '@/components/shell/nav-items';
+import { requirePageUser } from '@/lib/auth/guards';
+import { ROLE_LABELS } from '@/lib/auth/permissions';
+
+const ROLE_DUTIES = {
+  operator: 'You watch the live tiles of live deployments and triage alerts. Every decision is a human one and is recorded.',
+  senior_officer: 'You plan deployments and authorise or reject plans written by other officers. You cannot authorise your own.',
+  admin: 'You manage users and roles and curate watchlists within the lawful categories. You do not authorise or triage.',
+  auditor: 'You read the audit trail, deployment records and reports. You see no biometric images and change nothing.',
+} as const;
+
+export default async function OverviewPage() {
+  const user = await requirePageUser();
+  const sections = navItemsFor(user.role).filter((item) => item.href !== '/');
+  return (
+    <div className="page">
+      <header className="page-header">
+        <p className="eyebrow">{ROLE_LABELS[user.role]}</p>
+        <h1>Good to see you, {user.name.split(' ')[0]}</h1>
+        <p className="muted lead">{ROLE_DUTIES[user.role]}</p>
+      </header>
+      {sections.length > 0 ? (
+        <ul className="card-grid" aria-label="Your sections">
+          {sections.map((item) => (
+            <li key={item.href}>
+              <Link href={item.href} className="card panel">
+                <h2>{item.label}</h2>
+                <p className="muted">{item.description}</p>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <div className="panel empty-state">
+          <h2>No sections yet</h2>
+          <p className="muted">Live tiles and the alert queue for your role arrive with the next releases.</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+import Link from 'next/link';
+
+export default function NotFound() {
+  return (
+    <main className="centered-page">
+      <div className="panel message-panel">
+        <p className="eyebrow">404</p>
+        <h1>Nothing here</h1>
+        <Link className="button" href="/">
+          Back to overview
+        </Link>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,14 @@
+import { can, type Permission, type Role } from '@/lib/auth/permissions';
+
+/** Sections of the control room; each shows only for roles holding its permission. */
+export type NavItem = { href: string; label: string; permission: Permission | null; description: string };
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: '/', label: 'Overview', permission: null, description: 'What your role can do, at a glance.' },
+  { href: '/audit', label: 'Audit trail', permission: 'audit:read', description: 'Every recorded action, hash-chained and verifiable.' },
+  { href: '/admin/users', label: 'Users', permission: 'user:manage', description: 'Accounts, roles and access.' },
+];
+
+export function navItemsFor(role: Role): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.permission === null || can(role, item.permission));
+}

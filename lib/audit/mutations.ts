@@ -1,0 +1,61 @@
+import { dbProvider, getDb, type Tx } from '@/lib/db/client';
+import type { AuditAction } from './actions';
+import { canonicalJson, GENESIS_HASH, hashEvent } from './chain';
+
+export type AuditInput = {
+  action: AuditAction;
+  actorId?: string | null;
+  actorEmail?: string | null;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  details?: Record<string, unknown>;
+  ip?: string | null;
+};
+
+export type Audit = (event: AuditInput) => Promise<void>;
+
+// Any constant works; it only has to be the same for every writer of the chain.
+const AUDIT_CHAIN_LOCK = 7_400_312;
+
+/**
+ * Runs `work` in one database transaction together with the audit records it writes, so a
+ * change can never land without its record (nor a record without its change).
+ *
+ * The chain needs a single writer at a time: on PostgreSQL a transaction-scoped advisory
+ * lock, taken first, serialises audited writes (which also makes read-then-write checks such
+ * as "is this the last admin?" safe); SQLite allows one writer by design. The unique
+ * constraint on prevHash is the last line of defence: a forked chain cannot be stored.
+ */
+export async function auditedTransaction<T>(work: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  const db = getDb();
+  return db.$transaction(async (tx) => {
+    if (dbProvider() === 'postgresql') {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+    }
+    const audit: Audit = (event) => appendAuditEvent(tx, event);
+    return work(tx, audit);
+  });
+}
+
+/** Appends one event inside the caller's transaction. Call only through auditedTransaction. */
+async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<void> {
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const fields = {
+    // Millisecond precision survives both databases, so the hash input round-trips.
+    at: new Date(),
+    actorId: input.actorId ?? null,
+    actorEmail: input.actorEmail ?? null,
+    action: input.action,
+    subjectType: input.subjectType ?? null,
+    subjectId: input.subjectId ?? null,
+    details: canonicalJson(input.details ?? {}),
+    ip: input.ip ?? null,
+  };
+  await tx.auditEvent.create({ data: { ...fields, prevHash, hash: hashEvent(prevHash, fields) } });
+}
+
+/** Records an event that changes nothing else (sign-in, failed sign-in, a view). */
+export async function recordAuditEvent(event: AuditInput): Promise<void> {
+  await auditedTransaction((_tx, audit) => audit(event));
+}

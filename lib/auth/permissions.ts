@@ -1,0 +1,75 @@
+/**
+ * The one permission table (DOMAIN.md, "People and what they may do").
+ * Pages, route handlers, server actions and the socket middleware all ask `can()`;
+ * hiding a button in the UI is a courtesy, never the check.
+ */
+export const ROLES = ['operator', 'senior_officer', 'admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  operator: 'Operator',
+  senior_officer: 'Senior officer',
+  admin: 'Admin',
+  auditor: 'Auditor',
+};
+
+export const PERMISSIONS = [
+  'audit:read',
+  'user:manage',
+  'watchlist:read',
+  'watchlist:manage',
+  'reference-image:view',
+  'deployment:read',
+  'deployment:plan',
+  'deployment:authorise',
+  'deployment:suspend',
+  'live:view',
+  'probe:submit',
+  'alert:read',
+  'alert:triage',
+  'alert:release-any',
+  'alert:retain',
+  'report:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const TABLE: Record<Role, readonly Permission[]> = {
+  // Watches live tiles, triages alerts; never edits watchlists or authorises.
+  operator: ['deployment:read', 'live:view', 'probe:submit', 'alert:read', 'alert:triage', 'alert:retain'],
+  // Plans and authorises (two-person rule is enforced per deployment, not here), reads reports.
+  senior_officer: [
+    'watchlist:read',
+    'deployment:read',
+    'deployment:plan',
+    'deployment:authorise',
+    'deployment:suspend',
+    'live:view',
+    'probe:submit',
+    'alert:read',
+    'alert:release-any',
+    'alert:retain',
+    'report:read',
+  ],
+  // Curates users and watchlists; never authorises deployments or triages.
+  admin: ['audit:read', 'user:manage', 'watchlist:read', 'watchlist:manage', 'reference-image:view'],
+  // Reads the record; never sees biometric images, never changes anything.
+  auditor: ['audit:read', 'deployment:read', 'report:read'],
+};
+
+const GRANTS: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map(
+  ROLES.map((role) => [role, new Set(TABLE[role])]),
+);
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Whether a role holds a permission. Unknown roles hold nothing. */
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  if (!role) return false;
+  return GRANTS.get(role)?.has(permission) ?? false;
+}
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return TABLE[role];
+}

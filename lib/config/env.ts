@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Server configuration, validated once at start-up (server.ts) and read everywhere else.
+ * A wrong value stops the process with a message naming the variable, rather than a
+ * surprise later.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface to listen on. Loopback by default: exposing the control room is a decision. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().optional(),
+  AUTH_SECRET: z.string().optional(),
+  /** Session lifetime: one shift by default. */
+  SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type ServerEnv = z.infer<typeof EnvSchema>;
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+const WEAK_SECRETS = new Set(['changeme', 'secret', 'change-me', 'development', 'sightline']);
+
+/** Why a secret is unfit for production, or null when it is fine. */
+export function authSecretProblem(secret: string | undefined): string | null {
+  if (!secret) return 'AUTH_SECRET is not set';
+  if (secret.length < 32) return 'AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32)';
+  if (WEAK_SECRETS.has(secret.toLowerCase())) return 'AUTH_SECRET is a placeholder value';
+  return null;
+}

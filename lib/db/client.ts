@@ -1,0 +1,52 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client';
+import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './url';
+
+/**
+ * The one Prisma client of the process, on globalThis so that Next's bundles and
+ * server.ts (socket.io) share it and hot reload does not open a new pool per edit.
+ *
+ * Both generated clients expose the same model API (the Postgres schema is generated from
+ * the SQLite one), so the rest of the code is typed against the SQLite client.
+ * Only lib/<domain>/data.ts and mutations.ts import this module.
+ */
+export type Db = SqliteClient;
+export type Tx = Prisma.TransactionClient;
+export { Prisma };
+
+type DbHolder = { db: Db; url: string; provider: 'sqlite' | 'postgresql' };
+const holder = globalThis as typeof globalThis & { __sightlineDb?: DbHolder };
+
+function createDb(url: string): DbHolder {
+  const provider = databaseProvider(url);
+  if (provider === 'postgresql') {
+    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
+    return { db: client as unknown as Db, url, provider };
+  }
+  const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 });
+  return { db: new SqliteClient({ adapter }), url, provider };
+}
+
+function current(): DbHolder {
+  const url = resolveDatabaseUrl();
+  if (!holder.__sightlineDb || holder.__sightlineDb.url !== url) {
+    holder.__sightlineDb = createDb(url);
+  }
+  return holder.__sightlineDb;
+}
+
+export function getDb(): Db {
+  return current().db;
+}
+
+export function dbProvider(): 'sqlite' | 'postgresql' {
+  return current().provider;
+}
+
+export async function disconnectDb(): Promise<void> {
+  const existing = holder.__sightlineDb;
+  holder.__sightlineDb = undefined;
+  await existing?.db.$disconnect();
+}

@@ -1,0 +1,28 @@
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
+import { roomOfUser } from './events';
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/**
+ * server.ts and Next's route handlers run in one process but in separate module graphs, so
+ * the socket.io server is shared through globalThis. Publishing is a no-op when there is no
+ * socket server (scripts, unit tests). Always persist first, then publish.
+ */
+const holder = globalThis as typeof globalThis & { __sightlineRealtime?: RealtimeServer };
+
+export function registerRealtimeServer(io: RealtimeServer | undefined): void {
+  holder.__sightlineRealtime = io;
+}
+
+export function realtimeServer(): RealtimeServer | undefined {
+  return holder.__sightlineRealtime;
+}
+
+/** Closes a user's live connections so they reconnect and are authorised afresh. */
+export function disconnectUserSockets(userId: string, reason = 'Your access changed. Reconnecting…'): void {
+  const io = realtimeServer();
+  if (!io) return;
+  io.to(roomOfUser(userId)).emit('session:revoked', { reason });
+  io.in(roomOfUser(userId)).disconnectSockets(true);
+}

@@ -1,0 +1,61 @@
+/**
+ * Sightline's Node entry: one HTTP server on one port serving Next.js and socket.io.
+ * Start-up order: configuration → migrations → Next → socket.io → scheduled jobs → listen.
+ */
+import { createServer } from 'node:http';
+import next from 'next';
+import { prepareAuthSecret } from './lib/config/auth-secret';
+import { serverEnv } from './lib/config/env';
+import { resolveDatabaseUrl } from './lib/db/url';
+import { applyMigrations } from './lib/db/migrate';
+import { disconnectDb } from './lib/db/client';
+import { CLIENT_IP_HEADER } from './lib/http/client-ip';
+import { attachRealtime } from './lib/realtime/server';
+
+async function main() {
+  const env = serverEnv();
+  const dev = env.NODE_ENV !== 'production';
+  // The demo (npm run demo) runs a production build on a generated secret kept in data/.
+  const secret = prepareAuthSecret({ production: !dev, allowGenerated: dev || process.env.SIGHTLINE_DEMO === '1' });
+
+  const { applied } = await applyMigrations({ databaseUrl: resolveDatabaseUrl(), log: () => {} });
+  if (applied.length) console.log(`[db] applied migrations: ${applied.join(', ')}`);
+
+  const app = next({ dev, hostname: env.HOST, port: env.PORT, turbopack: dev });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const handleUpgrade = app.getUpgradeHandler();
+
+  const httpServer = createServer((req, res) => {
+    // Next's handlers cannot see the socket: pass on the client address, never trusting a
+    // client-sent value unless a trusted proxy set it.
+    const forwarded = env.TRUST_PROXY ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+    req.headers[CLIENT_IP_HEADER] = forwarded || req.socket.remoteAddress || '';
+    void handle(req, res);
+  });
+
+  const io = attachRealtime(httpServer, { secret });
+  // socket.io handles its own path; every other upgrade (Next's hot reload) goes to Next.
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/socket.io/')) void handleUpgrade(req, socket, head);
+  });
+
+  httpServer.listen(env.PORT, env.HOST, () => {
+    const shownHost = env.HOST === '127.0.0.1' || env.HOST === '0.0.0.0' ? 'localhost' : env.HOST;
+    console.log(`Sightline ready on http://${shownHost}:${env.PORT} (${dev ? 'development' : 'production'})`);
+  });
+
+  const shutdown = (signal: string) => {
+    console.log(`[server] ${signal}: shutting down`);
+    void io.close();
+    httpServer.close(() => void disconnectDb().finally(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

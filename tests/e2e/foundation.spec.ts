@@ -1,0 +1,97 @@
+import { expect, test } from '@playwright/test';
+import { DEMO, LoginPage } from './pages/login-page';
+import { Shell } from './pages/shell';
+
+const SECTIONS: Record<keyof typeof DEMO, string[]> = {
+  operator: ['Overview'],
+  senior_officer: ['Overview'],
+  admin: ['Overview', 'Audit trail', 'Users'],
+  auditor: ['Overview', 'Audit trail'],
+};
+
+test.describe('sign-in and role-shaped shell', () => {
+  for (const role of Object.keys(DEMO) as (keyof typeof DEMO)[]) {
+    test(`${role} signs in and sees only their sections`, async ({ page }) => {
+      await new LoginPage(page).signInAndWait(DEMO[role]);
+      const shell = new Shell(page);
+      expect(await shell.sectionNames()).toEqual(SECTIONS[role]);
+      await expect(shell.realtimeStatus()).toHaveAttribute('data-status', 'connected');
+      await expect(page.locator('.user-menu summary')).toContainText(/Operator|Senior officer|Admin|Auditor/);
+    });
+  }
+
+  test('a signed-out visitor is sent to /login and back to the page after signing in', async ({ page }) => {
+    await page.goto('/audit');
+    await expect(page).toHaveURL(/\/login\?next=%2Faudit/);
+    await new LoginPage(page).signIn(DEMO.auditor);
+    await expect(page).toHaveURL(/\/audit$/);
+    await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();
+  });
+
+  test('a wrong password is refused with a clear message', async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.goto();
+    await login.signIn(DEMO.operator, 'wrong-password');
+    await expect(login.error()).toContainText('not recognised');
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test('a role without permission gets the 403 page, not the content', async ({ page }) => {
+    await new LoginPage(page).signInAndWait(DEMO.operator);
+    const response = await page.goto('/admin/users');
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole('heading', { name: /does not give access/ })).toBeVisible();
+    await expect(page.getByTestId('users-table')).toHaveCount(0);
+  });
+
+  test('sign-out returns to /login and the pages close again', async ({ page }) => {
+    await new LoginPage(page).signInAndWait(DEMO.senior_officer);
+    await new Shell(page).signOut();
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/login/);
+  });
+});
+
+test.describe('admin and auditor work', () => {
+  test('an admin adds a user and changes their role; the audit page shows it all and verifies', async ({ page }) => {
+    await new LoginPage(page).signInAndWait(DEMO.admin);
+    await new Shell(page).nav().getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Name').fill('Erin Example');
+    await page.getByLabel('Email').fill('erin@sightline.test');
+    await page.getByLabel('Role', { exact: true }).selectOption('operator');
+    await page.getByLabel('Initial password').fill('erin-long-password');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const row = page.locator('tr[data-email="erin@sightline.test"]');
+    await expect(row).toContainText('Operator');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByLabel('Role of erin@sightline.test').selectOption('auditor');
+    await expect(row.locator('.role-chip')).toHaveText('Auditor');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('tr[data-email="admin@sightline.test"]').getByLabel('Role of admin@sightline.test').selectOption('operator');
+    await expect(page.locator('tr[data-email="admin@sightline.test"]').getByRole('alert')).toContainText('last active admin');
+
+    await new Shell(page).nav().getByRole('link', { name: 'Audit trail' }).click();
+    const table = page.getByTestId('audit-table');
+    await expect(table).toContainText('user.role_changed');
+    await expect(table).toContainText('user.created');
+    await expect(table).toContainText('auth.signed_in');
+    await expect(page.getByTestId('chain-status')).toContainText('Chain intact');
+  });
+
+  test('the auditor filters the trail by action', async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.goto();
+    await login.signIn(DEMO.operator, 'a-wrong-guess');
+    await expect(login.error()).toBeVisible();
+    await login.signInAndWait(DEMO.auditor);
+    await page.goto('/audit');
+    await page.getByLabel('Action').selectOption('auth.sign_in_failed');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/action=auth.sign_in_failed/);
+    const rows = page.getByTestId('audit-table').locator('tbody tr');
+    await expect(rows.first()).toContainText('auth.sign_in_failed');
+    for (const text of await rows.allTextContents()) expect(text).toContain('auth.sign_in_failed');
+  });
+});

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, Session } from '../support/session';
+import { startServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+let auditor: Session;
+
+// TRUST_PROXY lets the test speak from several client addresses through X-Forwarded-For.
+const from = (ip: string) => new Session(server.baseUrl, { 'x-forwarded-for': ip });
+
+beforeAll(async () => {
+  server = await startServer({
+    env: { SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3', SIGN_IN_MAX_FAILURES_PER_ADDRESS: '5', TRUST_PROXY: 'true' },
+  });
+  auditor = from('192.0.2.250');
+  expect((await auditor.signIn('auditor@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function failures(actor: string) {
+  const body = (await (await auditor.fetch(`/api/audit?action=auth.sign_in_failed&actor=${actor}`)).json()) as {
+    events: { details: Record<string, unknown>; ip?: string }[];
+  };
+  return body.events.map((e) => e.details);
+}
+
+describe('failed sign-in rate limiting', () => {
+  it('locks an account after repeated failures, even against the right password from elsewhere', async () => {
+    for (let i = 0; i < 3; i++) expect((await from('192.0.2.1').signIn('operator@sightline.test', `guess-${i}`)).ok).toBe(false);
+
+    const blocked = await from('192.0.2.2').signIn('operator@sightline.test', DEMO_PASSWORD);
+    expect(blocked.ok).toBe(false);
+    expect(blocked.location).toContain('code=rate_limited');
+
+    const details = await failures('operator@sightline.test');
+    expect(details.filter((d) => d.reason === 'wrong_password')).toHaveLength(3);
+    expect(details.some((d) => d.reason === 'rate_limited' && d.scope === 'account')).toBe(true);
+
+    // Another account is unaffected.
+    expect((await from('192.0.2.3').signIn('operator2@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+  });
+
+  it('blocks an address that sprays failures across accounts, not other addresses', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await from('198.51.100.7').signIn(`nobody${i}@sightline.test`, 'whatever')).ok).toBe(false);
+    }
+    const blocked = await from('198.51.100.7').signIn('officer2@sightline.test', DEMO_PASSWORD);
+    expect(blocked.location).toContain('code=rate_limited');
+    const details = await failures('officer2@sightline.test');
+    expect(details.some((d) => d.reason === 'rate_limited' && d.scope === 'address')).toBe(true);
+
+    expect((await from('198.51.100.8').signIn('officer2@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+  });
+});

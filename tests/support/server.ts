@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startPostgres } from './postgres';
+
+/**
+ * Starts the real server (server.ts, production build) on a free port with its own fresh
+ * database: a temp SQLite file, or a new PostgreSQL database when TEST_DATABASE=postgres.
+ * Needs `npm run build` first (npm test does it).
+ */
+export type TestServer = {
+  baseUrl: string;
+  databaseUrl: string;
+  provider: 'sqlite' | 'postgresql';
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function testDatabase(): Promise<{ url: string; provider: 'sqlite' | 'postgresql'; cleanup: () => Promise<void> }> {
+  if (process.env.TEST_DATABASE === 'postgres') {
+    const pg = await startPostgres();
+    return { url: pg.url, provider: 'postgresql', cleanup: pg.stop };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'sightline-test-'));
+  return {
+    url: `file:${path.join(dir, 'test.db')}`,
+    provider: 'sqlite',
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs a project script (TypeScript, via tsx) against a database and waits for it. */
+export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}:\n${output}`);
+  return output;
+}
+
+type StartOptions = { env?: Record<string, string>; seedDemo?: boolean };
+
+export async function startServer({ env: extraEnv = {}, seedDemo = true }: StartOptions = {}): Promise<TestServer> {
+  const database = await testDatabase();
+  if (seedDemo) await runScript('scripts/seed.ts', ['--demo'], { DATABASE_URL: database.url });
+  const port = await freePort();
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      AUTH_SECRET: randomBytes(32).toString('base64url'),
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const baseUrl = `http://localhost:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become healthy within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    baseUrl,
+    databaseUrl: database.url,
+    provider: database.provider,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await database.cleanup();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { can, isRole, PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/permissions';
+
+// Written out from DOMAIN.md independently of the table, cell by cell: O operator,
+// S senior officer, A admin, U auditor.
+const EXPECTED: Record<Permission, string> = {
+  'audit:read': 'AU',
+  'user:manage': 'A',
+  'watchlist:read': 'SA',
+  'watchlist:manage': 'A',
+  'reference-image:view': 'A',
+  'deployment:read': 'OSU',
+  'deployment:plan': 'S',
+  'deployment:authorise': 'S',
+  'deployment:suspend': 'S',
+  'live:view': 'OS',
+  'probe:submit': 'OS',
+  'alert:read': 'OS',
+  'alert:triage': 'O',
+  'alert:release-any': 'S',
+  'alert:retain': 'OS',
+  'report:read': 'SU',
+};
+const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U' };
+
+describe('permission table', () => {
+  it('covers every permission in the expectation', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PERMISSIONS].sort());
+  });
+
+  for (const role of ROLES) {
+    for (const permission of PERMISSIONS) {
+      const allowed = EXPECTED[permission].includes(LETTER[role]);
+      it(`${role} ${allowed ? 'may' : 'may not'} ${permission}`, () => {
+        expect(can(role, permission)).toBe(allowed);
+      });
+    }
+  }
+
+  it('never lets an auditor see faces or change anything', () => {
+    const auditorWrites = PERMISSIONS.filter((p) => can('auditor', p) && !p.endsWith(':read'));
+    expect(auditorWrites).toEqual([]);
+    expect(can('auditor', 'reference-image:view')).toBe(false);
+  });
+
+  it('keeps admins out of authorisation and triage, operators out of watchlists', () => {
+    expect(can('admin', 'deployment:authorise')).toBe(false);
+    expect(can('admin', 'alert:triage')).toBe(false);
+    expect(can('operator', 'watchlist:manage')).toBe(false);
+    expect(can('operator', 'deployment:authorise')).toBe(false);
+  });
+
+  it('grants nothing to missing or unknown roles', () => {
+    expect(can(null, 'audit:read')).toBe(false);
+    expect(can(undefined, 'live:view')).toBe(false);
+    expect(can('root' as Role, 'user:manage')).toBe(false);
+    expect(isRole('root')).toBe(false);
+    expect(isRole('auditor')).toBe(true);
+  });
+});

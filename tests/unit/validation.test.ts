@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { AuditQuerySchema } from '@/lib/audit/schema';
+import { authSecretProblem } from '@/lib/config/env';
+import { CreateUserSchema, UpdateUserSchema } from '@/lib/users/schema';
+
+describe('user input schemas', () => {
+  const valid = { email: ' New.Person@Example.TEST ', name: 'New Person', role: 'operator', password: 'correct horse battery' };
+
+  it('normalises email and accepts a valid user', () => {
+    expect(CreateUserSchema.parse(valid).email).toBe('new.person@example.test');
+  });
+
+  it('refuses unknown roles, short passwords, bad emails and unknown fields', () => {
+    expect(CreateUserSchema.safeParse({ ...valid, role: 'superuser' }).success).toBe(false);
+    expect(CreateUserSchema.safeParse({ ...valid, password: 'short' }).success).toBe(false);
+    expect(CreateUserSchema.safeParse({ ...valid, email: 'not-an-email' }).success).toBe(false);
+    expect(CreateUserSchema.safeParse({ ...valid, isAdmin: true }).success).toBe(false);
+  });
+
+  it('an update must change something and only known fields', () => {
+    expect(UpdateUserSchema.safeParse({}).success).toBe(false);
+    expect(UpdateUserSchema.safeParse({ disabled: 'yes' }).success).toBe(false);
+    expect(UpdateUserSchema.safeParse({ passwordHash: 'x' }).success).toBe(false);
+    expect(UpdateUserSchema.parse({ role: 'auditor' })).toEqual({ role: 'auditor' });
+  });
+});
+
+describe('audit query', () => {
+  it('treats a bare "to" date as the whole day', () => {
+    const q = AuditQuerySchema.parse({ from: '2026-11-26', to: '2026-11-26' });
+    expect(q.from!.toISOString()).toBe('2026-11-26T00:00:00.000Z');
+    expect(q.to!.toISOString()).toBe('2026-11-26T23:59:59.999Z');
+    expect(q.page).toBe(1);
+  });
+
+  it('refuses reversed ranges, unknown actions and absurd page sizes', () => {
+    expect(AuditQuerySchema.safeParse({ from: '2026-11-27', to: '2026-11-26' }).success).toBe(false);
+    expect(AuditQuerySchema.safeParse({ action: 'everything' }).success).toBe(false);
+    expect(AuditQuerySchema.safeParse({ pageSize: '5000' }).success).toBe(false);
+  });
+});
+
+describe('AUTH_SECRET policy', () => {
+  it('accepts a long random secret and names what is wrong otherwise', () => {
+    expect(authSecretProblem('x'.repeat(16))).toMatch(/at least 32/);
+    expect(authSecretProblem(undefined)).toMatch(/not set/);
+    expect(authSecretProblem('Zq3v0bS8f1kXo9mC2rT7uY4wE6aD5gH0jL1nP8sV')).toBeNull();
+  });
+});
