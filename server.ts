@@ -9,6 +9,7 @@ import { serverEnv } from './lib/config/env';
 import { resolveDatabaseUrl } from './lib/db/url';
 import { applyMigrations } from './lib/db/migrate';
 import { disconnectDb } from './lib/db/client';
+import { startDeploymentScheduler } from './lib/deployments/jobs';
 import { CLIENT_IP_HEADER } from './lib/http/client-ip';
 import { attachRealtime } from './lib/realtime/server';
 
@@ -35,6 +36,8 @@ async function main() {
   });
 
   const io = attachRealtime(httpServer, { secret });
+  // Ends deployments whose window closed and purges their snapshots: now, then every minute.
+  const stopHousekeeping = startDeploymentScheduler();
   // socket.io handles its own path; every other upgrade (Next's hot reload) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/socket.io/')) void handleUpgrade(req, socket, head);
@@ -47,6 +50,7 @@ async function main() {
 
   const shutdown = (signal: string) => {
     console.log(`[server] ${signal}: shutting down`);
+    void stopHousekeeping();
     void io.close();
     httpServer.close(() => void disconnectDb().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();

@@ -1,0 +1,286 @@
+import { can, type Role } from '@/lib/auth/permissions';
+import { getDb, type Prisma, type Tx } from '@/lib/db/client';
+import { forbidden, notFound } from '@/lib/http/errors';
+import type { GeoPolygon } from '@/lib/geo/geometry';
+import type { CameraSourceKind } from './schema';
+import {
+  ACTION_PERMISSIONS,
+  allowedActions,
+  isDeploymentStatus,
+  type DeploymentAction,
+  type DeploymentStatus,
+} from './state-machine';
+
+/**
+ * Reads of deployments. Callers hold 'deployment:read' (checked in the route or page); what
+ * each viewer may see beyond that is decided here:
+ * - senior officers (who plan) and auditors (who read all records) see every deployment;
+ * - operators see a deployment only once it has been authorised — never drafts or plans
+ *   awaiting a decision — so a live tile does not vanish when it is suspended or ends.
+ */
+
+export type Viewer = { id: string; role: Role };
+
+export type PersonRef = { id: string; name: string; email: string };
+
+export type CameraView = {
+  id: string;
+  name: string;
+  lat: number;
+  lng: number;
+  heading: number;
+  fov: number;
+  rangeM: number;
+  source: { kind: CameraSourceKind; url: string };
+};
+
+export type DeploymentSummary = {
+  id: string;
+  name: string;
+  status: DeploymentStatus;
+  zone: GeoPolygon | null;
+  startsAt: string | null;
+  endsAt: string | null;
+  categories: string[];
+  threshold: number;
+  planner: PersonRef;
+  authoriser: PersonRef | null;
+  cameraCount: number;
+  updatedAt: string;
+};
+
+export type HistoryItem = {
+  at: string;
+  action: string;
+  actor: { name: string | null; email: string | null } | null;
+  details: Record<string, unknown>;
+};
+
+export type DeploymentView = Omit<DeploymentSummary, 'cameraCount'> & {
+  locationRationale: string;
+  intelligenceCase: string;
+  necessityProportionality: string;
+  watchlistIds: string[];
+  signageConfirmed: boolean;
+  /** Authoriser's notes after authorisation; the reasons after a rejection. */
+  decisionNotes: string | null;
+  /** Set while a rejected plan is back in draft and not yet resubmitted. */
+  rejection: { at: string; reason: string } | null;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  wentLiveAt: string | null;
+  endedAt: string | null;
+  /** Why the deployment is in its current state (suspension, cancellation, end, withdrawal). */
+  statusReason: string | null;
+  snapshot: { createdAt: string; entryCount: number; imageCount: number } | null;
+  snapshotPurgedAt: string | null;
+  cameras: CameraView[];
+  createdAt: string;
+  /** What this viewer may do now (a courtesy for the UI; the server checks again). */
+  actions: DeploymentAction[];
+  /** The deployment's audit history, oldest first; omitted for operators. */
+  history?: HistoryItem[];
+};
+
+/** Whether a role sees plans before authorisation (drafts, submissions). */
+export function seesUnauthorisedPlans(role: Role): boolean {
+  return can(role, 'deployment:plan') || can(role, 'audit:read');
+}
+
+/** Statuses an operator may see: the plan has been authorised at some point. */
+const OPERATIONAL_STATUSES: DeploymentStatus[] = ['authorised', 'live', 'suspended', 'ended'];
+
+function visibleTo(viewer: Viewer): Prisma.DeploymentWhereInput {
+  if (seesUnauthorisedPlans(viewer.role)) return {};
+  // A cancelled plan keeps its authoriser only if it had been authorised before it was cancelled.
+  return { OR: [{ status: { in: OPERATIONAL_STATUSES } }, { status: 'cancelled', authoriserId: { not: null } }] };
+}
+
+const person = { select: { id: true, name: true, email: true } } as const;
+
+const summaryInclude = {
+  planner: person,
+  authoriser: person,
+  _count: { select: { cameras: true } },
+} as const;
+
+const viewInclude = {
+  planner: person,
+  authoriser: person,
+  cameras: { orderBy: { createdAt: 'asc' } },
+  snapshot: { select: { createdAt: true, entryCount: true, imageCount: true } },
+} as const;
+
+type SummaryRow = Prisma.DeploymentGetPayload<{ include: typeof summaryInclude }>;
+type ViewRow = Prisma.DeploymentGetPayload<{ include: typeof viewInclude }>;
+type CameraRow = ViewRow['cameras'][number];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function statusOf(row: { id: string; status: string }): DeploymentStatus {
+  if (!isDeploymentStatus(row.status)) throw new Error(`Deployment ${row.id} has an unknown status "${row.status}"`);
+  return row.status;
+}
+
+/** For this module and mutations.ts: the JSON text columns, which only mutations.ts writes. */
+export function parseStoredList(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function parseStoredZone(text: string | null): GeoPolygon | null {
+  return text ? (JSON.parse(text) as GeoPolygon) : null;
+}
+
+/** A camera row as the API shows it (for this module and mutations.ts). */
+export function toCameraView(row: CameraRow): CameraView {
+  return {
+    id: row.id,
+    name: row.name,
+    lat: row.lat,
+    lng: row.lng,
+    heading: row.heading,
+    fov: row.fov,
+    rangeM: row.rangeM,
+    source: { kind: row.sourceKind as CameraSourceKind, url: row.sourceUrl },
+  };
+}
+
+function toSummary(row: SummaryRow): DeploymentSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: statusOf(row),
+    zone: parseStoredZone(row.zone),
+    startsAt: iso(row.startsAt),
+    endsAt: iso(row.endsAt),
+    categories: parseStoredList(row.categories),
+    threshold: row.threshold,
+    planner: row.planner,
+    authoriser: row.authoriser,
+    cameraCount: row._count.cameras,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Deployments this viewer may see, newest first, optionally of one status. Caller holds 'deployment:read'. */
+export async function listDeployments(viewer: Viewer, filter: { status?: DeploymentStatus } = {}): Promise<DeploymentSummary[]> {
+  const where: Prisma.DeploymentWhereInput = { AND: [visibleTo(viewer), filter.status ? { status: filter.status } : {}] };
+  const rows = await getDb().deployment.findMany({ where, include: summaryInclude, orderBy: { createdAt: 'desc' } });
+  return rows.map(toSummary);
+}
+
+/**
+ * One deployment as this viewer may see it: 404 if it does not exist, 403 if it is not yet
+ * authorised and the viewer is an operator. Caller holds 'deployment:read'.
+ */
+export async function getDeploymentForViewer(viewer: Viewer, id: string): Promise<DeploymentView> {
+  const db = getDb();
+  const row = await db.deployment.findUnique({ where: { id }, include: viewInclude });
+  if (!row) throw notFound('No such deployment.');
+  const visible = await db.deployment.count({ where: { AND: [{ id }, visibleTo(viewer)] } });
+  if (!visible) throw forbidden('Operators see a deployment once it has been authorised; this one has not been.');
+
+  const status = statusOf(row);
+  const authors = await findAuthorIds(db, id, row.plannerId);
+  const actions = allowedActions(status).filter(
+    (action) =>
+      can(viewer.role, ACTION_PERMISSIONS[action]) &&
+      !((action === 'authorise' || action === 'reject') && authors.has(viewer.id)),
+  );
+  const view = toView(row, actions);
+  if (seesUnauthorisedPlans(viewer.role)) view.history = await deploymentHistory(db, id);
+  return view;
+}
+
+function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
+  const status = statusOf(row);
+  const rejected = status === 'draft' && row.decidedAt !== null && row.authoriserId === null;
+  return {
+    id: row.id,
+    name: row.name,
+    status,
+    zone: parseStoredZone(row.zone),
+    startsAt: iso(row.startsAt),
+    endsAt: iso(row.endsAt),
+    locationRationale: row.locationRationale,
+    intelligenceCase: row.intelligenceCase,
+    necessityProportionality: row.necessityProportionality,
+    watchlistIds: parseStoredList(row.watchlistIds),
+    categories: parseStoredList(row.categories),
+    threshold: row.threshold,
+    signageConfirmed: row.signageConfirmed,
+    planner: row.planner,
+    authoriser: row.authoriser,
+    decisionNotes: row.decisionNotes,
+    rejection: rejected ? { at: row.decidedAt!.toISOString(), reason: row.decisionNotes ?? '' } : null,
+    submittedAt: iso(row.submittedAt),
+    decidedAt: iso(row.decidedAt),
+    wentLiveAt: iso(row.wentLiveAt),
+    endedAt: iso(row.endedAt),
+    statusReason: row.statusReason,
+    snapshot: row.snapshot
+      ? { createdAt: row.snapshot.createdAt.toISOString(), entryCount: row.snapshot.entryCount, imageCount: row.snapshot.imageCount }
+      : null,
+    snapshotPurgedAt: iso(row.snapshotPurgedAt),
+    cameras: row.cameras.map(toCameraView),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    actions,
+  };
+}
+
+/** Audited actions that make someone an author of a plan (for the two-person rule). */
+const AUTHORING_ACTIONS = [
+  'deployment.created',
+  'deployment.changed',
+  'deployment.submitted',
+  'camera.added',
+  'camera.changed',
+  'camera.removed',
+];
+
+/**
+ * Everyone who wrote this plan: its planner and anyone who changed or submitted it, read from
+ * the audit trail (every such change is recorded there in the same transaction). None of
+ * them may authorise or reject it. Pass the transaction when deciding inside one.
+ */
+export async function findAuthorIds(db: Tx, deploymentId: string, plannerId: string): Promise<Set<string>> {
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: 'deployment', subjectId: deploymentId, action: { in: AUTHORING_ACTIONS }, actorId: { not: null } },
+    select: { actorId: true },
+    distinct: ['actorId'],
+  });
+  return new Set([plannerId, ...events.map((e) => e.actorId!)]);
+}
+
+async function deploymentHistory(db: Tx, deploymentId: string): Promise<HistoryItem[]> {
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: 'deployment', subjectId: deploymentId },
+    orderBy: { seq: 'asc' },
+    include: { actor: { select: { name: true, email: true } } },
+  });
+  return events.map((e) => ({
+    at: e.at.toISOString(),
+    action: e.action,
+    actor: e.actor ? { name: e.actor.name, email: e.actor.email } : e.actorEmail ? { name: null, email: e.actorEmail } : null,
+    details: JSON.parse(e.details) as Record<string, unknown>,
+  }));
+}
+
+// ─── for the housekeeping job ─────────────────────────────────────────────────────────────
+
+/** Live deployments whose window has closed by `now`. For the housekeeping job only. */
+export async function findExpiredLiveDeploymentIds(now: Date): Promise<string[]> {
+  const rows = await getDb().deployment.findMany({ where: { status: 'live', endsAt: { lte: now } }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+/** Deployments holding a snapshot although not live (a snapshot exists only while live). For the housekeeping job only. */
+export async function findLeftoverSnapshotDeploymentIds(): Promise<string[]> {
+  const rows = await getDb().watchlistSnapshot.findMany({
+    where: { deployment: { status: { not: 'live' } } },
+    select: { deploymentId: true },
+  });
+  return rows.map((r) => r.deploymentId);
+}

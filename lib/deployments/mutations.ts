@@ -1,0 +1,560 @@
+import { auditedTransaction, type Audit, type AuditInput } from '@/lib/audit/mutations';
+import type { SessionUser } from '@/lib/auth/session-user';
+import type { Prisma, Tx } from '@/lib/db/client';
+import { isInsideZone } from '@/lib/geo/geometry';
+import { forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
+import {
+  findAuthorIds,
+  getDeploymentForViewer,
+  parseStoredList,
+  parseStoredZone,
+  toCameraView,
+  type CameraView,
+  type DeploymentView,
+} from './data';
+import {
+  MAX_CAMERAS,
+  problemsBeforeSubmission,
+  windowProblem,
+  type AuthoriseInput,
+  type CameraInput,
+  type CreateDeploymentInput,
+  type EndInput,
+  type PlanProblem,
+  type ReasonInput,
+  type UpdateCameraInput,
+  type UpdateDeploymentInput,
+} from './schema';
+import { createSnapshot, purgeSnapshot } from './snapshot-hooks';
+import { isDeploymentStatus, transition, type DeploymentAction, type DeploymentStatus } from './state-machine';
+
+/**
+ * Audited writes of the deployment lifecycle (lib/deployments/state-machine.ts has the table).
+ * Every function runs in one auditedTransaction: the state check, the change and its audit
+ * records land together or not at all, and concurrent decisions are serialised, so two
+ * officers cannot both act on the same state. Route handlers check the permission named in
+ * ACTION_PERMISSIONS before calling; the rules that depend on the deployment (two-person rule,
+ * window, completeness) are checked here. All audit records of a deployment — including its
+ * cameras' — have subjectType 'deployment' and subjectId the deployment id.
+ */
+
+export type Context = { actor: SessionUser; ip: string | null };
+
+/** What an edit did to the plan's standing, said in the response as in the audit trail. */
+export type EditOutcome = { status: DeploymentStatus; authorisationWithdrawn: boolean; notice: string | null };
+
+const PLAN_FIELDS = [
+  'name',
+  'zone',
+  'startsAt',
+  'endsAt',
+  'locationRationale',
+  'intelligenceCase',
+  'necessityProportionality',
+  'watchlistIds',
+  'categories',
+  'threshold',
+  'signageConfirmed',
+] as const;
+type PlanField = (typeof PLAN_FIELDS)[number];
+type PlanValues = Partial<Record<PlanField, unknown>>;
+
+type DeploymentRow = Prisma.DeploymentGetPayload<{ include: { cameras: true } }>;
+type CameraRow = DeploymentRow['cameras'][number];
+
+// ─── helpers ──────────────────────────────────────────────────────────────────────────────
+
+async function loadDeployment(tx: Tx, id: string): Promise<DeploymentRow & { status: DeploymentStatus }> {
+  const row = await tx.deployment.findUnique({ where: { id }, include: { cameras: { orderBy: { createdAt: 'asc' } } } });
+  if (!row) throw notFound('No such deployment.');
+  if (!isDeploymentStatus(row.status)) throw new Error(`Deployment ${id} has an unknown status "${row.status}"`);
+  return row as DeploymentRow & { status: DeploymentStatus };
+}
+
+/** The target state of `action`, or a 409 naming the current state. */
+function requireTransition(status: DeploymentStatus, action: DeploymentAction): DeploymentStatus {
+  const result = transition(status, action);
+  if (!result.ok) throw new HttpError(409, 'invalid_transition', result.message, { status, action });
+  return result.to;
+}
+
+/** Audit records written by `ctx`'s actor (or by the system when ctx is null) about one deployment. */
+function auditFor(audit: Audit, ctx: Context | null, deploymentId: string) {
+  const by = { actorId: ctx?.actor.id ?? null, ip: ctx?.ip ?? null, subjectType: 'deployment', subjectId: deploymentId };
+  const record = (action: AuditInput['action'], details: Record<string, unknown> = {}) => audit({ ...by, action, details });
+  // For the watchlist module's snapshot events: same actor, its own details.
+  const passOn: Audit = (event) => audit({ ...event, ...by });
+  return { record, passOn };
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A plan's fields as the API shows them: what is compared for changes and written to the audit trail. */
+function storedPlan(row: DeploymentRow): Record<PlanField, unknown> {
+  return {
+    name: row.name,
+    zone: parseStoredZone(row.zone),
+    startsAt: iso(row.startsAt),
+    endsAt: iso(row.endsAt),
+    locationRationale: row.locationRationale,
+    intelligenceCase: row.intelligenceCase,
+    necessityProportionality: row.necessityProportionality,
+    watchlistIds: parseStoredList(row.watchlistIds),
+    categories: parseStoredList(row.categories),
+    threshold: row.threshold,
+    signageConfirmed: row.signageConfirmed,
+  };
+}
+
+function inputPlan(input: UpdateDeploymentInput): PlanValues {
+  const out: PlanValues = {};
+  for (const field of PLAN_FIELDS) {
+    const value = input[field];
+    if (value === undefined) continue;
+    out[field] = value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
+}
+
+/** Columns to write for the given (API-form) plan values. */
+function planColumns(values: PlanValues): Prisma.DeploymentUncheckedUpdateInput {
+  const data: Prisma.DeploymentUncheckedUpdateInput = {};
+  for (const [field, value] of Object.entries(values) as [PlanField, unknown][]) {
+    switch (field) {
+      case 'zone':
+        data.zone = value === null ? null : JSON.stringify(value);
+        break;
+      case 'startsAt':
+      case 'endsAt':
+        data[field] = value === null ? null : new Date(value as string);
+        break;
+      case 'watchlistIds':
+      case 'categories':
+        data[field] = JSON.stringify(value);
+        break;
+      default:
+        (data as Record<string, unknown>)[field] = value;
+    }
+  }
+  return data;
+}
+
+function cameraPlan(camera: CameraRow | CameraInput): Record<string, unknown> {
+  const source = 'source' in camera ? camera.source : { kind: camera.sourceKind, url: camera.sourceUrl };
+  return { name: camera.name, lat: camera.lat, lng: camera.lng, heading: camera.heading, fov: camera.fov, rangeM: camera.rangeM, source };
+}
+
+function cameraColumns(input: UpdateCameraInput) {
+  const { source, ...rest } = input;
+  return { ...rest, ...(source ? { sourceKind: source.kind, sourceUrl: source.url } : {}) };
+}
+
+function changesBetween(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [field, to] of Object.entries(after)) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(to)) changes[field] = { from: before[field], to };
+  }
+  return changes;
+}
+
+/**
+ * After a change to the plan or its cameras has been written: a plan that was submitted,
+ * authorised or suspended becomes a draft again (DOMAIN.md: "any change to an authorised
+ * plan withdraws the authorisation"). A withdrawn authorisation is audited on its own and
+ * said in the answer; a withdrawn submission is part of the change's record.
+ */
+async function returnToDraft(
+  tx: Tx,
+  record: ReturnType<typeof auditFor>['record'],
+  row: DeploymentRow & { status: DeploymentStatus },
+  cause: string,
+): Promise<EditOutcome> {
+  if (row.status === 'draft') return { status: 'draft', authorisationWithdrawn: false, notice: null };
+
+  const wasAuthorised = row.status === 'authorised' || row.status === 'suspended';
+  const statusReason = wasAuthorised
+    ? 'Authorisation withdrawn: the plan was changed after it was authorised.'
+    : 'Submission withdrawn: the plan was changed while it awaited a decision.';
+  await tx.deployment.update({
+    where: { id: row.id },
+    data: { status: 'draft', authoriserId: null, decidedAt: null, decisionNotes: null, submittedAt: null, statusReason },
+  });
+  if (!wasAuthorised) {
+    return {
+      status: 'draft',
+      authorisationWithdrawn: false,
+      notice: 'The plan was awaiting a decision; the change returned it to draft. Submit it again when ready.',
+    };
+  }
+  const authoriser = row.authoriserId
+    ? await tx.user.findUnique({ where: { id: row.authoriserId }, select: { name: true, email: true } })
+    : null;
+  await record('deployment.authorisation_withdrawn', {
+    cause,
+    from: row.status,
+    authorisedBy: authoriser?.email ?? null,
+    authorisedAt: iso(row.decidedAt),
+  });
+  return {
+    status: 'draft',
+    authorisationWithdrawn: true,
+    notice:
+      `The change withdrew the authorisation${authoriser ? ` given by ${authoriser.name}` : ''}: ` +
+      'the plan is a draft again and must be submitted and authorised anew by another senior officer.',
+  };
+}
+
+function outsideZoneNotice(row: DeploymentRow, camera: { name: string; lat: number; lng: number }): string | null {
+  const zone = parseStoredZone(row.zone);
+  if (!zone || isInsideZone(camera, zone)) return null;
+  return `Camera "${camera.name}" is outside the zone; the plan cannot be submitted until it is inside.`;
+}
+
+const joinNotices = (...notices: (string | null)[]) => notices.filter(Boolean).join(' ') || null;
+
+function problemMessage(lead: string, problems: PlanProblem[]): string {
+  return `${lead} It needs: ${problems.map((p) => p.message).join('; ')}.`;
+}
+
+async function existingWatchlistIds(tx: Tx, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.watchlist.findMany({ where: { id: { in: ids } }, select: { id: true } });
+  return new Set(rows.map((r) => r.id));
+}
+
+async function planProblems(tx: Tx, row: DeploymentRow, now: Date): Promise<PlanProblem[]> {
+  const watchlistIds = parseStoredList(row.watchlistIds);
+  return problemsBeforeSubmission(
+    {
+      zone: parseStoredZone(row.zone),
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      locationRationale: row.locationRationale,
+      intelligenceCase: row.intelligenceCase,
+      necessityProportionality: row.necessityProportionality,
+      watchlistIds,
+      categories: parseStoredList(row.categories),
+      threshold: row.threshold,
+      signageConfirmed: row.signageConfirmed,
+      cameras: row.cameras,
+    },
+    { now, existingWatchlistIds: await existingWatchlistIds(tx, watchlistIds) },
+  );
+}
+
+/** The two-person rule: nobody who wrote or changed a plan may decide on it. */
+async function requireSecondOfficer(tx: Tx, row: DeploymentRow, actor: SessionUser, verb: string) {
+  const authors = await findAuthorIds(tx, row.id, row.plannerId);
+  if (authors.has(actor.id)) {
+    throw forbidden(
+      `You ${row.plannerId === actor.id ? 'planned' : 'changed or submitted'} this deployment, so you cannot ${verb} it: ` +
+        'another senior officer must decide (two-person rule).',
+    );
+  }
+}
+
+async function purgeIfPresent(tx: Tx, deploymentId: string, passOn: Audit): Promise<boolean> {
+  const snapshot = await tx.watchlistSnapshot.findUnique({ where: { deploymentId }, select: { id: true } });
+  if (!snapshot) return false;
+  return (await purgeSnapshot(tx, deploymentId, passOn)).purged;
+}
+
+/** The answer to an action: the deployment as the actor now sees it. */
+const viewFor = (ctx: Context, id: string) => getDeploymentForViewer(ctx.actor, id);
+
+// ─── planning ─────────────────────────────────────────────────────────────────────────────
+
+/** Creates a draft planned by the actor. Caller holds 'deployment:plan'. */
+export async function createDeployment(ctx: Context, input: CreateDeploymentInput): Promise<DeploymentView> {
+  const id = await auditedTransaction(async (tx, audit) => {
+    const values = inputPlan(input);
+    const row = await tx.deployment.create({
+      data: { ...(planColumns(values) as Prisma.DeploymentUncheckedCreateInput), name: input.name, plannerId: ctx.actor.id },
+      select: { id: true },
+    });
+    await auditFor(audit, ctx, row.id).record('deployment.created', values);
+    return row.id;
+  });
+  return viewFor(ctx, id);
+}
+
+/**
+ * Changes any of a plan's fields. Caller holds 'deployment:plan'. Allowed before going live;
+ * a submitted, authorised or suspended plan becomes a draft again (and says so). Sending the
+ * values the plan already has changes nothing and withdraws nothing.
+ */
+export async function updateDeployment(
+  ctx: Context,
+  id: string,
+  input: UpdateDeploymentInput,
+): Promise<DeploymentView & EditOutcome> {
+  const outcome = await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'edit');
+
+    const startsAt = input.startsAt !== undefined ? input.startsAt : row.startsAt;
+    const endsAt = input.endsAt !== undefined ? input.endsAt : row.endsAt;
+    const problem = startsAt && endsAt ? windowProblem(startsAt, endsAt) : null;
+    if (problem) throw unprocessable('invalid_input', `endsAt: ${problem}`, { issues: [{ path: 'endsAt', message: problem }] });
+
+    const changes = changesBetween(storedPlan(row), inputPlan(input));
+    if (Object.keys(changes).length === 0) {
+      return { status: row.status, authorisationWithdrawn: false, notice: 'Nothing changed.' } satisfies EditOutcome;
+    }
+    await tx.deployment.update({
+      where: { id },
+      data: planColumns(Object.fromEntries(Object.entries(changes).map(([f, c]) => [f, c.to]))),
+    });
+    const { record } = auditFor(audit, ctx, id);
+    await record('deployment.changed', { changes, ...(row.status !== 'draft' ? { statusFrom: row.status, statusTo: 'draft' } : {}) });
+    return returnToDraft(tx, record, row, 'deployment.changed');
+  });
+  return { ...(await viewFor(ctx, id)), ...outcome };
+}
+
+export type CameraOutcome = CameraView & EditOutcome;
+
+/** Places a camera. Caller holds 'deployment:plan'. Same standing rules as updateDeployment. */
+export async function addCamera(ctx: Context, deploymentId: string, input: CameraInput): Promise<CameraOutcome> {
+  return auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, deploymentId);
+    requireTransition(row.status, 'edit');
+    if (row.cameras.length >= MAX_CAMERAS) {
+      throw unprocessable('too_many_cameras', `A deployment may have at most ${MAX_CAMERAS} cameras.`);
+    }
+    const camera = await tx.camera.create({ data: { deploymentId, ...cameraColumns(input) } as Prisma.CameraUncheckedCreateInput });
+    const { record } = auditFor(audit, ctx, deploymentId);
+    await record('camera.added', { cameraId: camera.id, ...cameraPlan(camera) });
+    const outcome = await returnToDraft(tx, record, row, 'camera.added');
+    return { ...toCameraView(camera), ...outcome, notice: joinNotices(outcome.notice, outsideZoneNotice(row, camera)) };
+  });
+}
+
+/** Moves, turns or renames a camera. Caller holds 'deployment:plan'. */
+export async function updateCamera(
+  ctx: Context,
+  deploymentId: string,
+  cameraId: string,
+  input: UpdateCameraInput,
+): Promise<CameraOutcome> {
+  return auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, deploymentId);
+    const before = row.cameras.find((c) => c.id === cameraId);
+    if (!before) throw notFound('No such camera in this deployment.');
+    requireTransition(row.status, 'edit');
+
+    const changes = changesBetween(cameraPlan(before), input);
+    if (Object.keys(changes).length === 0) {
+      return { ...toCameraView(before), status: row.status, authorisationWithdrawn: false, notice: 'Nothing changed.' };
+    }
+    const camera = await tx.camera.update({ where: { id: cameraId }, data: cameraColumns(input) });
+    const { record } = auditFor(audit, ctx, deploymentId);
+    await record('camera.changed', { cameraId, name: camera.name, changes });
+    const outcome = await returnToDraft(tx, record, row, 'camera.changed');
+    return { ...toCameraView(camera), ...outcome, notice: joinNotices(outcome.notice, outsideZoneNotice(row, camera)) };
+  });
+}
+
+/** Removes a camera. Caller holds 'deployment:plan'. */
+export async function removeCamera(
+  ctx: Context,
+  deploymentId: string,
+  cameraId: string,
+): Promise<{ id: string; removed: true } & EditOutcome> {
+  return auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, deploymentId);
+    const camera = row.cameras.find((c) => c.id === cameraId);
+    if (!camera) throw notFound('No such camera in this deployment.');
+    requireTransition(row.status, 'edit');
+    await tx.camera.delete({ where: { id: cameraId } });
+    const { record } = auditFor(audit, ctx, deploymentId);
+    await record('camera.removed', { cameraId, ...cameraPlan(camera) });
+    return { id: cameraId, removed: true as const, ...(await returnToDraft(tx, record, row, 'camera.removed')) };
+  });
+}
+
+// ─── decisions ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Submits a complete plan for authorisation (also how a suspended deployment asks to resume).
+ * Caller holds 'deployment:plan'. 422 listing every gap when incomplete.
+ */
+export async function submitDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'submit');
+    const problems = await planProblems(tx, row, now);
+    if (problems.length) {
+      throw unprocessable('incomplete_plan', problemMessage('This plan cannot be submitted yet.', problems), { missing: problems });
+    }
+    await tx.deployment.update({
+      where: { id },
+      data: { status: 'submitted', submittedAt: now, authoriserId: null, decidedAt: null, decisionNotes: null, statusReason: null },
+    });
+    await auditFor(audit, ctx, id).record('deployment.submitted', { from: row.status });
+  });
+  return viewFor(ctx, id);
+}
+
+/**
+ * Authorises a submitted plan. Caller holds 'deployment:authorise' and must not be one of its
+ * authors (403 otherwise). The plan is checked again: a watchlist may have been deleted or the
+ * window may have passed since it was submitted.
+ */
+export async function authoriseDeployment(ctx: Context, id: string, input: AuthoriseInput, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'authorise');
+    await requireSecondOfficer(tx, row, ctx.actor, 'authorise');
+    const problems = await planProblems(tx, row, now);
+    if (problems.length) {
+      throw unprocessable('incomplete_plan', problemMessage('This plan can no longer be authorised as it stands; reject it with reasons.', problems), {
+        missing: problems,
+      });
+    }
+    await tx.deployment.update({
+      where: { id },
+      data: { status: 'authorised', authoriserId: ctx.actor.id, decidedAt: now, decisionNotes: input.notes || null, statusReason: null },
+    });
+    await auditFor(audit, ctx, id).record('deployment.authorised', { notes: input.notes || null });
+  });
+  return viewFor(ctx, id);
+}
+
+/**
+ * Rejects a submitted plan with reasons: it goes back to draft with the reasons in
+ * decisionNotes (and `rejection` in the view) until resubmitted. Caller holds
+ * 'deployment:authorise' and must not be one of its authors.
+ */
+export async function rejectDeployment(ctx: Context, id: string, input: ReasonInput, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'reject');
+    await requireSecondOfficer(tx, row, ctx.actor, 'reject');
+    await tx.deployment.update({
+      where: { id },
+      data: { status: 'draft', authoriserId: null, decidedAt: now, decisionNotes: input.reason, submittedAt: null, statusReason: null },
+    });
+    await auditFor(audit, ctx, id).record('deployment.rejected', { reason: input.reason });
+  });
+  return viewFor(ctx, id);
+}
+
+// ─── running ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Takes an authorised deployment live inside its window and freezes its watchlist snapshot.
+ * Caller holds 'deployment:plan'. Refused (nothing changes) outside the window (409) or when
+ * the snapshot would be empty (422): a deployment with nobody to look for would scan faces
+ * for nothing, which cannot be necessary or proportionate.
+ */
+export async function startDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'start');
+    const { startsAt, endsAt } = row;
+    if (!startsAt || !endsAt) throw new HttpError(409, 'outside_window', 'This deployment has no window.');
+    if (now < startsAt) {
+      throw new HttpError(409, 'outside_window', `It may go live from ${startsAt.toISOString()}, not before (window ${startsAt.toISOString()} to ${endsAt.toISOString()}).`);
+    }
+    if (now >= endsAt) {
+      throw new HttpError(409, 'outside_window', `Its window closed at ${endsAt.toISOString()}; plan a new window (editing returns it to draft).`);
+    }
+
+    const { record, passOn } = auditFor(audit, ctx, id);
+    // A snapshot left from an earlier live period is never reused: each go-live freezes afresh.
+    await purgeIfPresent(tx, id, passOn);
+    const snapshot = await createSnapshot(tx, id, passOn);
+    if (snapshot.imageCount === 0) {
+      throw unprocessable(
+        'empty_snapshot',
+        'The watchlist snapshot would be empty: the chosen watchlists have no entries with reference images in the ' +
+          'chosen categories. It cannot go live with nobody to look for.',
+      );
+    }
+    await tx.deployment.update({ where: { id }, data: { status: 'live', wentLiveAt: now, endedAt: null, statusReason: null } });
+    await record('deployment.started', { entryCount: snapshot.entryCount, imageCount: snapshot.imageCount });
+  });
+  return viewFor(ctx, id);
+}
+
+/**
+ * Suspends an authorised or live deployment with a reason. Caller holds 'deployment:suspend'.
+ * The snapshot goes at once: resuming means submitting again for a fresh authorisation, and
+ * going live again takes a fresh snapshot.
+ */
+export async function suspendDeployment(ctx: Context, id: string, input: ReasonInput): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'suspend');
+    await tx.deployment.update({ where: { id }, data: { status: 'suspended', statusReason: input.reason } });
+    const { record, passOn } = auditFor(audit, ctx, id);
+    await record('deployment.suspended', { reason: input.reason, from: row.status });
+    await purgeIfPresent(tx, id, passOn);
+  });
+  return viewFor(ctx, id);
+}
+
+/**
+ * Ends a live deployment by hand. Caller holds 'deployment:suspend'. The snapshot is purged in
+ * the same transaction (DOMAIN.md allows up to 24 h; sooner is better); the housekeeping job
+ * ends deployments whose window closes (endExpiredDeployment).
+ */
+export async function endDeployment(ctx: Context, id: string, input: EndInput, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'end');
+    const reason = input.reason ?? 'ended by hand';
+    await tx.deployment.update({ where: { id }, data: { status: 'ended', endedAt: now, statusReason: reason } });
+    const { record, passOn } = auditFor(audit, ctx, id);
+    await record('deployment.ended', { reason, automatic: false });
+    await purgeIfPresent(tx, id, passOn);
+  });
+  return viewFor(ctx, id);
+}
+
+/** Cancels a deployment for good, with a reason. Caller holds 'deployment:suspend'. */
+export async function cancelDeployment(ctx: Context, id: string, input: ReasonInput, now = new Date()): Promise<DeploymentView> {
+  await auditedTransaction(async (tx, audit) => {
+    const row = await loadDeployment(tx, id);
+    requireTransition(row.status, 'cancel');
+    // A deployment that had been live stops now; the published record needs that time.
+    const endedAt = row.wentLiveAt && !row.endedAt ? now : row.endedAt;
+    await tx.deployment.update({ where: { id }, data: { status: 'cancelled', statusReason: input.reason, endedAt } });
+    const { record, passOn } = auditFor(audit, ctx, id);
+    await record('deployment.cancelled', { reason: input.reason, from: row.status });
+    await purgeIfPresent(tx, id, passOn);
+  });
+  return viewFor(ctx, id);
+}
+
+// ─── housekeeping (system, no actor) ──────────────────────────────────────────────────────
+
+/**
+ * Ends one live deployment whose window has closed, as the system (actor null). Called only by
+ * the housekeeping job. Returns false when someone else already moved it on.
+ */
+export async function endExpiredDeployment(id: string, now: Date): Promise<boolean> {
+  return auditedTransaction(async (tx, audit) => {
+    const row = await tx.deployment.findUnique({ where: { id }, select: { status: true, endsAt: true } });
+    if (!row || row.status !== 'live' || !row.endsAt || row.endsAt > now) return false;
+    await tx.deployment.update({ where: { id }, data: { status: 'ended', endedAt: now, statusReason: 'window closed' } });
+    const { record, passOn } = auditFor(audit, null, id);
+    await record('deployment.ended', { reason: 'window closed', automatic: true, endsAt: row.endsAt.toISOString() });
+    await purgeIfPresent(tx, id, passOn);
+    return true;
+  });
+}
+
+/**
+ * Purges the snapshot of a deployment that is no longer live, as the system. Called only by the
+ * housekeeping job (a safety net: every way out of live already purges). Returns whether
+ * anything was purged.
+ */
+export async function purgeLeftoverSnapshot(id: string): Promise<boolean> {
+  return auditedTransaction(async (tx, audit) => {
+    const row = await tx.deployment.findUnique({ where: { id }, select: { status: true } });
+    if (!row || row.status === 'live') return false;
+    return purgeIfPresent(tx, id, auditFor(audit, null, id).passOn);
+  });
+}

@@ -1,0 +1,303 @@
+import { z } from 'zod';
+import { CAMERA_LIMITS, isInsideZone, normaliseHeading, isValidPolygon, ringSelfIntersects, type GeoPolygon, type Position } from '@/lib/geo/geometry';
+import { CATEGORIES } from '@/lib/watchlists/schema';
+import { DEPLOYMENT_STATUSES } from './state-machine';
+
+/**
+ * Input schemas and pure plan rules for deployments, shared by route handlers, forms and
+ * tests. Drafts may be saved incomplete; what a plan needs before it can be submitted is
+ * `problemsBeforeSubmission()`, which names every gap in words a senior officer understands.
+ */
+
+// ─── limits ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Face-match threshold: a face-api euclidean distance, lower is stricter. 0.6 is face-api's
+ * customary setting; above 0.7 false alerts climb steeply, below 0.3 true matches are missed.
+ * NPL showed that the setting changes demographic error rates, so it is bounded, recorded
+ * with the plan and every change to it is audited.
+ */
+export const THRESHOLD_MIN = 0.3;
+export const THRESHOLD_MAX = 0.7;
+export const THRESHOLD_DEFAULT = 0.6;
+
+/** A deployment is a bounded window: a few hours, never more than a day. */
+export const MAX_WINDOW_HOURS = 24;
+const HOUR_MS = 3_600_000;
+
+export const MAX_CAMERAS = 50;
+const MAX_ZONE_VERTICES = 500;
+const MAX_TEXT = 10_000;
+/** The three statements must say something; a word or two explains nothing. */
+export const MIN_STATEMENT_LENGTH = 20;
+
+// ─── zone ─────────────────────────────────────────────────────────────────────────────────
+
+const PositionSchema = z
+  .array(z.number(), { message: 'each point must be [longitude, latitude] in degrees' })
+  .length(2, 'each point must be [longitude, latitude] in degrees')
+  .refine(([lng, lat]) => Math.abs(lng!) <= 180 && Math.abs(lat!) <= 90, 'longitude must be within ±180 and latitude within ±90')
+  .transform((p): Position => [p[0]!, p[1]!]);
+
+/**
+ * A GeoJSON Polygon: an outline (and optionally holes), each closed (first point = last point),
+ * with at least three distinct corners enclosing an area and no edges crossing — otherwise
+ * "inside the zone" means nothing. Geometry is lib/geo's, shared with the map editor.
+ */
+export const ZoneSchema = z
+  .object({
+    type: z.literal('Polygon', { message: 'zone.type must be "Polygon"' }),
+    coordinates: z
+      .array(
+        z
+          .array(PositionSchema, { message: 'each outline must be a list of points' })
+          .min(4, 'the zone needs at least three corners (four points, the last repeating the first)')
+          .max(MAX_ZONE_VERTICES + 1, `the zone may have at most ${MAX_ZONE_VERTICES} corners`),
+        { message: 'zone.coordinates must be a list of outlines' },
+      )
+      .min(1, 'the zone needs an outline')
+      .max(10, 'the zone may have at most 9 holes'),
+  })
+  .strict()
+  .superRefine((zone, ctx) => {
+    if (!isValidPolygon(zone)) {
+      ctx.addIssue({ code: 'custom', message: 'each outline must be closed (repeat the first point at the end) and enclose an area' });
+    } else if (zone.coordinates.some(ringSelfIntersects)) {
+      ctx.addIssue({ code: 'custom', message: 'the zone outline crosses itself' });
+    }
+  })
+  .transform((zone): GeoPolygon => zone);
+
+// ─── plan fields ──────────────────────────────────────────────────────────────────────────
+
+const dateTime = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-12-01T09:00:00Z' })
+  .transform((v) => new Date(v));
+
+const statement = z.string().trim().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+
+export const ThresholdSchema = z
+  .number({ message: 'threshold must be a number' })
+  .min(THRESHOLD_MIN, `threshold must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: lower is stricter; ${THRESHOLD_DEFAULT} is the default)`)
+  .max(THRESHOLD_MAX, `threshold must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: higher raises false alerts; ${THRESHOLD_DEFAULT} is the default)`);
+
+// The closed list is the watchlist module's (DOMAIN.md; Bridges §124).
+const CategorySchema = z.enum(CATEGORIES, { message: `each category must be one of: ${CATEGORIES.join(', ')}` });
+
+const planFields = {
+  zone: ZoneSchema.nullable(),
+  startsAt: dateTime.nullable(),
+  endsAt: dateTime.nullable(),
+  locationRationale: statement,
+  intelligenceCase: statement,
+  necessityProportionality: statement,
+  watchlistIds: z
+    .array(z.string().trim().min(1).max(64), { message: 'watchlistIds must be a list of watchlist ids' })
+    .max(50, 'at most 50 watchlists')
+    .refine((ids) => new Set(ids).size === ids.length, 'watchlistIds must not repeat a watchlist'),
+  categories: z
+    .array(CategorySchema, { message: 'categories must be a list' })
+    .refine((c) => new Set(c).size === c.length, 'categories must not repeat a category'),
+  threshold: ThresholdSchema,
+  signageConfirmed: z.boolean({ message: 'signageConfirmed must be true or false' }),
+};
+const NameSchema = z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(120, 'name must be at most 120 characters');
+
+/** The window problem of a start and end, or null. Used on save (both known) and at submit. */
+export function windowProblem(startsAt: Date, endsAt: Date): string | null {
+  if (endsAt.getTime() <= startsAt.getTime()) return 'the window must end after it starts';
+  if (endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_HOURS * HOUR_MS) {
+    return `the window may last at most ${MAX_WINDOW_HOURS} hours`;
+  }
+  return null;
+}
+
+function refineWindow(plan: { startsAt?: Date | null; endsAt?: Date | null }, ctx: z.RefinementCtx) {
+  if (!plan.startsAt || !plan.endsAt) return;
+  const problem = windowProblem(plan.startsAt, plan.endsAt);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: problem });
+}
+
+/** POST /api/deployments: a name is enough to start a draft; everything else may follow. */
+export const CreateDeploymentSchema = z
+  .object({ name: NameSchema, ...z.object(planFields).partial().shape })
+  .strict()
+  .superRefine(refineWindow);
+export type CreateDeploymentInput = z.infer<typeof CreateDeploymentSchema>;
+
+/** PATCH /api/deployments/:id: any subset of the fields; null clears zone and times. */
+export const UpdateDeploymentSchema = z
+  .object({ name: NameSchema, ...planFields })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send at least one field' })
+  .superRefine(refineWindow);
+export type UpdateDeploymentInput = z.infer<typeof UpdateDeploymentSchema>;
+
+// ─── cameras ──────────────────────────────────────────────────────────────────────────────
+
+export const CAMERA_SOURCE_KINDS = ['device', 'file', 'hls', 'mjpeg'] as const;
+export type CameraSourceKind = (typeof CAMERA_SOURCE_KINDS)[number];
+
+const httpUrl = (v: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Where a camera's frames come from: `device` names a local capture device (its label or id);
+ * `file` is a video served over http(s) or by this site (a path starting with /); `hls` and
+ * `mjpeg` are http(s) stream URLs.
+ */
+export const CameraSourceSchema = z
+  .object({
+    kind: z.enum(CAMERA_SOURCE_KINDS, { message: `source.kind must be one of: ${CAMERA_SOURCE_KINDS.join(', ')}` }),
+    url: z.string({ message: 'source.url is required' }).trim().min(1, 'source.url is required').max(2000),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    const ok =
+      source.kind === 'device' ||
+      httpUrl(source.url) ||
+      (source.kind === 'file' && source.url.startsWith('/') && !source.url.startsWith('//'));
+    if (!ok) {
+      const expected = source.kind === 'file' ? 'an http(s) URL or a path on this site starting with /' : 'an http(s) URL';
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${source.kind} source needs ${expected}` });
+    }
+  });
+
+const cameraFields = {
+  name: z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(80, 'name must be at most 80 characters'),
+  lat: z.number({ message: 'lat must be a number' }).min(-90).max(90),
+  lng: z.number({ message: 'lng must be a number' }).min(-180).max(180),
+  heading: z
+    .number({ message: 'heading must be a number' })
+    .min(0, 'heading is degrees clockwise from north, 0 to 360')
+    .max(360, 'heading is degrees clockwise from north, 0 to 360')
+    .transform(normaliseHeading),
+  // The same bounds the map editor keeps a camera within (lib/geo CAMERA_LIMITS).
+  fov: z
+    .number({ message: 'fov must be a number' })
+    .min(CAMERA_LIMITS.minFov, `fov (field of view) must be between ${CAMERA_LIMITS.minFov} and ${CAMERA_LIMITS.maxFov} degrees`)
+    .max(CAMERA_LIMITS.maxFov, `fov (field of view) must be between ${CAMERA_LIMITS.minFov} and ${CAMERA_LIMITS.maxFov} degrees`),
+  rangeM: z
+    .number({ message: 'rangeM must be a number' })
+    .min(CAMERA_LIMITS.minRangeM, `rangeM must be between ${CAMERA_LIMITS.minRangeM} and ${CAMERA_LIMITS.maxRangeM} metres`)
+    .max(CAMERA_LIMITS.maxRangeM, `rangeM must be between ${CAMERA_LIMITS.minRangeM} and ${CAMERA_LIMITS.maxRangeM} metres`),
+  source: CameraSourceSchema,
+};
+
+export const CameraSchema = z.object(cameraFields).strict();
+export type CameraInput = z.infer<typeof CameraSchema>;
+
+export const UpdateCameraSchema = z
+  .object(cameraFields)
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send at least one field' });
+export type UpdateCameraInput = z.infer<typeof UpdateCameraSchema>;
+
+// ─── decisions ────────────────────────────────────────────────────────────────────────────
+
+const reason = z
+  .string({ message: 'reason is required: say why' })
+  .trim()
+  .min(3, 'reason is required: say why')
+  .max(2000, 'reason must be at most 2000 characters');
+
+/** Body of reject, suspend and cancel. */
+export const ReasonSchema = z.object({ reason }).strict();
+export type ReasonInput = z.infer<typeof ReasonSchema>;
+
+/** Optional body of authorise. */
+export const AuthoriseSchema = z.object({ notes: z.string().trim().max(2000).optional() }).strict();
+export type AuthoriseInput = z.infer<typeof AuthoriseSchema>;
+
+/** Optional body of end. */
+export const EndSchema = z.object({ reason: reason.optional() }).strict();
+export type EndInput = z.infer<typeof EndSchema>;
+
+/** Query of GET /api/deployments. */
+export const DeploymentListQuerySchema = z
+  .object({
+    status: z.enum(DEPLOYMENT_STATUSES, { message: `status must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` }).optional(),
+  })
+  .strict();
+export type DeploymentListQuery = z.infer<typeof DeploymentListQuerySchema>;
+
+// ─── completeness ─────────────────────────────────────────────────────────────────────────
+
+/** What submission looks at: the stored plan with its cameras. */
+export type PlanForCheck = {
+  zone: GeoPolygon | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  locationRationale: string;
+  intelligenceCase: string;
+  necessityProportionality: string;
+  watchlistIds: string[];
+  categories: string[];
+  threshold: number;
+  signageConfirmed: boolean;
+  cameras: { name: string; lat: number; lng: number }[];
+};
+
+export type PlanProblem = { field: string; message: string };
+
+/**
+ * Every reason this plan cannot be submitted (or authorised, or taken live) yet; empty when
+ * it is complete. Pure: the caller passes the clock and which watchlists exist.
+ */
+export function problemsBeforeSubmission(
+  plan: PlanForCheck,
+  { now, existingWatchlistIds }: { now: Date; existingWatchlistIds: ReadonlySet<string> },
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const need = (field: string, message: string) => problems.push({ field, message });
+
+  if (!plan.zone) need('zone', 'a zone: draw the area of the deployment on the map');
+  if (plan.cameras.length === 0) need('cameras', 'at least one camera placed inside the zone');
+  if (plan.zone) {
+    for (const camera of plan.cameras) {
+      if (!isInsideZone(camera, plan.zone)) {
+        need('cameras', `camera "${camera.name}" is outside the zone: move it inside or remove it`);
+      }
+    }
+  }
+
+  if (!plan.startsAt) need('startsAt', 'a start time');
+  if (!plan.endsAt) need('endsAt', 'an end time');
+  if (plan.startsAt && plan.endsAt) {
+    const problem = windowProblem(plan.startsAt, plan.endsAt);
+    if (problem) need('endsAt', problem);
+    else if (plan.endsAt.getTime() <= now.getTime()) need('endsAt', 'the window has already ended: choose a new one');
+  }
+
+  const statements: [keyof PlanForCheck, string][] = [
+    ['locationRationale', 'the location rationale: why people on the watchlist are expected at this place'],
+    ['intelligenceCase', 'the intelligence case'],
+    ['necessityProportionality', 'the necessity and proportionality statement'],
+  ];
+  for (const [field, what] of statements) {
+    const text = (plan[field] as string).trim();
+    if (text.length === 0) need(field, what);
+    else if (text.length < MIN_STATEMENT_LENGTH) need(field, `${what} is too short to explain anything (at least ${MIN_STATEMENT_LENGTH} characters)`);
+  }
+
+  if (plan.watchlistIds.length === 0) need('watchlistIds', 'at least one watchlist');
+  for (const id of plan.watchlistIds) {
+    if (!existingWatchlistIds.has(id)) need('watchlistIds', `watchlist ${id} does not exist (any more): remove it`);
+  }
+  if (plan.categories.length === 0) need('categories', 'at least one watchlist category from the closed list');
+  for (const category of plan.categories) {
+    if (!(CATEGORIES as readonly string[]).includes(category)) need('categories', `"${category}" is not a lawful category`);
+  }
+  if (!ThresholdSchema.safeParse(plan.threshold).success) {
+    need('threshold', `a face-match threshold between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}`);
+  }
+  if (!plan.signageConfirmed) need('signageConfirmed', 'confirmation that public notice (signage) is in place');
+  return problems;
+}

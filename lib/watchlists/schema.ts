@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The closed list of watchlist categories (DOMAIN.md; Bridges §124 found "anyone of
+ * interest" unlawful). Nothing outside this list can be stored or searched for.
+ */
+export const CATEGORIES = ['wanted_by_court', 'suspect_serious_offence', 'missing_vulnerable', 'risk_of_harm'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  wanted_by_court: 'Wanted by the courts',
+  suspect_serious_offence: 'Suspected of a serious offence',
+  missing_vulnerable: 'Missing or vulnerable person',
+  risk_of_harm: 'Risk of harm to self or others',
+};
+
+export const CategorySchema = z.enum(CATEGORIES, { message: `category must be one of: ${CATEGORIES.join(', ')}` });
+
+/** Distance under which a new image is reported as probably the same person as an existing entry. */
+export const DUPLICATE_DISTANCE = 0.45;
+
+const text = (field: string, max: number) =>
+  z.string({ message: `${field} is required` }).trim().min(1, `${field} is required`).max(max, `${field} is at most ${max} characters`);
+
+const day = (field: string) =>
+  z
+    .string({ message: `${field} is required (YYYY-MM-DD)` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`)
+    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), {
+      message: `${field} is not a real date`,
+    })
+    .transform((v) => new Date(`${v}T00:00:00.000Z`));
+
+export const WatchlistInputSchema = z
+  .object({
+    name: text('name', 120),
+    description: z.string().trim().max(2000).default(''),
+  })
+  .strict();
+
+export const WatchlistUpdateSchema = z
+  .object({ name: text('name', 120).optional(), description: z.string().trim().max(2000).optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send name or description' });
+
+const entryShape = {
+  reference: text('reference', 80),
+  name: text('name', 160),
+  category: CategorySchema,
+  imageSource: text('imageSource', 300),
+  legalBasis: text('legalBasis', 500),
+  imageTakenOn: day('imageTakenOn'),
+  reviewBy: day('reviewBy'),
+  notes: z.string().trim().max(2000).default(''),
+};
+
+function imageNotInFuture(entry: { imageTakenOn?: Date }) {
+  return !entry.imageTakenOn || entry.imageTakenOn.getTime() <= Date.now();
+}
+
+/** The text fields of a new entry (multipart form fields; images are validated separately). */
+export const EntryInputSchema = z
+  .object(entryShape)
+  .strict()
+  .refine(imageNotInFuture, { message: 'imageTakenOn cannot be in the future', path: ['imageTakenOn'] })
+  .refine((e) => e.reviewBy > e.imageTakenOn, { message: 'reviewBy must be after imageTakenOn', path: ['reviewBy'] });
+export type EntryInput = z.infer<typeof EntryInputSchema>;
+
+export const EntryUpdateSchema = z
+  .object({
+    reference: entryShape.reference.optional(),
+    name: entryShape.name.optional(),
+    category: CategorySchema.optional(),
+    imageSource: entryShape.imageSource.optional(),
+    legalBasis: entryShape.legalBasis.optional(),
+    imageTakenOn: entryShape.imageTakenOn.optional(),
+    reviewBy: entryShape.reviewBy.optional(),
+    notes: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' })
+  .refine(imageNotInFuture, { message: 'imageTakenOn cannot be in the future', path: ['imageTakenOn'] });
+export type EntryUpdate = z.infer<typeof EntryUpdateSchema>;
+
+export const EntryQuerySchema = z
+  .object({
+    q: z.string().trim().max(120).optional(),
+    category: CategorySchema.optional(),
+    reviewOverdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(48),
+  })
+  .strict();
+export type EntryQuery = z.infer<typeof EntryQuerySchema>;
+
+export const MAX_IMAGES_PER_REQUEST = 10;
