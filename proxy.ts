@@ -17,6 +17,8 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API routes answer 401 themselves; static files and /login stay open.
-  matcher: ['/((?!api|_next/static|_next/image|favicon.ico|login|fixtures).*)'],
+  // Pages only: API routes answer 401 themselves; static files (incl. /geo map data, /vendor face
+  // models), /login and the /dev/ previews stay open. `dev/`, `geo/` and `vendor/` keep their slash
+  // so /devices etc. stay guarded.
+  matcher: ['/((?!api|_next/static|_next/image|favicon.ico|login|fixtures|dev/|geo/|vendor/).*)'],
 };

@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  /** Days an alert's face crop is kept unless retained with a reason (DOMAIN.md: 31 by default). */
+  ALERT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(31),
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

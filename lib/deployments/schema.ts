@@ -112,8 +112,9 @@ export function windowProblem(startsAt: Date, endsAt: Date): string | null {
   return null;
 }
 
-function refineWindow(plan: { startsAt?: Date | null; endsAt?: Date | null }, ctx: z.RefinementCtx) {
-  if (!plan.startsAt || !plan.endsAt) return;
+function refineWindow(plan: { startsAt?: unknown; endsAt?: unknown }, ctx: z.RefinementCtx) {
+  // zod runs this even when a field failed to parse (with the raw value): compare only dates.
+  if (!(plan.startsAt instanceof Date) || !(plan.endsAt instanceof Date)) return;
   const problem = windowProblem(plan.startsAt, plan.endsAt);
   if (problem) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: problem });
 }
@@ -159,6 +160,8 @@ export const CameraSourceSchema = z
   })
   .strict()
   .superRefine((source, ctx) => {
+    // Runs even when a field failed its own check: only judge a URL that is a string.
+    if (typeof source.url !== 'string') return;
     const ok =
       source.kind === 'device' ||
       httpUrl(source.url) ||

@@ -36,7 +36,14 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Parses with a zod schema, or throws a 422 naming each problem. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(input);
+  } catch (error) {
+    // A schema that throws on strange input is a bug, but the sender still gets a 4xx.
+    console.error('[api] schema threw while validating input', error);
+    throw new HttpError(422, 'invalid_input', 'The request could not be validated; check the field types.');
+  }
   if (!result.success) {
     throw new HttpError(422, 'invalid_input', describeIssues(result.error), {
       issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
@@ -48,7 +55,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export const DEFAULT_JSON_LIMIT_BYTES = 64 * 1024;
 
 /** Reads at most `limit` bytes of the body, refusing larger ones with 413 before reading them all. */
-async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
+export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array();

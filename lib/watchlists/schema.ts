@@ -54,8 +54,12 @@ const entryShape = {
   notes: z.string().trim().max(2000).default(''),
 };
 
-function imageNotInFuture(entry: { imageTakenOn?: Date }) {
-  return !entry.imageTakenOn || entry.imageTakenOn.getTime() <= Date.now();
+// zod runs object refinements even when a field failed (with the raw value), so these check
+// that both dates parsed before comparing them.
+const isDate = (value: unknown): value is Date => value instanceof Date;
+
+function imageNotInFuture(entry: { imageTakenOn?: unknown }) {
+  return !isDate(entry.imageTakenOn) || entry.imageTakenOn.getTime() <= Date.now();
 }
 
 /** The text fields of a new entry (multipart form fields; images are validated separately). */
@@ -63,7 +67,10 @@ export const EntryInputSchema = z
   .object(entryShape)
   .strict()
   .refine(imageNotInFuture, { message: 'imageTakenOn cannot be in the future', path: ['imageTakenOn'] })
-  .refine((e) => e.reviewBy > e.imageTakenOn, { message: 'reviewBy must be after imageTakenOn', path: ['reviewBy'] });
+  .refine((e) => !isDate(e.reviewBy) || !isDate(e.imageTakenOn) || e.reviewBy > e.imageTakenOn, {
+    message: 'reviewBy must be after imageTakenOn',
+    path: ['reviewBy'],
+  });
 export type EntryInput = z.infer<typeof EntryInputSchema>;
 
 export const EntryUpdateSchema = z

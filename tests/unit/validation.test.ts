@@ -47,3 +47,19 @@ describe('AUTH_SECRET policy', () => {
     expect(authSecretProblem('Zq3v0bS8f1kXo9mC2rT7uY4wE6aD5gH0jL1nP8sV')).toBeNull();
   });
 });
+
+describe('schemas never throw on strange input', () => {
+  it('watchlist entries with unparseable dates are refused, not crashed on', async () => {
+    const { EntryInputSchema } = await import('@/lib/watchlists/schema');
+    const result = EntryInputSchema.safeParse({
+      reference: 'R', name: 'N', category: 'wanted_by_court', imageSource: 's', legalBasis: 'l', imageTakenOn: '26/11/2026', reviewBy: 42,
+    });
+    expect(result.success).toBe(false);
+  });
+
+  it('deployment windows and camera sources with wrong types are refused, not crashed on', async () => {
+    const { UpdateDeploymentSchema, CameraSourceSchema } = await import('@/lib/deployments/schema');
+    expect(UpdateDeploymentSchema.safeParse({ startsAt: 'tomorrow', endsAt: '2026-12-01T10:00:00Z' }).success).toBe(false);
+    expect(CameraSourceSchema.safeParse({ kind: 'file', url: 5 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,30 @@
+import { requirePermission } from '@/lib/auth/guards';
+import { clientIpFrom } from '@/lib/http/client-ip';
+import { notFound } from '@/lib/http/errors';
+import { readMultipart, textFields } from '@/lib/http/multipart';
+import { parseInput, readQuery, route } from '@/lib/http/route';
+import { MAX_IMAGE_BYTES } from '@/lib/face/media';
+import { getWatchlistSummary, listEntries } from '@/lib/watchlists/data';
+import { acceptUploads } from '@/lib/watchlists/enrolment';
+import { createEntry } from '@/lib/watchlists/mutations';
+import { EntryInputSchema, EntryQuerySchema, MAX_IMAGES_PER_REQUEST } from '@/lib/watchlists/schema';
+
+type Context = { params: Promise<{ id: string }> };
+
+export const GET = route(async (request, { params }: Context) => {
+  await requirePermission('watchlist:manage');
+  const { id } = await params;
+  const query = readQuery(request, EntryQuerySchema);
+  if (!(await getWatchlistSummary(id))) throw notFound('No such watchlist.');
+  return Response.json(await listEntries(id, query));
+});
+
+export const POST = route(async (request, { params }: Context) => {
+  const actor = await requirePermission('watchlist:manage');
+  const { id } = await params;
+  const form = await readMultipart(request, MAX_IMAGES_PER_REQUEST * MAX_IMAGE_BYTES + 1024 * 1024);
+  const input = parseInput(EntryInputSchema, textFields(form, ['images']));
+  const { accepted, verdicts } = await acceptUploads(form.getAll('images'));
+  const { entry, duplicates } = await createEntry({ actor, ip: clientIpFrom(request.headers) }, id, input, accepted);
+  return Response.json({ ...entry, files: verdicts, duplicates }, { status: 201 });
+});

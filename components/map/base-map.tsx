@@ -1,0 +1,103 @@
+'use client';
+
+import 'leaflet/dist/leaflet.css';
+import './map.css';
+import { useRef, useState, type ReactNode } from 'react';
+import { MapContainer, ScaleControl, TileLayer } from 'react-leaflet';
+import type { LatLng } from '@/lib/geo/geometry';
+import { BoroughLayer, type BoroughStatus } from './borough-layer';
+import { ViewReporter } from './map-helpers';
+
+/**
+ * An optional tile layer over the borough outlines, for installations that have a tile server
+ * (e.g. `{ kind: 'xyz', url: 'https://tiles.example/{z}/{x}/{y}.png', attribution: '© …' }`).
+ *
+ * TODO(pmtiles): offline street maps from a local `.pmtiles` archive need the `pmtiles` and
+ * `protomaps-leaflet` packages, which are not installed. To add them: extend this union with
+ * `{ kind: 'pmtiles'; url: string; flavor?: string }` and, in BaseMap, add
+ * `protomapsL.leafletLayer({ url, flavor: 'dark' })` to the map in an effect (it is not a
+ * react-leaflet component). Until then the borough outlines are the offline base layer.
+ */
+export type TileLayerSpec = { kind: 'xyz'; url: string; attribution?: string; maxZoom?: number };
+
+/** Trafalgar Square: the conventional centre of London. */
+export const LONDON_CENTRE: LatLng = { lat: 51.508, lng: -0.128 };
+
+export type BaseMapProps = {
+  /** Extra raster tiles under the overlays; null or absent: borough outlines only (works offline). */
+  tileLayer?: TileLayerSpec | null;
+  /** Initial view only; later changes are ignored (fit the view with FitToBounds instead). */
+  center?: LatLng;
+  zoom?: number;
+  /** CSS height of the map (the wrapper must have one for Leaflet). Default 480 px. */
+  height?: number | string;
+  /** Accessible name of the map region. */
+  label?: string;
+  /** Borough names on hover (the plan map turns them off while drawing: they follow the cursor). */
+  boroughTooltips?: boolean;
+  className?: string;
+  testId?: string;
+  /** Extra attributes for the wrapper, e.g. the plan map's `data-mode` for CSS and tests. */
+  dataAttributes?: Record<`data-${string}`, string>;
+  /** HTML laid over the map (legends, hints); positioned by its own CSS. */
+  overlay?: ReactNode;
+  /** react-leaflet layers. */
+  children?: ReactNode;
+};
+
+/**
+ * A Leaflet map of London on the dark theme: borough outlines always, optional tiles, a metric
+ * scale. Browser-only: load it through `components/map` (next/dynamic, no SSR), never directly
+ * from a page.
+ */
+export function BaseMap({
+  tileLayer = null,
+  center = LONDON_CENTRE,
+  zoom = 12,
+  height = 480,
+  label = 'Map of London',
+  boroughTooltips = true,
+  className,
+  testId = 'base-map',
+  dataAttributes,
+  overlay,
+  children,
+}: BaseMapProps) {
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [boroughs, setBoroughs] = useState<BoroughStatus>('loading');
+
+  return (
+    <div
+      ref={wrapper}
+      className={['sl-map', boroughTooltips ? '' : 'sl-map--quiet', className].filter(Boolean).join(' ')}
+      style={{ height }}
+      role="region"
+      aria-label={label}
+      data-testid={testId}
+      data-boroughs={boroughs}
+      {...dataAttributes}
+    >
+      <MapContainer
+        center={[center.lat, center.lng]}
+        zoom={zoom}
+        minZoom={9}
+        maxZoom={20}
+        className="sl-map__canvas"
+      >
+        {tileLayer?.kind === 'xyz' ? (
+          <TileLayer key={tileLayer.url} url={tileLayer.url} attribution={tileLayer.attribution} maxZoom={tileLayer.maxZoom ?? 20} />
+        ) : null}
+        <BoroughLayer overTiles={Boolean(tileLayer)} onStatus={setBoroughs} />
+        <ScaleControl position="bottomleft" imperial={false} />
+        <ViewReporter target={wrapper} />
+        {children}
+      </MapContainer>
+      {boroughs === 'error' ? (
+        <p className="sl-map__notice" role="status">
+          Borough outlines could not be loaded; the map has no base layer.
+        </p>
+      ) : null}
+      {overlay}
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { sendJson } from '@/components/ui/api';
+import { CATEGORIES, CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
+import { uploadForm } from './upload';
+
+type Entry = {
+  id: string;
+  watchlistId: string;
+  reference: string;
+  name: string;
+  category: Category;
+  imageSource: string;
+  legalBasis: string;
+  imageTakenOn: string;
+  reviewBy: string;
+  notes: string;
+};
+
+/** Edit, add a photo to, or delete one entry — each confirmed, each audited on the server. */
+export function EntryActions({ entry }: { entry: Entry }) {
+  const router = useRouter();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
+    const changed = Object.fromEntries(Object.entries(data).filter(([key, value]) => entry[key as keyof Entry] !== value));
+    if (Object.keys(changed).length === 0) return dialog.current?.close();
+    setBusy(true);
+    setError(null);
+    try {
+      await sendJson(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}`, 'PATCH', changed);
+      dialog.current?.close();
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'Could not save');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function addPhoto(file: File | undefined) {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    const form = new FormData();
+    form.append('images', file, file.name);
+    const { status, body } = await uploadForm(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}/images`, form, () => {});
+    setBusy(false);
+    if (status !== 201) setError(String(body.message ?? `Refused (${status})`));
+    else router.refresh();
+  }
+
+  async function remove() {
+    if (!window.confirm(`Delete ${entry.name} (${entry.reference}) and all their images for good?`)) return;
+    setBusy(true);
+    try {
+      await sendJson(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}`, 'DELETE');
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'Could not delete');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="entry-actions">
+      <button type="button" className="button small-button" onClick={() => dialog.current?.showModal()}>
+        Edit
+      </button>
+      <label className="button small-button">
+        Add photo
+        <input type="file" accept="image/jpeg,image/png,image/webp" className="visually-hidden" onChange={(e) => void addPhoto(e.target.files?.[0])} disabled={busy} />
+      </label>
+      <button type="button" className="button small-button danger" onClick={() => void remove()} disabled={busy}>
+        Delete
+      </button>
+      {error && (
+        <p className="form-error small" role="alert">
+          {error}
+        </p>
+      )}
+      <dialog ref={dialog} className="panel dialog" aria-label={`Edit ${entry.name}`}>
+        <form onSubmit={save} className="form-grid compact">
+          <h2>Edit {entry.name}</h2>
+          <label className="field"><span>Reference</span><input name="reference" defaultValue={entry.reference} required /></label>
+          <label className="field"><span>Name</span><input name="name" defaultValue={entry.name} required /></label>
+          <div className="field">
+            <label htmlFor={`cat-${entry.id}`}>Category</label>
+            <select id={`cat-${entry.id}`} name="category" defaultValue={entry.category}>
+              {CATEGORIES.map((c) => <option key={c} value={c}>{CATEGORY_LABELS[c]}</option>)}
+            </select>
+          </div>
+          <label className="field"><span>Image source</span><input name="imageSource" defaultValue={entry.imageSource} required /></label>
+          <label className="field"><span>Legal basis</span><input name="legalBasis" defaultValue={entry.legalBasis} required /></label>
+          <label className="field"><span>Image taken on</span><input type="date" name="imageTakenOn" defaultValue={entry.imageTakenOn} required /></label>
+          <label className="field"><span>Review by</span><input type="date" name="reviewBy" defaultValue={entry.reviewBy} required /></label>
+          <label className="field"><span>Notes</span><input name="notes" defaultValue={entry.notes} /></label>
+          <div className="form-actions">
+            <button type="submit" className="button primary" disabled={busy}>Save</button>
+            <button type="button" className="button" onClick={() => dialog.current?.close()}>Cancel</button>
+          </div>
+        </form>
+      </dialog>
+    </div>
+  );
+}

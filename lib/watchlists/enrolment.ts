@@ -1,0 +1,37 @@
+import { analyseReferenceImage } from '@/lib/face/enrol';
+import { HttpError, unprocessable } from '@/lib/http/errors';
+import type { AcceptedImage } from './mutations';
+import { MAX_IMAGES_PER_REQUEST } from './schema';
+
+export type FileVerdict = { file: string; ok: true } | { file: string; ok: false; code: string; message: string };
+
+/**
+ * Runs every uploaded file through the server's own face pipeline and quality gate. Either all
+ * files pass (and are returned ready to store) or the request is refused with the first
+ * refusal's status, listing a verdict per file — nothing is half-saved.
+ */
+export async function acceptUploads(files: FormDataEntryValue[]): Promise<{ accepted: AcceptedImage[]; verdicts: FileVerdict[] }> {
+  const uploads = files.filter((f): f is File => typeof f !== 'string');
+  if (uploads.length === 0) throw unprocessable('no_images', 'Attach at least one reference image in the `images` field.');
+  if (uploads.length > MAX_IMAGES_PER_REQUEST) {
+    throw unprocessable('too_many_images', `At most ${MAX_IMAGES_PER_REQUEST} images per request.`);
+  }
+
+  const accepted: AcceptedImage[] = [];
+  const verdicts: FileVerdict[] = [];
+  let firstRefusal: { status: number; code: string; message: string } | null = null;
+  for (const upload of uploads) {
+    const bytes = new Uint8Array(await upload.arrayBuffer());
+    const verdict = await analyseReferenceImage(bytes);
+    const file = upload.name || 'image';
+    if (verdict.ok) {
+      verdicts.push({ file, ok: true });
+      accepted.push({ fileName: file, bytes, mediaType: verdict.mediaType, width: verdict.width, height: verdict.height, box: verdict.box, score: verdict.score, descriptor: verdict.descriptor });
+    } else {
+      verdicts.push({ file, ok: false, code: verdict.code, message: verdict.message });
+      firstRefusal ??= { status: verdict.status, code: verdict.code, message: `${file}: ${verdict.message}` };
+    }
+  }
+  if (firstRefusal) throw new HttpError(firstRefusal.status, firstRefusal.code, firstRefusal.message, { files: verdicts });
+  return { accepted, verdicts };
+}

@@ -1,0 +1,28 @@
+import { expect, type Page } from '@playwright/test';
+
+export class WatchlistPage {
+  constructor(readonly page: Page) {}
+
+  async open(name: string) {
+    await this.page.goto('/watchlists');
+    await this.page.getByTestId('watchlists-table').getByRole('link', { name }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name })).toBeVisible();
+  }
+
+  async fillBatch(values: { imageSource: string; legalBasis: string }) {
+    await this.page.getByLabel('Image source').fill(values.imageSource);
+    await this.page.getByLabel('Legal basis').fill(values.legalBasis);
+  }
+
+  async choosePhotos(paths: string[]) {
+    await this.page.getByLabel(/^Photos/).setInputFiles(paths);
+  }
+
+  row(index = 0) {
+    return this.page.getByTestId('upload-row').nth(index);
+  }
+
+  entryCard(reference: string) {
+    return this.page.locator(`[data-testid="entry-card"][data-reference="${reference}"]`);
+  }
+}
