@@ -10,6 +10,8 @@ import { resolveDatabaseUrl } from './lib/db/url';
 import { applyMigrations } from './lib/db/migrate';
 import { disconnectDb } from './lib/db/client';
 import { startDeploymentScheduler } from './lib/deployments/jobs';
+import { startAlertScheduler } from './lib/alerts/jobs';
+import { flushFaceCounts } from './lib/live/face-counts';
 import { CLIENT_IP_HEADER } from './lib/http/client-ip';
 import { attachRealtime } from './lib/realtime/server';
 
@@ -38,6 +40,8 @@ async function main() {
   const io = attachRealtime(httpServer, { secret });
   // Ends deployments whose window closed and purges their snapshots: now, then every minute.
   const stopHousekeeping = startDeploymentScheduler();
+  // Lapsed claims, alert image retention and face counts: every 30 seconds.
+  const stopAlertJobs = startAlertScheduler();
   // socket.io handles its own path; every other upgrade (Next's hot reload) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/socket.io/')) void handleUpgrade(req, socket, head);
@@ -51,8 +55,11 @@ async function main() {
   const shutdown = (signal: string) => {
     console.log(`[server] ${signal}: shutting down`);
     void stopHousekeeping();
+    void stopAlertJobs();
     void io.close();
-    httpServer.close(() => void disconnectDb().finally(() => process.exit(0)));
+    // Counts of the current minute are written too: nothing counted is lost on a restart.
+    const flushed = flushFaceCounts(new Date(Date.now() + 60_000)).catch((error: unknown) => console.error('[server] face counts not saved', error));
+    httpServer.close(() => void flushed.then(disconnectDb).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -33,6 +33,15 @@ export const AUDIT_ACTIONS = [
   'camera.added',
   'camera.changed',
   'camera.removed',
+  // alerts (a human decides every one)
+  'alert.raised',
+  'alert.claimed',
+  'alert.released',
+  'alert.claim_lapsed',
+  'alert.decided',
+  'alert.outcome_recorded',
+  'alert.retained',
+  'alert.crop_deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

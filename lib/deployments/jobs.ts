@@ -1,3 +1,4 @@
+import { startRecurringJob } from '@/lib/jobs/recurring';
 import { findExpiredLiveDeploymentIds, findLeftoverSnapshotDeploymentIds } from './data';
 import { endExpiredDeployment, purgeLeftoverSnapshot } from './mutations';
 
@@ -26,35 +27,20 @@ export async function runDeploymentHousekeeping(now: Date = new Date()): Promise
 
 export const HOUSEKEEPING_INTERVAL_MS = 60_000;
 
-/**
- * Runs housekeeping now and then every `intervalMs` (server.ts calls this once after
- * migrations). The timer is unref'd so it never keeps the process alive; runs never overlap;
- * a failing run is logged and the next one tries again. Returns `stop`, which clears the timer
- * and resolves once a run in progress has finished (for a clean shutdown).
- */
+/** Housekeeping now and every minute (server.ts); returns `stop` for a clean shutdown. */
 export function startDeploymentScheduler({
   intervalMs = HOUSEKEEPING_INTERVAL_MS,
   log = console,
 }: { intervalMs?: number; log?: Pick<Console, 'log' | 'error'> } = {}): () => Promise<void> {
-  let current: Promise<void> | null = null;
-  const tick = () => {
-    if (current) return;
-    current = runDeploymentHousekeeping()
-      .then(({ ended, purged }) => {
-        if (ended.length || purged.length) {
-          log.log(`[deployments] housekeeping: ended ${ended.length} deployment(s), purged ${purged.length} snapshot(s)`);
-        }
-      })
-      .catch((error: unknown) => log.error('[deployments] housekeeping failed', error))
-      .finally(() => {
-        current = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await current;
-  };
+  return startRecurringJob(
+    'deployments',
+    intervalMs,
+    async () => {
+      const { ended, purged } = await runDeploymentHousekeeping();
+      return ended.length || purged.length
+        ? `housekeeping: ended ${ended.length} deployment(s), purged ${purged.length} snapshot(s)`
+        : null;
+    },
+    log,
+  );
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { roomOfUser } from './events';
+import { roomOfDeployment, roomOfUser } from './events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -25,4 +25,15 @@ export function disconnectUserSockets(userId: string, reason = 'Your access chan
   if (!io) return;
   io.to(roomOfUser(userId)).emit('session:revoked', { reason });
   io.in(roomOfUser(userId)).disconnectSockets(true);
+}
+
+/** Sends an event to everyone watching a deployment (after the change is committed). */
+export function publishToDeployment<E extends keyof ServerToClientEvents>(
+  deploymentId: string,
+  event: E,
+  ...payload: Parameters<ServerToClientEvents[E]>
+): void {
+  realtimeServer()
+    ?.to(roomOfDeployment(deploymentId))
+    .emit(event, ...payload);
 }

@@ -3,7 +3,10 @@ import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
 import { userIdFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadSessionUser } from '@/lib/auth/session-user';
-import { DeploymentRoomSchema, roomOfDeployment, roomOfUser } from './events';
+import { getDeploymentForViewer } from '@/lib/deployments/data';
+import { HttpError } from '@/lib/http/errors';
+import { submitProbe } from '@/lib/live/probes';
+import { DeploymentRoomSchema, roomOfDeployment, roomOfUser, type ProbeRefusal } from './events';
 import { registerRealtimeServer, type RealtimeServer } from './publish';
 
 /**
@@ -41,13 +44,33 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (typeof ack === 'function') ack(user);
     });
 
-    socket.on('deployment:join', (payload, ack) => {
+    // Joining a deployment's room delivers its alerts (face crops): only roles that watch live
+    // deployments or triage, and only for deployments the user may see.
+    socket.on('deployment:join', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      if (!can(user.role, 'live:view')) return ack({ ok: false, error: 'Your role may not watch deployments.' });
+      if (!can(user.role, 'live:view') && !can(user.role, 'alert:read')) {
+        return ack({ ok: false, error: 'Your role may not watch deployments.' });
+      }
       const parsed = DeploymentRoomSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required.' });
-      void socket.join(roomOfDeployment(parsed.data.deploymentId));
+      try {
+        await getDeploymentForViewer(user, parsed.data.deploymentId);
+      } catch (error) {
+        return ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not join this deployment.' });
+      }
+      await socket.join(roomOfDeployment(parsed.data.deploymentId));
       ack({ ok: true });
+    });
+
+    socket.on('probe:submit', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const { deploymentId, ...probe } = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+      try {
+        if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
+        ack(await submitProbe(user, deploymentId, probe));
+      } catch (error) {
+        ack(refusal(error));
+      }
     });
 
     socket.on('deployment:leave', (payload, ack) => {
@@ -61,4 +84,10 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
   registerRealtimeServer(io);
   return io;
+}
+
+function refusal(error: unknown): ProbeRefusal {
+  if (error instanceof HttpError) return { error: error.code, message: error.message };
+  console.error('[realtime] probe failed', error);
+  return { error: 'internal', message: 'The server could not process this probe.' };
 }

@@ -255,7 +255,7 @@ describe('realtime channel', () => {
     expect(error).toBeUndefined();
     const me = await operator.emitWithAck('whoami');
     expect(me).toMatchObject({ email: EMAIL.operator, role: 'operator' });
-    expect(await operator.emitWithAck('deployment:join', { deploymentId: 'dep-1' })).toEqual({ ok: true });
+    expect(await operator.emitWithAck('deployment:join', { deploymentId: 'no-such-deployment' })).toMatchObject({ ok: false, error: 'No such deployment.' });
     expect(await operator.emitWithAck('deployment:join', { nope: 1 })).toMatchObject({ ok: false });
     operator.close();
 

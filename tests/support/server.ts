@@ -16,6 +16,9 @@ export type TestServer = {
   databaseUrl: string;
   provider: 'sqlite' | 'postgresql';
   output: () => string;
+  /** Ends the server process (SIGTERM, as an operator would) but keeps its database. */
+  shutdown: () => Promise<void>;
+  /** Ends the server and deletes its database. */
   stop: () => Promise<void>;
 };
 
@@ -100,18 +103,22 @@ export async function startServer({ env: extraEnv = {}, seedDemo = true }: Start
     await new Promise((r) => setTimeout(r, 200));
   }
 
+  async function shutdown() {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+
   return {
     baseUrl,
     databaseUrl: database.url,
     provider: database.provider,
     output: () => output,
+    shutdown,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await shutdown();
       await database.cleanup();
     },
   };

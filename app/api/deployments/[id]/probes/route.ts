@@ -1,0 +1,16 @@
+import { requirePermission } from '@/lib/auth/guards';
+import { readJson, route } from '@/lib/http/route';
+import { submitProbe } from '@/lib/live/probes';
+import { z } from 'zod';
+
+type Context = { params: Promise<{ id: string }> };
+
+// A probe is validated by the pipeline (lib/face/probe.ts); here only its size is bounded.
+const ProbeBody = z.unknown();
+
+/** For integrations other than the browser tiles; the tiles use the socket (`probe:submit`). */
+export const POST = route(async (request, { params }: Context) => {
+  const user = await requirePermission('probe:submit');
+  const body = await readJson(request, ProbeBody, { limitBytes: 128 * 1024 });
+  return Response.json(await submitProbe(user, (await params).id, body));
+});

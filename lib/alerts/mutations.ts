@@ -1,0 +1,291 @@
+import { auditedTransaction } from '@/lib/audit/mutations';
+import type { SessionUser } from '@/lib/auth/session-user';
+import { can } from '@/lib/auth/permissions';
+import { getDb } from '@/lib/db/client';
+import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
+import { publishToDeployment } from '@/lib/realtime/publish';
+import type { AlertEventName } from '@/lib/realtime/events';
+import { getAlertView, type AlertView } from './data';
+import { acceptsOutcome, CLAIM_TIMEOUT_MS, COALESCE_WINDOW_MS, statusAfterDecision, type Decision, type Outcome } from './state';
+
+/**
+ * Writes to alerts. Persist first, then publish: every change is committed (with its audit
+ * record) before `alert:*` goes to the deployment's room, so a client that sees an event can
+ * always fetch what it describes.
+ */
+type Context = { actor: SessionUser; ip: string | null };
+
+async function publish(event: AlertEventName, alertId: string): Promise<AlertView> {
+  const view = (await getAlertView(alertId))!;
+  publishToDeployment(view.deploymentId, event, view);
+  return view;
+}
+
+// ─── raised by the matcher ──────────────────────────────────────────────────────────────
+
+export type MatchedFace = {
+  deploymentId: string;
+  cameraId: string;
+  entryId: string;
+  referenceImageId: string;
+  watchlistId: string;
+  reference: string;
+  name: string;
+  category: string;
+  distance: number;
+  crop: Uint8Array;
+  seenAt: Date;
+};
+
+// Sightings of one (camera, entry) are handled one at a time, so two probes of the same face
+// arriving together update one alert instead of raising two.
+const keyLocks = new Map<string, Promise<unknown>>();
+async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = keyLocks.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.catch(() => undefined);
+  keyLocks.set(key, tail);
+  void tail.then(() => keyLocks.get(key) === tail && keyLocks.delete(key));
+  return run;
+}
+
+/**
+ * Raises an alert for a match, or — for the same entry on the same camera within
+ * COALESCE_WINDOW_MS of the last sighting — updates the open one (sightings, last seen, and
+ * the best crop and distance). Called by the probe handler only, after the match.
+ */
+export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: string; created: boolean }> {
+  return serialised(`${face.deploymentId}|${face.cameraId}|${face.entryId}`, async () => {
+    const db = getDb();
+    const open = await db.alert.findFirst({
+      where: {
+        deploymentId: face.deploymentId,
+        cameraId: face.cameraId,
+        entryId: face.entryId,
+        lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
+      },
+      orderBy: { lastSeenAt: 'desc' },
+      select: { id: true, distance: true, cropDeletedAt: true },
+    });
+    if (open) {
+      const better = face.distance < open.distance && !open.cropDeletedAt;
+      await db.alert.update({
+        where: { id: open.id },
+        data: {
+          sightings: { increment: 1 },
+          lastSeenAt: face.seenAt,
+          version: { increment: 1 },
+          ...(better ? { distance: face.distance, crop: Buffer.from(face.crop) } : {}),
+        },
+      });
+      await publish('alert:updated', open.id);
+      return { alertId: open.id, created: false };
+    }
+    const alertId = await auditedTransaction(async (tx, audit) => {
+      const alert = await tx.alert.create({
+        data: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          referenceImageId: face.referenceImageId,
+          watchlistId: face.watchlistId,
+          reference: face.reference,
+          name: face.name,
+          category: face.category,
+          distance: face.distance,
+          firstSeenAt: face.seenAt,
+          lastSeenAt: face.seenAt,
+          crop: Buffer.from(face.crop),
+        },
+        select: { id: true },
+      });
+      await audit({
+        action: 'alert.raised',
+        subjectType: 'alert',
+        subjectId: alert.id,
+        details: { deploymentId: face.deploymentId, cameraId: face.cameraId, entryId: face.entryId, reference: face.reference, distance: Math.round(face.distance * 1000) / 1000 },
+      });
+      return alert.id;
+    });
+    await publish('alert:created', alertId);
+    return { alertId, created: true };
+  });
+}
+
+// ─── triage by people ───────────────────────────────────────────────────────────────────
+
+async function loadForTriage(alertId: string) {
+  const alert = await getDb().alert.findUnique({
+    where: { id: alertId },
+    select: { id: true, status: true, claimedById: true, version: true, deploymentId: true, claimedBy: { select: { name: true } } },
+  });
+  if (!alert) throw notFound('No such alert.');
+  return alert;
+}
+
+/**
+ * Claims an alert for the caller (holds 'alert:triage'). Exactly one of several concurrent
+ * claims wins: the update only matches while nobody holds the alert.
+ */
+export async function claimAlert({ actor, ip }: Context, alertId: string): Promise<AlertView> {
+  const before = await loadForTriage(alertId);
+  if (before.claimedById === actor.id) return (await getAlertView(alertId))!;
+  const now = new Date();
+  await auditedTransaction(async (tx, audit) => {
+    const { count } = await tx.alert.updateMany({
+      where: { id: alertId, claimedById: null },
+      data: { claimedById: actor.id, claimedAt: now, claimActivityAt: now, version: { increment: 1 } },
+    });
+    if (count !== 1) {
+      const holder = await tx.alert.findUnique({ where: { id: alertId }, select: { claimedBy: { select: { name: true } } } });
+      throw conflict(`${holder?.claimedBy?.name ?? 'Another operator'} is already handling this alert.`, { holder: holder?.claimedBy?.name ?? null });
+    }
+    await audit({ action: 'alert.claimed', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId });
+  });
+  return publish('alert:claimed', alertId);
+}
+
+/** Releases a claim: by its holder, or by a senior officer ('alert:release-any'). */
+export async function releaseAlert({ actor, ip }: Context, alertId: string): Promise<AlertView> {
+  const before = await loadForTriage(alertId);
+  if (!before.claimedById) throw conflict('Nobody holds this alert.');
+  if (before.claimedById !== actor.id && !can(actor.role, 'alert:release-any')) {
+    throw forbidden(`${before.claimedBy?.name ?? 'Another operator'} holds this alert; only they or a senior officer can release it.`);
+  }
+  await auditedTransaction(async (tx, audit) => {
+    const { count } = await tx.alert.updateMany({
+      where: { id: alertId, claimedById: before.claimedById },
+      data: { claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+    });
+    if (count !== 1) throw conflict('The claim changed meanwhile; reload the alert.');
+    await audit({ action: 'alert.released', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { holderId: before.claimedById } });
+  });
+  return publish('alert:released', alertId);
+}
+
+function changedMeanwhile() {
+  return new HttpError(409, 'alert_changed', 'The alert changed since you looked at it; look again before deciding.');
+}
+
+function notHolder(holderName: string | undefined) {
+  return holderName
+    ? new HttpError(409, 'not_claim_holder', `${holderName} holds this alert; claim it before deciding.`)
+    : new HttpError(409, 'not_claimed', 'Claim the alert before deciding, so two people cannot decide at once.');
+}
+
+/**
+ * Records a decision by the claim holder (holds 'alert:triage'). The update is conditional on
+ * the caller still holding the alert at the version read — and, when given, at the version the
+ * person looked at — so two decisions made at once cannot both be recorded.
+ * A false alert ends the holder's part (claim released); an engagement keeps the claim for the
+ * outcome.
+ */
+export async function decideAlert(
+  { actor, ip }: Context,
+  alertId: string,
+  { decision, note = '', version }: { decision: Decision; note?: string; version?: number },
+): Promise<AlertView> {
+  const before = await loadForTriage(alertId);
+  if (before.claimedById !== actor.id) throw notHolder(before.claimedBy?.name);
+  if (version !== undefined && version !== before.version) throw changedMeanwhile();
+  const status = statusAfterDecision(decision);
+  const now = new Date();
+  await auditedTransaction(async (tx, audit) => {
+    const keepClaim = decision === 'engage';
+    const { count } = await tx.alert.updateMany({
+      where: { id: alertId, claimedById: actor.id, version: before.version },
+      data: {
+        status,
+        decision,
+        outcome: null,
+        version: { increment: 1 },
+        ...(keepClaim ? { claimActivityAt: now } : { claimedById: null, claimedAt: null, claimActivityAt: null }),
+      },
+    });
+    if (count !== 1) throw changedMeanwhile();
+    await tx.alertDecision.create({ data: { alertId, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
+    await audit({ action: 'alert.decided', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { decision, note, correction: before.status !== 'new' } });
+  });
+  return publish('alert:decided', alertId);
+}
+
+/** Records the outcome of an engagement, by the claim holder; closes the alert and releases it. */
+export async function recordOutcome(
+  { actor, ip }: Context,
+  alertId: string,
+  { outcome, note = '', version }: { outcome: Outcome; note?: string; version?: number },
+): Promise<AlertView> {
+  const before = await loadForTriage(alertId);
+  if (before.claimedById !== actor.id) throw notHolder(before.claimedBy?.name);
+  if (version !== undefined && version !== before.version) throw changedMeanwhile();
+  if (!acceptsOutcome(before.status as never)) {
+    throw new HttpError(409, 'not_engaged', 'An outcome follows a decision to engage; this alert has not been engaged.');
+  }
+  const now = new Date();
+  await auditedTransaction(async (tx, audit) => {
+    const { count } = await tx.alert.updateMany({
+      where: { id: alertId, claimedById: actor.id, version: before.version },
+      data: { status: 'closed', outcome, claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+    });
+    if (count !== 1) throw changedMeanwhile();
+    await tx.alertDecision.create({ data: { alertId, kind: 'outcome', value: outcome, note, byId: actor.id, at: now } });
+    await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { outcome, note } });
+  });
+  return publish('alert:decided', alertId);
+}
+
+/** Keeps an alert's image past the retention period, with a recorded reason ('alert:retain'). */
+export async function retainAlert({ actor, ip }: Context, alertId: string, reason: string): Promise<AlertView> {
+  const before = await loadForTriage(alertId);
+  await auditedTransaction(async (tx, audit) => {
+    await tx.alert.update({ where: { id: before.id }, data: { retained: true, retainReason: reason, retainedById: actor.id, version: { increment: 1 } } });
+    await audit({ action: 'alert.retained', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { reason } });
+  });
+  return publish('alert:updated', alertId);
+}
+
+// ─── scheduled jobs ─────────────────────────────────────────────────────────────────────
+
+/** Releases claims whose holder did nothing for CLAIM_TIMEOUT_MS (system action, audited). */
+export async function releaseLapsedClaims(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
+  const lapsed = await getDb().alert.findMany({
+    where: { claimedById: { not: null }, claimActivityAt: { lt: cutoff } },
+    select: { id: true, claimedById: true },
+  });
+  let released = 0;
+  for (const alert of lapsed) {
+    const done = await auditedTransaction(async (tx, audit) => {
+      const { count } = await tx.alert.updateMany({
+        where: { id: alert.id, claimedById: alert.claimedById, claimActivityAt: { lt: cutoff } },
+        data: { claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+      });
+      if (count === 1) await audit({ action: 'alert.claim_lapsed', subjectType: 'alert', subjectId: alert.id, details: { holderId: alert.claimedById } });
+      return count === 1;
+    });
+    if (done) {
+      released += 1;
+      await publish('alert:released', alert.id);
+    }
+  }
+  return released;
+}
+
+/**
+ * Deletes alert crops older than the retention period unless retained with a reason. The alert
+ * keeps its decision and outcome for the deployment record. Each deletion is audited.
+ */
+export async function deleteExpiredCrops(retentionDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
+  const expired = await getDb().alert.findMany({
+    where: { cropDeletedAt: null, retained: false, createdAt: { lt: cutoff } },
+    select: { id: true, createdAt: true },
+  });
+  for (const alert of expired) {
+    await auditedTransaction(async (tx, audit) => {
+      await tx.alert.update({ where: { id: alert.id }, data: { crop: null, cropDeletedAt: now, version: { increment: 1 } } });
+      await audit({ action: 'alert.crop_deleted', subjectType: 'alert', subjectId: alert.id, details: { retentionDays, raisedAt: alert.createdAt.toISOString() } });
+    });
+  }
+  return expired.length;
+}

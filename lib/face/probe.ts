@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { PROBE_CROP_MAX_BYTES } from '@/lib/face/crop';
+import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
+
+export { PROBE_CROP_MAX_BYTES };
+
+/**
+ * A probe: one face seen by a live camera tile, sent by the browser so the server can compare it
+ * with the deployment's watchlist snapshot. It is the only form in which a passer-by's descriptor
+ * and crop leave the browser, and the server must keep nothing of it unless it matches
+ * (DOMAIN.md, "Faces, matches and alerts").
+ *
+ * Shared by the browser (which builds probes) and the server (which must parse every probe with
+ * ProbeSchema before use: it comes from outside). Pure: no Node or browser APIs.
+ */
+
+/** The longest base64 text that can decode to PROBE_CROP_MAX_BYTES. */
+export const PROBE_CROP_MAX_BASE64_LENGTH = Math.ceil(PROBE_CROP_MAX_BYTES / 3) * 4;
+
+export type ProbeBox = { x: number; y: number; width: number; height: number };
+
+export type Probe = {
+  cameraId: string;
+  /** Short-lived id of the face track on that camera tile (unique per page session). */
+  trackId: string;
+  /** face-api recognition net output: 128 finite numbers. */
+  descriptor: number[];
+  /** The face in the camera frame's own pixels. */
+  box: ProbeBox;
+  /** Detector confidence, 0..1. */
+  detectionScore: number;
+  /** When the frame was captured, ISO 8601 in UTC. */
+  capturedAt: string;
+  /** The face (padded, ≤ 160 px) as a JPEG, base64 without a `data:` prefix. */
+  crop: string;
+};
+
+export type ProbeAnswer = { matched: true; alertId: string } | { matched: false };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Bytes that a padded base64 string decodes to (assumes it is well-formed base64). */
+export function base64DecodedLength(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
+const coordinate = z.number().min(0, 'must not be negative');
+const extent = z.number().positive('must be greater than 0');
+
+export const ProbeBoxSchema = z.object({ x: coordinate, y: coordinate, width: extent, height: extent }).strict();
+
+/** What is wrong with a crop, in words, or null when it is fine. */
+function cropProblem(text: string): string | null {
+  if (text.length === 0) return 'crop is required';
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return 'crop must be base64 without a data: prefix';
+  // "/9j/" is the base64 of a JPEG's first bytes (FF D8 FF): the crop is shown to operators as a JPEG.
+  if (!text.startsWith('/9j/')) return 'crop must be a JPEG image';
+  if (base64DecodedLength(text) > PROBE_CROP_MAX_BYTES) return `crop must be at most ${PROBE_CROP_MAX_BYTES / 1024} KB`;
+  return null;
+}
+
+export const ProbeCropSchema = z
+  .string()
+  // Checked first and alone, so a huge string is refused before any scan of it.
+  .max(PROBE_CROP_MAX_BASE64_LENGTH, { message: `crop must be at most ${PROBE_CROP_MAX_BYTES / 1024} KB`, abort: true })
+  .superRefine((text, context) => {
+    const problem = cropProblem(text);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+export const ProbeSchema = z
+  .object({
+    cameraId: z.string().trim().min(1, 'cameraId is required').max(64),
+    trackId: z.string().trim().min(1, 'trackId is required').max(64),
+    // zod 4 numbers refuse NaN and ±Infinity, so this is "exactly 128 finite numbers".
+    descriptor: z.array(z.number()).length(DESCRIPTOR_LENGTH, `descriptor must hold exactly ${DESCRIPTOR_LENGTH} numbers`),
+    box: ProbeBoxSchema,
+    detectionScore: z.number().min(0).max(1),
+    capturedAt: z.iso.datetime({ offset: true, message: 'capturedAt must be an ISO 8601 date-time' }),
+    crop: ProbeCropSchema,
+  })
+  .strict() satisfies z.ZodType<Probe>;
+
+export const ProbeAnswerSchema = z.union([
+  z.object({ matched: z.literal(true), alertId: z.string().min(1) }),
+  z.object({ matched: z.literal(false) }),
+]);

@@ -1,0 +1,39 @@
+import { getDb } from '@/lib/db/client';
+import { FaceCounter } from '@/lib/matching/face-counts';
+
+/**
+ * The process's face counter (on globalThis: the socket server and Next's route handlers both
+ * record into it) and its persistence into FaceCount rows, one per camera and minute.
+ */
+const holder = globalThis as typeof globalThis & { __sightlineFaceCounter?: FaceCounter };
+const counter = (holder.__sightlineFaceCounter ??= new FaceCounter());
+
+/** Counts one face processed by a camera (whatever the match result). */
+export function recordFaceProcessed(deploymentId: string, cameraId: string, at: Date): void {
+  counter.record(deploymentId, cameraId, at.getTime());
+}
+
+/**
+ * Writes every completed minute to the database, adding to rows already there (a late face can
+ * reach a minute that was flushed). Pass a time after the current minute to flush everything.
+ */
+export async function flushFaceCounts(now = new Date()): Promise<number> {
+  const buckets = counter.drain(now.getTime());
+  if (buckets.length === 0) return 0;
+  try {
+    const db = getDb();
+    await db.$transaction(
+      buckets.map((b) =>
+        db.faceCount.upsert({
+          where: { cameraId_minute: { cameraId: b.cameraId, minute: b.minuteStart } },
+          create: { deploymentId: b.deploymentId, cameraId: b.cameraId, minute: b.minuteStart, count: b.count },
+          update: { count: { increment: b.count } },
+        }),
+      ),
+    );
+  } catch (error) {
+    counter.restore(buckets);
+    throw error;
+  }
+  return buckets.length;
+}

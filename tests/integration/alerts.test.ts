@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertView } from '@/lib/alerts/data';
+import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
+import { startServer, type TestServer } from '../support/server';
+import { DEMO_PASSWORD, Session } from '../support/session';
+import { connectSocket } from '../support/sockets';
+
+let server: TestServer;
+let officer: Session, officer2: Session, operator: Session, operator2: Session, auditor: Session, admin: Session;
+let live: DeploymentJson;
+let probes: ProbeFixtures;
+
+async function signedIn(email: string, password = DEMO_PASSWORD) {
+  const session = new Session(server.baseUrl);
+  expect((await session.signIn(email, password)).ok).toBe(true);
+  return session;
+}
+
+/** Raises an alert on camera `n` (each test its own camera, so sightings never coalesce across tests). */
+async function probeAlert(n: number): Promise<string> {
+  const cameraId = live.cameras[n]!.id;
+  const response = await operator.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.match, { cameraId }));
+  const body = (await response.json()) as { matched: boolean; alertId: string };
+  expect(body.matched).toBe(true);
+  return body.alertId;
+}
+
+const post = (session: Session, path: string, body?: unknown) =>
+  body === undefined ? session.fetch(path, { method: 'POST' }) : session.json(path, 'POST', body);
+
+beforeAll(async () => {
+  server = await startServer();
+  officer = await signedIn('officer@sightline.test');
+  officer2 = await signedIn('officer2@sightline.test');
+  operator = await signedIn('operator@sightline.test');
+  operator2 = await signedIn('operator2@sightline.test');
+  auditor = await signedIn('auditor@sightline.test');
+  admin = await signedIn('admin@sightline.test');
+  const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+  const demoId = watchlists.find((w) => w.name === 'Demo — central London')!.id;
+  const { id } = await createPlan(officer, validPlan([demoId], { name: 'Triage test' }));
+  for (let i = 2; i <= 5; i++) {
+    const added = await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${i}` });
+    expect(added.status).toBe(201);
+  }
+  await submitPlan(officer, id);
+  await authorisePlan(officer2, id);
+  await startPlan(officer, id);
+  live = await getDeployment(officer, id);
+  expect(live.cameras).toHaveLength(5);
+  probes = await probeFixtures(live.cameras[0]!.id);
+}, 120_000);
+
+afterAll(async () => {
+  const { disconnectDb } = await import('@/lib/db/client');
+  await disconnectDb();
+  await server?.stop();
+});
+
+describe('claiming', () => {
+  it('ten concurrent claims by ten operators: exactly one wins, the others get 409 naming the holder', async () => {
+    const alertId = await probeAlert(0);
+    const claimants: Session[] = [];
+    for (let i = 0; i < 10; i++) {
+      const email = `claimant${i}@sightline.test`;
+      const created = await admin.json('/api/users', 'POST', { email, name: `Claimant ${i}`, role: 'operator', password: 'claimant-password-1' });
+      expect(created.status).toBe(201);
+      claimants.push(await signedIn(email, 'claimant-password-1'));
+    }
+    const responses = await Promise.all(claimants.map((s) => post(s, `/api/alerts/${alertId}/claim`)));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    const winner = (await responses.find((r) => r.status === 200)!.json()) as AlertView;
+    for (const loser of responses.filter((r) => r.status === 409)) {
+      expect(((await loser.json()) as { message: string }).message).toContain(`${winner.claimedBy!.name} is already handling this alert`);
+    }
+  });
+
+  it('a claim in one session shows as held in another, live over the socket', async () => {
+    const alertId = await probeAlert(1);
+    const { socket, error } = await connectSocket(server.baseUrl, operator2.cookieHeader());
+    expect(error).toBeUndefined();
+    expect(await socket.emitWithAck('deployment:join', { deploymentId: live.id })).toEqual({ ok: true });
+    const seen = new Promise<AlertView>((resolve) => socket.on('alert:claimed', (alert) => alert.id === alertId && resolve(alert)));
+    expect((await post(operator, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+    expect((await seen).claimedBy?.name).toBe('Olivia Operator');
+    socket.close();
+
+    const second = await post(operator2, `/api/alerts/${alertId}/claim`);
+    expect(second.status).toBe(409);
+    expect((await second.json()).message).toContain('Olivia Operator');
+    expect((await post(operator2, `/api/alerts/${alertId}/release`)).status).toBe(403);
+    expect((await post(officer, `/api/alerts/${alertId}/release`)).status).toBe(200);
+    expect((await post(operator2, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+    expect((await post(operator2, `/api/alerts/${alertId}/release`)).status).toBe(200);
+  });
+});
+
+describe('deciding', () => {
+  let alertId = '';
+
+  beforeAll(async () => {
+    alertId = await probeAlert(2);
+  });
+
+  it('refuses decisions without a claim, by the wrong role, and with bad input', async () => {
+    const noClaim = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage' });
+    expect(noClaim.status).toBe(409);
+    expect((await noClaim.json()).error).toBe('not_claimed');
+    for (const session of [officer, auditor, admin]) {
+      expect((await post(session, `/api/alerts/${alertId}/claim`)).status).toBe(403);
+      expect((await post(session, `/api/alerts/${alertId}/decision`, { decision: 'false_alert' })).status).toBe(403);
+    }
+    expect((await auditor.fetch(`/api/alerts/${alertId}`)).status).toBe(403);
+    expect((await auditor.fetch(`/api/alerts/${alertId}/crop`)).status).toBe(403);
+    expect((await post(operator, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+    const bad = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'maybe' });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).message).toMatch(/decision must be one of/);
+    const early = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'arrest' });
+    expect(early.status).toBe(409);
+    const byOther = await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'engage' });
+    expect(byOther.status).toBe(409);
+    expect((await byOther.json()).message).toContain('Olivia Operator');
+  });
+
+  it('records engage, then the outcome; a correction is a new decision, never an edit', async () => {
+    const engaged = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', note: 'Strong likeness' });
+    expect(engaged.status).toBe(200);
+    expect(await engaged.json()).toMatchObject({ status: 'engaged', decision: 'engage', claimedBy: { name: 'Olivia Operator' } });
+
+    const closed = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'not_subject', note: 'Spoke to him; not the person' });
+    expect(closed.status).toBe(200);
+    expect(await closed.json()).toMatchObject({ status: 'closed', outcome: 'not_subject', claimedBy: null });
+
+    expect((await post(operator2, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+    const corrected = (await (await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', note: 'Correction' })).json()) as AlertView;
+    expect(corrected).toMatchObject({ status: 'false_alert', decision: 'false_alert', claimedBy: null });
+    expect(corrected.history.map((h) => `${h.kind}:${h.value}:${h.by.name}`)).toEqual([
+      'decision:engage:Olivia Operator',
+      'outcome:not_subject:Olivia Operator',
+      'decision:false_alert:Omar Operator',
+    ]);
+    const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as { events: { subjectId: string }[] };
+    expect(audit.events.filter((e) => e.subjectId === alertId)).toHaveLength(2);
+  });
+
+  it('two operators deciding at once cannot both win', async () => {
+    const id = await probeAlert(3);
+    const claimed = (await (await post(operator, `/api/alerts/${id}/claim`)).json()) as AlertView;
+    // The holder double-submits and a second operator tries at the same moment: the database
+    // accepts exactly one decision.
+    const responses = await Promise.all([
+      post(operator, `/api/alerts/${id}/decision`, { decision: 'engage', version: claimed.version }),
+      post(operator, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: claimed.version }),
+      post(operator2, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: claimed.version }),
+    ]);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const after = (await (await operator.fetch(`/api/alerts/${id}`)).json()) as AlertView;
+    expect(after.history.filter((h) => h.kind === 'decision')).toHaveLength(1);
+  });
+});
+
+describe('reference images and crops for triage', () => {
+  it('lets a triaging operator see the matched reference image (audited) and the crop, not others', async () => {
+    const alert = (await (await operator.fetch(`/api/alerts/${await probeAlert(0)}`)).json()) as AlertView;
+    const reference = await operator.fetch(`/api/reference-images/${alert.referenceImageId}`);
+    expect(reference.status).toBe(200);
+    expect(reference.headers.get('content-type')).toBe('image/jpeg');
+    const crop = await operator.fetch(alert.cropUrl!);
+    expect(crop.status).toBe(200);
+    const views = (await (await auditor.fetch('/api/audit?action=reference_image.viewed&actor=operator@sightline.test')).json()) as { events: unknown[] };
+    expect(views.events.length).toBeGreaterThan(0);
+
+    const watchlists = (await (await admin.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+    const demoId = watchlists.watchlists.find((w) => w.name === 'Demo — central London')!.id;
+    const entries = (await (await admin.fetch(`/api/watchlists/${demoId}/entries?category=risk_of_harm`)).json()) as { entries: { images: { id: string }[] }[] };
+    const unmatched = entries.entries[0]!.images[0]!.id;
+    expect((await operator.fetch(`/api/reference-images/${unmatched}`)).status).toBe(403);
+  });
+});
+
+describe('resync after a dropped connection', () => {
+  it('returns everything changed since the last event seen, and nothing older', async () => {
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const id = await probeAlert(4);
+    expect((await post(operator2, `/api/alerts/${id}/claim`)).status).toBe(200);
+    const since = (await (await operator.fetch(`/api/alerts?since=${encodeURIComponent(before)}`)).json()) as { alerts: AlertView[]; serverTime: string };
+    expect(since.alerts.map((a) => a.id)).toEqual([id]); // raised and claimed since
+    expect(since.alerts[0]!.claimedBy?.name).toBe('Omar Operator');
+    const later = (await (await operator.fetch(`/api/alerts?since=${encodeURIComponent(since.serverTime)}`)).json()) as { alerts: AlertView[] };
+    expect(later.alerts).toEqual([]);
+    expect((await operator.fetch('/api/alerts?since=yesterday')).status).toBe(422);
+  });
+});
+
+describe('scheduled jobs (run in this process against the server database, with the clock moved on)', () => {
+  it('releases a claim after 5 minutes without action, and audits it', async () => {
+    process.env.DATABASE_URL = server.databaseUrl;
+    const { releaseLapsedClaims } = await import('@/lib/alerts/mutations');
+    const id = await probeAlert(1);
+    expect((await post(operator, `/api/alerts/${id}/claim`)).status).toBe(200);
+    expect(await releaseLapsedClaims(new Date(Date.now() + 60_000))).toBe(0);
+    expect(await releaseLapsedClaims(new Date(Date.now() + 5 * 60_000 + 1000))).toBeGreaterThanOrEqual(1);
+    expect(((await (await operator.fetch(`/api/alerts/${id}`)).json()) as AlertView).claimedBy).toBeNull();
+    const audit = (await (await admin.fetch('/api/audit?action=alert.claim_lapsed')).json()) as { events: { subjectId: string }[] };
+    expect(audit.events.map((e) => e.subjectId)).toContain(id);
+  });
+
+  it('deletes crops after the retention period unless retained, keeping decisions and outcomes', async () => {
+    const { deleteExpiredCrops } = await import('@/lib/alerts/mutations');
+    const { alerts } = (await (await operator.fetch(`/api/alerts?deploymentId=${live.id}`)).json()) as { alerts: AlertView[] };
+    const decided = alerts.find((a) => a.history.length >= 2)!;
+    const kept = alerts.find((a) => a.id !== decided.id)!;
+    const short = await post(officer, `/api/alerts/${kept.id}/retain`, { reason: 'x' });
+    expect(short.status).toBe(422);
+    expect((await post(officer, `/api/alerts/${kept.id}/retain`, { reason: 'Evidence for a court hearing, case 01/2345/26' })).status).toBe(200);
+    expect((await post(auditor, `/api/alerts/${kept.id}/retain`, { reason: 'Evidence for a court hearing' })).status).toBe(403);
+
+    expect(await deleteExpiredCrops(31, new Date(Date.now() + 30 * 86_400_000))).toBe(0);
+    const deleted = await deleteExpiredCrops(31, new Date(Date.now() + 32 * 86_400_000));
+    expect(deleted).toBe(alerts.length - 1);
+
+    const after = (await (await operator.fetch(`/api/alerts/${decided.id}`)).json()) as AlertView;
+    expect(after.cropUrl).toBeNull();
+    expect(after.history).toEqual(decided.history);
+    expect(after.decision).toBe(decided.decision);
+    expect((await operator.fetch(`/api/alerts/${decided.id}/crop`)).status).toBe(410);
+    const retained = (await (await operator.fetch(`/api/alerts/${kept.id}`)).json()) as AlertView;
+    expect(retained).toMatchObject({ retained: true, retainReason: 'Evidence for a court hearing, case 01/2345/26' });
+    expect((await operator.fetch(retained.cropUrl!)).status).toBe(200);
+    const audit = (await (await admin.fetch('/api/audit?action=alert.crop_deleted&pageSize=100')).json()) as { events: unknown[] };
+    expect(audit.events).toHaveLength(alerts.length - 1);
+    expect(await (await admin.fetch('/api/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+});

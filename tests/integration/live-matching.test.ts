@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertView } from '@/lib/alerts/data';
+import { sqliteFilePath } from '@/lib/db/url';
+import { authorisedPlan, createPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
+import { rawQuery } from '../support/raw-db';
+import { startServer, type TestServer } from '../support/server';
+import { DEMO_PASSWORD, Session } from '../support/session';
+import { connectSocket, type TestSocket } from '../support/sockets';
+
+let server: TestServer;
+let officer: Session, officer2: Session, operator: Session, auditor: Session, admin: Session;
+let live: DeploymentJson;
+let cameraId: string;
+let probes: ProbeFixtures;
+let socket: TestSocket;
+const received: { event: string; alert: AlertView }[] = [];
+
+async function signedIn(email: string) {
+  const session = new Session(server.baseUrl);
+  expect((await session.signIn(email, DEMO_PASSWORD)).ok).toBe(true);
+  return session;
+}
+
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await rawQuery<{ n: number | string }>(server.databaseUrl, sql, params))[0]!.n);
+
+function waitForEvent(event: string, predicate: (a: AlertView) => boolean, timeoutMs = 5000): Promise<AlertView> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    const check = () => {
+      const hit = received.find((r) => r.event === event && predicate(r.alert));
+      if (hit) {
+        clearTimeout(timer);
+        resolve(hit.alert);
+      } else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  officer = await signedIn('officer@sightline.test');
+  officer2 = await signedIn('officer2@sightline.test');
+  operator = await signedIn('operator@sightline.test');
+  auditor = await signedIn('auditor@sightline.test');
+  admin = await signedIn('admin@sightline.test');
+  const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+  const demo = watchlists.find((w) => w.name === 'Demo — central London')!;
+  live = await authorisedPlan(officer, officer2, validPlan([demo.id], { name: 'Live test' }), { live: true });
+  expect(live.status).toBe('live');
+  cameraId = live.cameras[0]!.id;
+  probes = await probeFixtures(cameraId);
+
+  const connected = await connectSocket(server.baseUrl, operator.cookieHeader());
+  expect(connected.error).toBeUndefined();
+  socket = connected.socket;
+  for (const event of ['alert:created', 'alert:updated'] as const) socket.on(event, (alert) => received.push({ event, alert }));
+  expect(await socket.emitWithAck('deployment:join', { deploymentId: live.id })).toEqual({ ok: true });
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await server?.stop();
+});
+
+describe('probes and matching', () => {
+  it('a face on the watchlist raises one alert, stored first and then pushed to the room', async () => {
+    const answer = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.match) });
+    expect(answer).toEqual({ matched: true, alertId: expect.any(String) });
+    const alertId = (answer as { alertId: string }).alertId;
+
+    const pushed = await waitForEvent('alert:created', (a) => a.id === alertId);
+    expect(pushed).toMatchObject({ deploymentId: live.id, reference: 'DEMO-WAR-0001', category: 'wanted_by_court', sightings: 1, status: 'new', claimedBy: null });
+    expect(pushed.distance).toBeLessThanOrEqual(0.6);
+    expect(pushed.camera.id).toBe(cameraId);
+    expect(await count('SELECT COUNT(*) AS n FROM "Alert" WHERE id = $1 AND crop IS NOT NULL', [alertId])).toBe(1);
+
+    const audit = (await (await auditor.fetch('/api/audit?action=alert.raised')).json()) as { events: { subjectId: string }[] };
+    expect(audit.events.map((e) => e.subjectId)).toContain(alertId);
+  });
+
+  it('the same person on the same camera within 30 s updates the open alert instead of raising another', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM "Alert"');
+    const first = (await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.match) })) as { alertId: string };
+    const updated = await waitForEvent('alert:updated', (a) => a.id === first.alertId && a.sightings >= 2);
+    expect(updated.sightings).toBeGreaterThanOrEqual(2);
+    expect(await count('SELECT COUNT(*) AS n FROM "Alert"')).toBe(before);
+  });
+
+  it('a face that matches nothing answers { matched: false } and leaves no row and no file', async () => {
+    const alertsBefore = await count('SELECT COUNT(*) AS n FROM "Alert"');
+    const filesBefore = server.provider === 'sqlite' ? readdirSync(path.dirname(sqliteFilePath(server.databaseUrl))).sort() : [];
+    for (let i = 0; i < 5; i++) {
+      expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.stranger) })).toEqual({ matched: false });
+    }
+    const http = await operator.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger));
+    expect(http.status).toBe(200);
+    expect(await http.json()).toEqual({ matched: false });
+
+    expect(await count('SELECT COUNT(*) AS n FROM "Alert"')).toBe(alertsBefore);
+    if (server.provider === 'sqlite') {
+      const dir = path.dirname(sqliteFilePath(server.databaseUrl));
+      expect(readdirSync(dir).sort()).toEqual(filesBefore);
+      // Neither the database nor its write-ahead log holds the stranger's crop bytes.
+      const marker = Buffer.from('STRANGER-CROP-MARKER-5f3a9c');
+      const stored = readdirSync(dir).map((file) => readFileSync(path.join(dir, file)));
+      for (const bytes of stored) expect(bytes.includes(marker)).toBe(false);
+      // Control: the same search does find the crop of the face that matched.
+      const matchedCrop = Buffer.from(probes.match.crop, 'base64').subarray(3000, 3032);
+      expect(stored.some((bytes) => bytes.includes(matchedCrop))).toBe(true);
+    }
+    expect(server.output()).not.toContain('STRANGER');
+  });
+
+  it('refuses probes with a code: wrong camera, bad descriptor, oversized crop, not live, wrong role', async () => {
+    const post = (session: Session, deploymentId: string, body: unknown) => session.json(`/api/deployments/${deploymentId}/probes`, 'POST', body);
+    const expectRefusal = async (response: Response, status: number, code: string) => {
+      const body = (await response.json()) as { error: string; message: string };
+      expect(response.status, body.message).toBe(status);
+      expect(body.error).toBe(code);
+    };
+    const other = await createPlan(officer, validPlan([], { name: 'A draft' }));
+    const otherCamera = ((await (await officer.fetch(`/api/deployments/${other.id}`)).json()) as DeploymentJson).cameras[0]!.id;
+
+    await expectRefusal(await post(operator, live.id, fresh(probes.match, { cameraId: otherCamera })), 422, 'unknown_camera');
+    await expectRefusal(await post(operator, live.id, fresh(probes.match, { descriptor: probes.match.descriptor.slice(1) })), 422, 'invalid_input');
+    await expectRefusal(await post(operator, live.id, fresh(probes.match, { crop: 'A'.repeat(90_000) })), 422, 'invalid_input');
+    await expectRefusal(await post(operator, live.id, { ...fresh(probes.match), extra: 1 }), 422, 'invalid_input');
+    await expectRefusal(await post(operator, other.id, fresh(probes.match, { cameraId: otherCamera })), 409, 'deployment_not_live');
+    await expectRefusal(await post(operator, 'nope', fresh(probes.match)), 404, 'not_found');
+    for (const session of [auditor, admin]) await expectRefusal(await post(session, live.id, fresh(probes.match)), 403, 'forbidden');
+    expect((await post(new Session(server.baseUrl), live.id, fresh(probes.match))).status).toBe(401);
+
+    const viaSocket = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.match, { descriptor: [1, 2, 3] }) });
+    expect(viaSocket).toMatchObject({ error: 'invalid_input', message: expect.stringContaining('128') });
+    expect(await socket.emitWithAck('deployment:join', { deploymentId: other.id })).toMatchObject({ ok: false });
+  });
+
+  it('stops accepting faces once the deployment ends', async () => {
+    const ended = await officer.json(`/api/deployments/${live.id}/end`, 'POST', { reason: 'Operation complete' });
+    expect(ended.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100)); // the pipeline re-reads the deployment each second
+    const answer = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.match) });
+    expect(answer).toMatchObject({ error: 'deployment_not_live' });
+  });
+
+  it('keeps only per-camera per-minute counts of the faces processed', async () => {
+    await server.shutdown(); // flushes the counts of the current minute
+    const rows = await rawQuery<{ cameraId: string; count: number | string }>(server.databaseUrl, 'SELECT "cameraId", count FROM "FaceCount"');
+    expect(rows.every((r) => r.cameraId === cameraId)).toBe(true);
+    // 2 matching + 6 non-matching probes were processed while live (the refused ones were not).
+    expect(rows.reduce((sum, r) => sum + Number(r.count), 0)).toBe(8);
+  });
+});
