@@ -1,6 +1,7 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import { hashPassword } from '@/lib/auth/passwords';
 import type { Role } from '@/lib/auth/permissions';
+import { seedDemoDeployments } from './deployment-seed';
 import { seedDemoWatchlist } from './watchlist-seed';
 
 export const DEMO_PASSWORD = 'sightline-demo';
@@ -38,4 +39,5 @@ export async function seedDemo(log: (line: string) => void = console.log): Promi
   });
   log(created.length ? `[seed] demo users created: ${created.join(', ')}` : '[seed] demo users already present');
   await seedDemoWatchlist('admin@sightline.test', log);
+  await seedDemoDeployments(log);
 }

