@@ -8,7 +8,7 @@ import type * as FaceApiModule from '@vladmandic/face-api';
  */
 export type FaceApi = typeof FaceApiModule;
 
-const BUNDLE_URL = '/vendor/face-api/face-api.esm.js';
+export const BUNDLE_URL = '/vendor/face-api/face-api.esm.js';
 export const MODELS_URL = '/vendor/face-models';
 export const WASM_URL = '/vendor/tfjs-wasm/';
 

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { PROBE_CROP_MAX_BYTES } from '@/lib/face/crop';
 import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
-
-export { PROBE_CROP_MAX_BYTES };
 
 /**
  * A probe: one face seen by a live camera tile, sent by the browser so the server can compare it
@@ -13,6 +10,13 @@ export { PROBE_CROP_MAX_BYTES };
  * Shared by the browser (which builds probes) and the server (which must parse every probe with
  * ProbeSchema before use: it comes from outside). Pure: no Node or browser APIs.
  */
+
+/**
+ * Largest face crop accepted, in decoded bytes. A 160 px JPEG is typically 4–10 KB. The browser's
+ * encoder (lib/face/crop.ts, CROP_MAX_BYTES) keeps its own copy so the detector worker does not
+ * load zod; tests/unit/probe-schema.test.ts checks that the two agree.
+ */
+export const PROBE_CROP_MAX_BYTES = 64 * 1024;
 
 /** The longest base64 text that can decode to PROBE_CROP_MAX_BYTES. */
 export const PROBE_CROP_MAX_BASE64_LENGTH = Math.ceil(PROBE_CROP_MAX_BYTES / 3) * 4;

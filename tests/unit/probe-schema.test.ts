@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CROP_MAX_BYTES } from '@/lib/face/crop';
 import { PROBE_CROP_MAX_BYTES, ProbeAnswerSchema, ProbeSchema, base64DecodedLength, type Probe } from '@/lib/face/probe';
 
 /** A base64 JPEG-looking payload of `bytes` decoded bytes (starts with FF D8 FF like a real JPEG). */
@@ -78,6 +79,12 @@ describe('ProbeSchema', () => {
     expect(ProbeSchema.safeParse({ ...valid, name: 'someone' }).success).toBe(false);
     const { crop: _crop, ...withoutCrop } = valid;
     expect(issuesOf(withoutCrop)).toEqual(['crop']);
+  });
+});
+
+describe('crop size limit', () => {
+  it('is the same in the browser encoder and in the schema', () => {
+    expect(CROP_MAX_BYTES).toBe(PROBE_CROP_MAX_BYTES);
   });
 });
 

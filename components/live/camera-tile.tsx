@@ -1,0 +1,182 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import type { DetectorStatus } from '@/lib/face/detection-scheduler';
+import { HLS_UNSUPPORTED, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
+import styles from './live-grid.module.css';
+import type { LiveSession } from './live-session';
+import { NO_SIGNAL_MS, type TileDetection } from './tile-detection';
+import { TILE_STATE_LABELS, TileStatusBar } from './tile-status-bar';
+import type { LiveCamera, TileState, TileStats } from './types';
+
+type Props = {
+  camera: LiveCamera;
+  session: LiveSession | null;
+  detector: DetectorStatus | null;
+  enlarged: boolean;
+  /** Covered by an enlarged tile: still playing and analysed, but out of the keyboard order. */
+  covered: boolean;
+  onToggleEnlarge: (cameraId: string) => void;
+};
+
+/** A source still connecting after this long gets a reason on the tile (a permission prompt, a dead URL). */
+const SLOW_CONNECT_MS = 10_000;
+
+type Shown = { state: TileState; reason: string | null; rate: number | null; matched: boolean };
+
+/**
+ * One camera: its picture, the face overlay drawn by its TileDetection, and a status bar.
+ * Per-frame work happens outside React; the component re-renders about once a second.
+ */
+export function CameraTile({ camera, session, detector, enlarged, covered, onToggleEnlarge }: Props) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const imgRef = useRef<HTMLImageElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const detectionRef = useRef<TileDetection | null>(null);
+  const [source, setSource] = useState<SourceReport>({ state: 'connecting', reason: null });
+  const [retries, setRetries] = useState(0);
+  const [shown, setShown] = useState<Shown>({ state: 'connecting', reason: null, rate: null, matched: false });
+  const statsRef = useRef<TileStats>(emptyStats(camera));
+  const connectingSinceRef = useRef(0);
+
+  const { kind, url } = camera.source;
+  // Whether the detector may read the pixels; decided in the browser (the server has no origin).
+  const [readable, setReadable] = useState(kind !== 'mjpeg');
+
+  // Connect the picture.
+  useEffect(() => {
+    setReadable(kind !== 'mjpeg' || isSameOrigin(url));
+    connectingSinceRef.current = performance.now();
+    return attachCameraSource({ kind, url }, { video: videoRef.current, img: imgRef.current }, setSource);
+  }, [kind, url, retries]);
+
+  // Join the shared detector.
+  useEffect(() => {
+    const media = kind === 'mjpeg' ? imgRef.current : videoRef.current;
+    const overlay = overlayRef.current;
+    if (!session || !media || !overlay) return;
+    const { detection, remove } = session.addTile(camera.id, () => statsRef.current);
+    detection.attach(media, overlay, readable);
+    detectionRef.current = detection;
+    const observer = new ResizeObserver(() => detection.redraw());
+    observer.observe(overlay);
+    return () => {
+      observer.disconnect();
+      detectionRef.current = null;
+      remove();
+    };
+  }, [session, camera.id, kind, url, readable, retries]);
+
+  // About once a second: no-signal watchdog, detection rate, stats for the grid.
+  useEffect(() => {
+    const tick = () => {
+      const status = detectionRef.current?.status();
+      let state: TileState = source.state;
+      let reason = source.reason;
+      const stalled = status?.lastFrameAgeMs != null && status.lastFrameAgeMs > NO_SIGNAL_MS;
+      if (state === 'live' && stalled && document.visibilityState === 'visible') {
+        state = 'no-signal';
+        reason = `No new picture for ${Math.round(status.lastFrameAgeMs! / 1000)} s`;
+      }
+      const waited = performance.now() - connectingSinceRef.current;
+      if (state === 'connecting' && !reason && waited > SLOW_CONNECT_MS) {
+        reason = `No picture yet after ${Math.round(waited / 1000)} s`;
+      }
+      const analysed = state === 'live' && readable && detector?.state === 'ready';
+      statsRef.current = {
+        cameraId: camera.id,
+        name: camera.name,
+        state,
+        reason,
+        detectionsPerSecond: analysed && status ? status.detectionsPerSecond : 0,
+        detections: detectionRef.current?.detections ?? 0,
+        faces: status?.faces ?? 0,
+        tracks: status?.tracks ?? 0,
+        matchedTracks: status?.matchedTracks ?? 0,
+      };
+      const rate = analysed && status ? Math.round(status.detectionsPerSecond * 10) / 10 : null;
+      const matched = (status?.matchedTracks ?? 0) > 0;
+      setShown((previous) =>
+        previous.state === state && previous.reason === reason && previous.rate === rate && previous.matched === matched
+          ? previous
+          : { state, reason, rate, matched },
+      );
+    };
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [camera.id, camera.name, readable, detector, source]);
+
+  const rateNote = !readable && shown.state === 'live'
+    ? 'Detection is off: the stream is on another origin, so its pixels cannot be read'
+    : detector?.state === 'failed'
+      ? `Detection unavailable: ${detector.message}`
+      : shown.state === 'live' && detector?.state !== 'ready'
+        ? 'The detector is starting'
+        : null;
+
+  return (
+    <section
+      className={`${styles.tile} ${enlarged ? styles.enlarged : ''}`}
+      aria-label={camera.name}
+      data-testid="camera-tile"
+      data-camera-id={camera.id}
+      data-camera-name={camera.name}
+      data-state={shown.state}
+      data-enlarged={enlarged}
+      data-matched={shown.matched}
+      inert={covered}
+      aria-hidden={covered || undefined}
+      onDoubleClick={() => onToggleEnlarge(camera.id)}
+    >
+      <div className={styles.media}>
+        {kind === 'mjpeg' ? (
+          // eslint-disable-next-line @next/next/no-img-element -- a live MJPEG stream, not an optimisable image
+          <img ref={imgRef} alt={`Live picture from ${camera.name}`} />
+        ) : (
+          <video ref={videoRef} muted playsInline disablePictureInPicture aria-label={`Live picture from ${camera.name}`} />
+        )}
+        <canvas ref={overlayRef} className={styles.overlay} aria-hidden="true" data-testid="tile-overlay" data-faces="0" data-tracks="0" />
+        {shown.state !== 'live' && (
+          // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
+          <div className={styles.notice} data-state={shown.state} role={shown.state === 'connecting' ? undefined : 'status'}>
+            <span className={styles.noticeTitle}>{shown.state === 'connecting' ? 'Connecting…' : TILE_STATE_LABELS[shown.state]}</span>
+            {shown.reason && (
+              <span className={styles.noticeReason} data-testid="tile-reason">
+                {shown.reason}
+              </span>
+            )}
+            {(shown.state === 'error' || shown.state === 'no-signal') && shown.reason !== HLS_UNSUPPORTED && (
+              <button type="button" className={`button small-button ${styles.retry}`} onClick={() => setRetries((n) => n + 1)}>
+                Reconnect
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      <TileStatusBar
+        name={camera.name}
+        state={shown.state}
+        reason={shown.reason}
+        rate={shown.rate}
+        rateNote={rateNote}
+        enlarged={enlarged}
+        onToggleEnlarge={() => onToggleEnlarge(camera.id)}
+      />
+    </section>
+  );
+}
+
+function emptyStats(camera: LiveCamera): TileStats {
+  return {
+    cameraId: camera.id,
+    name: camera.name,
+    state: 'connecting',
+    reason: null,
+    detectionsPerSecond: 0,
+    detections: 0,
+    faces: 0,
+    tracks: 0,
+    matchedTracks: 0,
+  };
+}

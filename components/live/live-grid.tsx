@@ -1,0 +1,159 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DetectorStatus } from '@/lib/face/detection-scheduler';
+import { CameraTile } from './camera-tile';
+import { GRID_SIZES, columnsOf, gridLabel, gridSizeFor, pageCount, type LayoutChoice } from './grid-layout';
+import styles from './live-grid.module.css';
+import { LiveSession } from './live-session';
+import { TRACK_COLOURS } from './tile-overlay';
+import type { LiveGridProps } from './types';
+
+/**
+ * The live camera wall: 1, 4, 9 or 16 tiles (chosen from the camera count, or by the operator),
+ * one shared face detector running in a worker, and any tile enlarged over the grid (Esc or the
+ * same button restores it). Tiles on other pages are not mounted, so not analysed — the pager
+ * says so. Browser-only work happens in effects; the server renders the empty grid.
+ */
+export function LiveGrid({ cameras, submitProbe, onStats, defaultLayout = 'auto' }: LiveGridProps & { defaultLayout?: LayoutChoice }) {
+  const [session, setSession] = useState<LiveSession | null>(null);
+  const [detector, setDetector] = useState<DetectorStatus | null>(null);
+  const [layout, setLayout] = useState<LayoutChoice>(defaultLayout);
+  const [page, setPage] = useState(0);
+  const [enlargedId, setEnlargedId] = useState<string | null>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const submitRef = useRef(submitProbe);
+  const onStatsRef = useRef(onStats);
+
+  useEffect(() => {
+    submitRef.current = submitProbe;
+    onStatsRef.current = onStats;
+  });
+
+  // One detector for the grid's lifetime.
+  useEffect(() => {
+    const created = new LiveSession((probe) => submitRef.current(probe));
+    setSession(created);
+    setDetector(created.detectorStatus());
+    const stopListening = created.onDetectorStatus(setDetector);
+    const timer = setInterval(() => onStatsRef.current?.(created.stats()), 1000);
+    return () => {
+      clearInterval(timer);
+      stopListening();
+      created.dispose();
+    };
+  }, []);
+
+  const size = gridSizeFor(layout, cameras.length);
+  const pages = pageCount(cameras.length, size);
+  const currentPage = Math.min(page, pages - 1);
+  const shown = cameras.slice(currentPage * size, currentPage * size + size);
+  const enlarged = enlargedId !== null && shown.some((camera) => camera.id === enlargedId) ? enlargedId : null;
+
+  const toggleEnlarge = useCallback((cameraId: string) => {
+    setEnlargedId((current) => (current === cameraId ? null : cameraId));
+  }, []);
+
+  // Esc restores the enlarged tile, wherever the focus is (unless a dialog is handling it).
+  useEffect(() => {
+    if (!enlarged) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (event.target instanceof Element && event.target.closest('dialog')) return;
+      setEnlargedId(null);
+      // Keep the keyboard where it was: on the tile just restored.
+      const tile = gridRef.current?.querySelector<HTMLElement>(`[data-camera-id="${CSS.escape(enlarged)}"]`);
+      requestAnimationFrame(() => tile?.querySelector<HTMLButtonElement>('button[aria-pressed]')?.focus());
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [enlarged]);
+
+  const autoSize = gridSizeFor('auto', cameras.length);
+  return (
+    <div className={styles.root} data-testid="live-grid" data-layout={size} data-enlarged={enlarged ?? ''}>
+      <div className={styles.toolbar}>
+        <div className={styles.toolbarGroup} role="group" aria-label="Grid layout">
+          <span className={styles.toolbarLabel} aria-hidden="true">
+            Layout
+          </span>
+          <div className={styles.segmented}>
+            <button type="button" aria-pressed={layout === 'auto'} onClick={() => setLayout('auto')} title={`Fit the ${cameras.length} cameras`}>
+              Auto ({gridLabel(autoSize)})
+            </button>
+            {GRID_SIZES.map((option) => (
+              <button key={option} type="button" aria-pressed={layout === option} onClick={() => setLayout(option)} aria-label={`${option} per screen`}>
+                {option}
+              </button>
+            ))}
+          </div>
+        </div>
+        <DetectorIndicator status={detector} />
+        <ul className={styles.legend} aria-label="Box colours">
+          <li style={{ color: TRACK_COLOURS.detected }}>
+            <span className={styles.swatch} aria-hidden="true" />
+            Face
+          </li>
+          <li style={{ color: TRACK_COLOURS.checking }}>
+            <span className={`${styles.swatch} ${styles.swatchDashed}`} aria-hidden="true" />
+            Checking
+          </li>
+          <li style={{ color: TRACK_COLOURS.matched }}>
+            <span className={styles.swatch} aria-hidden="true" />
+            Match
+          </li>
+        </ul>
+      </div>
+
+      {pages > 1 && (
+        <nav className={styles.pager} aria-label="Camera pages">
+          <button type="button" className="button small-button" disabled={currentPage === 0} onClick={() => setPage(currentPage - 1)}>
+            Previous
+          </button>
+          <span>
+            Cameras {currentPage * size + 1}–{currentPage * size + shown.length} of {cameras.length}
+          </span>
+          <button type="button" className="button small-button" disabled={currentPage >= pages - 1} onClick={() => setPage(currentPage + 1)}>
+            Next
+          </button>
+          <span className={styles.pagerNote}>Cameras on other pages are not being checked.</span>
+        </nav>
+      )}
+
+      {cameras.length === 0 ? (
+        <p className="muted">No cameras in this deployment.</p>
+      ) : (
+        <div ref={gridRef} className={styles.grid} data-enlarged={enlarged !== null} style={{ '--columns': columnsOf(size) } as React.CSSProperties}>
+          {shown.map((camera) => (
+            <CameraTile
+              key={camera.id}
+              camera={camera}
+              session={session}
+              detector={detector}
+              enlarged={enlarged === camera.id}
+              covered={enlarged !== null && enlarged !== camera.id}
+              onToggleEnlarge={toggleEnlarge}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DetectorIndicator({ status }: { status: DetectorStatus | null }) {
+  const state = status?.state ?? 'loading';
+  const workers = status ? `${status.workers} worker${status.workers === 1 ? '' : 's'}` : '';
+  const text =
+    status?.state === 'ready'
+      ? `Detector ready · ${status.choice.backend} · ${workers}`
+      : status?.state === 'failed'
+        ? `Detector unavailable: ${status.message}`
+        : 'Detector loading…';
+  return (
+    <span className={styles.detector} data-state={state} data-testid="detector-status" role="status" title={status?.state === 'ready' ? status.choice.reason : undefined}>
+      <span className={styles.dot} aria-hidden="true" />
+      {text}
+    </span>
+  );
+}

@@ -1,0 +1,61 @@
+import type { DetectorStatus } from '@/lib/face/detection-scheduler';
+import type { Probe } from '@/lib/face/probe';
+
+export type CameraSourceKind = 'device' | 'file' | 'hls' | 'mjpeg';
+
+/**
+ * Where a tile's picture comes from. `url` is, by kind: device → the camera's label (or part of
+ * it; empty for the default camera); file → an mp4/webm URL (looped, muted); hls → an .m3u8 URL;
+ * mjpeg → a multipart JPEG stream URL (same origin, or detection is off).
+ */
+export type CameraSource = { kind: CameraSourceKind; url: string };
+
+export type LiveCamera = { id: string; name: string; source: CameraSource };
+
+export type ProbeResult = { matched: boolean; alertId?: string };
+
+/** Injected by the page: sends one probe to the server and resolves with its answer. */
+export type SubmitProbe = (probe: Probe) => Promise<ProbeResult>;
+
+export type TileState = 'connecting' | 'live' | 'no-signal' | 'error';
+
+export type TileStats = {
+  cameraId: string;
+  name: string;
+  state: TileState;
+  /** Why the tile is in error or without signal, or why detection is off; null otherwise. */
+  reason: string | null;
+  /** Analysed frames per second over the last few seconds. */
+  detectionsPerSecond: number;
+  /** Analysed frames since the tile mounted (cumulative, for benchmarks). */
+  detections: number;
+  /** Faces in the latest analysed frame, and live tracks. */
+  faces: number;
+  tracks: number;
+  matchedTracks: number;
+};
+
+export type LiveStats = {
+  /** Date.now() when collected. */
+  at: number;
+  detector: DetectorStatus;
+  tiles: TileStats[];
+  /** Cumulative since the grid mounted. */
+  detections: number;
+  descriptors: number;
+  descriptorsPerSecond: number;
+  probes: { submitted: number; matched: number; failed: number; inFlight: number };
+  staleDropped: number;
+  failedJobs: number;
+  /** Mean worker milliseconds per detection (recent jobs). */
+  detectMs: number | null;
+  /** Worker milliseconds spent detecting and describing, all workers (cumulative). */
+  workerBusyMs: number;
+};
+
+export type LiveGridProps = {
+  cameras: LiveCamera[];
+  submitProbe: SubmitProbe;
+  /** Called about once a second with the grid's figures. */
+  onStats?: (stats: LiveStats) => void;
+};
