@@ -5,7 +5,9 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Overview', permission: null, description: 'What your role can do, at a glance.' },
+  { href: '/live', label: 'Live', permission: 'live:view', description: 'Camera tiles of live deployments, with faces checked as they are seen.' },
   { href: '/deployments', label: 'Deployments', permission: 'deployment:read', description: 'Plans on the map, authorisation, live and past deployments.' },
+  { href: '/alerts', label: 'Alerts', permission: 'alert:read', description: 'Possible matches from live deployments: claim, compare, decide.' },
   { href: '/watchlists', label: 'Watchlists', permission: 'watchlist:read', description: 'Who may be looked for, within the lawful categories.' },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read', description: 'Every recorded action, hash-chained and verifiable.' },
   { href: '/admin/users', label: 'Users', permission: 'user:manage', description: 'Accounts, roles and access.' },

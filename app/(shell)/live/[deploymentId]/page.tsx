@@ -1,0 +1,48 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { LiveDeployment } from '@/components/live/live-deployment';
+import { requirePagePermission } from '@/lib/auth/guards';
+import { getDeploymentForViewer } from '@/lib/deployments/data';
+import { acceptsFaces, STATUS_LABELS } from '@/lib/deployments/state-machine';
+
+export const metadata: Metadata = { title: 'Live' };
+
+export default async function LiveDeploymentPage({ params }: { params: Promise<{ deploymentId: string }> }) {
+  const user = await requirePagePermission('live:view');
+  const deployment = await getDeploymentForViewer(user, (await params).deploymentId);
+  const inWindow = acceptsFaces({
+    status: deployment.status,
+    startsAt: deployment.startsAt ? new Date(deployment.startsAt) : null,
+    endsAt: deployment.endsAt ? new Date(deployment.endsAt) : null,
+  });
+
+  return (
+    <div className="page live-page">
+      <header className="page-header live-header">
+        <div>
+          <p className="eyebrow">
+            <Link href="/live">Live</Link> · {STATUS_LABELS[deployment.status]}
+          </p>
+          <h1>{deployment.name}</h1>
+        </div>
+        <Link className="button" href={`/deployments/${deployment.id}`}>
+          Plan and record
+        </Link>
+      </header>
+      {inWindow ? (
+        <LiveDeployment
+          deploymentId={deployment.id}
+          cameras={deployment.cameras.map((c) => ({ id: c.id, name: c.name, source: c.source }))}
+        />
+      ) : (
+        <div className="panel empty-state" role="status">
+          <h2>Not live</h2>
+          <p className="muted">
+            This deployment is {STATUS_LABELS[deployment.status].toLowerCase()}. Cameras send faces only while a deployment is
+            live and inside its authorised window.
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { requirePagePermission } from '@/lib/auth/guards';
+import { listDeployments } from '@/lib/deployments/data';
+
+export const metadata: Metadata = { title: 'Live' };
+
+const TIME = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', dateStyle: 'medium', timeZone: 'Europe/London' });
+
+export default async function LiveIndexPage() {
+  const user = await requirePagePermission('live:view');
+  const live = await listDeployments(user, { status: 'live' });
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Live deployments</h1>
+        <p className="muted lead">Cameras check faces only while a deployment is live and inside its authorised window.</p>
+      </header>
+      {live.length === 0 ? (
+        <div className="panel empty-state">
+          <h2>Nothing is live</h2>
+          <p className="muted">A deployment appears here once a senior officer starts an authorised plan.</p>
+        </div>
+      ) : (
+        <ul className="card-grid" aria-label="Live deployments">
+          {live.map((d) => (
+            <li key={d.id}>
+              <Link href={`/live/${d.id}`} className="card panel">
+                <p className="eyebrow">Live</p>
+                <h2>{d.name}</h2>
+                <p className="muted small">
+                  {d.cameraCount} camera{d.cameraCount === 1 ? '' : 's'}
+                  {d.endsAt ? ` · until ${TIME.format(new Date(d.endsAt))}` : ''}
+                </p>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
