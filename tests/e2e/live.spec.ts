@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumExecutable } from './browser';
+import { FAKE_CAMERA_FILE } from './global-setup';
+import { LivePage } from './pages/live-page';
+import { DEMO, LoginPage } from './pages/login-page';
+import { apiAs, liveDeployment } from './support/api';
+
+// This file's browser has a fake webcam playing a franck video (made in global-setup.ts).
+test.use({
+  launchOptions: {
+    executablePath: chromiumExecutable(),
+    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_CAMERA_FILE}`],
+  },
+});
+
+test('a fake camera tile boxes faces, and the person on the watchlist raises an alert', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const deployment = await liveDeployment(baseURL!, 'E2E live wall', [{ name: 'Webcam', source: { kind: 'device', url: '' } }]);
+
+  await new LoginPage(page).signInAndWait(DEMO.operator);
+  await page.goto(`/live/${deployment.id}`);
+  const live = new LivePage(page);
+  await live.waitForDetector();
+  await live.expectTileState('Webcam', 'live');
+  await expect(live.overlay('Webcam')).toHaveAttribute('data-faces', /^[1-9]/, { timeout: 30_000 });
+  await expect(live.overlay('Webcam')).toHaveAttribute('data-matched', /^[1-9]/, { timeout: 30_000 });
+
+  const operator = await apiAs(baseURL!, DEMO.operator);
+  await expect
+    .poll(async () => ((await (await operator.get(`/api/alerts?deploymentId=${deployment.id}`)).json()) as { total: number }).total, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(1);
+  const { alerts } = (await (await operator.get(`/api/alerts?deploymentId=${deployment.id}`)).json()) as { alerts: { reference: string; camera: { name: string } }[] };
+  expect(alerts[0]).toMatchObject({ reference: 'DEMO-WAR-0001', camera: { name: 'Webcam' } });
+  await operator.dispose();
+});
