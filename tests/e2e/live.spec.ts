@@ -5,7 +5,8 @@ import { LivePage } from './pages/live-page';
 import { DEMO, LoginPage } from './pages/login-page';
 import { apiAs, liveDeployment } from './support/api';
 
-// This file's browser has a fake webcam playing a franck video (made in global-setup.ts).
+// This file's browser has a fake webcam playing a franck video (made in global-setup.ts);
+// Chromium labels such a camera with the file's path, so the camera is chosen by that label.
 test.use({
   launchOptions: {
     executablePath: chromiumExecutable(),
@@ -15,7 +16,7 @@ test.use({
 
 test('a fake camera tile boxes faces, and the person on the watchlist raises an alert', async ({ page, baseURL }) => {
   test.setTimeout(120_000);
-  const deployment = await liveDeployment(baseURL!, 'E2E live wall', [{ name: 'Webcam', source: { kind: 'device', url: '' } }]);
+  const deployment = await liveDeployment(baseURL!, 'E2E live wall', [{ name: 'Webcam', source: { kind: 'device', url: 'franck-camera' } }]);
 
   await new LoginPage(page).signInAndWait(DEMO.operator);
   await page.goto(`/live/${deployment.id}`);
