@@ -69,7 +69,10 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
     });
     if (open) {
       const better = face.distance < open.distance && !open.cropDeletedAt;
-      await db.alert.update({
+      // In a transaction even though it is one statement: on SQLite the adapter shares one
+      // connection, and a bare write could land inside another request's open transaction and be
+      // rolled back with it.
+      await db.$transaction((tx) => tx.alert.update({
         where: { id: open.id },
         data: {
           sightings: { increment: 1 },
@@ -77,7 +80,7 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
           version: { increment: 1 },
           ...(better ? { distance: face.distance, crop: Buffer.from(face.crop) } : {}),
         },
-      });
+      }));
       await publish('alert:updated', open.id);
       return { alertId: open.id, created: false };
     }
