@@ -21,7 +21,9 @@ const tuple = (p: LatLng): LatLngTuple => [p.lat, p.lng];
 /** The committed zone, as drawn in select and place modes (and dimmed while a new one is drawn). */
 export function ZoneShape({ zone, superseded = false }: { zone: GeoPolygon; superseded?: boolean }) {
   const positions = useMemo(() => polygonToLatLngs(zone), [zone]);
-  return <Polygon positions={positions} pathOptions={superseded ? ZONE_SUPERSEDED : ZONE} />;
+  // className and interactive only take effect as creation options: react-leaflet applies
+  // pathOptions with setStyle, which ignores both.
+  return <Polygon positions={positions} pathOptions={superseded ? ZONE_SUPERSEDED : ZONE} className="sl-zone" interactive={false} />;
 }
 
 /** The dashed line from the last point to the pointer, with its own state so mouse moves re-render only this. */
@@ -33,7 +35,7 @@ function RubberBand({ from, to }: { from: LatLng; to: LatLng | null }) {
   });
   if (!cursor) return null;
   const line = to ? [tuple(from), tuple(cursor), tuple(to)] : [tuple(from), tuple(cursor)];
-  return <Polyline positions={line} pathOptions={RUBBER_BAND} />;
+  return <Polyline positions={line} pathOptions={RUBBER_BAND} interactive={false} />;
 }
 
 /**
@@ -46,8 +48,8 @@ export function ZoneDrawLayer({ vertices, onCloseRequest }: { vertices: LatLng[]
   const last = vertices[vertices.length - 1];
   return (
     <>
-      {closable ? <Polygon positions={vertices.map(tuple)} pathOptions={DRAFT_FILL} /> : null}
-      {vertices.length >= 2 ? <Polyline positions={vertices.map(tuple)} pathOptions={DRAFT_LINE} /> : null}
+      {closable ? <Polygon positions={vertices.map(tuple)} pathOptions={DRAFT_FILL} interactive={false} /> : null}
+      {vertices.length >= 2 ? <Polyline positions={vertices.map(tuple)} pathOptions={DRAFT_LINE} interactive={false} /> : null}
       {last ? <RubberBand from={last} to={vertices.length >= 2 && first ? first : null} /> : null}
       {vertices.map((v, i) => (
         <Marker
@@ -114,7 +116,7 @@ export function ZoneEditLayer({ zone, selectedIndex, onSelectVertex, onChange, o
 
   return (
     <>
-      <Polygon positions={[outline.map(tuple), ...holes]} pathOptions={ZONE} />
+      <Polygon positions={[outline.map(tuple), ...holes]} pathOptions={ZONE} className="sl-zone" interactive={false} />
       {midpoints.map((m, i) => (
         <Marker
           key={`m${i}-${vertices.length}`}

@@ -3,10 +3,10 @@ import { DEMO, LoginPage } from './pages/login-page';
 import { Shell } from './pages/shell';
 
 const SECTIONS: Record<keyof typeof DEMO, string[]> = {
-  operator: ['Overview'],
-  senior_officer: ['Overview'],
-  admin: ['Overview', 'Audit trail', 'Users'],
-  auditor: ['Overview', 'Audit trail'],
+  operator: ['Overview', 'Live', 'Deployments', 'Alerts'],
+  senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Watchlists'],
+  admin: ['Overview', 'Watchlists', 'Audit trail', 'Users'],
+  auditor: ['Overview', 'Deployments', 'Audit trail'],
 };
 
 test.describe('sign-in and role-shaped shell', () => {

@@ -9,13 +9,18 @@ export class WatchlistPage {
     await expect(this.page.getByRole('heading', { level: 1, name })).toBeVisible();
   }
 
+  /** The "Add people" panel (each entry card has its own edit dialog with the same labels). */
+  addPanel() {
+    return this.page.getByRole('region', { name: 'Add people' });
+  }
+
   async fillBatch(values: { imageSource: string; legalBasis: string }) {
-    await this.page.getByLabel('Image source').fill(values.imageSource);
-    await this.page.getByLabel('Legal basis').fill(values.legalBasis);
+    await this.addPanel().getByLabel('Image source').fill(values.imageSource);
+    await this.addPanel().getByLabel('Legal basis').fill(values.legalBasis);
   }
 
   async choosePhotos(paths: string[]) {
-    await this.page.getByLabel(/^Photos/).setInputFiles(paths);
+    await this.addPanel().getByLabel(/^Photos/).setInputFiles(paths);
   }
 
   row(index = 0) {

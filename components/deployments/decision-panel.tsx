@@ -1,0 +1,117 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import type { PlanProblem } from '@/lib/deployments/schema';
+import { ApiError, callApi, messageOf } from './api';
+import { FieldError, describedBy } from './fields';
+import type { Notice } from './notices';
+import { problemSentence } from './plan-draft';
+import type { DeploymentView } from './types';
+import styles from './deployments.module.css';
+
+const MIN_REASON = 3;
+
+/**
+ * The second officer's decision on a submitted plan, shown beside the plan they are deciding
+ * on: authorise (with optional notes for the record) or reject (with reasons the planner will
+ * read). Only offered to an officer who did not write or change the plan; the server checks
+ * the two-person rule again.
+ */
+export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNotice(notice: Notice | null): void }) {
+  const router = useRouter();
+  const [notes, setNotes] = useState('');
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [missing, setMissing] = useState<PlanProblem[]>([]);
+  const [busy, setBusy] = useState<'authorise' | 'reject' | null>(null);
+
+  async function decide(action: 'authorise' | 'reject') {
+    setError(null);
+    setMissing([]);
+    if (action === 'reject' && reason.trim().length < MIN_REASON) {
+      setReasonError('Say why the plan is rejected: the planner reads this to put it right.');
+      document.getElementById('decision-reason')?.focus();
+      return;
+    }
+    setBusy(action);
+    try {
+      const body = action === 'authorise' ? (notes.trim() ? { notes } : {}) : { reason };
+      await callApi<DeploymentView>(`/api/deployments/${view.id}/${action}`, 'POST', body);
+      onNotice(
+        action === 'authorise'
+          ? { tone: 'ok', title: 'Deployment authorised', text: 'The plan is authorised. Its planner can take it live inside its window.' }
+          : { tone: 'info', title: 'Plan rejected', text: 'The plan is back in draft with your reasons; its planner can change it and submit it again.' },
+      );
+      router.refresh();
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'incomplete_plan') setMissing(e.missing);
+      setError(messageOf(e, 'The decision could not be recorded.'));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const reasonDescribed = describedBy('decision-reason', { hint: true, error: reasonError });
+  return (
+    <section className={`panel ${styles.decision}`} aria-labelledby="decision-heading" data-testid="decision-panel">
+      <p className="eyebrow">Awaiting your decision</p>
+      <h2 id="decision-heading">Authorise or reject</h2>
+      <p className="small muted">
+        You did not write or change this plan, so you may decide on it. Read the whole plan and the map first. Your decision, with your
+        name and your words, is recorded in the audit trail.
+      </p>
+
+      {error ? (
+        <div className={styles.errorSummary} role="alert" data-testid="decision-error">
+          <p>{error}</p>
+          {missing.length > 0 ? (
+            <ul>
+              {missing.map((p) => (
+                <li key={p.field + p.message}>{problemSentence(p)}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className={styles.decisionOption}>
+        <h3>Authorise</h3>
+        <div className="field">
+          <label htmlFor="decision-notes">Notes for the record (optional)</label>
+          <textarea id="decision-notes" rows={3} value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} />
+        </div>
+        <button type="button" className="button primary" onClick={() => void decide('authorise')} disabled={busy !== null}>
+          {busy === 'authorise' ? 'Authorising…' : 'Authorise deployment'}
+        </button>
+      </div>
+
+      <div className={styles.decisionOption}>
+        <h3>Reject</h3>
+        <div className={`field ${reasonError ? styles.fieldInvalid : ''}`}>
+          <label htmlFor="decision-reason">Reasons for rejecting (required)</label>
+          <p id="decision-reason-hint" className={styles.hint}>
+            What is missing or wrong. The plan goes back to its planner as a draft, with these reasons.
+          </p>
+          <textarea
+            id="decision-reason"
+            rows={3}
+            value={reason}
+            maxLength={2000}
+            aria-invalid={Boolean(reasonError) || undefined}
+            aria-describedby={reasonDescribed}
+            onChange={(e) => {
+              setReason(e.target.value);
+              if (reasonError && e.target.value.trim().length >= MIN_REASON) setReasonError(null);
+            }}
+          />
+          <FieldError id="decision-reason" error={reasonError} />
+        </div>
+        <button type="button" className="button danger" onClick={() => void decide('reject')} disabled={busy !== null}>
+          {busy === 'reject' ? 'Rejecting…' : 'Reject with reasons'}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,225 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import type { DeploymentAction } from '@/lib/deployments/state-machine';
+import { callApi, messageOf } from './api';
+import { FieldError, describedBy } from './fields';
+import { formatWindow } from './london-time';
+import { Modal } from './modal';
+import type { Notice } from './notices';
+import type { DeploymentView } from './types';
+import styles from './deployments.module.css';
+
+type Step = 'start' | 'suspend' | 'end' | 'cancel' | 'resubmit' | 'edit';
+
+type StepSpec = {
+  button: string;
+  title: string;
+  explain(view: DeploymentView): string;
+  confirm: string;
+  /** 'required': reject, suspend, cancel; 'optional': end; absent: no reason asked. */
+  reason?: 'required' | 'optional';
+  tone: 'primary' | 'danger' | 'plain';
+  success?: Notice;
+};
+
+const STEPS: Record<Step, StepSpec> = {
+  start: {
+    button: 'Go live',
+    title: 'Take this deployment live?',
+    explain: (v) =>
+      `The watchlist snapshot is frozen now from the authorised watchlists and categories, and cameras may send faces until the window closes (${formatWindow(v.startsAt, v.endsAt)}). Confirm that the signage is up.`,
+    confirm: 'Go live now',
+    tone: 'primary',
+    success: { tone: 'ok', title: 'Deployment live', text: 'The snapshot is frozen and cameras may now send faces until the window closes.' },
+  },
+  suspend: {
+    button: 'Suspend',
+    title: 'Suspend this deployment?',
+    explain: () =>
+      'Cameras stop sending faces at once and the watchlist snapshot is deleted. To resume, the plan must be submitted again and authorised afresh by another senior officer.',
+    confirm: 'Suspend deployment',
+    reason: 'required',
+    tone: 'danger',
+    success: { tone: 'warn', title: 'Deployment suspended', text: 'Cameras no longer send faces. Submit the plan again when it should resume.' },
+  },
+  end: {
+    button: 'End now',
+    title: 'End this deployment now?',
+    explain: () => 'Cameras stop sending faces and the watchlist snapshot is deleted. An ended deployment is a final record.',
+    confirm: 'End deployment',
+    reason: 'optional',
+    tone: 'danger',
+    success: { tone: 'info', title: 'Deployment ended', text: 'The record is final; the snapshot has been deleted.' },
+  },
+  cancel: {
+    button: 'Cancel deployment',
+    title: 'Cancel this deployment for good?',
+    explain: () => 'Cancelling is final: the plan cannot be changed, submitted or taken live again. Any snapshot is deleted.',
+    confirm: 'Cancel deployment',
+    reason: 'required',
+    tone: 'danger',
+    success: { tone: 'info', title: 'Deployment cancelled', text: 'The record is final.' },
+  },
+  resubmit: {
+    button: 'Submit again for authorisation',
+    title: 'Submit this plan again?',
+    explain: () => 'A suspended deployment resumes only after another senior officer authorises it afresh. You can change the plan first instead.',
+    confirm: 'Submit for authorisation',
+    tone: 'primary',
+    success: { tone: 'ok', title: 'Submitted for authorisation', text: 'Another senior officer must now authorise or reject the plan.' },
+  },
+  edit: {
+    button: 'Change the plan',
+    title: 'Change this plan?',
+    explain: (v) =>
+      v.status === 'submitted'
+        ? 'Saving any change withdraws the submission: the plan becomes a draft and must be submitted again. You also become one of its authors, so you could no longer authorise or reject it.'
+        : 'Saving any change withdraws the authorisation: the plan becomes a draft and must be submitted and authorised again by another senior officer. You also become one of its authors.',
+    confirm: 'Change the plan',
+    tone: 'plain',
+  },
+};
+
+const ENDPOINT: Partial<Record<Step, string>> = { start: 'start', suspend: 'suspend', end: 'end', cancel: 'cancel', resubmit: 'submit' };
+
+/** Which steps this viewer is offered now, in the order they make sense. */
+function stepsFor(view: DeploymentView, editing: boolean): Step[] {
+  const can = (a: DeploymentAction) => view.actions.includes(a);
+  const steps: Step[] = [];
+  if (can('start')) steps.push('start');
+  if (can('submit') && view.status === 'suspended') steps.push('resubmit');
+  // An officer who may decide on the plan is not offered to change it: that would make them an
+  // author (two-person rule). They reject it with reasons instead.
+  if (can('edit') && view.status !== 'draft' && !editing && !can('authorise')) steps.push('edit');
+  if (can('suspend')) steps.push('suspend');
+  if (can('end')) steps.push('end');
+  if (can('cancel')) steps.push('cancel');
+  return steps;
+}
+
+/**
+ * The lifecycle buttons this viewer may use now (from the view's `actions`, a courtesy: the
+ * server decides). Each opens a dialog that says what will happen and, for suspend, end and
+ * cancel, asks why — required where the record needs it.
+ */
+export function LifecycleActions({
+  view,
+  editing,
+  onEdit,
+  onNotice,
+}: {
+  view: DeploymentView;
+  editing: boolean;
+  onEdit(): void;
+  onNotice(notice: Notice | null): void;
+}) {
+  const router = useRouter();
+  const [step, setStep] = useState<Step | null>(null);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const steps = stepsFor(view, editing);
+  if (steps.length === 0) return null;
+
+  function open(next: Step) {
+    setStep(next);
+    setReason('');
+    setReasonError(null);
+    setError(null);
+  }
+
+  async function confirm() {
+    if (!step) return;
+    const spec = STEPS[step];
+    if (step === 'edit') {
+      setStep(null);
+      onEdit();
+      return;
+    }
+    if (spec.reason === 'required' && reason.trim().length < 3) {
+      setReasonError('Give the reason: it is kept in the record.');
+      document.getElementById('lifecycle-reason')?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const body = spec.reason === 'required' || (spec.reason === 'optional' && reason.trim()) ? { reason } : undefined;
+      await callApi<DeploymentView>(`/api/deployments/${view.id}/${ENDPOINT[step]}`, 'POST', body);
+      setStep(null);
+      if (spec.success) onNotice(spec.success);
+      router.refresh();
+    } catch (e) {
+      setError(messageOf(e, 'That could not be done.'));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const spec = step ? STEPS[step] : null;
+  return (
+    <div className={styles.lifecycle} role="group" aria-label="Deployment actions" data-testid="lifecycle-actions">
+      {steps.map((s) => (
+        <button
+          key={s}
+          type="button"
+          className={`button ${STEPS[s].tone === 'primary' ? 'primary' : STEPS[s].tone === 'danger' ? 'danger' : ''}`}
+          onClick={() => open(s)}
+        >
+          {STEPS[s].button}
+        </button>
+      ))}
+      <Modal open={spec !== null} title={spec?.title ?? ''} onClose={() => setStep(null)} testId="lifecycle-dialog">
+        {spec ? (
+          <form
+            className={styles.dialogForm}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void confirm();
+            }}
+          >
+            <p>{spec.explain(view)}</p>
+            {spec.reason ? (
+              <div className={`field ${reasonError ? styles.fieldInvalid : ''}`}>
+                <label htmlFor="lifecycle-reason">{spec.reason === 'required' ? 'Reason (required)' : 'Reason (optional)'}</label>
+                <p id="lifecycle-reason-hint" className={styles.hint}>
+                  Recorded with your name in the deployment’s history and the audit trail.
+                </p>
+                <textarea
+                  id="lifecycle-reason"
+                  rows={3}
+                  value={reason}
+                  maxLength={2000}
+                  autoFocus
+                  aria-invalid={Boolean(reasonError) || undefined}
+                  aria-describedby={describedBy('lifecycle-reason', { hint: true, error: reasonError })}
+                  onChange={(e) => {
+                    setReason(e.target.value);
+                    if (reasonError && e.target.value.trim().length >= 3) setReasonError(null);
+                  }}
+                />
+                <FieldError id="lifecycle-reason" error={reasonError} />
+              </div>
+            ) : null}
+            {error ? (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            ) : null}
+            <div className="form-actions">
+              <button type="submit" className={`button ${spec.tone === 'danger' ? 'danger' : 'primary'}`} disabled={busy}>
+                {busy ? 'Working…' : spec.confirm}
+              </button>
+              <button type="button" className="button" onClick={() => setStep(null)} disabled={busy}>
+                Back
+              </button>
+            </div>
+          </form>
+        ) : null}
+      </Modal>
+    </div>
+  );
+}

@@ -1,0 +1,281 @@
+/**
+ * The plan editor's working copy of a deployment, and the pure rules around it: what changed
+ * since the server's copy (so Save sends only that), what is wrong with it as typed (inline
+ * errors before anything is sent), and what it still needs before it can be submitted (the
+ * server's own `problemsBeforeSubmission`, run on the working copy). No React here.
+ */
+import type { CameraView, DeploymentView } from '@/lib/deployments/data';
+import {
+  CAMERA_SOURCE_KINDS,
+  CameraSourceSchema,
+  MAX_WINDOW_HOURS,
+  THRESHOLD_MAX,
+  THRESHOLD_MIN,
+  problemsBeforeSubmission,
+  windowProblem,
+  type CameraSourceKind,
+  type PlanProblem,
+} from '@/lib/deployments/schema';
+import { CAMERA_LIMITS, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
+import { isoToLondonInput, londonInputToIso } from './london-time';
+
+export type PlanDraft = {
+  name: string;
+  zone: GeoPolygon | null;
+  /** `datetime-local` values in London time. */
+  startsLocal: string;
+  endsLocal: string;
+  locationRationale: string;
+  intelligenceCase: string;
+  necessityProportionality: string;
+  watchlistIds: string[];
+  categories: string[];
+  /** As typed; parsed when checked and sent. */
+  threshold: string;
+  signageConfirmed: boolean;
+};
+
+export type CameraDraft = {
+  /** Stable key in the editor: the server id, or `new-…` until the camera is saved. */
+  key: string;
+  /** null until saved. */
+  id: string | null;
+  name: string;
+  lat: number;
+  lng: number;
+  heading: number;
+  fov: number;
+  rangeM: number;
+  sourceKind: CameraSourceKind;
+  sourceUrl: string;
+};
+
+export type PlanField = Exclude<keyof PlanDraft, 'startsLocal' | 'endsLocal'> | 'startsAt' | 'endsAt' | 'cameras';
+export type CameraField = 'name' | 'lat' | 'lng' | 'heading' | 'fov' | 'rangeM' | 'sourceKind' | 'sourceUrl';
+
+/** Words for each field, as the form labels them (used in summaries and the history). */
+export const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  zone: 'Zone',
+  cameras: 'Cameras',
+  startsAt: 'Window start',
+  endsAt: 'Window end',
+  locationRationale: 'Location rationale',
+  intelligenceCase: 'Intelligence case',
+  necessityProportionality: 'Necessity and proportionality',
+  watchlistIds: 'Watchlists',
+  categories: 'Categories',
+  threshold: 'Face-match threshold',
+  signageConfirmed: 'Public notice (signage)',
+};
+
+/** The id of the control each plan field is edited with (error summaries link to it). */
+export function fieldId(field: string): string {
+  return `plan-${field}`;
+}
+
+export function draftFromView(view: DeploymentView): PlanDraft {
+  return {
+    name: view.name,
+    zone: view.zone,
+    startsLocal: isoToLondonInput(view.startsAt),
+    endsLocal: isoToLondonInput(view.endsAt),
+    locationRationale: view.locationRationale,
+    intelligenceCase: view.intelligenceCase,
+    necessityProportionality: view.necessityProportionality,
+    watchlistIds: [...view.watchlistIds],
+    categories: [...view.categories],
+    threshold: String(view.threshold),
+    signageConfirmed: view.signageConfirmed,
+  };
+}
+
+export function cameraDraftFromView(camera: CameraView): CameraDraft {
+  return {
+    key: camera.id,
+    id: camera.id,
+    name: camera.name,
+    lat: camera.lat,
+    lng: camera.lng,
+    heading: camera.heading,
+    fov: camera.fov,
+    rangeM: camera.rangeM,
+    sourceKind: camera.source.kind,
+    sourceUrl: camera.source.url,
+  };
+}
+
+export function toPlacement(camera: CameraDraft): CameraPlacement {
+  return { id: camera.key, name: camera.name || 'Unnamed camera', lat: camera.lat, lng: camera.lng, heading: camera.heading, fov: camera.fov, rangeM: camera.rangeM };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const sameSet = (a: string[], b: string[]) => same([...a].sort(), [...b].sort());
+
+/** The API body for what changed since `view` (PATCH /api/deployments/:id); empty when nothing did. */
+export function planChanges(draft: PlanDraft, view: DeploymentView): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (draft.name.trim() !== view.name) out.name = draft.name;
+  if (!same(draft.zone, view.zone)) out.zone = draft.zone;
+  // The field holds minutes: a stored time with seconds is unchanged while its minute is.
+  if (draft.startsLocal !== isoToLondonInput(view.startsAt)) out.startsAt = londonInputToIso(draft.startsLocal);
+  if (draft.endsLocal !== isoToLondonInput(view.endsAt)) out.endsAt = londonInputToIso(draft.endsLocal);
+  for (const field of ['locationRationale', 'intelligenceCase', 'necessityProportionality'] as const) {
+    if (draft[field].trim() !== view[field]) out[field] = draft[field];
+  }
+  if (!sameSet(draft.watchlistIds, view.watchlistIds)) out.watchlistIds = draft.watchlistIds;
+  if (!sameSet(draft.categories, view.categories)) out.categories = draft.categories;
+  const threshold = Number(draft.threshold);
+  if (draft.threshold.trim() !== '' && threshold !== view.threshold) out.threshold = threshold;
+  if (draft.signageConfirmed !== view.signageConfirmed) out.signageConfirmed = draft.signageConfirmed;
+  return out;
+}
+
+export function cameraBody(camera: CameraDraft) {
+  return {
+    name: camera.name,
+    lat: camera.lat,
+    lng: camera.lng,
+    heading: camera.heading,
+    fov: camera.fov,
+    rangeM: camera.rangeM,
+    source: { kind: camera.sourceKind, url: camera.sourceUrl },
+  };
+}
+
+/** The API body for what changed in one saved camera (PATCH …/cameras/:id); empty when nothing did. */
+export function cameraChanges(camera: CameraDraft, saved: CameraView): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (camera.name.trim() !== saved.name) out.name = camera.name;
+  for (const field of ['lat', 'lng', 'heading', 'fov', 'rangeM'] as const) {
+    if (camera[field] !== saved[field]) out[field] = camera[field];
+  }
+  if (camera.sourceKind !== saved.source.kind || camera.sourceUrl.trim() !== saved.source.url) {
+    out.source = { kind: camera.sourceKind, url: camera.sourceUrl };
+  }
+  return out;
+}
+
+/** Everything Save would send: plan fields, and cameras to add, change and remove. */
+export function pendingChanges(draft: PlanDraft, cameras: CameraDraft[], view: DeploymentView) {
+  const plan = planChanges(draft, view);
+  const added = cameras.filter((c) => c.id === null);
+  const changed = cameras.flatMap((c) => {
+    const saved = c.id ? view.cameras.find((s) => s.id === c.id) : undefined;
+    if (!saved) return [];
+    const body = cameraChanges(c, saved);
+    return Object.keys(body).length ? [{ camera: c, body }] : [];
+  });
+  const removed = view.cameras.filter((s) => !cameras.some((c) => c.id === s.id));
+  const count = Object.keys(plan).length + added.length + changed.length + removed.length;
+  return { plan, added, changed, removed, count };
+}
+
+// ─── checks as typed ──────────────────────────────────────────────────────────────────────
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+/**
+ * What is wrong with the working copy as typed — things the server would refuse on Save
+ * (unlike an incomplete plan, which may be saved). Keys are plan fields, or
+ * `camera:<key>:<field>` for a camera's field.
+ */
+export function inputErrors(draft: PlanDraft, cameras: CameraDraft[]): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!draft.name.trim()) errors.name = 'Give the deployment a name.';
+  if (draft.startsLocal && !londonInputToIso(draft.startsLocal)) errors.startsAt = 'Enter a date and time.';
+  if (draft.endsLocal && !londonInputToIso(draft.endsLocal)) errors.endsAt = 'Enter a date and time.';
+  const startsAt = londonInputToIso(draft.startsLocal);
+  const endsAt = londonInputToIso(draft.endsLocal);
+  if (startsAt && endsAt) {
+    const problem = windowProblem(new Date(startsAt), new Date(endsAt));
+    if (problem) errors.endsAt = `${capitalise(problem)}.`;
+  }
+  const threshold = Number(draft.threshold);
+  if (draft.threshold.trim() === '' || !Number.isFinite(threshold)) errors.threshold = 'Enter a number, e.g. 0.6.';
+  else if (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX) errors.threshold = `Choose a threshold between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
+
+  for (const camera of cameras) {
+    const at = (field: CameraField) => `camera:${camera.key}:${field}`;
+    if (!camera.name.trim()) errors[at('name')] = 'Give the camera a name.';
+    else if (camera.name.trim().length > 80) errors[at('name')] = 'At most 80 characters.';
+    if (!(Math.abs(camera.lat) <= 90)) errors[at('lat')] = 'Latitude is between −90 and 90.';
+    if (!(Math.abs(camera.lng) <= 180)) errors[at('lng')] = 'Longitude is between −180 and 180.';
+    if (!(camera.heading >= 0 && camera.heading <= 360)) errors[at('heading')] = 'Degrees clockwise from north, 0 to 360.';
+    if (!(camera.fov >= CAMERA_LIMITS.minFov && camera.fov <= CAMERA_LIMITS.maxFov)) {
+      errors[at('fov')] = `Between ${CAMERA_LIMITS.minFov}° and ${CAMERA_LIMITS.maxFov}°.`;
+    }
+    if (!(camera.rangeM >= CAMERA_LIMITS.minRangeM && camera.rangeM <= CAMERA_LIMITS.maxRangeM)) {
+      errors[at('rangeM')] = `Between ${CAMERA_LIMITS.minRangeM} and ${CAMERA_LIMITS.maxRangeM} m.`;
+    }
+    if (!camera.sourceUrl.trim()) errors[at('sourceUrl')] = SOURCE_HELP[camera.sourceKind].required;
+    else {
+      const parsed = CameraSourceSchema.safeParse({ kind: camera.sourceKind, url: camera.sourceUrl });
+      if (!parsed.success) errors[at('sourceUrl')] = `${capitalise(parsed.error.issues[0]?.message ?? 'not a usable source')}.`;
+    }
+  }
+  return errors;
+}
+
+/** What the working copy still needs before it can be submitted (the server's rule, run here). */
+export function readinessProblems(draft: PlanDraft, cameras: CameraDraft[], existingWatchlistIds: ReadonlySet<string> | null): PlanProblem[] {
+  const startsAt = londonInputToIso(draft.startsLocal);
+  const endsAt = londonInputToIso(draft.endsLocal);
+  return problemsBeforeSubmission(
+    {
+      zone: draft.zone,
+      startsAt: startsAt ? new Date(startsAt) : null,
+      endsAt: endsAt ? new Date(endsAt) : null,
+      locationRationale: draft.locationRationale,
+      intelligenceCase: draft.intelligenceCase,
+      necessityProportionality: draft.necessityProportionality,
+      watchlistIds: draft.watchlistIds,
+      categories: draft.categories,
+      threshold: Number(draft.threshold),
+      signageConfirmed: draft.signageConfirmed,
+      cameras: cameras.map((c) => ({ name: c.name || 'Unnamed camera', lat: c.lat, lng: c.lng })),
+    },
+    // Without the list of watchlists (no permission to read it) trust the ids; the server checks.
+    { now: new Date(), existingWatchlistIds: existingWatchlistIds ?? new Set(draft.watchlistIds) },
+  );
+}
+
+export const SOURCE_KINDS = CAMERA_SOURCE_KINDS;
+
+export const SOURCE_HELP: Record<CameraSourceKind, { label: string; field: string; placeholder: string; required: string }> = {
+  device: {
+    label: 'Camera on this PC (device)',
+    field: 'Device label',
+    placeholder: 'e.g. Integrated Camera',
+    required: 'Name the capture device (its label, or part of it).',
+  },
+  file: {
+    label: 'Video file',
+    field: 'Video URL or path',
+    placeholder: 'https://… or /fixtures/…',
+    required: 'Give the video’s http(s) URL or a path on this site starting with /.',
+  },
+  hls: { label: 'HLS stream', field: 'Stream URL', placeholder: 'https://…/index.m3u8', required: 'Give the stream’s http(s) URL.' },
+  mjpeg: { label: 'MJPEG stream', field: 'Stream URL', placeholder: 'http://…/video.mjpg', required: 'Give the stream’s http(s) URL.' },
+};
+
+export const WINDOW_HINT = `London time. A deployment lasts a few hours, never more than ${MAX_WINDOW_HOURS}.`;
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A problem as a sentence for a field: "A start time." / "The window must end after it starts." */
+export function problemSentence(problem: PlanProblem): string {
+  const text = capitalise(problem.message.trim());
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/**
+ * Server field paths to the editor's keys: `zone.coordinates.0` → `zone`; camera paths arrive
+ * from camera calls and are placed by the caller.
+ */
+export function planFieldOf(path: string): string {
+  const head = path.split('.')[0] ?? '';
+  return head in FIELD_LABELS ? head : '';
+}

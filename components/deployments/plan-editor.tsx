@@ -1,0 +1,466 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DeploymentPlanMap, PLAN_SHORTCUTS } from '@/components/map';
+import type { PlanProblem } from '@/lib/deployments/schema';
+import { CAMERA_DEFAULTS, polygonCentroid, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
+import { ApiError, callApi, messageOf } from './api';
+import { CameraList } from './camera-list';
+import { JustificationFields } from './justification-fields';
+import { ReadinessChecklist } from './readiness-checklist';
+import {
+  FIELD_LABELS,
+  cameraBody,
+  cameraDraftFromView,
+  draftFromView,
+  fieldId,
+  inputErrors,
+  pendingChanges,
+  planFieldOf,
+  problemSentence,
+  readinessProblems,
+  toPlacement,
+  type CameraDraft,
+  type FieldErrors,
+  type PlanDraft,
+} from './plan-draft';
+import type { Notice } from './notices';
+import type { CameraView, DeploymentView, WatchlistOption } from './types';
+import styles from './deployments.module.css';
+
+type PlanEditorProps = {
+  view: DeploymentView;
+  watchlists: WatchlistOption[] | null;
+  /** Something the officer must see (an authorisation withdrawn, a submission made). */
+  onNotice(notice: Notice | null): void;
+  /** For a plan that was not a draft: back to the read-only view (offered while nothing is unsaved). */
+  onStopEditing?(): void;
+};
+
+type EditOutcome = { status?: string; authorisationWithdrawn?: boolean; notice?: string | null };
+type SummaryItem = { href: string; text: string };
+
+const CAMERA_PATHS: Record<string, string> = { 'source.url': 'sourceUrl', 'source.kind': 'sourceKind', source: 'sourceUrl' };
+
+/**
+ * The plan of a deployment as its planner edits it: the zone and cameras on the map with the
+ * camera list beside it, then the justification form and a checklist of what submission needs.
+ * Everything is a working copy until Save, which sends only what changed (the plan's fields in
+ * one PATCH, then each added, changed or removed camera); Submit saves first, then submits.
+ * Problems are shown where they are — beside the field — and listed in a summary that links
+ * to each.
+ */
+export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEditorProps) {
+  const router = useRouter();
+  const [baseline, setBaseline] = useState(view);
+  const [draft, setDraft] = useState<PlanDraft>(() => draftFromView(view));
+  const [cameras, setCameras] = useState<CameraDraft[]>(() => view.cameras.map(cameraDraftFromView));
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [busy, setBusy] = useState<'saving' | 'submitting' | null>(null);
+  const [attempted, setAttempted] = useState(false);
+  const [submitAttempted, setSubmitAttempted] = useState(false);
+  const [serverProblems, setServerProblems] = useState<PlanProblem[] | null>(null);
+  const [saveErrors, setSaveErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [savedMessage, setSavedMessage] = useState<string | null>(null);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const newCount = useRef(0);
+  // Cameras keep the key they were created with after saving, so selection and focus survive.
+  const keyOfId = useRef(new Map<string, string>());
+
+  // A newer server copy (after a refresh) becomes the baseline; the working copy is kept.
+  const [seenView, setSeenView] = useState(view);
+  if (view !== seenView) {
+    setSeenView(view);
+    if (view.updatedAt !== baseline.updatedAt) setBaseline(view);
+  }
+
+  const fromServer = (c: CameraView): CameraDraft => ({ ...cameraDraftFromView(c), key: keyOfId.current.get(c.id) ?? c.id });
+
+  const pending = useMemo(() => pendingChanges(draft, cameras, baseline), [draft, cameras, baseline]);
+  const dirty = pending.count > 0;
+  const typedErrors = useMemo(() => inputErrors(draft, cameras), [draft, cameras]);
+  const existingIds = useMemo(() => (watchlists ? new Set(watchlists.map((w) => w.id)) : null), [watchlists]);
+  const readiness = useMemo(() => readinessProblems(draft, cameras, existingIds), [draft, cameras, existingIds]);
+  const problems = serverProblems ?? readiness;
+
+  // Leaving with unsaved changes asks first (closing the tab, reloading, typing another address).
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  /** Typed errors worth showing now: "required" is said once a save or submit was tried, not while a camera is being placed. */
+  const shownTyped: FieldErrors = useMemo(() => {
+    const out: FieldErrors = {};
+    for (const [key, message] of Object.entries(typedErrors)) {
+      const emptyRequired = key === 'name' || key.endsWith(':name') || key.endsWith(':sourceUrl');
+      const empty = key === 'name' ? !draft.name.trim() : emptyRequired && isEmptyCameraField(cameras, key);
+      if (!empty || attempted) out[key] = message;
+    }
+    return { ...out, ...saveErrors };
+  }, [typedErrors, saveErrors, attempted, draft.name, cameras]);
+
+  /** Inline errors: after a submit, what is missing; over that, what is wrong as typed or was refused on save. */
+  const errors: FieldErrors = useMemo(() => {
+    const out: FieldErrors = {};
+    if (submitAttempted) {
+      for (const p of problems) {
+        if (!(p.field in FIELD_LABELS)) continue;
+        out[p.field] = out[p.field] ? `${out[p.field]} ${problemSentence(p)}` : problemSentence(p);
+      }
+    }
+    return { ...out, ...shownTyped };
+  }, [submitAttempted, problems, shownTyped]);
+
+  /** The summary: each gap in the server's words (they name the thing), then each wrong field by its label. */
+  const summary: SummaryItem[] = useMemo(() => {
+    const items: SummaryItem[] = [];
+    const seen = new Set<string>();
+    const add = (href: string, text: string) => {
+      if (seen.has(text)) return;
+      seen.add(text);
+      items.push({ href, text });
+    };
+    if (submitAttempted) for (const p of problems) add(`#${fieldId(p.field in FIELD_LABELS ? p.field : 'name')}`, problemSentence(p));
+    for (const [key, message] of Object.entries(shownTyped)) {
+      if (!message) continue;
+      if (key.startsWith('camera:')) {
+        const [, cameraKey, field] = key.split(':');
+        const camera = cameras.find((c) => c.key === cameraKey);
+        add(`#camera-${cameraKey}-${field}`, `${camera?.name || 'A camera'}: ${message}`);
+      } else {
+        add(`#${fieldId(key)}`, `${FIELD_LABELS[key] ?? key}: ${message}`);
+      }
+    }
+    return items;
+  }, [submitAttempted, problems, shownTyped, cameras]);
+
+  // ─── working copy ─────────────────────────────────────────────────────────────────────
+
+  function touched() {
+    setServerProblems(null);
+    setSavedMessage(null);
+  }
+
+  function changeDraft(patch: Partial<PlanDraft>) {
+    touched();
+    setDraft((d) => ({ ...d, ...patch }));
+    setSaveErrors((e) => withoutKeys(e, Object.keys(patch).map((k) => (k === 'startsLocal' ? 'startsAt' : k === 'endsLocal' ? 'endsAt' : k))));
+  }
+
+  function changeCamera(key: string, patch: Partial<CameraDraft>) {
+    touched();
+    setCameras((cs) => cs.map((c) => (c.key === key ? { ...c, ...patch } : c)));
+    setSaveErrors((e) => withoutKeys(e, Object.keys(patch).map((k) => `camera:${key}:${k}`)));
+  }
+
+  function addCamera(at: { lat: number; lng: number }) {
+    touched();
+    newCount.current += 1;
+    const key = `new-${newCount.current}`;
+    const taken = new Set(cameras.map((c) => c.name));
+    let n = cameras.length + 1;
+    while (taken.has(`Camera ${n}`)) n += 1;
+    const camera: CameraDraft = { key, id: null, name: `Camera ${n}`, lat: at.lat, lng: at.lng, ...CAMERA_DEFAULTS, sourceKind: 'device', sourceUrl: '' };
+    setCameras((cs) => [...cs, camera]);
+    setSelectedKey(key);
+  }
+
+  function removeCamera(key: string) {
+    touched();
+    setCameras((cs) => cs.filter((c) => c.key !== key));
+    if (selectedKey === key) setSelectedKey(null);
+  }
+
+  function moveCameraOnMap(placement: CameraPlacement) {
+    changeCamera(placement.id, { lat: placement.lat, lng: placement.lng, heading: placement.heading, fov: placement.fov, rangeM: placement.rangeM });
+  }
+
+  function discard() {
+    setDraft(draftFromView(baseline));
+    setCameras(baseline.cameras.map(fromServer));
+    setSaveErrors({});
+    setFormError(null);
+    setServerProblems(null);
+    setAttempted(false);
+    setSubmitAttempted(false);
+  }
+
+  // Moving focus to the summary waits for React to have drawn it: an effect after the commit.
+  const [summaryFocus, setSummaryFocus] = useState(0);
+  useEffect(() => {
+    if (summaryFocus > 0) summaryRef.current?.focus();
+  }, [summaryFocus]);
+  const focusSummary = () => setSummaryFocus((n) => n + 1);
+
+  // ─── saving ───────────────────────────────────────────────────────────────────────────
+
+  /** Sends what changed; true when everything was saved. */
+  async function save(): Promise<boolean> {
+    setAttempted(true);
+    setFormError(null);
+    setSavedMessage(null);
+    if (Object.keys(typedErrors).length > 0) {
+      setFormError('Nothing was saved: correct the fields marked below first.');
+      const first = Object.keys(typedErrors)[0]!;
+      const camera = first.startsWith('camera:') ? first.split(':')[1] : null;
+      if (camera) setSelectedKey(camera);
+      focusSummary();
+      return false;
+    }
+    if (!dirty) return true;
+
+    setBusy('saving');
+    const base = baseline;
+    const outcomes: EditOutcome[] = [];
+    const errorsFound: FieldErrors = {};
+    let failed: string | null = null;
+    const changes = pending;
+    try {
+      if (Object.keys(changes.plan).length > 0) {
+        outcomes.push(await callApi<EditOutcome>(`/api/deployments/${base.id}`, 'PATCH', changes.plan).catch(placeErrors(errorsFound, (path) => planFieldOf(path))));
+      }
+      for (const camera of changes.removed) {
+        outcomes.push(await callApi<EditOutcome>(`/api/deployments/${base.id}/cameras/${camera.id}`, 'DELETE'));
+      }
+      for (const camera of changes.added) {
+        const created = await callApi<CameraView & EditOutcome>(`/api/deployments/${base.id}/cameras`, 'POST', cameraBody(camera)).catch(
+          placeErrors(errorsFound, (path) => `camera:${camera.key}:${CAMERA_PATHS[path] ?? path}`),
+        );
+        keyOfId.current.set(created.id, camera.key);
+        setCameras((cs) => cs.map((c) => (c.key === camera.key ? { ...c, id: created.id } : c)));
+        outcomes.push(created);
+      }
+      for (const { camera, body } of changes.changed) {
+        outcomes.push(
+          await callApi<EditOutcome>(`/api/deployments/${base.id}/cameras/${camera.id}`, 'PATCH', body).catch(
+            placeErrors(errorsFound, (path) => `camera:${camera.key}:${CAMERA_PATHS[path] ?? path}`),
+          ),
+        );
+      }
+    } catch (error) {
+      failed = messageOf(error, 'The plan could not be saved.');
+    }
+
+    // Whatever happened, take the server's copy as the new baseline: what was saved is no longer pending.
+    const latest = await callApi<DeploymentView>(`/api/deployments/${base.id}`, 'GET').catch(() => null);
+    if (latest) setBaseline(latest);
+    if (failed) {
+      setSaveErrors(errorsFound);
+      setFormError(`Not everything was saved. ${failed}`);
+      const camera = Object.keys(errorsFound).find((k) => k.startsWith('camera:'))?.split(':')[1];
+      if (camera) setSelectedKey(camera);
+      focusSummary();
+    } else if (latest) {
+      // Saved as the server keeps it (trimmed text, normalised headings).
+      setDraft(draftFromView(latest));
+      setCameras(latest.cameras.map(fromServer));
+      setSaveErrors({});
+      setAttempted(false);
+      setSavedMessage('All changes saved.');
+    }
+    reportOutcomes(outcomes);
+    setBusy(null);
+    router.refresh();
+    return failed === null;
+  }
+
+  function reportOutcomes(outcomes: EditOutcome[]) {
+    const withdrawn = outcomes.find((o) => o.authorisationWithdrawn);
+    if (withdrawn) {
+      onNotice({ tone: 'withdrawn', title: 'Authorisation withdrawn', text: withdrawn.notice ?? 'The change withdrew the authorisation: the plan must be submitted and authorised again.' });
+      return;
+    }
+    const returned = outcomes.find((o) => o.notice && o.notice !== 'Nothing changed.' && o.status === 'draft' && !/outside the zone/.test(o.notice));
+    if (returned?.notice) onNotice({ tone: 'warn', title: 'Back to draft', text: returned.notice });
+  }
+
+  async function submit() {
+    setSubmitAttempted(true);
+    if (dirty || Object.keys(typedErrors).length > 0) {
+      const saved = await save();
+      if (!saved) return;
+    }
+    setBusy('submitting');
+    setFormError(null);
+    try {
+      await callApi<DeploymentView>(`/api/deployments/${baseline.id}/submit`, 'POST');
+      setServerProblems(null);
+      onNotice({ tone: 'ok', title: 'Submitted for authorisation', text: 'Another senior officer must now authorise or reject the plan. You cannot authorise it yourself.' });
+      router.refresh();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'incomplete_plan') {
+        setServerProblems(error.missing);
+        setFormError(null);
+      } else {
+        setFormError(messageOf(error, 'The plan could not be submitted.'));
+      }
+      focusSummary();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  // ─── rendering ────────────────────────────────────────────────────────────────────────
+
+  const placements = cameras.filter((c) => [c.lat, c.lng, c.heading, c.fov, c.rangeM].every(Number.isFinite)).map(toPlacement);
+  const showSummary = formError !== null || (submitAttempted && summary.length > 0) || (attempted && summary.length > 0);
+  const working = busy !== null;
+  const zoneError = errors.zone ?? null;
+  const camerasError = errors.cameras ?? null;
+
+  return (
+    <div className={styles.editor} data-testid="plan-editor">
+      {showSummary ? (
+        <div ref={summaryRef} className={styles.errorSummary} role="alert" tabIndex={-1} aria-labelledby="error-summary-title" data-testid="error-summary">
+          <h2 id="error-summary-title">{submitAttempted && problems.length > 0 ? 'This plan cannot be submitted yet' : formError ? 'There is a problem' : 'Some fields need attention'}</h2>
+          {formError ? <p>{formError}</p> : null}
+          {submitAttempted && problems.length > 0 ? <p>It still needs:</p> : null}
+          {summary.length > 0 ? (
+            <ul>
+              {summary.map((item) => (
+                <li key={item.href + item.text}>
+                  <a href={item.href} onClick={(e) => jumpTo(e, item.href, (key) => setSelectedKey(key))}>
+                    {item.text}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+
+      <section className={styles.whereGrid} aria-label="Zone and cameras">
+        <div id={fieldId('zone')} tabIndex={-1} className={`${styles.mapColumn} ${zoneError ? styles.fieldInvalid : ''}`}>
+          <DeploymentPlanMap
+            zone={draft.zone}
+            cameras={placements}
+            editable={!working}
+            selectedCameraId={selectedKey}
+            onZoneChange={(zone: GeoPolygon | null) => changeDraft({ zone })}
+            onCameraAdd={addCamera}
+            onCameraChange={moveCameraOnMap}
+            onCameraSelect={setSelectedKey}
+            height={560}
+            label={`Plan map of ${draft.name || 'this deployment'}`}
+          />
+          {zoneError ? (
+            <p className={styles.fieldError} data-testid="field-error">
+              <span aria-hidden="true">⚠ </span>
+              {zoneError}
+            </p>
+          ) : null}
+          <details className={`small ${styles.shortcuts}`}>
+            <summary>Map keyboard shortcuts</summary>
+            <ul>
+              {PLAN_SHORTCUTS.map((s) => (
+                <li key={s.keys + s.does}>
+                  <kbd>{s.keys}</kbd> {s.does}
+                  {s.when ? <span className="muted"> (while {s.when === 'draw' ? 'drawing' : 'editing the zone'})</span> : null}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </div>
+        <CameraList
+          cameras={cameras}
+          zone={draft.zone}
+          selectedKey={selectedKey}
+          onSelect={setSelectedKey}
+          onChange={changeCamera}
+          onRemove={removeCamera}
+          onAddAtCentre={() => {
+            if (!draft.zone) return;
+            const c = polygonCentroid(draft.zone);
+            addCamera({ lat: Math.round(c.lat * 1e6) / 1e6, lng: Math.round(c.lng * 1e6) / 1e6 });
+          }}
+          errors={errors}
+          listError={camerasError}
+          disabled={working}
+        />
+      </section>
+
+      <section className={styles.whyGrid} aria-labelledby="justification-heading">
+        <div className="panel">
+          <h2 id="justification-heading">Justification</h2>
+          <p className="muted small">What the authorising officer reads before deciding. Everything here is recorded with the plan.</p>
+          <JustificationFields draft={draft} onChange={changeDraft} errors={errors} watchlists={watchlists} disabled={working} />
+        </div>
+        <ReadinessChecklist problems={readiness} />
+      </section>
+
+      <div className={styles.actionBar} role="region" aria-label="Save and submit" data-testid="plan-actions">
+        <p className={styles.actionStatus} role="status" data-testid="save-status">
+          {busy === 'saving'
+            ? 'Saving…'
+            : busy === 'submitting'
+              ? 'Submitting…'
+              : dirty
+                ? `Unsaved changes (${pending.count})`
+                : (savedMessage ?? 'No unsaved changes')}
+        </p>
+        <div className={styles.actionButtons}>
+          {dirty ? (
+            <button type="button" className="button" onClick={discard} disabled={working}>
+              Discard changes
+            </button>
+          ) : onStopEditing ? (
+            <button type="button" className="button" onClick={onStopEditing} disabled={working}>
+              Stop editing
+            </button>
+          ) : null}
+          <button type="button" className="button" onClick={() => void save()} disabled={working || !dirty}>
+            {busy === 'saving' ? 'Saving…' : 'Save changes'}
+          </button>
+          <button type="button" className="button primary" onClick={() => void submit()} disabled={working}>
+            {busy === 'submitting' ? 'Submitting…' : dirty ? 'Save and submit for authorisation' : 'Submit for authorisation'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function withoutKeys(errors: FieldErrors, keys: string[]): FieldErrors {
+  if (!keys.some((k) => k in errors)) return errors;
+  const next = { ...errors };
+  for (const k of keys) delete next[k];
+  return next;
+}
+
+function isEmptyCameraField(cameras: CameraDraft[], key: string): boolean {
+  const [, cameraKey, field] = key.split(':');
+  const camera = cameras.find((c) => c.key === cameraKey);
+  if (!camera) return false;
+  return field === 'name' ? !camera.name.trim() : field === 'sourceUrl' ? !camera.sourceUrl.trim() : false;
+}
+
+/** Catches a refusal, records the fields it names (422 invalid_input), and fails the save. */
+function placeErrors(into: FieldErrors, keyOf: (path: string) => string) {
+  return (error: unknown): never => {
+    if (error instanceof ApiError) {
+      for (const issue of error.issues) {
+        const key = keyOf(issue.field);
+        if (key && !into[key]) into[key] = `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
+      }
+    }
+    throw error;
+  };
+}
+
+/** Summary links: open the camera a field belongs to, then move focus to the field itself. */
+function jumpTo(event: React.MouseEvent<HTMLAnchorElement>, href: string, openCamera: (key: string) => void) {
+  event.preventDefault();
+  const id = href.slice(1);
+  const camera = /^camera-(.+)-(name|lat|lng|heading|fov|rangeM|sourceKind|sourceUrl)$/.exec(id);
+  if (camera) openCamera(camera[1]!);
+  requestAnimationFrame(() => {
+    const target = document.getElementById(id);
+    target?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    target?.focus({ preventScroll: true });
+  });
+}

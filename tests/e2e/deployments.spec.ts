@@ -1,0 +1,146 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { DeploymentPage } from './pages/deployment-page';
+import { DeploymentsPage } from './pages/deployments-page';
+import { DEMO, LoginPage } from './pages/login-page';
+
+/** The demo's second senior officer (lib/demo/seed.ts): the one who may decide on the first one's plans. */
+const SECOND_OFFICER = 'officer2@sightline.test';
+
+// Next July is always British Summer Time (UTC+1), so the London times typed below have a
+// known UTC meaning whenever this runs, and the window is always in the future.
+const YEAR = new Date().getUTCFullYear() + 1;
+const WINDOW = { startsLocal: `${YEAR}-07-15T09:00`, endsLocal: `${YEAR}-07-15T13:00` };
+const WINDOW_UTC = { startsAt: `${YEAR}-07-15T08:00:00.000Z`, endsAt: `${YEAR}-07-15T12:00:00.000Z` };
+
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await new LoginPage(page).signInAndWait(email);
+  return page;
+}
+
+test('one officer draws a zone, places a camera and submits; a second authorises; the first cannot authorise their own', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const name = `Oxford Circus E2E ${Date.now()}`;
+
+  // ── Officer 1 plans ──
+  const first = await signedIn(browser, DEMO.senior_officer);
+  const list = new DeploymentsPage(first);
+  await list.goto();
+  const id = await list.createDraft(name);
+  const plan = new DeploymentPage(first);
+  await expect(plan.status()).toHaveText('Draft');
+  await expect(plan.editor()).toBeVisible();
+
+  await plan.zoomMapTo(17);
+  await plan.map.drawZone([
+    { dx: -160, dy: -110 },
+    { dx: 160, dy: -110 },
+    { dx: 160, dy: 110 },
+    { dx: -160, dy: 110 },
+  ]);
+  // PlanMap.zone() cannot find the zone: react-leaflet applies pathOptions with setStyle, which
+  // ignores className, so the path has no sl-zone class. The map's own words say it is there.
+  await expect(plan.map.status()).toHaveText(/place cameras inside/i);
+  await expect(plan.checklistItem('Zone drawn on the map')).toHaveAttribute('data-ready', 'true');
+  await plan.map.placeCamera({ dx: 0, dy: 0 });
+  await expect(plan.map.cameraMarkers()).toHaveCount(1);
+  await expect(plan.cameraCards()).toHaveCount(1);
+
+  // Aim it east by dragging the tip of its view cone: the form follows the map.
+  await plan.map.setMode('select');
+  await plan.map.dragHeading({ dx: 90, dy: 0 });
+  await expect(plan.cameraField('Heading (°)')).toHaveValue('90');
+  await plan.cameraField('Device label').fill('Integrated Camera');
+
+  await plan.fillJustification({
+    ...WINDOW,
+    locationRationale: 'Intelligence places two people wanted on warrant at the station exits on Saturday afternoons.',
+    intelligenceCase: 'Three sightings reported by the BTP in the last fortnight, graded B2.',
+    necessityProportionality: 'Conventional patrols failed twice; a four-hour window on one junction limits the intrusion.',
+    watchlists: ['Demo — central London'],
+    categories: ['Wanted by the courts'],
+    signage: true,
+  });
+  await expect(plan.page.getByTestId('readiness')).toContainText('Everything submission needs is here.');
+  await plan.save();
+
+  // What was drawn and typed is what the server holds (London 09:00 in July is 08:00 UTC).
+  const saved = await (await first.request.get(`/api/deployments/${id}`)).json();
+  expect(saved.zone.coordinates[0]).toHaveLength(5);
+  expect(saved.cameras).toHaveLength(1);
+  expect(saved.cameras[0]).toMatchObject({ heading: 90, source: { kind: 'device', url: 'Integrated Camera' } });
+  expect(saved.startsAt).toBe(WINDOW_UTC.startsAt);
+  expect(saved.endsAt).toBe(WINDOW_UTC.endsAt);
+  expect(saved.categories).toEqual(['wanted_by_court']);
+  expect(saved.signageConfirmed).toBe(true);
+
+  await plan.submit();
+  await expect(plan.status()).toHaveText('Submitted');
+  await expect(plan.page.getByTestId('plan-read-only')).toBeVisible();
+
+  // ── Officer 1 cannot authorise their own plan: no button, and the server refuses ──
+  await expect(first.getByRole('button', { name: /authorise/i })).toHaveCount(0);
+  await expect(first.getByTestId('awaiting-decision')).toContainText('two-person rule');
+  const refused = await first.request.post(`/api/deployments/${id}/authorise`, { data: {} });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).message).toMatch(/two-person rule/);
+
+  // ── Officer 2 reads the plan and authorises it (without editing it) ──
+  const second = await signedIn(browser, SECOND_OFFICER);
+  const secondList = new DeploymentsPage(second);
+  await secondList.goto();
+  await expect(secondList.row(name)).toHaveAttribute('data-status', 'submitted');
+  await secondList.open(name);
+  const decision = new DeploymentPage(second);
+  await expect(decision.status()).toHaveText('Submitted');
+  await expect(decision.page.getByTestId('plan-editor')).toHaveCount(0);
+  await expect(decision.page.getByTestId('statement-location')).toContainText('wanted on warrant');
+  await expect(decision.page.getByTestId('camera-table')).toContainText('Camera 1');
+  await expect(decision.decisionPanel()).toBeVisible();
+  await decision.authorise('Proportionate; signage checked with the borough.');
+  await expect(decision.status()).toHaveText('Authorised');
+  await expect(decision.decisionPanel()).toHaveCount(0);
+  await expect(second.getByTestId('authorisation-notes')).toContainText('signage checked');
+
+  // Officer 1 sees the authorisation too.
+  await first.reload();
+  await expect(plan.status()).toHaveText('Authorised');
+  await expect(first.getByTestId('deployment-history')).toContainText('Authorised');
+
+  await first.context().close();
+  await second.context().close();
+});
+
+test('submitting an incomplete plan names each gap beside its field and in a summary', async ({ page }) => {
+  await new LoginPage(page).signInAndWait(DEMO.senior_officer);
+  const list = new DeploymentsPage(page);
+  await list.goto();
+  const id = await list.createDraft(`Incomplete E2E ${Date.now()}`);
+  const plan = new DeploymentPage(page);
+  await plan.fillJustification({ locationRationale: 'Busy.' });
+  await plan.submit();
+
+  const summary = plan.errorSummary();
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText('This plan cannot be submitted yet');
+  await expect(summary).toContainText('A zone: draw the area of the deployment on the map');
+  await expect(summary).toContainText('public notice (signage)');
+  expect(await plan.errorOf('Location rationale')).toMatch(/too short/);
+  expect(await plan.errorOf('Window start')).toMatch(/start time/);
+  await expect(plan.status()).toHaveText('Draft');
+
+  // The summary's links lead to the field.
+  await summary.getByRole('link', { name: /intelligence case/i }).click();
+  await expect(page.getByLabel('Intelligence case')).toBeFocused();
+
+  // Operators never see a plan before it is authorised.
+  const operator = await page.context().browser()!.newContext();
+  const operatorPage = await operator.newPage();
+  await new LoginPage(operatorPage).signInAndWait(DEMO.operator);
+  const response = await operatorPage.goto(`/deployments/${id}`);
+  expect(response?.status()).toBe(403);
+  await operatorPage.goto('/deployments');
+  await expect(operatorPage.getByTestId('deployment-row').filter({ hasText: 'Incomplete E2E' })).toHaveCount(0);
+  await operator.close();
+});
