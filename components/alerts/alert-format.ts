@@ -1,0 +1,97 @@
+import type { AlertView } from '@/lib/alerts/data';
+import { DECISION_LABELS, OUTCOME_LABELS, STATUS_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
+
+/**
+ * Words for the queue. A distance means little to a tired operator at 3 a.m.; how far under
+ * the deployment's threshold it falls means more, so the queue shows a band, a bar and the
+ * number together. The bands are relative to the threshold the deployment was authorised
+ * with (every alert is at or under it).
+ */
+export const DEFAULT_THRESHOLD = 0.6;
+
+export type SimilarityBand = 'very_close' | 'close' | 'near_threshold';
+
+export const SIMILARITY_LABELS: Record<SimilarityBand, string> = {
+  very_close: 'Very close',
+  close: 'Close',
+  near_threshold: 'Near threshold',
+};
+
+/** How far under the threshold a distance must be for each band (face-api descriptor units). */
+export const VERY_CLOSE_MARGIN = 0.15;
+export const CLOSE_MARGIN = 0.07;
+/** The margin under the threshold at which the bar is full. */
+const FULL_BAR_MARGIN = 0.3;
+
+export function similarityBand(distance: number, threshold = DEFAULT_THRESHOLD): SimilarityBand {
+  const margin = threshold - distance;
+  if (margin >= VERY_CLOSE_MARGIN) return 'very_close';
+  if (margin >= CLOSE_MARGIN) return 'close';
+  return 'near_threshold';
+}
+
+/** 0..1: how much of the bar to fill (never empty, so a bar is always visible). */
+export function similarityFill(distance: number, threshold = DEFAULT_THRESHOLD): number {
+  return Math.min(1, Math.max(0.06, (threshold - distance) / FULL_BAR_MARGIN));
+}
+
+export function formatDistance(distance: number): string {
+  return distance.toFixed(3);
+}
+
+/** "just now", "12 s ago", "4 min ago", "2 h ago", "3 d ago" (the clock time is shown beside it). */
+export function formatAge(fromIso: string, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(fromIso)) / 1000));
+  if (seconds < 3) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'Europe/London' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZone: 'Europe/London',
+});
+
+/** London wall-clock time (the deployments are in London, whatever the browser's zone). */
+export function formatTime(iso: string, now: number): string {
+  const d = new Date(iso);
+  return now - d.getTime() < 20 * 3_600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
+}
+
+/** "Image deleted after 31 days": the retention period this alert's crop actually had. */
+export function cropDeletedText(alert: Pick<AlertView, 'createdAt' | 'cropDeletedAt'>): string {
+  if (!alert.cropDeletedAt) return 'Image deleted';
+  const days = Math.max(0, Math.round((Date.parse(alert.cropDeletedAt) - Date.parse(alert.createdAt)) / 86_400_000));
+  return `Image deleted after ${days} ${days === 1 ? 'day' : 'days'}`;
+}
+
+/** Category names short enough for the narrow panel (the full label is the chip's tooltip). */
+export const CATEGORY_SHORT_LABELS: Record<string, string> = {
+  wanted_by_court: 'Wanted (court)',
+  suspect_serious_offence: 'Suspect',
+  missing_vulnerable: 'Missing / vulnerable',
+  risk_of_harm: 'Risk of harm',
+};
+
+export type StateTone = 'new' | 'claimed' | 'false_alert' | 'engaged' | 'closed';
+
+/** The state as the row shows it: a claimed alert awaiting its decision reads as claimed. */
+export function stateOf(alert: Pick<AlertView, 'status' | 'claimedBy' | 'outcome'>): { tone: StateTone; label: string } {
+  if (alert.status === 'new' && alert.claimedBy) return { tone: 'claimed', label: 'Claimed' };
+  if (alert.status === 'closed' && alert.outcome) return { tone: 'closed', label: OUTCOME_LABELS[alert.outcome] };
+  return { tone: alert.status, label: STATUS_LABELS[alert.status] };
+}
+
+export function historyLabel(item: AlertView['history'][number]): string {
+  if (item.kind === 'decision') return DECISION_LABELS[item.value as Decision] ?? item.value;
+  return OUTCOME_LABELS[item.value as Outcome] ?? item.value;
+}

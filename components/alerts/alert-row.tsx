@@ -1,0 +1,135 @@
+'use client';
+
+import { memo } from 'react';
+import type { AlertView } from '@/lib/alerts/data';
+import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
+import { CATEGORY_SHORT_LABELS, formatAge, formatTime, stateOf } from './alert-format';
+import styles from './alert-queue.module.css';
+import { CropImage, ReferenceImage } from './alert-thumbs';
+import { SimilarityCue } from './similarity-cue';
+
+export type RowAbilities = {
+  /** The viewer may claim and decide (operators). */
+  triage: boolean;
+  /** The viewer may release anyone's claim (senior officers). */
+  releaseAny: boolean;
+};
+
+type Props = {
+  alert: AlertView;
+  viewerId: string;
+  /** Server-corrected "now", ticking every second. */
+  now: number;
+  threshold: number;
+  selected: boolean;
+  /** Arrived over the socket a moment ago: pulses. */
+  fresh: boolean;
+  onScreen: boolean;
+  compact: boolean;
+  /** The queue spans several deployments: name the alert's. */
+  showDeployment: boolean;
+  abilities: RowAbilities;
+  busy: boolean;
+  onSelect(alert: AlertView): void;
+  onOpen(alert: AlertView): void;
+  onClaim(alert: AlertView): void;
+  onRelease(alert: AlertView): void;
+};
+
+/** One alert in the queue: faces, who, how close, where, when, state and holder. */
+export const AlertRow = memo(function AlertRow({
+  alert,
+  viewerId,
+  now,
+  threshold,
+  selected,
+  fresh,
+  onScreen,
+  compact,
+  showDeployment,
+  abilities,
+  busy,
+  onSelect,
+  onOpen,
+  onClaim,
+  onRelease,
+}: Props) {
+  const state = stateOf(alert);
+  const mine = alert.claimedBy?.id === viewerId;
+  const holder = alert.claimedBy ? (mine ? 'You' : alert.claimedBy.name) : null;
+  const open = alert.status === 'new' || alert.status === 'engaged';
+  const canClaim = abilities.triage && !alert.claimedBy && open;
+  const canRelease = alert.claimedBy !== null && (mine || abilities.releaseAny);
+  return (
+    <div
+      className={`${styles.row} ${compact ? styles.rowCompact : ''}`}
+      data-testid="alert-row"
+      data-alert-id={alert.id}
+      data-state={state.tone}
+      data-status={alert.status}
+      data-holder={alert.claimedBy?.name ?? ''}
+      data-selected={selected || undefined}
+      data-fresh={fresh || undefined}
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onSelect(alert)}
+      onDoubleClick={() => onOpen(alert)}
+    >
+      <div className={styles.rowFaces}>
+        <CropImage alert={alert} className={styles.thumb} />
+        {onScreen ? <ReferenceImage alert={alert} className={styles.thumb} settle /> : <div className={`${styles.imagePending} ${styles.thumb}`} />}
+      </div>
+      <div className={styles.rowWho}>
+        <div className={styles.rowName} title={alert.name}>
+          {alert.name}
+        </div>
+        <div className={styles.rowSub}>
+          <span className={`category-chip category-${alert.category}`} title={CATEGORY_LABELS[alert.category]}>
+            {(compact ? CATEGORY_SHORT_LABELS : CATEGORY_LABELS)[alert.category] ?? alert.category}
+          </span>
+          {compact ? null : <span className="mono small muted">{alert.reference}</span>}
+        </div>
+      </div>
+      <div className={styles.rowSimilarity}>
+        <SimilarityCue distance={alert.distance} threshold={threshold} />
+      </div>
+      <div className={styles.rowWhere}>
+        <div className={styles.rowCamera} title={alert.camera.name}>
+          {alert.camera.name}
+        </div>
+        {showDeployment && !compact ? <div className="small muted">{alert.deploymentName}</div> : null}
+      </div>
+      <div className={styles.rowWhen}>
+        <time dateTime={alert.firstSeenAt} data-testid="alert-age">
+          {formatAge(alert.firstSeenAt, now)}
+        </time>
+        <div className="small muted">
+          {formatTime(alert.firstSeenAt, now)}
+          {alert.sightings > 1 ? <span title={`Seen ${alert.sightings} times`}> ×{alert.sightings}</span> : null}
+        </div>
+      </div>
+      <div className={styles.rowState}>
+        <span className={styles.stateBadge} data-tone={state.tone} data-testid="alert-state">
+          {state.label}
+        </span>
+        <span className={styles.holder} data-testid="alert-holder">
+          {holder ? `Held by ${holder}` : open && !compact ? 'Unclaimed' : ''}
+        </span>
+      </div>
+      <div className={styles.rowActions} onClick={(e) => e.stopPropagation()} onDoubleClick={(e) => e.stopPropagation()}>
+        {canClaim ? (
+          <button type="button" className="button small-button primary" disabled={busy} onClick={() => onClaim(alert)}>
+            Claim
+          </button>
+        ) : null}
+        {canRelease ? (
+          <button type="button" className="button small-button" disabled={busy} onClick={() => onRelease(alert)}>
+            Release
+          </button>
+        ) : null}
+        <button type="button" className="button small-button" onClick={() => onOpen(alert)} aria-label={`Compare ${alert.name}`}>
+          Compare
+        </button>
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,296 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { AlertView } from '@/lib/alerts/data';
+import { acceptsOutcome, DECISION_LABELS, OUTCOMES, OUTCOME_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
+import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
+import { formatAge, formatTime, historyLabel, stateOf } from './alert-format';
+import styles from './alert-queue.module.css';
+import type { RowAbilities } from './alert-row';
+import { CropImage, ReferenceImage } from './alert-thumbs';
+import { SimilarityCue } from './similarity-cue';
+
+const MAP_HEIGHT = 170;
+const CameraInsetMap = dynamic(() => import('./camera-inset-map'), {
+  ssr: false,
+  loading: () => <div className={styles.mapPlaceholder} style={{ height: MAP_HEIGHT }} />,
+});
+
+const CLAIM_LABELS: Record<AlertView['status'], string> = {
+  new: 'Claim',
+  engaged: 'Claim to record the outcome',
+  false_alert: 'Claim to correct the decision',
+  closed: 'Claim to correct the decision',
+};
+
+export type Notice = { tone: 'info' | 'warn' | 'error'; text: string; alertId?: string };
+
+type Props = {
+  alert: AlertView;
+  threshold: number;
+  now: number;
+  viewerId: string;
+  abilities: RowAbilities & { retain: boolean };
+  busy: boolean;
+  notice: Notice | null;
+  note: string;
+  onNoteChange(note: string): void;
+  onClose(): void;
+  onClaim(): void;
+  onRelease(): void;
+  onDecide(decision: Decision): void;
+  onOutcome(outcome: Outcome): void;
+  onRetain(reason: string): Promise<boolean>;
+};
+
+export function Kbd({ children }: { children: ReactNode }) {
+  return <kbd className={styles.kbd}>{children}</kbd>;
+}
+
+/**
+ * The comparison an operator decides on: the camera's face and the watchlist image in two
+ * frames of the same size, side by side, with how close they are, when and where the face was
+ * seen, the entry's category and reference, the decision buttons (with their keys) and the
+ * alert's recorded history. A modal <dialog>: the keyboard stays in it; Esc is the queue's
+ * (release), so the dialog's own Esc-to-close is taken over by the queue's key handler.
+ */
+export function CompareView(props: Props) {
+  const { alert, threshold, now, viewerId, abilities, busy, notice, note, onNoteChange, onClose, onClaim, onRelease, onDecide, onOutcome } = props;
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const el = dialog.current;
+    if (el && !el.open) {
+      el.showModal();
+      // The dialog, not its first button, takes the focus: Enter must not close it by accident.
+      el.focus();
+    }
+    return () => el?.close();
+  }, []);
+
+  const state = stateOf(alert);
+  const mine = alert.claimedBy?.id === viewerId;
+  const heldByOther = alert.claimedBy !== null && !mine;
+  const canDecide = abilities.triage && mine;
+  const canOutcome = canDecide && acceptsOutcome(alert.status);
+  const canRelease = alert.claimedBy !== null && (mine || abilities.releaseAny);
+
+  return (
+    <dialog
+      ref={dialog}
+      className={styles.compare}
+      aria-labelledby={titleId}
+      data-testid="compare-view"
+      data-alert-id={alert.id}
+      tabIndex={-1}
+      onCancel={(event) => event.preventDefault()}
+      // If the browser closes the dialog itself (it may, on a repeated Esc), the queue follows.
+      onClose={onClose}
+    >
+      <header className={styles.compareHeader}>
+        <div>
+          <h2 id={titleId} className={styles.compareName}>
+            {alert.name}
+          </h2>
+          <div className={styles.rowSub}>
+            <span className={`category-chip category-${alert.category}`}>{CATEGORY_LABELS[alert.category] ?? alert.category}</span>
+            <span className="mono">{alert.reference}</span>
+            <span className="muted">{alert.deploymentName}</span>
+          </div>
+        </div>
+        <div className={styles.compareState}>
+          <span className={styles.stateBadge} data-tone={state.tone} data-testid="compare-state">
+            {state.label}
+          </span>
+          <span className={styles.holder} data-testid="compare-holder">
+            {alert.claimedBy ? `Held by ${mine ? 'you' : alert.claimedBy.name} since ${formatTime(alert.claimedAt ?? alert.updatedAt, now)}` : 'Unclaimed'}
+          </span>
+        </div>
+        <button type="button" className="button" onClick={onClose} aria-label="Close the comparison">
+          Close
+        </button>
+      </header>
+
+      <div className={styles.compareBody}>
+        <div className={styles.compareFaces}>
+          <figure className={styles.face}>
+            <div className={styles.faceFrame}>
+              <CropImage alert={alert} />
+            </div>
+            <figcaption>
+              <strong>Camera</strong> · {alert.camera.name}
+            </figcaption>
+          </figure>
+          <figure className={styles.face}>
+            <div className={styles.faceFrame}>
+              <ReferenceImage key={alert.referenceImageId} alert={alert} />
+            </div>
+            <figcaption>
+              <strong>Watchlist</strong> · {alert.reference}
+            </figcaption>
+          </figure>
+        </div>
+
+        <aside className={styles.compareSide}>
+          <SimilarityCue distance={alert.distance} threshold={threshold} size="large" />
+          <dl className={styles.facts}>
+            <dt>First seen</dt>
+            <dd>
+              {formatTime(alert.firstSeenAt, now)} <span className="muted">({formatAge(alert.firstSeenAt, now)})</span>
+            </dd>
+            {alert.sightings > 1 ? (
+              <>
+                <dt>Last seen</dt>
+                <dd>
+                  {formatTime(alert.lastSeenAt, now)} <span className="muted">· {alert.sightings} sightings</span>
+                </dd>
+              </>
+            ) : null}
+            <dt>Camera</dt>
+            <dd>{alert.camera.name}</dd>
+          </dl>
+          <CameraInsetMap key={alert.camera.id} lat={alert.camera.lat} lng={alert.camera.lng} name={alert.camera.name} height={MAP_HEIGHT} />
+          <section aria-label="Decision history" className={styles.history}>
+            <h3>History</h3>
+            {alert.history.length === 0 ? (
+              <p className="muted small">No decision recorded yet.</p>
+            ) : (
+              <ol data-testid="alert-history">
+                {alert.history.map((item, i) => (
+                  <li key={`${item.at}-${i}`}>
+                    <span className="mono small">{formatTime(item.at, now)}</span> <strong>{historyLabel(item)}</strong> <span className="muted">by {item.by.name}</span>
+                    {item.note ? <span className={styles.historyNote}>“{item.note}”</span> : null}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+        </aside>
+      </div>
+
+      {notice && (!notice.alertId || notice.alertId === alert.id) ? (
+        <p className={styles.notice} data-tone={notice.tone} role={notice.tone === 'info' ? 'status' : 'alert'} data-testid="compare-notice">
+          {notice.text}
+        </p>
+      ) : null}
+
+      <div className={styles.compareActions} data-testid="compare-actions">
+        {abilities.triage ? (
+          <>
+            {!alert.claimedBy ? (
+              <button type="button" className="button primary" onClick={onClaim} disabled={busy}>
+                <Kbd>C</Kbd> {CLAIM_LABELS[alert.status]}
+              </button>
+            ) : null}
+            {heldByOther ? <span className="warn-text">{alert.claimedBy!.name} is handling this alert.</span> : null}
+            {mine ? (
+              <>
+                <button type="button" className={`button ${styles.falseButton}`} onClick={() => onDecide('false_alert')} disabled={busy}>
+                  <Kbd>F</Kbd> {DECISION_LABELS.false_alert}
+                </button>
+                <button type="button" className={`button ${styles.engageButton}`} onClick={() => onDecide('engage')} disabled={busy}>
+                  <Kbd>E</Kbd> {DECISION_LABELS.engage}
+                </button>
+              </>
+            ) : null}
+          </>
+        ) : (
+          <span className="muted">Your role reads alerts and can release claims; operators decide.</span>
+        )}
+        {canRelease ? (
+          <button type="button" className="button" onClick={onRelease} disabled={busy}>
+            <Kbd>Esc</Kbd> Release
+          </button>
+        ) : null}
+        {canDecide ? (
+          <label className={styles.noteField}>
+            <span className="visually-hidden">Note for the record (optional)</span>
+            <input type="text" value={note} maxLength={2000} placeholder="Note for the record (optional)" onChange={(e) => onNoteChange(e.target.value)} />
+          </label>
+        ) : null}
+      </div>
+
+      {canOutcome ? (
+        <div className={styles.outcomes} role="group" aria-label="Outcome of the engagement" data-testid="outcome-menu">
+          <span className={styles.outcomesLabel}>Outcome:</span>
+          {OUTCOMES.map((outcome, i) => (
+            <button
+              key={outcome}
+              type="button"
+              className="button small-button"
+              aria-pressed={alert.outcome === outcome}
+              onClick={() => onOutcome(outcome)}
+              disabled={busy}
+            >
+              <Kbd>{i + 1}</Kbd> {OUTCOME_LABELS[outcome]}
+            </button>
+          ))}
+        </div>
+      ) : null}
+
+      <div className={styles.compareFooter}>
+        <RetainSection alert={alert} allowed={abilities.retain} busy={busy} onRetain={props.onRetain} />
+        <p className={styles.keys} aria-hidden="true">
+          <Kbd>J</Kbd>/<Kbd>K</Kbd> next/previous · <Kbd>C</Kbd> claim · <Kbd>F</Kbd> false alert · <Kbd>E</Kbd> engage · <Kbd>1</Kbd>–<Kbd>5</Kbd> outcome ·{' '}
+          <Kbd>Esc</Kbd> release / close
+        </p>
+      </div>
+    </dialog>
+  );
+}
+
+function RetainSection({ alert, allowed, busy, onRetain }: { alert: AlertView; allowed: boolean; busy: boolean; onRetain(reason: string): Promise<boolean> }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const short = reason.trim().length < 10;
+  if (alert.retained) {
+    return (
+      <section className={styles.retain} aria-label="Image retention" data-testid="retain-section">
+        <h3>Retention</h3>
+        <p className="small">
+          Image kept past the retention period: <em>{alert.retainReason}</em>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className={styles.retain} aria-label="Image retention" data-testid="retain-section">
+      <h3>Retention</h3>
+      <p className="small muted">
+        {alert.cropUrl
+          ? 'The camera image is deleted after the retention period unless kept with a reason.'
+          : 'The camera image was deleted at the end of the retention period; the decisions remain on record.'}
+      </p>
+      {allowed && alert.cropUrl ? (
+        open ? (
+          <form
+            className={styles.retainForm}
+            onSubmit={async (event) => {
+              event.preventDefault();
+              if (short) return;
+              if (await onRetain(reason.trim())) setOpen(false);
+            }}
+          >
+            <label className="field">
+              <span>Reason for keeping the image (at least 10 characters)</span>
+              <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} required minLength={10} />
+            </label>
+            <div className="form-actions">
+              <button type="submit" className="button" disabled={busy || short}>
+                Retain image
+              </button>
+              <button type="button" className="button" onClick={() => setOpen(false)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        ) : (
+          <button type="button" className="button small-button" onClick={() => setOpen(true)}>
+            Retain image…
+          </button>
+        )
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,270 @@
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page, type WebSocketRoute } from '@playwright/test';
+import type { AlertView } from '@/lib/alerts/data';
+import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
+import { AlertQueuePage } from './pages/alert-queue';
+import { LoginPage } from './pages/login-page';
+import { apiAs, liveDeployment } from './support/api';
+
+/**
+ * Alert triage end to end (issue 6): two operators in two browser contexts watch the queue of a
+ * deployment this file takes live through the API; a real franck descriptor (computed here with
+ * the server's face-api models) raises the alerts. Each test uses its own camera, so sightings
+ * never coalesce across tests. The demo may have live deployments of its own: the pages are
+ * narrowed to this one with ?deployment=.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const CAMERAS = ['Regent St north', 'Camera 2', 'Camera 3', 'Camera 4', 'Camera 5', 'Camera 6', 'Camera 7', 'Camera 8'];
+let baseUrl = '';
+let deploymentId = '';
+let cameraIds: string[] = [];
+let probes: ProbeFixtures;
+let prober: APIRequestContext;
+let contexts: BrowserContext[] = [];
+let olivia: AlertQueuePage; // operator@
+let omar: AlertQueuePage; // operator2@, behind a socket relay the test can cut
+const relay = { blocked: false, sockets: [] as { page: WebSocketRoute; server: WebSocketRoute }[] };
+
+/** Submits the franck probe on camera `n`; returns the alert id and when the answer came back. */
+async function raiseAlert(n: number): Promise<{ alertId: string; answeredAt: number; sentAt: number }> {
+  const sentAt = Date.now();
+  const response = await prober.post(`/api/deployments/${deploymentId}/probes`, { data: fresh(probes.match, { cameraId: cameraIds[n]! }) });
+  const answeredAt = Date.now();
+  const body = (await response.json()) as { matched: boolean; alertId: string; message?: string };
+  expect(response.status(), body.message).toBe(200);
+  expect(body.matched).toBe(true);
+  return { alertId: body.alertId, answeredAt, sentAt };
+}
+
+async function operatorPage(browser: Browser, email: string, relayed = false): Promise<AlertQueuePage> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  contexts.push(context);
+  const page = await context.newPage();
+  if (relayed) await relaySocket(page);
+  await new LoginPage(page).signInAndWait(email);
+  const queue = new AlertQueuePage(page);
+  await queue.open(deploymentId);
+  await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-status', 'connected');
+  return queue;
+}
+
+/**
+ * Routes the page's socket.io traffic through the test: the WebSocket is relayed to the server,
+ * and while `relay.blocked` every connection (WebSocket or long-polling) is refused, as in a
+ * network outage.
+ */
+async function relaySocket(page: Page) {
+  await page.route('**/socket.io/**', (route) => (relay.blocked ? route.abort('internetdisconnected') : route.continue()));
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (relay.blocked) return void ws.close();
+    relay.sockets.push({ page: ws, server: ws.connectToServer() });
+  });
+}
+
+async function cutRelay() {
+  relay.blocked = true;
+  for (const { page, server } of relay.sockets.splice(0)) {
+    await server.close().catch(() => undefined);
+    await page.close().catch(() => undefined);
+  }
+}
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  baseUrl = test.info().project.use.baseURL!;
+  const live = await liveDeployment(
+    baseUrl,
+    `E2E alerts ${new Date().toISOString()}`,
+    CAMERAS.map((name) => ({ name, source: { kind: 'file', url: '/fixtures/crowd.mp4' } })),
+  );
+  deploymentId = live.id;
+  cameraIds = CAMERAS.map((name) => live.cameras.find((c) => c.name === name)!.id);
+  probes = await probeFixtures(cameraIds[0]!);
+  prober = await apiAs(baseUrl, 'operator@sightline.test');
+  olivia = await operatorPage(browser, 'operator@sightline.test');
+  omar = await operatorPage(browser, 'operator2@sightline.test', true);
+});
+
+test.afterAll(async () => {
+  await prober?.dispose();
+  for (const context of contexts) await context.close();
+});
+
+test('a new alert appears in both operators’ queues within a second of the probe, with sound, pulse and tab count', async () => {
+  await Promise.all([olivia.recordRowArrivals(), omar.recordRowArrivals()]);
+  const announcedBefore = Number(await olivia.queue().getAttribute('data-announced'));
+  const { alertId, answeredAt, sentAt } = await raiseAlert(0);
+
+  const [a, b] = await Promise.all([olivia.rowFirstSeenAt(alertId), omar.rowFirstSeenAt(alertId)]);
+  const latency = { olivia: a - answeredAt, omar: b - answeredAt };
+  console.log(`[alerts] probe took ${answeredAt - sentAt} ms; row shown ${latency.olivia} ms (olivia), ${latency.omar} ms (omar) after the probe's answer`);
+  expect(latency.olivia).toBeLessThan(1000);
+  expect(latency.omar).toBeLessThan(1000);
+
+  const row = olivia.row(alertId);
+  await expect(row).toHaveAttribute('data-state', 'new');
+  await expect(row).toHaveAttribute('data-fresh', 'true');
+  await expect(row).toContainText('Demo subject');
+  await expect(row).toContainText('Wanted by the courts');
+  await expect(row).toContainText('Regent St north');
+  await expect(row.getByTestId('similarity')).toContainText(/Very close|Close|Near threshold/);
+  await expect(row.getByTestId('similarity')).toContainText(/0\.\d{3}/);
+  await expect(row.getByTestId('alert-age')).toHaveText(/just now|\d+ s ago/);
+  await expect(row.getByTestId('alert-state')).toHaveText('Awaiting decision');
+  await expect(olivia.queue()).toHaveAttribute('data-announced', String(announcedBefore + 1));
+  await expect(olivia.page).toHaveTitle(/^\(\d+\) Alerts · Sightline$/);
+  const unhandled = Number(await olivia.queue().getAttribute('data-unhandled'));
+  await expect(olivia.page).toHaveTitle(`(${unhandled}) Alerts · Sightline`);
+  // The age ticks without any new event.
+  await expect(row.getByTestId('alert-age')).toHaveText(/[2-9] s ago|\d\d s ago/, { timeout: 5000 });
+});
+
+test('a claim in one browser shows as held in the other; the other cannot take it', async () => {
+  const { alertId } = await raiseAlert(1);
+  await expect(omar.row(alertId)).toBeVisible();
+  const claimedAt = Date.now();
+  await olivia.row(alertId).getByRole('button', { name: 'Claim' }).click();
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by You');
+  await expect(omar.row(alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
+  console.log(`[alerts] claim shown as held in the other browser after ${Date.now() - claimedAt} ms (click included)`);
+  await expect(omar.row(alertId)).toHaveAttribute('data-state', 'claimed');
+  await expect(omar.row(alertId).getByRole('button', { name: 'Claim' })).toHaveCount(0);
+
+  // Omar tries anyway, by key: he is told who holds it.
+  await omar.selectWithKeys(alertId);
+  await omar.press('c');
+  await expect(omar.notice()).toContainText('Olivia Operator is already handling this alert');
+
+  // The holder releases with Esc; Omar sees it free again.
+  await olivia.selectWithKeys(alertId);
+  await olivia.press('Escape');
+  await expect(omar.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
+  await expect(omar.row(alertId)).toHaveAttribute('data-state', 'new');
+});
+
+let decidedId = '';
+let engagedId = '';
+
+test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 outcome', async ({}, testInfo) => {
+  const first = await raiseAlert(2);
+  const second = await raiseAlert(3);
+  decidedId = first.alertId;
+  engagedId = second.alertId;
+  await expect(olivia.row(decidedId)).toBeVisible();
+  await expect(olivia.row(engagedId)).toBeVisible();
+
+  // No false alert without a claim.
+  await olivia.selectWithKeys(decidedId);
+  await olivia.press('f');
+  await expect(olivia.notice()).toContainText('Claim the alert first');
+
+  await olivia.press('c');
+  await expect(olivia.row(decidedId).getByTestId('alert-holder')).toHaveText('Held by You');
+  await olivia.press('Enter');
+  const compare = olivia.compare();
+  await expect(compare).toBeVisible();
+  await expect(compare).toHaveAttribute('data-alert-id', decidedId);
+  await olivia.expectFacesShown();
+  await expect(compare).toContainText('Wanted by the courts');
+  await expect(compare.getByTestId('similarity')).toContainText('threshold 0.60');
+  await expect(compare.getByTestId('camera-map')).toBeVisible();
+  await expect(compare).toContainText('Camera 3');
+  if (process.env.ALERTS_SCREENSHOTS) await olivia.page.screenshot({ path: testInfo.outputPath('compare.png') });
+  await olivia.press('f');
+  await expect(compare.getByTestId('compare-state')).toHaveText('False alert');
+  await expect(compare.getByTestId('alert-history')).toContainText('No match (false alert) by Olivia Operator');
+  await expect(omar.row(decidedId)).toHaveAttribute('data-state', 'false_alert');
+
+  // K to the next newer alert, still in the compare view; claim, engage, outcome 2.
+  await olivia.press('k');
+  await expect(compare).toHaveAttribute('data-alert-id', engagedId);
+  await olivia.press('c');
+  await expect(compare.getByTestId('compare-holder')).toContainText('Held by you');
+  await olivia.press('e');
+  await expect(compare.getByTestId('compare-state')).toHaveText('Engaging');
+  await expect(compare.getByTestId('outcome-menu')).toBeVisible();
+  await expect(omar.row(engagedId).getByTestId('alert-state')).toHaveText('Engaging');
+  await olivia.press('2');
+  await expect(compare.getByTestId('compare-state')).toHaveText('Confirmed — safeguarding');
+  await expect(compare.getByTestId('alert-history')).toContainText('Confirmed — safeguarding by Olivia Operator');
+  await expect(omar.row(engagedId).getByTestId('alert-state')).toHaveText('Confirmed — safeguarding');
+  await olivia.press('Escape');
+  await expect(compare).toHaveCount(0);
+  if (process.env.ALERTS_SCREENSHOTS) await olivia.page.screenshot({ path: testInfo.outputPath('queue.png') });
+});
+
+test('the decisions survive a reload; the image can be retained with a reason', async () => {
+  await olivia.page.reload();
+  await expect(olivia.queue()).toHaveAttribute('data-phase', 'ready');
+  await expect(olivia.row(decidedId).getByTestId('alert-state')).toHaveText('False alert');
+  await expect(olivia.row(engagedId).getByTestId('alert-state')).toHaveText('Confirmed — safeguarding');
+  await olivia.row(decidedId).getByRole('button', { name: /^Compare/ }).click();
+  await expect(olivia.compare().getByTestId('alert-history')).toContainText('No match (false alert) by Olivia Operator');
+  // Keeping the image past the retention period needs a reason of at least 10 characters.
+  const retain = olivia.compare().getByTestId('retain-section');
+  await retain.getByRole('button', { name: 'Retain image…' }).click();
+  await retain.getByLabel(/Reason for keeping the image/).fill('too short');
+  await expect(retain.getByRole('button', { name: 'Retain image' })).toBeDisabled();
+  await retain.getByLabel(/Reason for keeping the image/).fill('Complaint received about this stop; keep for review.');
+  await retain.getByRole('button', { name: 'Retain image' }).click();
+  await expect(retain).toContainText('Image kept past the retention period: Complaint received about this stop; keep for review.');
+  await olivia.compare().getByRole('button', { name: 'Close the comparison' }).click();
+  await expect(olivia.compare()).toHaveCount(0);
+});
+
+test('a decision about an alert that changed is refused; the operator is told and sees the new state', async () => {
+  const { alertId } = await raiseAlert(4);
+  await olivia.selectWithKeys(alertId);
+  await olivia.press('c', 'Enter');
+  await expect(olivia.compare().getByTestId('compare-holder')).toContainText('Held by you');
+  // The person is seen again between the operator's look and the decision: the decision carries
+  // the version the operator saw, which the server now refuses.
+  const seen = (await (await prober.get(`/api/alerts/${alertId}`)).json()) as AlertView;
+  await olivia.page.route(`**/api/alerts/${alertId}/decision`, async (route) => {
+    await raiseAlert(4); // same camera, within the coalescing window: the same alert, new version
+    await route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), version: seen.version }) });
+  });
+  await olivia.press('e');
+  await expect(olivia.compareNotice()).toContainText('The alert changed while you looked at it: the person was seen again (2 sightings)');
+  await expect(olivia.compareNotice()).toContainText('nothing was recorded');
+  await expect(olivia.compare().getByTestId('compare-state')).toHaveText('Claimed');
+  await olivia.page.unroute(`**/api/alerts/${alertId}/decision`);
+  await olivia.press('Escape');
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
+});
+
+test('after a network outage the queue catches up: the alert raised meanwhile appears once', async () => {
+  await cutRelay();
+  await expect(omar.page.getByTestId('queue-offline')).toBeVisible();
+  const { alertId } = await raiseAlert(5);
+  await expect(olivia.row(alertId)).toBeVisible();
+  await omar.page.waitForTimeout(500);
+  await expect(omar.row(alertId)).toHaveCount(0);
+  relay.blocked = false;
+  await expect(omar.page.getByTestId('queue-offline')).toHaveCount(0, { timeout: 15_000 });
+  await expect(omar.row(alertId)).toHaveCount(1);
+  const ids = await omar.rows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id')));
+  expect(new Set(ids).size).toBe(ids.length);
+  // And live events flow again.
+  const next = await raiseAlert(6);
+  await expect(omar.row(next.alertId)).toBeVisible({ timeout: 2000 });
+});
+
+test('a senior officer sees the queue without triage buttons and can release a claim', async ({ browser }) => {
+  const { alertId } = await raiseAlert(7);
+  await olivia.selectWithKeys(alertId);
+  await olivia.press('c');
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by You');
+
+  const context = await browser.newContext({ baseURL: baseUrl });
+  contexts.push(context);
+  const page = await context.newPage();
+  await new LoginPage(page).signInAndWait('officer@sightline.test');
+  const sam = new AlertQueuePage(page);
+  await sam.open(deploymentId);
+  await expect(sam.row(alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
+  await expect(sam.queue().getByRole('button', { name: 'Claim' })).toHaveCount(0);
+  await expect(sam.queue().getByTestId('queue-shortcuts')).not.toContainText('claim');
+  await sam.row(alertId).getByRole('button', { name: 'Release' }).click();
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
+});
