@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AlertQueue } from '@/components/alerts/alert-queue';
 import { LiveDeployment } from '@/components/live/live-deployment';
 import { requirePagePermission } from '@/lib/auth/guards';
+import { can } from '@/lib/auth/permissions';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { acceptsFaces, STATUS_LABELS } from '@/lib/deployments/state-machine';
 
@@ -33,6 +35,17 @@ export default async function LiveDeploymentPage({ params }: { params: Promise<{
         <LiveDeployment
           deploymentId={deployment.id}
           cameras={deployment.cameras.map((c) => ({ id: c.id, name: c.name, source: c.source }))}
+          aside={
+            can(user.role, 'alert:read') ? (
+              <AlertQueue
+                deploymentIds={[deployment.id]}
+                compact
+                viewer={{ id: user.id, name: user.name, role: user.role }}
+                thresholds={{ [deployment.id]: deployment.threshold }}
+                documentTitle="Live"
+              />
+            ) : undefined
+          }
         />
       ) : (
         <div className="panel empty-state" role="status">
