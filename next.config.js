@@ -18,8 +18,6 @@ const nextConfig = {
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },
   poweredByHeader: false,
-  // Two tsconfig-checked entry points (server.ts and next) share lib/; the type check runs in `npm run typecheck`.
-  typescript: { ignoreBuildErrors: false },
 };
 
 export default nextConfig;
