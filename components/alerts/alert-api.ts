@@ -1,41 +1,10 @@
 import type { AlertView } from '@/lib/alerts/data';
 import type { Decision, Outcome } from '@/lib/alerts/state';
+import { callApi } from '@/components/ui/api';
 
-/**
- * The browser's calls to /api/alerts. Like components/ui/api.ts's sendJson, a refusal becomes
- * an Error with the server's own message, but this one keeps the status and the code too:
- * the queue treats 409 alert_changed (refresh, then tell the operator) differently from a
- * claim lost to someone else.
- */
-export class AlertActionError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AlertActionError';
-  }
-}
-
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, cache: 'no-store' });
-  } catch {
-    throw new AlertActionError(0, 'network', 'The server could not be reached. Check the connection and try again.');
-  }
-  const data = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
-  if (!response.ok) throw new AlertActionError(response.status, data.error ?? 'error', data.message ?? `The server answered ${response.status}.`);
-  return data as T;
-}
-
-const post = (url: string, body?: unknown) =>
-  call<AlertView>(url, {
-    method: 'POST',
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/** The browser's calls to /api/alerts (through the shared client, which keeps status and code). */
+const call = <T>(url: string, init?: { signal?: AbortSignal }) => callApi<T>(url, 'GET', undefined, init?.signal);
+const post = (url: string, body?: unknown) => callApi<AlertView>(url, 'POST', body);
 
 export type AlertPage = { total: number; page: number; pageSize: number; alerts: AlertView[]; serverTime: string };
 

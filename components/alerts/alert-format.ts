@@ -1,5 +1,6 @@
 import type { AlertView } from '@/lib/alerts/data';
 import { DECISION_LABELS, OUTCOME_LABELS, STATUS_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
+import { THRESHOLD_DEFAULT } from '@/lib/deployments/schema';
 
 /**
  * Words for the queue. A distance means little to a tired operator at 3 a.m.; how far under
@@ -7,7 +8,9 @@ import { DECISION_LABELS, OUTCOME_LABELS, STATUS_LABELS, type Decision, type Out
  * number together. The bands are relative to the threshold the deployment was authorised
  * with (every alert is at or under it).
  */
-export const DEFAULT_THRESHOLD = 0.6;
+
+/** The deployments' default face-match threshold, for alerts shown without their deployment's. */
+export const DEFAULT_THRESHOLD = THRESHOLD_DEFAULT;
 
 export type SimilarityBand = 'very_close' | 'close' | 'near_threshold';
 

@@ -4,8 +4,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent a
 import type { AlertView } from '@/lib/alerts/data';
 import { acceptsOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
+import { ApiError } from '@/components/ui/api';
 import {
-  AlertActionError,
   claimAlert,
   decideAlert,
   fetchAlert,
@@ -194,11 +194,11 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
         setNotice(done ? { tone: 'info', text: done, alertId: alert.id } : null);
         return true;
       } catch (error) {
-        if (error instanceof AlertActionError && error.code === 'alert_changed') {
+        if (error instanceof ApiError && error.code === 'alert_changed') {
           const fresher = await refresh(alert.id);
           setNotice({ tone: 'warn', text: `${fresher ? describeChange(alert, fresher) : 'The alert changed.'} Look again before deciding — nothing was recorded.`, alertId: alert.id });
         } else {
-          if (error instanceof AlertActionError && error.status === 409) void refresh(alert.id);
+          if (error instanceof ApiError && error.status === 409) void refresh(alert.id);
           setNotice({ tone: 'error', text: error instanceof Error ? error.message : 'The action failed.', alertId: alert.id });
         }
         return false;

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { PlanProblem } from '@/lib/deployments/schema';
-import { ApiError, callApi, messageOf } from './api';
+import { ApiError, callApi, messageOf, missingOf } from './api';
 import { FieldError, describedBy } from './fields';
 import type { Notice } from './notices';
 import { problemSentence } from './plan-draft';
@@ -46,7 +46,7 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       );
       router.refresh();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'incomplete_plan') setMissing(e.missing);
+      if (e instanceof ApiError && e.code === 'incomplete_plan') setMissing(missingOf(e));
       setError(messageOf(e, 'The decision could not be recorded.'));
     } finally {
       setBusy(null);

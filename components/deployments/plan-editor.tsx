@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { DeploymentPlanMap, PLAN_SHORTCUTS } from '@/components/map';
 import type { PlanProblem } from '@/lib/deployments/schema';
 import { CAMERA_DEFAULTS, polygonCentroid, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
-import { ApiError, callApi, messageOf } from './api';
+import { ApiError, callApi, issuesOf, messageOf, missingOf } from './api';
 import { CameraList } from './camera-list';
 import { JustificationFields } from './justification-fields';
 import { ReadinessChecklist } from './readiness-checklist';
@@ -294,7 +294,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       router.refresh();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'incomplete_plan') {
-        setServerProblems(error.missing);
+        setServerProblems(missingOf(error));
         setFormError(null);
       } else {
         setFormError(messageOf(error, 'The plan could not be submitted.'));
@@ -443,7 +443,7 @@ function isEmptyCameraField(cameras: CameraDraft[], key: string): boolean {
 function placeErrors(into: FieldErrors, keyOf: (path: string) => string) {
   return (error: unknown): never => {
     if (error instanceof ApiError) {
-      for (const issue of error.issues) {
+      for (const issue of issuesOf(error)) {
         const key = keyOf(issue.field);
         if (key && !into[key]) into[key] = `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
       }
