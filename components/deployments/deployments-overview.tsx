@@ -66,7 +66,7 @@ export function DeploymentsOverview({ deployments, today }: DeploymentsOverviewP
   const listRef = useRef<HTMLDivElement>(null);
   const groups = arrangement === 'stage' ? byStage(deployments) : byDate(deployments, today);
   const selected = deployments.find((d) => d.id === selectedId) ?? null;
-  const onMap: OverviewDeployment[] = deployments.map((d) => ({ id: d.id, name: d.name, status: d.status, zone: d.zone, cameras: [] }));
+  const onMap: OverviewDeployment[] = deployments.map((d) => ({ id: d.id, name: d.name, status: d.status, zone: d.zone, cameras: d.cameras }));
   const unplaced = deployments.filter((d) => !d.zone).length;
 
   function selectFromMap(id: string) {

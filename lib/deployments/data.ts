@@ -1,7 +1,7 @@
 import { can, type Role } from '@/lib/auth/permissions';
 import { getDb, type Prisma, type Tx } from '@/lib/db/client';
 import { forbidden, notFound } from '@/lib/http/errors';
-import type { GeoPolygon } from '@/lib/geo/geometry';
+import type { CameraPlacement, GeoPolygon } from '@/lib/geo/geometry';
 import type { CameraSourceKind } from './schema';
 import {
   ACTION_PERMISSIONS,
@@ -46,6 +46,8 @@ export type DeploymentSummary = {
   planner: PersonRef;
   authoriser: PersonRef | null;
   cameraCount: number;
+  /** Where the cameras stand and look (for the overview map's cones); no stream addresses. */
+  cameras: CameraPlacement[];
   updatedAt: string;
 };
 
@@ -56,7 +58,7 @@ export type HistoryItem = {
   details: Record<string, unknown>;
 };
 
-export type DeploymentView = Omit<DeploymentSummary, 'cameraCount'> & {
+export type DeploymentView = Omit<DeploymentSummary, 'cameraCount' | 'cameras'> & {
   locationRationale: string;
   intelligenceCase: string;
   necessityProportionality: string;
@@ -102,6 +104,7 @@ const summaryInclude = {
   planner: person,
   authoriser: person,
   _count: { select: { cameras: true } },
+  cameras: { select: { id: true, name: true, lat: true, lng: true, heading: true, fov: true, rangeM: true }, orderBy: { createdAt: 'asc' } },
 } as const;
 
 const viewInclude = {
@@ -159,6 +162,7 @@ function toSummary(row: SummaryRow): DeploymentSummary {
     planner: row.planner,
     authoriser: row.authoriser,
     cameraCount: row._count.cameras,
+    cameras: row.cameras,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
