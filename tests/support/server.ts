@@ -63,9 +63,9 @@ export async function runScript(script: string, args: string[], env: Record<stri
   return output;
 }
 
-type StartOptions = { env?: Record<string, string>; seedDemo?: boolean };
+type StartOptions = { env?: Record<string, string>; seedDemo?: boolean; dev?: boolean };
 
-export async function startServer({ env: extraEnv = {}, seedDemo = true }: StartOptions = {}): Promise<TestServer> {
+export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false }: StartOptions = {}): Promise<TestServer> {
   const database = await testDatabase();
   if (seedDemo) await runScript('scripts/seed.ts', ['--demo'], { DATABASE_URL: database.url });
   const port = await freePort();
@@ -74,7 +74,7 @@ export async function startServer({ env: extraEnv = {}, seedDemo = true }: Start
     cwd: ROOT,
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      NODE_ENV: dev ? 'development' : 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: database.url,
@@ -87,7 +87,7 @@ export async function startServer({ env: extraEnv = {}, seedDemo = true }: Start
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
   const baseUrl = `http://localhost:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (dev ? 120_000 : 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
     try {
