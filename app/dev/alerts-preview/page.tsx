@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AlertsPreview } from './preview';
 
+// Decided per request: SIGHTLINE_DEV_PAGES is read at run time, not at build time.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = { title: 'Alert queue preview (development)' };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

@@ -3,6 +3,9 @@ import { notFound } from 'next/navigation';
 import type { LiveCamera } from '@/components/live/types';
 import { LivePreview } from './preview';
 
+// Decided per request: SIGHTLINE_DEV_PAGES is read at run time, not at build time.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = { title: 'Live tiles preview (development)' };
 
 /**
