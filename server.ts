@@ -17,6 +17,10 @@ import { attachRealtime } from './lib/realtime/server';
 
 async function main() {
   const env = serverEnv();
+  // socket.io's debug output prints every packet — probes of passers-by included. Never run so.
+  if (/socket\.io|engine|\*/.test(process.env.DEBUG ?? '')) {
+    throw new Error('Refusing to start with DEBUG covering socket.io: it would log the faces in probes. Unset DEBUG.');
+  }
   const dev = env.NODE_ENV !== 'production';
   // The demo (npm run demo) runs a production build on a generated secret kept in data/.
   const secret = prepareAuthSecret({ production: !dev, allowGenerated: dev || process.env.SIGHTLINE_DEMO === '1' });

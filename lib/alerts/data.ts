@@ -111,7 +111,10 @@ export async function getAlertCrop(id: string) {
   return getDb().alert.findUnique({ where: { id }, select: { crop: true, deploymentId: true } });
 }
 
-/** Whether an alert matched this reference image (lets a triaging operator see it). */
+/**
+ * Whether an alert that matched this reference image is still under review (its crop not yet
+ * deleted by retention): only then may people who triage compare the two faces.
+ */
 export async function alertUsesReferenceImage(referenceImageId: string): Promise<boolean> {
-  return (await getDb().alert.count({ where: { referenceImageId } })) > 0;
+  return (await getDb().alert.count({ where: { referenceImageId, cropDeletedAt: null } })) > 0;
 }

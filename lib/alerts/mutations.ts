@@ -63,24 +63,31 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
         cameraId: face.cameraId,
         entryId: face.entryId,
         lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
+        // Only an alert still awaiting a decision: once decided, a new sighting is a new alert.
+        status: 'new',
       },
       orderBy: { lastSeenAt: 'desc' },
-      select: { id: true, distance: true, cropDeletedAt: true },
+      select: { id: true, distance: true, cropDeletedAt: true, claimedById: true },
     });
     if (open) {
-      const better = face.distance < open.distance && !open.cropDeletedAt;
+      // The crop a person is looking at (claimed) is the evidence they judge: it is not replaced.
+      const better = face.distance < open.distance && !open.cropDeletedAt && !open.claimedById;
       // In a transaction even though it is one statement: on SQLite the adapter shares one
       // connection, and a bare write could land inside another request's open transaction and be
       // rolled back with it.
-      await db.$transaction((tx) => tx.alert.update({
-        where: { id: open.id },
-        data: {
-          sightings: { increment: 1 },
-          lastSeenAt: face.seenAt,
-          version: { increment: 1 },
-          ...(better ? { distance: face.distance, crop: Buffer.from(face.crop) } : {}),
-        },
-      }));
+      await db.$transaction(async (tx) => {
+        await tx.alert.update({
+          where: { id: open.id },
+          data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
+        });
+        // Conditional, so a crop deleted by retention meanwhile is never written back.
+        if (better) {
+          await tx.alert.updateMany({
+            where: { id: open.id, cropDeletedAt: null },
+            data: { distance: face.distance, crop: Buffer.from(face.crop) },
+          });
+        }
+      });
       await publish('alert:updated', open.id);
       return { alertId: open.id, created: false };
     }
@@ -240,6 +247,8 @@ export async function recordOutcome(
 /** Keeps an alert's image past the retention period, with a recorded reason ('alert:retain'). */
 export async function retainAlert({ actor, ip }: Context, alertId: string, reason: string): Promise<AlertView> {
   const before = await loadForTriage(alertId);
+  const { cropDeletedAt } = await getDb().alert.findUniqueOrThrow({ where: { id: alertId }, select: { cropDeletedAt: true } });
+  if (cropDeletedAt) throw conflict('This image was already deleted at the end of the retention period; there is nothing to keep.');
   await auditedTransaction(async (tx, audit) => {
     await tx.alert.update({ where: { id: before.id }, data: { retained: true, retainReason: reason, retainedById: actor.id, version: { increment: 1 } } });
     await audit({ action: 'alert.retained', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { reason } });

@@ -26,7 +26,13 @@ function limits() {
  */
 export async function checkSignIn(credentials: unknown, ip: string | null): Promise<SignInResult> {
   const parsed = SignInSchema.safeParse(credentials);
-  if (!parsed.success) return { ok: false, reason: 'invalid' };
+  if (!parsed.success) {
+    // Counted and recorded like any failure, so malformed attempts cannot probe for free.
+    const raw = String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase();
+    recordSignInFailure(raw, ip, limits());
+    await recordAuditEvent({ action: 'auth.sign_in_failed', actorEmail: raw || null, ip, details: { reason: 'malformed' } });
+    return { ok: false, reason: 'invalid' };
+  }
   const { email, password } = parsed.data;
 
   const block = signInBlocked(email, ip, limits());

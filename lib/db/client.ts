@@ -26,7 +26,11 @@ function createDb(url: string): DbHolder {
     return { db: client as unknown as Db, url, provider };
   }
   const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 });
-  return { db: new SqliteClient({ adapter }), url, provider };
+  const db = new SqliteClient({ adapter });
+  // Deleted rows (alert crops past retention, watchlist images) are overwritten in the file,
+  // not left in free pages. The adapter keeps one connection, so this covers every query.
+  void db.$queryRawUnsafe('PRAGMA secure_delete = ON').catch((error: unknown) => console.error('[db] secure_delete not set', error));
+  return { db, url, provider };
 }
 
 function current(): DbHolder {

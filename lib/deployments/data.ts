@@ -193,6 +193,10 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
       !((action === 'authorise' || action === 'reject') && authors.has(viewer.id)),
   );
   const view = toView(row, actions);
+  // A stream's address opens a live feed of faces: only for those who plan or watch the cameras.
+  if (!can(viewer.role, 'live:view') && !can(viewer.role, 'deployment:plan')) {
+    view.cameras = view.cameras.map((camera) => ({ ...camera, source: { kind: camera.source.kind, url: '' } }));
+  }
   if (seesUnauthorisedPlans(viewer.role)) view.history = await deploymentHistory(db, id);
   return view;
 }

@@ -2,7 +2,7 @@ import { auditedTransaction, type Audit, type AuditInput } from '@/lib/audit/mut
 import type { SessionUser } from '@/lib/auth/session-user';
 import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
-import { forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
+import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
 import {
   findAuthorIds,
   getDeploymentForViewer,
@@ -139,9 +139,13 @@ function planColumns(values: PlanValues): Prisma.DeploymentUncheckedUpdateInput 
   return data;
 }
 
+/**
+ * A camera as the audit trail records it: its place and aim and the kind of source, but not the
+ * stream's address — auditors read the trail, and a live feed of faces is not theirs to open.
+ */
 function cameraPlan(camera: CameraRow | CameraInput): Record<string, unknown> {
-  const source = 'source' in camera ? camera.source : { kind: camera.sourceKind, url: camera.sourceUrl };
-  return { name: camera.name, lat: camera.lat, lng: camera.lng, heading: camera.heading, fov: camera.fov, rangeM: camera.rangeM, source };
+  const kind = 'source' in camera ? camera.source.kind : camera.sourceKind;
+  return { name: camera.name, lat: camera.lat, lng: camera.lng, heading: camera.heading, fov: camera.fov, rangeM: camera.rangeM, source: { kind } };
 }
 
 function cameraColumns(input: UpdateCameraInput) {
@@ -366,6 +370,10 @@ export async function removeCamera(
     const camera = row.cameras.find((c) => c.id === cameraId);
     if (!camera) throw notFound('No such camera in this deployment.');
     requireTransition(row.status, 'edit');
+    // A camera that raised alerts is part of the record of what happened: it stays.
+    if ((await tx.alert.count({ where: { cameraId } })) > 0) {
+      throw conflict('This camera raised alerts, so it stays on the record of this deployment; point it elsewhere or rename it instead.');
+    }
     await tx.camera.delete({ where: { id: cameraId } });
     const { record } = auditFor(audit, ctx, deploymentId);
     await record('camera.removed', { cameraId, ...cameraPlan(camera) });

@@ -104,7 +104,9 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
     ...template,
     distance: nearest.distance,
     crop: Buffer.from(probe.crop, 'base64'),
-    seenAt: new Date(Math.min(Date.parse(probe.capturedAt), now.getTime())),
+    // The server's clock, not the browser's: a workstation with a wrong clock must not merge a
+    // new sighting into an old alert or move an alert's times.
+    seenAt: now,
   });
   return { matched: true, alertId };
 }

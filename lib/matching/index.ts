@@ -115,6 +115,16 @@ export class TemplateIndex {
    * lowest row. Deciding whether the distance is a match is the caller's (see isMatch).
    */
   nearest(probe: Float32Array, options: NearestOptions = {}): NearestTemplate | null {
+    try {
+      return this.search(probe, options);
+    } finally {
+      // Nothing of the probe — usually a passer-by who matched nothing — outlives the call.
+      this.query.fill(0.5);
+      this.partial.fill(0);
+    }
+  }
+
+  private search(probe: Float32Array, options: NearestOptions): NearestTemplate | null {
     const q = this.loadProbe(probe);
     const within = options.within ?? Infinity;
     if (!(within >= 0)) throw new RangeError('`within` must be a distance (zero or more).');

@@ -44,13 +44,11 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (typeof ack === 'function') ack(user);
     });
 
-    // Joining a deployment's room delivers its alerts (face crops): only roles that watch live
-    // deployments or triage, and only for deployments the user may see.
+    // Joining a deployment's room delivers its alerts (face crops): only roles that read alerts,
+    // and only for deployments the user may see.
     socket.on('deployment:join', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      if (!can(user.role, 'live:view') && !can(user.role, 'alert:read')) {
-        return ack({ ok: false, error: 'Your role may not watch deployments.' });
-      }
+      if (!can(user.role, 'alert:read')) return ack({ ok: false, error: 'Your role may not receive alerts.' });
       const parsed = DeploymentRoomSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required.' });
       try {
@@ -88,6 +86,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
 function refusal(error: unknown): ProbeRefusal {
   if (error instanceof HttpError) return { error: error.code, message: error.message };
-  console.error('[realtime] probe failed', error);
+  // Name and code only: an error's message may quote the query it came from, crop included.
+  console.error('[realtime] probe failed:', error instanceof Error ? error.name : typeof error, (error as { code?: unknown })?.code ?? '');
   return { error: 'internal', message: 'The server could not process this probe.' };
 }

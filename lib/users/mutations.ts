@@ -55,6 +55,11 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
     if (input.disabled === true && userId === actor.id) {
       throw conflict('You cannot disable your own account.');
     }
+    // An admin giving themself another role (say, senior officer) would step around the rule
+    // that admins never authorise or triage: another admin must make that change.
+    if (input.role !== undefined && input.role !== before.role && userId === actor.id) {
+      throw conflict('You cannot change your own role; ask another admin.');
+    }
 
     await tx.user.update({ where: { id: userId }, data: input });
 

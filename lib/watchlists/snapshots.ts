@@ -1,5 +1,6 @@
 import type { Audit } from '@/lib/audit/mutations';
 import type { Tx } from '@/lib/db/client';
+import { dropIndex } from '@/lib/matching/registry';
 import { CATEGORIES } from './schema';
 
 /**
@@ -71,6 +72,9 @@ export async function createSnapshot(tx: Tx, deploymentId: string, audit?: Audit
  * and there was something to purge.
  */
 export async function purgeSnapshot(tx: Tx, deploymentId: string, audit?: Audit) {
+  const existing = await tx.watchlistSnapshot.findUnique({ where: { deploymentId }, select: { id: true } });
+  // The matcher's in-memory copy of the templates goes too (indexes are keyed by snapshot).
+  if (existing) dropIndex(existing.id);
   const { count } = await tx.watchlistSnapshot.deleteMany({ where: { deploymentId } });
   await tx.deployment.update({ where: { id: deploymentId }, data: { snapshotPurgedAt: new Date() } });
   if (count > 0) await audit?.({ action: 'snapshot.purged', subjectType: 'deployment', subjectId: deploymentId });

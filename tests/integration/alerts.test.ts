@@ -144,6 +144,10 @@ describe('deciding', () => {
     ]);
     const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as { events: { subjectId: string }[] };
     expect(audit.events.filter((e) => e.subjectId === alertId)).toHaveLength(2);
+    // Once decided, the same person on the same camera is a new alert: the decided one keeps its evidence.
+    const again = await probeAlert(2);
+    expect(again).not.toBe(alertId);
+    expect(((await (await operator.fetch(`/api/alerts/${alertId}`)).json()) as AlertView).sightings).toBe(1);
   });
 
   it('two operators deciding at once cannot both win', async () => {
@@ -233,6 +237,17 @@ describe('scheduled jobs (run in this process against the server database, with 
     expect((await operator.fetch(retained.cropUrl!)).status).toBe(200);
     const audit = (await (await admin.fetch('/api/audit?action=alert.crop_deleted&pageSize=100')).json()) as { events: unknown[] };
     expect(audit.events).toHaveLength(alerts.length - 1);
+    const late = await post(officer, `/api/alerts/${decided.id}/retain`, { reason: 'Too late: the image is gone already' });
+    expect(late.status).toBe(409);
     expect(await (await admin.fetch('/api/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+});
+
+describe('the record of a deployment', () => {
+  it('keeps a camera that raised alerts: removing it is refused with 409', async () => {
+    expect((await post(officer, `/api/deployments/${live.id}/suspend`, { reason: 'Pause for the test' })).status).toBe(200);
+    const removed = await officer.fetch(`/api/deployments/${live.id}/cameras/${live.cameras[0]!.id}`, { method: 'DELETE' });
+    expect(removed.status).toBe(409);
+    expect((await removed.json()).message).toMatch(/raised alerts/);
   });
 });

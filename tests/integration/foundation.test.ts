@@ -231,6 +231,11 @@ describe('user management', () => {
     expect((await demote.json()).message).toMatch(/last active admin/);
     const disable = await sessions.admin.json(`/api/users/${me.id}`, 'PATCH', { disabled: true });
     expect(disable.status).toBe(409);
+    // Even with a second admin, nobody changes their own role (an admin cannot make themself a senior officer).
+    expect((await sessions.admin.json('/api/users', 'POST', { email: 'admin2@sightline.test', name: 'Second Admin', role: 'admin', password: 'another-long-password' })).status).toBe(201);
+    const promote = await sessions.admin.json(`/api/users/${me.id}`, 'PATCH', { role: 'senior_officer' });
+    expect(promote.status).toBe(409);
+    expect((await promote.json()).message).toMatch(/own role/);
     expect((await (await sessions.admin.fetch('/api/me')).json()).role).toBe('admin');
   });
 

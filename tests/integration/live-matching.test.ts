@@ -140,6 +140,15 @@ describe('probes and matching', () => {
     expect(await socket.emitWithAck('deployment:join', { deploymentId: other.id })).toMatchObject({ ok: false });
   });
 
+  it('shows camera stream addresses to those who plan or watch, not to auditors or in the audit trail', async () => {
+    const asAuditor = (await (await auditor.fetch(`/api/deployments/${live.id}`)).json()) as { cameras: { source: { kind: string; url: string } }[] };
+    expect(asAuditor.cameras[0]!.source).toEqual({ kind: 'file', url: '' });
+    const asOperator = (await (await operator.fetch(`/api/deployments/${live.id}`)).json()) as { cameras: { source: { url: string } }[] };
+    expect(asOperator.cameras[0]!.source.url).toMatch(/^\/fixtures\//);
+    const trail = await (await auditor.fetch('/api/audit?action=camera.added')).text();
+    expect(trail).not.toContain('/fixtures/');
+  });
+
   it('stops accepting faces once the deployment ends', async () => {
     const ended = await officer.json(`/api/deployments/${live.id}/end`, 'POST', { reason: 'Operation complete' });
     expect(ended.status).toBe(200);

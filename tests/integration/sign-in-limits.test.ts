@@ -43,6 +43,11 @@ describe('failed sign-in rate limiting', () => {
     expect((await from('192.0.2.3').signIn('operator2@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
   });
 
+  it('records and counts malformed attempts too', async () => {
+    expect((await from('203.0.113.9').signIn('not-an-email', 'x')).ok).toBe(false);
+    expect(await failures('not-an-email')).toContainEqual({ reason: 'malformed' });
+  });
+
   it('blocks an address that sprays failures across accounts, not other addresses', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await from('198.51.100.7').signIn(`nobody${i}@sightline.test`, 'whatever')).ok).toBe(false);

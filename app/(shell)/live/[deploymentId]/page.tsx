@@ -1,17 +1,23 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { forbidden, notFound } from 'next/navigation';
 import { AlertQueue } from '@/components/alerts/alert-queue';
 import { LiveDeployment } from '@/components/live/live-deployment';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { acceptsFaces, STATUS_LABELS } from '@/lib/deployments/state-machine';
+import { HttpError } from '@/lib/http/errors';
 
 export const metadata: Metadata = { title: 'Live' };
 
 export default async function LiveDeploymentPage({ params }: { params: Promise<{ deploymentId: string }> }) {
   const user = await requirePagePermission('live:view');
-  const deployment = await getDeploymentForViewer(user, (await params).deploymentId);
+  const deployment = await getDeploymentForViewer(user, (await params).deploymentId).catch((error: unknown) => {
+    if (error instanceof HttpError && error.status === 404) notFound();
+    if (error instanceof HttpError && error.status === 403) forbidden();
+    throw error;
+  });
   const inWindow = acceptsFaces({
     status: deployment.status,
     startsAt: deployment.startsAt ? new Date(deployment.startsAt) : null,

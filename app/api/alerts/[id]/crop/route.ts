@@ -12,6 +12,6 @@ export const GET = route(async (_request, { params }: Context) => {
   if (!alert) throw notFound('No such alert.');
   if (!alert.crop) throw new HttpError(410, 'crop_deleted', 'This image was deleted at the end of the retention period.');
   return new Response(new Uint8Array(alert.crop), {
-    headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' },
+    headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
   });
 });
