@@ -24,7 +24,8 @@ export default defineConfig({
   webServer: {
     command: 'node --import tsx tests/e2e/serve.ts',
     url: `${baseURL}/api/health`,
-    env: { PORT: String(PORT) },
+    // Street tiles from configuration (they 404 here: the test only checks they are requested).
+    env: { PORT: String(PORT), MAP_TILE_URL: '/geo/tiles/{z}/{x}/{y}.png' },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'ignore',

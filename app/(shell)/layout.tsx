@@ -1,9 +1,11 @@
 import Link from 'next/link';
+import { MapConfigProvider } from '@/components/map/map-config';
 import { NavLinks } from '@/components/shell/nav-links';
 import { navItemsFor } from '@/components/shell/nav-items';
 import { RealtimeIndicator } from '@/components/shell/realtime-indicator';
 import { UserMenu } from '@/components/shell/user-menu';
 import { requirePageUser } from '@/lib/auth/guards';
+import { configuredMapTiles } from '@/lib/config/map';
 import { signOutAction } from './actions';
 
 export default async function ShellLayout({ children }: { children: React.ReactNode }) {
@@ -26,7 +28,7 @@ export default async function ShellLayout({ children }: { children: React.ReactN
         </div>
       </header>
       <main id="main" className="content">
-        {children}
+        <MapConfigProvider tileLayer={configuredMapTiles()}>{children}</MapConfigProvider>
       </main>
     </div>
   );

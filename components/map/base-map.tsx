@@ -6,6 +6,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import { MapContainer, ScaleControl, TileLayer } from 'react-leaflet';
 import type { LatLng } from '@/lib/geo/geometry';
 import { BoroughLayer, type BoroughStatus } from './borough-layer';
+import { useConfiguredTiles } from './map-config';
 import { ViewReporter } from './map-helpers';
 
 /**
@@ -51,7 +52,7 @@ export type BaseMapProps = {
  * from a page.
  */
 export function BaseMap({
-  tileLayer = null,
+  tileLayer: ownTiles,
   center = LONDON_CENTRE,
   zoom = 12,
   height = 480,
@@ -63,6 +64,9 @@ export function BaseMap({
   overlay,
   children,
 }: BaseMapProps) {
+  const configured = useConfiguredTiles();
+  // A map's own tiles win; otherwise the installation's (MAP_TILE_URL); otherwise none.
+  const tileLayer = ownTiles === undefined ? configured : ownTiles;
   const wrapper = useRef<HTMLDivElement>(null);
   const [boroughs, setBoroughs] = useState<BoroughStatus>('loading');
 

@@ -83,7 +83,7 @@ export function DeploymentPlanMap({
   onCameraAdd,
   onCameraChange,
   onCameraSelect,
-  tileLayer = null,
+  tileLayer,
   limits,
   height = 520,
   label = 'Deployment plan map',

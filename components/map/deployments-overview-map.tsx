@@ -131,7 +131,7 @@ function DeploymentShape({ deployment, selected, onSelect }: { deployment: Overv
  * buttons (Tab, Enter) so selection also works from the keyboard, though the list beside the
  * map remains the main keyboard path.
  */
-export function DeploymentsOverviewMap({ deployments, selectedId = null, onSelect, tileLayer = null, height = 520, label = 'Map of deployments', legend = true }: DeploymentsOverviewMapProps) {
+export function DeploymentsOverviewMap({ deployments, selectedId = null, onSelect, tileLayer, height = 520, label = 'Map of deployments', legend = true }: DeploymentsOverviewMapProps) {
   const shown = deployments.filter((d) => d.zone || d.cameras.length > 0);
   const points = shown.flatMap((d) => [...(d.zone ? polygonToLatLngs(d.zone)[0] ?? [] : []), ...d.cameras.map((c): LatLngTuple => [c.lat, c.lng])]);
   // Refit only when the set of deployments changes, not when one is selected or updated.
