@@ -78,6 +78,7 @@ import { probeFixtures } from '../tests/support/probes';
 import { rawQuery } from '../tests/support/raw-db';
 import { startServer, type TestServer } from '../tests/support/server';
 import { DEMO_PASSWORD, Session } from '../tests/support/session';
+import { seededRandom } from '../tests/support/seeded-random';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
 
 // ---- configuration ------------------------------------------------------------------------
@@ -137,23 +138,8 @@ function stats(values: readonly number[]): Stats {
   };
 }
 
-/** mulberry32: a seeded generator, so every run submits the same descriptors. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(20_260_506);
-function gaussian(): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+// Seeded, so every run submits the same descriptors.
+const { random, gaussian } = seededRandom(20_260_506);
 
 /** `base` moved in a random direction by exactly `norm` (as float32, what the server sees). */
 function perturbed(base: Float32Array, norm: number): Float32Array {

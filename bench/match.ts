@@ -28,6 +28,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { descriptorToBytes } from '../lib/face/descriptor';
 import { TemplateIndex, isMatch, type TemplateRow } from '../lib/matching/index';
+import { seededRandom } from '../tests/support/seeded-random';
 
 const DIMS = 128;
 const THRESHOLD = 0.6;
@@ -68,25 +69,8 @@ type SizeResult = {
 
 // ---- synthetic descriptors ----------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so every run measures the same data. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = generator(20_260_505);
-
-function gaussian(): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+// Seeded, so every run measures the same data.
+const { random, gaussian } = seededRandom(20_260_505);
 
 /** Shared by every face: norm ≈ 0.6. */
 const COMMON = Float64Array.from({ length: DIMS }, () => (gaussian() * 0.6) / Math.sqrt(DIMS));

@@ -201,13 +201,15 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
   return view;
 }
 
-function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
-  const status = statusOf(row);
-  const rejected = status === 'draft' && row.decidedAt !== null && row.authoriserId === null;
+type StoredPlanColumns = Pick<
+  ViewRow,
+  'name' | 'zone' | 'startsAt' | 'endsAt' | 'locationRationale' | 'intelligenceCase' | 'necessityProportionality' | 'watchlistIds' | 'categories' | 'threshold' | 'signageConfirmed'
+>;
+
+/** A plan's fields as the API shows them — also what mutations compare for changes and audit. */
+export function planFieldsOf(row: StoredPlanColumns) {
   return {
-    id: row.id,
     name: row.name,
-    status,
     zone: parseStoredZone(row.zone),
     startsAt: iso(row.startsAt),
     endsAt: iso(row.endsAt),
@@ -218,6 +220,16 @@ function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
     categories: parseStoredList(row.categories),
     threshold: row.threshold,
     signageConfirmed: row.signageConfirmed,
+  };
+}
+
+function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
+  const status = statusOf(row);
+  const rejected = status === 'draft' && row.decidedAt !== null && row.authoriserId === null;
+  return {
+    id: row.id,
+    ...planFieldsOf(row),
+    status,
     planner: row.planner,
     authoriser: row.authoriser,
     decisionNotes: row.decisionNotes,

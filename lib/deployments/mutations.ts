@@ -8,6 +8,7 @@ import {
   getDeploymentForViewer,
   parseStoredList,
   parseStoredZone,
+  planFieldsOf,
   toCameraView,
   type CameraView,
   type DeploymentView,
@@ -91,19 +92,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** A plan's fields as the API shows them: what is compared for changes and written to the audit trail. */
 function storedPlan(row: DeploymentRow): Record<PlanField, unknown> {
-  return {
-    name: row.name,
-    zone: parseStoredZone(row.zone),
-    startsAt: iso(row.startsAt),
-    endsAt: iso(row.endsAt),
-    locationRationale: row.locationRationale,
-    intelligenceCase: row.intelligenceCase,
-    necessityProportionality: row.necessityProportionality,
-    watchlistIds: parseStoredList(row.watchlistIds),
-    categories: parseStoredList(row.categories),
-    threshold: row.threshold,
-    signageConfirmed: row.signageConfirmed,
-  };
+  return planFieldsOf(row);
 }
 
 function inputPlan(input: UpdateDeploymentInput): PlanValues {

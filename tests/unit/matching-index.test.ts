@@ -2,24 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { descriptorToBytes } from '@/lib/face/descriptor';
 import { isMatch, TemplateIndex, type TemplateRow } from '@/lib/matching/index';
 import { dropIndex, getIndex } from '@/lib/matching/registry';
+import { seededRandom } from '../support/seeded-random';
 
 const DIMS = 128;
 
 /** mulberry32, so a failure reproduces. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function descriptors(seed: number) {
-  const random = generator(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const { random, gaussian } = seededRandom(seed);
   return {
     /** Face-like: values within about ±0.3, norm about 1. */
     person: () => Float32Array.from({ length: DIMS }, () => gaussian() / Math.sqrt(DIMS)),
