@@ -38,8 +38,10 @@ export type MatchedFace = {
 };
 
 // Sightings of one (camera, entry) are handled one at a time, so two probes of the same face
-// arriving together update one alert instead of raising two.
-const keyLocks = new Map<string, Promise<unknown>>();
+// arriving together update one alert instead of raising two. On globalThis: probes arrive both
+// through server.ts (socket) and Next's route bundle (HTTP), which do not share module instances.
+const lockHolder = globalThis as typeof globalThis & { __sightlineSightingLocks?: Map<string, Promise<unknown>> };
+const keyLocks = (lockHolder.__sightlineSightingLocks ??= new Map());
 async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = keyLocks.get(key) ?? Promise.resolve();
   const run = previous.then(work, work);

@@ -1,4 +1,5 @@
 import { getDb, type Prisma } from '@/lib/db/client';
+import { containsText } from '@/lib/db/text-search';
 import { findBrokenLink, GENESIS_HASH } from './chain';
 import type { AuditQuery } from './schema';
 
@@ -10,7 +11,7 @@ function whereOf(query: AuditQuery): Prisma.AuditEventWhereInput {
   const where: Prisma.AuditEventWhereInput = {};
   if (query.actor) {
     // The actor filter matches the email recorded on the event or the user's current email.
-    where.OR = [{ actorEmail: { contains: query.actor } }, { actor: { email: { contains: query.actor } } }];
+    where.OR = [{ actorEmail: containsText(query.actor) }, { actor: { email: containsText(query.actor) } }];
   }
   if (query.action) where.action = query.action;
   if (query.from || query.to) where.at = { gte: query.from, lte: query.to };

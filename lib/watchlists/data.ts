@@ -1,4 +1,5 @@
-import { dbProvider, getDb, type Prisma } from '@/lib/db/client';
+import { getDb, type Prisma } from '@/lib/db/client';
+import { containsText } from '@/lib/db/text-search';
 import { bytesToDescriptor } from '@/lib/face/descriptor';
 import { CATEGORIES, type Category, type EntryQuery } from './schema';
 
@@ -9,11 +10,6 @@ import { CATEGORIES, type Category, type EntryQuery } from './schema';
 
 const toDay = (d: Date) => d.toISOString().slice(0, 10);
 const startOfTodayUtc = () => new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
-
-/** Case-insensitive "contains" on both databases (SQLite's LIKE already ignores ASCII case). */
-function containsText(q: string): Prisma.StringFilter {
-  return (dbProvider() === 'postgresql' ? { contains: q, mode: 'insensitive' } : { contains: q }) as Prisma.StringFilter;
-}
 
 export type WatchlistSummary = {
   id: string;
