@@ -1,6 +1,6 @@
 /**
  * Sightline's Node entry: one HTTP server on one port serving Next.js and socket.io.
- * Start-up order: configuration → migrations → Next → socket.io → scheduled jobs → listen.
+ * Start-up order: configuration (incl. map tiles) → migrations → Next → socket.io → scheduled jobs → listen.
  */
 import { createServer } from 'node:http';
 import next from 'next';
@@ -14,6 +14,7 @@ import { startAlertScheduler } from './lib/alerts/jobs';
 import { flushFaceCounts } from './lib/live/face-counts';
 import { CLIENT_IP_HEADER } from './lib/http/client-ip';
 import { attachRealtime } from './lib/realtime/server';
+import { describeMapTiles } from './lib/map/tiles';
 
 async function main() {
   const env = serverEnv();
@@ -24,6 +25,9 @@ async function main() {
   const dev = env.NODE_ENV !== 'production';
   // The demo (npm run demo) runs a production build on a generated secret kept in data/.
   const secret = prepareAuthSecret({ production: !dev, allowGenerated: dev || process.env.SIGHTLINE_DEMO === '1' });
+
+  // A configured tile archive that cannot be read stops the start, naming the file and the fault.
+  console.log(`[map] ${await describeMapTiles()}`);
 
   const { applied } = await applyMigrations({ databaseUrl: resolveDatabaseUrl(), log: () => {} });
   if (applied.length) console.log(`[db] applied migrations: ${applied.join(', ')}`);

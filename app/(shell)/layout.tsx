@@ -5,7 +5,7 @@ import { navItemsFor } from '@/components/shell/nav-items';
 import { RealtimeIndicator } from '@/components/shell/realtime-indicator';
 import { UserMenu } from '@/components/shell/user-menu';
 import { requirePageUser } from '@/lib/auth/guards';
-import { configuredMapTiles } from '@/lib/config/map';
+import { mapTilesForBrowser } from '@/lib/map/tiles';
 import { signOutAction } from './actions';
 
 export default async function ShellLayout({ children }: { children: React.ReactNode }) {
@@ -28,7 +28,7 @@ export default async function ShellLayout({ children }: { children: React.ReactN
         </div>
       </header>
       <main id="main" className="content">
-        <MapConfigProvider tileLayer={configuredMapTiles()}>{children}</MapConfigProvider>
+        <MapConfigProvider tileLayer={await mapTilesForBrowser()}>{children}</MapConfigProvider>
       </main>
     </div>
   );

@@ -5,27 +5,19 @@ import './map.css';
 import { useRef, useState, type ReactNode } from 'react';
 import { MapContainer, ScaleControl, TileLayer } from 'react-leaflet';
 import type { LatLng } from '@/lib/geo/geometry';
+import type { TileLayerSpec } from '@/lib/map/spec';
 import { BoroughLayer, type BoroughStatus } from './borough-layer';
 import { useConfiguredTiles } from './map-config';
 import { ViewReporter } from './map-helpers';
+import { VectorTileLayer } from './vector-tile-layer';
 
-/**
- * An optional tile layer over the borough outlines, for installations that have a tile server
- * (e.g. `{ kind: 'xyz', url: 'https://tiles.example/{z}/{x}/{y}.png', attribution: '© …' }`).
- *
- * TODO(pmtiles): offline street maps from a local `.pmtiles` archive need the `pmtiles` and
- * `protomaps-leaflet` packages, which are not installed. To add them: extend this union with
- * `{ kind: 'pmtiles'; url: string; flavor?: string }` and, in BaseMap, add
- * `protomapsL.leafletLayer({ url, flavor: 'dark' })` to the map in an effect (it is not a
- * react-leaflet component). Until then the borough outlines are the offline base layer.
- */
-export type TileLayerSpec = { kind: 'xyz'; url: string; attribution?: string; maxZoom?: number };
+export type { TileLayerSpec };
 
 /** Trafalgar Square: the conventional centre of London. */
 export const LONDON_CENTRE: LatLng = { lat: 51.508, lng: -0.128 };
 
 export type BaseMapProps = {
-  /** Extra raster tiles under the overlays; null or absent: borough outlines only (works offline). */
+  /** Street tiles under the overlays; null: borough outlines only (works offline); absent: the installation's. */
   tileLayer?: TileLayerSpec | null;
   /** Initial view only; later changes are ignored (fit the view with FitToBounds instead). */
   center?: LatLng;
@@ -89,7 +81,17 @@ export function BaseMap({
         className="sl-map__canvas"
       >
         {tileLayer?.kind === 'xyz' ? (
-          <TileLayer key={tileLayer.url} url={tileLayer.url} attribution={tileLayer.attribution} maxZoom={tileLayer.maxZoom ?? 20} />
+          <TileLayer
+            key={tileLayer.url}
+            url={tileLayer.url}
+            attribution={tileLayer.attribution}
+            maxZoom={20}
+            minNativeZoom={tileLayer.minNativeZoom}
+            maxNativeZoom={tileLayer.maxNativeZoom}
+            bounds={tileLayer.bounds}
+          />
+        ) : tileLayer?.kind === 'vector' ? (
+          <VectorTileLayer key={tileLayer.url} spec={tileLayer} />
         ) : null}
         <BoroughLayer overTiles={Boolean(tileLayer)} onStatus={setBoroughs} />
         <ScaleControl position="bottomleft" imperial={false} />

@@ -1,7 +1,7 @@
 'use client';
 
 import { createContext, useContext, type ReactNode } from 'react';
-import type { TileLayerSpec } from './base-map';
+import type { TileLayerSpec } from '@/lib/map/spec';
 
 /**
  * The installation's map tiles (from server configuration, lib/config/map.ts), available to every

@@ -1,10 +1,15 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * Optional street tiles under the offline borough outlines: an XYZ URL template, e.g. an
- * internal tile server for an air-gapped control room. Unset: borough outlines only (always works).
- *   MAP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png
- *   MAP_TILE_ATTRIBUTION="© OpenStreetMap contributors"
+ * Optional street tiles under the offline borough outlines (which always work). One of:
+ *   MAP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png   an XYZ tile server the browsers reach
+ *   MAP_PMTILES_FILE=/srv/maps/london.pmtiles                 a local PMTiles archive (raster or
+ *                                                             vector), served by this app: for
+ *                                                             air-gapped control rooms
+ *   MAP_TILE_ATTRIBUTION="© OpenStreetMap contributors"       optional; a PMTiles archive's own
+ *                                                             attribution is used otherwise
+ * Unset: borough outlines only.
  */
 const TileUrlSchema = z
   .string()
@@ -13,11 +18,20 @@ const TileUrlSchema = z
     message: 'MAP_TILE_URL must be an http(s) URL or a path on this site containing {z}, {x} and {y}',
   });
 
-export type MapTiles = { kind: 'xyz'; url: string; attribution?: string };
+export type MapTileSource =
+  | { kind: 'xyz'; url: string; attribution?: string }
+  | { kind: 'pmtiles'; file: string; attribution?: string };
 
-export function configuredMapTiles(env: Record<string, string | undefined> = process.env): MapTiles | null {
-  if (!env.MAP_TILE_URL) return null;
-  const parsed = TileUrlSchema.safeParse(env.MAP_TILE_URL);
+export function configuredMapTiles(env: Record<string, string | undefined> = process.env): MapTileSource | null {
+  const url = env.MAP_TILE_URL?.trim();
+  const file = env.MAP_PMTILES_FILE?.trim();
+  const attribution = env.MAP_TILE_ATTRIBUTION?.trim() || undefined;
+  if (url && file) {
+    throw new Error('Invalid configuration: set MAP_TILE_URL or MAP_PMTILES_FILE, not both');
+  }
+  if (file) return { kind: 'pmtiles', file: path.resolve(file), attribution };
+  if (!url) return null;
+  const parsed = TileUrlSchema.safeParse(url);
   if (!parsed.success) throw new Error(`Invalid configuration: ${parsed.error.issues[0]?.message}`);
-  return { kind: 'xyz', url: parsed.data, attribution: env.MAP_TILE_ATTRIBUTION?.trim() || undefined };
+  return { kind: 'xyz', url: parsed.data, attribution };
 }

@@ -36,6 +36,14 @@ async function auditEvents(query = ''): Promise<AuditEventJson[]> {
   return ((await response.json()) as { events: AuditEventJson[] }).events;
 }
 
+describe('map tiles', () => {
+  it('has no tile archive to serve unless one is configured (404 naming the setting)', async () => {
+    const response = await sessions.operator.fetch('/api/map/tiles/12/2046/1361');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found', message: expect.stringContaining('MAP_PMTILES_FILE') });
+  });
+});
+
 describe('health and identity', () => {
   it('reports health with the database', async () => {
     const response = await fetch(`${server.baseUrl}/api/health`);

@@ -63,15 +63,3 @@ describe('schemas never throw on strange input', () => {
     expect(CameraSourceSchema.safeParse({ kind: 'file', url: 5 }).success).toBe(false);
   });
 });
-
-describe('map tile configuration', () => {
-  it('is optional, and an XYZ template must name {z}, {x} and {y}', async () => {
-    const { configuredMapTiles } = await import('@/lib/config/map');
-    expect(configuredMapTiles({})).toBeNull();
-    expect(configuredMapTiles({ MAP_TILE_URL: 'https://tiles.example.org/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: '© OSM' })).toEqual({
-      kind: 'xyz', url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: '© OSM',
-    });
-    expect(() => configuredMapTiles({ MAP_TILE_URL: 'https://tiles.example.org/tile.png' })).toThrow(/\{z\}, \{x\} and \{y\}/);
-    expect(() => configuredMapTiles({ MAP_TILE_URL: 'javascript:alert(1)/{z}/{x}/{y}' })).toThrow();
-  });
-});
