@@ -81,15 +81,7 @@ export function BaseMap({
         className="sl-map__canvas"
       >
         {tileLayer?.kind === 'xyz' ? (
-          <TileLayer
-            key={tileLayer.url}
-            url={tileLayer.url}
-            attribution={tileLayer.attribution}
-            maxZoom={20}
-            minNativeZoom={tileLayer.minNativeZoom}
-            maxNativeZoom={tileLayer.maxNativeZoom}
-            bounds={tileLayer.bounds}
-          />
+          <TileLayer key={tileLayer.url} url={tileLayer.url} maxZoom={20} {...definedOnly(tileLayer)} />
         ) : tileLayer?.kind === 'vector' ? (
           <VectorTileLayer key={tileLayer.url} spec={tileLayer} />
         ) : null}
@@ -105,5 +97,15 @@ export function BaseMap({
       ) : null}
       {overlay}
     </div>
+  );
+}
+
+/**
+ * Leaflet takes an option given as undefined as set (Math.max(undefined, 20) is NaN inside
+ * TileLayer), so only the options a spec has are passed.
+ */
+function definedOnly({ attribution, minZoom, minNativeZoom, maxNativeZoom, bounds }: Extract<TileLayerSpec, { kind: 'xyz' }>) {
+  return Object.fromEntries(
+    Object.entries({ attribution, minZoom, minNativeZoom, maxNativeZoom, bounds }).filter(([, value]) => value !== undefined),
   );
 }

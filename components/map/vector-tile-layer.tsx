@@ -15,7 +15,9 @@ type VectorSpec = Extract<TileLayerSpec, { kind: 'vector' }>;
  */
 export function VectorTileLayer({ spec }: { spec: VectorSpec }) {
   const map = useMap();
-  const { url, attribution, maxDataZoom, bounds } = spec;
+  const { url, attribution, maxDataZoom } = spec;
+  // Compared by value: a re-rendered layout hands over an equal but new array.
+  const boundsKey = JSON.stringify(spec.bounds ?? null);
 
   useEffect(() => {
     let layer: L.Layer | null = null;
@@ -30,7 +32,7 @@ export function VectorTileLayer({ spec }: { spec: VectorSpec }) {
           flavor: 'dark',
           lang: 'en',
           maxDataZoom,
-          bounds,
+          bounds: JSON.parse(boundsKey) ?? undefined,
           // Its own default credits Protomaps and OpenStreetMap, which is right for their basemaps.
           ...(attribution ? { attribution } : {}),
         }) as unknown as L.Layer;
@@ -41,7 +43,7 @@ export function VectorTileLayer({ spec }: { spec: VectorSpec }) {
       cancelled = true;
       if (layer) map.removeLayer(layer);
     };
-  }, [map, url, attribution, maxDataZoom, bounds]);
+  }, [map, url, attribution, maxDataZoom, boundsKey]);
 
   return null;
 }

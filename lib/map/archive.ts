@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
@@ -18,13 +19,17 @@ export type TileArchiveInfo = {
   minZoom: number;
   maxZoom: number;
   bounds: TileBounds;
-  /** From the archive's metadata, when it has one. */
+  /** From the archive's metadata, when it has one; plain text. */
   name?: string;
   attribution?: string;
+  /** Vector archives: the layers their metadata lists (empty when it lists none). */
+  layers: string[];
 };
 
 export type TileArchive = {
   file: string;
+  /** Changes whenever the file does: part of the tile URLs, so browsers never keep stale tiles. */
+  version: string;
   info: TileArchiveInfo;
   /** The tile's bytes, decompressed; null when the archive has no tile there. */
   tile(z: number, x: number, y: number): Promise<Uint8Array | null>;
@@ -47,6 +52,7 @@ const FORMATS: Partial<Record<TileType, { format: TileFormat; contentType: strin
   [TileType.Avif]: { format: 'avif', contentType: 'image/avif' },
 };
 
+const HEADER_BYTES = 127;
 const COMPRESSION_NAMES: Record<number, string> = { 0: 'unknown', 1: 'none', 2: 'gzip', 3: 'brotli', 4: 'zstd' };
 const gunzipAsync = promisify(gunzip);
 const brotliAsync = promisify(brotliDecompress);
@@ -75,34 +81,32 @@ class FileRangeSource implements Source {
   }
 
   async getBytes(offset: number, length: number) {
-    // The header read asks for 16 KiB; a small archive is shorter than that.
-    const available = Math.max(0, Math.min(length, this.size - offset));
-    const bytes = new Uint8Array(available);
-    await this.handle.read(bytes, 0, available, offset);
+    // The first read asks for 16 KiB whatever the size; any other read past the end means the
+    // file is shorter than its own directory says (cut short, or still being copied).
+    if (offset !== 0 && offset + length > this.size) throw new Error('the file is shorter than its directory says (truncated?)');
+    const wanted = Math.max(0, Math.min(length, this.size - offset));
+    const bytes = new Uint8Array(wanted);
+    const { bytesRead } = await this.handle.read(bytes, 0, wanted, offset);
+    if (bytesRead < wanted) throw new Error('the file changed while it was read');
     return { data: bytes.buffer };
   }
 }
 
 export async function openTileArchive(file: string): Promise<TileArchive> {
   let handle: FileHandle;
-  let size: number;
   try {
     handle = await open(file, 'r');
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      await handle.close();
-      throw new TileArchiveError(file, 'is not a file');
-    }
-    size = stats.size;
   } catch (error) {
-    if (error instanceof TileArchiveError) throw error;
-    throw new TileArchiveError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message));
+    throw new TileArchiveError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message);
   }
   try {
-    const archive = new PMTiles(new FileRangeSource(handle, file, size), undefined, decompress);
-    const info = await describe(file, archive, size);
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new TileArchiveError(file, 'is not a file');
+    const archive = new PMTiles(new FileRangeSource(handle, file, stats.size), undefined, decompress);
+    const info = await describe(file, handle, archive, stats.size);
     return {
       file,
+      version: versionOf(stats),
       info,
       async tile(z, x, y) {
         try {
@@ -120,23 +124,40 @@ export async function openTileArchive(file: string): Promise<TileArchive> {
   }
 }
 
-async function describe(file: string, archive: PMTiles, size: number): Promise<TileArchiveInfo> {
-  if (size < 127) throw new TileArchiveError(file, 'too short to be a PMTiles archive');
-  let header: Header;
-  try {
-    header = await archive.getHeader();
-  } catch (error) {
-    const message = (error as Error).message;
-    throw new TileArchiveError(file, /magic/i.test(message) ? 'not a PMTiles archive' : message);
+function versionOf(stats: { size: number; mtimeMs: number }): string {
+  return createHash('sha256').update(`${stats.size}:${stats.mtimeMs}`).digest('hex').slice(0, 12);
+}
+
+async function describe(file: string, handle: FileHandle, archive: PMTiles, size: number): Promise<TileArchiveInfo> {
+  const fail = (problem: string) => new TileArchiveError(file, problem);
+  if (size < HEADER_BYTES) throw fail('too short to be a PMTiles archive');
+  const start = new Uint8Array(8);
+  await handle.read(start, 0, 8, 0);
+  const magic = Buffer.from(start).toString('latin1');
+  if (!magic.startsWith('PMTiles')) {
+    throw fail(magic.startsWith('PM') ? 'PMTiles version 1 or 2 is not supported (convert it to version 3: pmtiles convert)' : 'not a PMTiles archive');
   }
+  if (start[7] !== 3) throw fail(`PMTiles version ${start[7]} is not supported (version 3 is)`);
+
+  const header: Header = await archive.getHeader();
   const kind = FORMATS[header.tileType];
-  if (!kind) throw new TileArchiveError(file, `tile type ${TileType[header.tileType] ?? header.tileType} is not supported (use png, jpeg, webp, avif or mvt tiles)`);
+  if (!kind) throw fail(`tile type ${TileType[header.tileType] ?? header.tileType} is not supported (use png, jpeg, webp, avif or mvt tiles)`);
   for (const [what, compression] of [['directory', header.internalCompression], ['tile', header.tileCompression]] as const) {
     if (compression > Compression.Brotli) {
-      throw new TileArchiveError(file, `${what} compression ${COMPRESSION_NAMES[compression] ?? compression} is not supported (use none, gzip or brotli)`);
+      throw fail(`${what} compression ${COMPRESSION_NAMES[compression] ?? compression} is not supported (use none, gzip or brotli)`);
     }
   }
-  if (header.minZoom > header.maxZoom) throw new TileArchiveError(file, `its zoom range ${header.minZoom}–${header.maxZoom} is empty`);
+  if (header.minZoom > header.maxZoom) throw fail(`its zoom range ${header.minZoom}–${header.maxZoom} is empty`);
+  // A copy cut short would otherwise pass here and answer broken tiles later.
+  const sections: [string, number, number | undefined][] = [
+    ['root directory', header.rootDirectoryOffset, header.rootDirectoryLength],
+    ['metadata', header.jsonMetadataOffset, header.jsonMetadataLength],
+    ['leaf directories', header.leafDirectoryOffset, header.leafDirectoryLength],
+    ['tile data', header.tileDataOffset, header.tileDataLength],
+  ];
+  for (const [section, offset, length = 0] of sections) {
+    if (offset + length > size) throw fail(`its ${section} ends at byte ${offset + length} but the file has ${size} bytes (truncated?)`);
+  }
   const metadata = await readMetadata(archive);
   return {
     ...kind,
@@ -146,43 +167,66 @@ async function describe(file: string, archive: PMTiles, size: number): Promise<T
       [header.minLat, header.minLon],
       [header.maxLat, header.maxLon],
     ],
-    name: metadata.name,
-    attribution: metadata.attribution,
+    ...metadata,
   };
 }
 
-/** The archive's name and attribution; metadata is optional, and a broken one is not fatal. */
-async function readMetadata(archive: PMTiles): Promise<{ name?: string; attribution?: string }> {
+/**
+ * The archive's name, attribution and layer names; metadata is optional, and a broken one is
+ * not fatal. The attribution is often HTML (links); Leaflet would insert it as HTML into every
+ * operator's page, so only its text is kept: an archive from elsewhere must not run script here.
+ */
+async function readMetadata(archive: PMTiles): Promise<Pick<TileArchiveInfo, 'name' | 'attribution' | 'layers'>> {
   try {
     const metadata = (await archive.getMetadata()) as Record<string, unknown> | null;
-    const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
-    return { name: text(metadata?.name), attribution: text(metadata?.attribution) };
+    const layers = Array.isArray(metadata?.vector_layers) ? metadata.vector_layers : [];
+    return {
+      name: plainText(metadata?.name),
+      attribution: plainText(metadata?.attribution),
+      layers: layers.map((layer: unknown) => (layer as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string'),
+    };
   } catch {
-    return {};
+    return { layers: [] };
   }
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function plainText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|copy);/g, (entity) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&copy;': '©' })[entity]!)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : undefined;
 }
 
 /**
  * The archive at `file`, opened once and shared by every caller in the process (server.ts and
- * Next's route bundle are different module instances, hence globalThis). Replacing the file is
- * noticed on the next request: it is reopened when its size or modification time changes.
+ * Next's route bundle are different module instances, hence globalThis). A replaced file is
+ * reopened once it has been still for a moment: while it is being copied, the previous archive
+ * goes on serving (write the new file beside it and rename it over the old one to be safe).
  */
 type Cached = { version: string; archive: Promise<TileArchive> };
 const cache: Map<string, Cached> = ((globalThis as { __sightlineTileArchives?: Map<string, Cached> }).__sightlineTileArchives ??= new Map());
+const SETTLE_MS = 2_000;
 
 export async function sharedTileArchive(file: string): Promise<TileArchive> {
-  let version: string;
+  let stats: { size: number; mtimeMs: number };
   try {
-    const stats = await stat(file);
-    version = `${stats.size}:${stats.mtimeMs}`;
+    stats = await stat(file);
   } catch {
     throw new TileArchiveError(file, 'no such file');
   }
+  const version = versionOf(stats);
   const cached = cache.get(file);
   if (cached?.version === version) return cached.archive;
+  if (cached && Date.now() - stats.mtimeMs < SETTLE_MS) return cached.archive;
+
   const archive = openTileArchive(file);
   cache.set(file, { version, archive });
-  // A failed open is not remembered: the next request tries again (the file may be mid-copy).
+  // A failed open is not remembered: the next request tries again.
   archive.catch(() => {
     if (cache.get(file)?.archive === archive) cache.delete(file);
   });

@@ -14,6 +14,8 @@ export type TileLayerSpec =
       kind: 'xyz';
       url: string;
       attribution?: string;
+      /** The layer is hidden when zoomed out further than this. */
+      minZoom?: number;
       /** The archive's zoom range: Leaflet scales its tiles beyond it instead of asking for missing ones. */
       minNativeZoom?: number;
       maxNativeZoom?: number;

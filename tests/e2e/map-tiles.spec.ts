@@ -51,14 +51,15 @@ test.describe('street maps from a local PMTiles archive', () => {
   }
 
   test('raster tiles are drawn from the archive, each from its own address', async ({ browser }) => {
-    // One colour per zoom level, so a drawn tile shows which level it came from.
-    const colourOf = (z: number): [number, number, number] => [40 + z * 10, 200 - z * 10, 90];
-    const tiles = tilesCovering(centralLondon, 9, 14).map((tile) => ({ ...tile, data: solidPng(colourOf(tile.z)) }));
+    // A colour per zoom level and per checkerboard square, so a drawn tile shows where it came from.
+    const colourOf = (z: number, x: number, y: number): [number, number, number] => [40 + z * 10, 200 - z * 10, (x + y) % 2 ? 90 : 160];
+    const tiles = tilesCovering(centralLondon, 9, 14).map((tile) => ({ ...tile, data: solidPng(colourOf(tile.z, tile.x, tile.y)) }));
     const page = await signedInOn(browser, writePmtiles({ tiles, tileType: 2, metadata: { attribution: '© Test survey' } }));
 
     await openOverviewZoomedOut(page);
     const loaded = page.locator('img.leaflet-tile-loaded[src*="/api/map/tiles/"]');
     await expect.poll(() => loaded.count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    await expect(loaded.first()).toHaveAttribute('src', /\/api\/map\/tiles\/\d+\/\d+\/\d+\?v=[0-9a-f]{12}$/);
     await expect(page.locator('.leaflet-control-attribution')).toContainText('© Test survey');
 
     // Every drawn tile holds the image of the level its address names (same origin: readable).
@@ -73,8 +74,8 @@ test.describe('street maps from a local PMTiles archive', () => {
     );
     expect(drawn.length).toBeGreaterThanOrEqual(4);
     for (const { src, pixel } of drawn) {
-      const z = Number(src.split('/')[4]);
-      expect(pixel, src).toEqual(colourOf(z));
+      const [z, x, y] = src.split('/').slice(4).map(Number) as [number, number, number];
+      expect(pixel, src).toEqual(colourOf(z, x, y));
     }
   });
 

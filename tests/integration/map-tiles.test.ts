@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +17,18 @@ writeFileSync(
     tiles: [
       { z: 12, ...centre, data: tileBytes },
       { z: 11, x: centre.x >> 1, y: centre.y >> 1, data: new Uint8Array(Buffer.from('zoom 11')) },
+      // Marked gzip like the rest, but not: a damaged tile in an archive that opened fine.
+      { z: 12, x: centre.x + 2, y: centre.y, data: new Uint8Array(), stored: new Uint8Array(Buffer.from('not gzip')) },
     ],
     tileType: 2,
+    tileCompression: 2,
     metadata: { name: 'Test London' },
   }),
 );
+
+// Settled: written well before the server starts (a file modified just now counts as mid-copy).
+const settled = () => utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+settled();
 
 let server: TestServer;
 let operator: Session;
@@ -81,14 +88,22 @@ describe('tiles from a local PMTiles archive', () => {
     const page = await operator.fetch('/deployments');
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('/api/map/tiles/{z}/{x}/{y}');
+    expect(html).toMatch(/\/api\/map\/tiles\/\{z\}\/\{x\}\/\{y\}\?v=[0-9a-f]{12}/);
     expect(html).toContain('© Test surveyors');
   });
 
-  it('answers 503 (not 500) when the archive is damaged while running, and pages keep their offline map', async () => {
-    const original = Buffer.from(await import('node:fs').then((fs) => fs.readFileSync(file)));
+  it('answers 503 (not 500) for a damaged tile in the archive it has served since start-up', async () => {
+    const response = await operator.fetch(`/api/map/tiles/12/${centre.x + 2}/${centre.y}`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'tiles_unavailable', message: expect.stringMatching(/MAP_PMTILES_FILE/) });
+    expect(server.output()).toContain(`Map tile archive ${file}: tile 12/${centre.x + 2}/${centre.y}:`);
+  });
+
+  it('answers 503 when the file is replaced by something unreadable, and pages keep their offline map', async () => {
+    const original = readFileSync(file);
     try {
       writeFileSync(file, 'this is no longer a tile archive, but a longer text than a header would be. '.repeat(3));
+      settled();
       const response = await operator.fetch(tilePath);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'tiles_unavailable', message: expect.stringMatching(/MAP_PMTILES_FILE/) });
@@ -97,6 +112,7 @@ describe('tiles from a local PMTiles archive', () => {
       expect(await page.text()).not.toContain('/api/map/tiles/');
     } finally {
       writeFileSync(file, original);
+      settled();
     }
     expect((await operator.fetch(tilePath)).status).toBe(200);
   });

@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { createCanvas } from '@napi-rs/canvas';
 import { zxyToTileId } from 'pmtiles';
 
-export type FixtureTile = { z: number; x: number; y: number; data: Uint8Array };
+/** `stored`: bytes written as they are, whatever the compression (to make a damaged tile). */
+export type FixtureTile = { z: number; x: number; y: number; data: Uint8Array; stored?: Uint8Array };
 
 export type ArchiveOptions = {
   tiles: FixtureTile[];
@@ -17,11 +18,13 @@ export type ArchiveOptions = {
   /** 1 none, 2 gzip (tiles are compressed here accordingly), or anything, to test refusals. */
   tileCompression?: number;
   metadata?: Record<string, unknown>;
+  /** Put the entries in leaf directories of this many, as large archives do (default: all in the root). */
+  leafSize?: number;
 };
 
 const HEADER_BYTES = 127;
 
-export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = {} }: ArchiveOptions): Uint8Array {
+export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = {}, leafSize }: ArchiveOptions): Uint8Array {
   const sorted = tiles.map((tile) => ({ ...tile, id: zxyToTileId(tile.z, tile.x, tile.y) })).sort((a, b) => a.id - b.id);
 
   // Tile data: identical contents stored once; consecutive ids with the same content become one
@@ -31,8 +34,8 @@ export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = 
   let dataLength = 0;
   const entries: { tileId: number; offset: number; length: number; runLength: number }[] = [];
   for (const tile of sorted) {
-    const stored = Buffer.from(tileCompression === 2 ? gzipSync(tile.data) : tile.data);
-    const hash = createHash('sha256').update(tile.data).digest('hex');
+    const stored = Buffer.from(tile.stored ?? (tileCompression === 2 ? gzipSync(tile.data) : tile.data));
+    const hash = createHash('sha256').update(stored).digest('hex');
     let place = offsetOf.get(hash);
     if (!place) {
       place = { offset: dataLength, length: stored.length };
@@ -45,12 +48,28 @@ export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = 
     else entries.push({ tileId: tile.id, ...place, runLength: 1 });
   }
 
-  const directory = encodeDirectory(entries);
+  // With leaves, the root lists one entry per leaf: run length 0, offset within the leaf section.
+  const leaves: Buffer[] = [];
+  let directory: Buffer;
+  if (leafSize) {
+    const rootEntries = [];
+    let leafBytes = 0;
+    for (let i = 0; i < entries.length; i += leafSize) {
+      const leaf = encodeDirectory(entries.slice(i, i + leafSize));
+      rootEntries.push({ tileId: entries[i]!.tileId, offset: leafBytes, length: leaf.length, runLength: 0 });
+      leaves.push(leaf);
+      leafBytes += leaf.length;
+    }
+    directory = encodeDirectory(rootEntries);
+  } else {
+    directory = encodeDirectory(entries);
+  }
+  const leafLength = leaves.reduce((sum, leaf) => sum + leaf.length, 0);
   const metadataBytes = Buffer.from(JSON.stringify(metadata));
   const rootOffset = HEADER_BYTES;
   const metadataOffset = rootOffset + directory.length;
   const leafOffset = metadataOffset + metadataBytes.length;
-  const dataOffset = leafOffset;
+  const dataOffset = leafOffset + leafLength;
 
   const zooms = sorted.map((tile) => tile.z);
   const bounds = tileBounds(sorted);
@@ -63,7 +82,7 @@ export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = 
   u64(metadataOffset, 24);
   u64(metadataBytes.length, 32);
   u64(leafOffset, 40);
-  u64(0, 48);
+  u64(leafLength, 48);
   u64(dataOffset, 56);
   u64(dataLength, 64);
   u64(sorted.length, 72);
@@ -84,7 +103,7 @@ export function writePmtiles({ tiles, tileType, tileCompression = 1, metadata = 
   header.writeInt32LE(e7((bounds.west + bounds.east) / 2), 119);
   header.writeInt32LE(e7((bounds.south + bounds.north) / 2), 123);
 
-  return new Uint8Array(Buffer.concat([header, directory, metadataBytes, ...contents]));
+  return new Uint8Array(Buffer.concat([header, directory, metadataBytes, ...leaves, ...contents]));
 }
 
 function encodeDirectory(entries: { tileId: number; offset: number; length: number; runLength: number }[]): Buffer {

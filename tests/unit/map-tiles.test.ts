@@ -134,14 +134,69 @@ describe('PMTiles archives', () => {
     );
   });
 
-  it('is shared by the process and reopened when the file is replaced', async () => {
+  it('finds tiles through leaf directories, as large archives are organised', async () => {
+    const many = tilesCovering({ west: -0.3, south: 51.4, east: 0.1, north: 51.6 }, 9, 13).map((t) => ({ ...t, data: bytesOf(`${t.z}/${t.x}/${t.y}`) }));
+    expect(many.length).toBeGreaterThan(100);
+    const bytes = writePmtiles({ tiles: many, tileType: 2, leafSize: 16 });
+    expect(Number(Buffer.from(bytes.buffer).readBigUInt64LE(48))).toBeGreaterThan(0); // leaf section present
+    const archive = await openTileArchive(save('leaves.pmtiles', bytes));
+    try {
+      for (const tile of many) expect(textOf(await archive.tile(tile.z, tile.x, tile.y))).toBe(`${tile.z}/${tile.x}/${tile.y}`);
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('refuses a file cut short, rather than serving broken tiles', async () => {
+    const whole = writePmtiles({ tiles, tileType: 2 });
+    await expect(openTileArchive(save('cut.pmtiles', whole.slice(0, whole.length - 3)))).rejects.toThrow(/tile data ends at byte \d+ but the file has \d+ bytes \(truncated\?\)/);
+  });
+
+  it('answers a damaged tile with an error naming the tile, not with broken bytes', async () => {
+    const damaged = [{ z: 12, ...london, data: bytesOf('x'), stored: bytesOf('not gzip at all') }];
+    const archive = await openTileArchive(save('damaged.pmtiles', writePmtiles({ tiles: damaged, tileType: 2, tileCompression: 2 })));
+    try {
+      await expect(archive.tile(12, london.x, london.y)).rejects.toThrow(new RegExp(`damaged\\.pmtiles: tile 12/${london.x}/${london.y}: `));
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('names older PMTiles versions rather than misreading them', async () => {
+    const v2 = Buffer.alloc(512);
+    v2.write('PM', 0, 'latin1');
+    v2.writeUInt16LE(2, 2);
+    await expect(openTileArchive(save('v2.pmtiles', v2))).rejects.toThrow(/PMTiles version 1 or 2 is not supported/);
+    const v4 = Buffer.from(writePmtiles({ tiles, tileType: 2 }));
+    v4.writeUInt8(4, 7);
+    await expect(openTileArchive(save('v4.pmtiles', v4))).rejects.toThrow(/PMTiles version 4 is not supported/);
+  });
+
+  it('keeps only the text of an archive’s attribution: Leaflet would insert its HTML into the page', async () => {
+    const attribution = '<a href="https://osm.org/copyright">© OpenStreetMap</a> &amp; co<img src=x onerror="alert(1)">';
+    const archive = await openTileArchive(save('html.pmtiles', writePmtiles({ tiles, tileType: 2, metadata: { attribution } })));
+    try {
+      expect(archive.info.attribution).toBe('© OpenStreetMap &amp; co');
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('is shared by the process, and reopened once a replaced file has settled', async () => {
     const file = save('shared.pmtiles', writePmtiles({ tiles, tileType: 2 }));
+    const past = (seconds: number) => new Date(Date.now() - seconds * 1000);
+    utimesSync(file, past(60), past(60));
     const first = await sharedTileArchive(file);
     expect(await sharedTileArchive(file)).toBe(first);
+
+    // Being written right now: the archive opened before goes on serving.
     writeFileSync(file, writePmtiles({ tiles: [{ z: 12, ...london, data: bytesOf('new survey') }], tileType: 3 }));
-    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    expect(await sharedTileArchive(file)).toBe(first);
+
+    utimesSync(file, past(10), past(10));
     const second = await sharedTileArchive(file);
     expect(second).not.toBe(first);
+    expect(second.version).not.toBe(first.version);
     expect(second.info.format).toBe('jpeg');
     expect(textOf(await second.tile(12, london.x, london.y))).toBe('new survey');
   });
@@ -151,7 +206,9 @@ describe('what the browsers are told to draw', () => {
   it('a raster archive becomes this app’s tile route, with its zoom range and bounds', async () => {
     const file = save('browser-raster.pmtiles', writePmtiles({ tiles, tileType: 2, metadata: { attribution: '© From archive' } }));
     const spec = await mapTilesForBrowser({ kind: 'pmtiles', file });
-    expect(spec).toMatchObject({ kind: 'xyz', url: '/api/map/tiles/{z}/{x}/{y}', attribution: '© From archive', minNativeZoom: 11, maxNativeZoom: 12 });
+    const { version } = await sharedTileArchive(file);
+    // One zoom level out of the archive's range is drawn from its tiles; further out, none.
+    expect(spec).toMatchObject({ kind: 'xyz', url: `/api/map/tiles/{z}/{x}/{y}?v=${version}`, attribution: '© From archive', minZoom: 10, minNativeZoom: 11, maxNativeZoom: 12 });
     expect(spec?.bounds).toHaveLength(2);
     // The installation's attribution wins over the archive's.
     expect(await mapTilesForBrowser({ kind: 'pmtiles', file, attribution: '© Ours' })).toMatchObject({ attribution: '© Ours' });
@@ -160,8 +217,17 @@ describe('what the browsers are told to draw', () => {
 
   it('a vector archive becomes vector tiles drawn in the browser, up to its deepest zoom', async () => {
     const file = save('browser-vector.pmtiles', writePmtiles({ tiles: [{ z: 14, x: 1, y: 1, data: vectorTile([]) }], tileType: 1, metadata: { name: 'Basemap' } }));
-    expect(await mapTilesForBrowser({ kind: 'pmtiles', file })).toMatchObject({ kind: 'vector', url: '/api/map/tiles/{z}/{x}/{y}.mvt', maxDataZoom: 14 });
+    const { version } = await sharedTileArchive(file);
+    expect(await mapTilesForBrowser({ kind: 'pmtiles', file })).toMatchObject({ kind: 'vector', url: `/api/map/tiles/{z}/{x}/{y}.mvt?v=${version}`, maxDataZoom: 14 });
     expect(await describeMapTiles({ kind: 'pmtiles', file })).toBe(`"Basemap", vector tiles, zoom 14–14 from ${file}`);
+  });
+
+  it('warns at start-up when a vector archive’s layers are not ones the dark basemap draws', async () => {
+    const tile = [{ z: 14, x: 1, y: 1, data: vectorTile([]) }];
+    const foreign = save('openmaptiles.pmtiles', writePmtiles({ tiles: tile, tileType: 1, metadata: { vector_layers: [{ id: 'transportation' }, { id: 'waterway' }] } }));
+    expect(await describeMapTiles({ kind: 'pmtiles', file: foreign })).toMatch(/warning: its layers \(transportation, waterway\) are not a Protomaps basemap's/);
+    const protomaps = save('protomaps.pmtiles', writePmtiles({ tiles: tile, tileType: 1, metadata: { vector_layers: [{ id: 'earth' }, { id: 'roads' }] } }));
+    expect(await describeMapTiles({ kind: 'pmtiles', file: protomaps })).not.toMatch(/warning/);
   });
 
   it('an XYZ server is passed through; a vanished archive leaves the offline outlines; nothing configured is nothing', async () => {
