@@ -74,9 +74,7 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
     if (open) {
       // The crop a person is looking at (claimed) is the evidence they judge: it is not replaced.
       const better = face.distance < open.distance && !open.cropDeletedAt && !open.claimedById;
-      // In a transaction even though it is one statement: on SQLite the adapter shares one
-      // connection, and a bare write could land inside another request's open transaction and be
-      // rolled back with it.
+      // Both updates or neither.
       await db.$transaction(async (tx) => {
         await tx.alert.update({
           where: { id: open.id },

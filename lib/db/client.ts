@@ -2,6 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { serialisedSqlite } from './serialised-sqlite';
 import { databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './url';
 
 /**
@@ -25,7 +26,8 @@ function createDb(url: string): DbHolder {
     const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
     return { db: client as unknown as Db, url, provider };
   }
-  const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 });
+  // One connection: statements outside transactions wait for the open one (serialised-sqlite.ts).
+  const adapter = serialisedSqlite(new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 }));
   const db = new SqliteClient({ adapter });
   // Deleted rows (alert crops past retention, watchlist images) are overwritten in the file,
   // not left in free pages. The adapter keeps one connection, so this covers every query.
