@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disconnectDb, getDb } from '@/lib/db/client';
-import { applyMigrations } from '@/lib/db/migrate';
-import { testDatabase } from '../support/server';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/lib/db/client';
+import { useFreshDatabase } from '../support/in-process-db';
 
 /**
  * Requests run concurrently in one process. While one of them holds a transaction open (an
  * alert being written, say), another request's plain query must neither see its uncommitted
  * rows nor be swept into it — on SQLite, whose adapter has a single connection, as on PostgreSQL.
  */
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  const database = await testDatabase();
-  cleanup = database.cleanup;
-  process.env.DATABASE_URL = database.url;
-  await applyMigrations({ databaseUrl: database.url, log: () => {} });
-});
-
-afterAll(async () => {
-  await disconnectDb();
-  await cleanup?.();
-});
+useFreshDatabase();
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 const user = (email: string) => ({ data: { email, name: email, role: 'operator', passwordHash: 'x' } });

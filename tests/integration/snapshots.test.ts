@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disconnectDb, getDb } from '@/lib/db/client';
-import { applyMigrations } from '@/lib/db/migrate';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/lib/db/client';
 import { bytesToDescriptor, descriptorToBytes } from '@/lib/face/descriptor';
 import { createSnapshot, purgeSnapshot } from '@/lib/watchlists/snapshots';
-import { testDatabase } from '../support/server';
+import { useFreshDatabase } from '../support/in-process-db';
 
 // In-process: the snapshot functions against a fresh database of the configured kind.
-let cleanup: () => Promise<void>;
+useFreshDatabase();
 
 const template = (seed: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 31 + i) / 4);
-
-beforeAll(async () => {
-  const database = await testDatabase();
-  cleanup = database.cleanup;
-  process.env.DATABASE_URL = database.url;
-  await applyMigrations({ databaseUrl: database.url, log: () => {} });
-});
-
-afterAll(async () => {
-  await disconnectDb();
-  await cleanup?.();
-});
 
 async function seed() {
   const db = getDb();
