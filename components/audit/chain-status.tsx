@@ -1,44 +1,116 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { AuditVerification } from '@/lib/audit/data';
+import { callApi, messageOf } from '@/components/ui/api';
 
-type Result = { ok: boolean; count: number; firstBrokenId: number | null };
-type State = { kind: 'checking' } | { kind: 'done'; result: Result; at: Date } | { kind: 'error'; message: string };
+type State = { kind: 'checking' } | { kind: 'done'; result: AuditVerification; at: Date } | { kind: 'error'; message: string };
 
-/** Verifies the hash chain on the server and says plainly whether the record is intact. */
+const anchorText = ({ seq, hash }: { seq: number; hash: string }) => `${seq}:${hash}`;
+
+/**
+ * Verifies the hash chain on the server and says plainly whether the record is intact. Shows the
+ * chain's head for auditors to record elsewhere, and checks a head recorded earlier: only that
+ * proves the newest events were not removed together.
+ */
 export function ChainStatus() {
   const [state, setState] = useState<State>({ kind: 'checking' });
-  const verify = useCallback(async () => {
+  const [anchorInput, setAnchorInput] = useState('');
+  const [copied, setCopied] = useState(false);
+
+  const verify = useCallback(async (anchor?: string) => {
     setState({ kind: 'checking' });
     try {
-      const response = await fetch('/api/audit/verify', { cache: 'no-store' });
-      if (!response.ok) throw new Error((await response.json()).message ?? `HTTP ${response.status}`);
-      setState({ kind: 'done', result: (await response.json()) as Result, at: new Date() });
+      const query = anchor ? `?anchor=${encodeURIComponent(anchor)}` : '';
+      setState({ kind: 'done', result: await callApi<AuditVerification>(`/api/audit/verify${query}`), at: new Date() });
     } catch (error) {
-      setState({ kind: 'error', message: error instanceof Error ? error.message : 'Verification failed' });
+      setState({ kind: 'error', message: messageOf(error, 'Verification failed.') });
     }
   }, []);
   useEffect(() => void verify(), [verify]);
 
+  const checkAnchor = (event: FormEvent) => {
+    event.preventDefault();
+    void verify(anchorInput.trim());
+  };
+
+  const copyHead = async (head: string) => {
+    try {
+      await navigator.clipboard.writeText(head);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      // No clipboard (e.g. plain http): the head stays selectable on the page.
+    }
+  };
+
+  const result = state.kind === 'done' ? state.result : null;
   return (
     <div className="chain-status panel" data-testid="chain-status" aria-live="polite">
-      {state.kind === 'checking' && <p className="muted">Verifying the hash chain…</p>}
-      {state.kind === 'error' && <p className="form-error">Could not verify: {state.message}</p>}
-      {state.kind === 'done' &&
-        (state.result.ok ? (
-          <p className="ok-text">
-            <strong>Chain intact</strong> — {state.result.count.toLocaleString('en-GB')} events verified at{' '}
-            {state.at.toLocaleTimeString('en-GB')}.
+      <div className="chain-status__summary">
+        {state.kind === 'checking' && <p className="muted">Verifying the hash chain…</p>}
+        {state.kind === 'error' && <p className="form-error">Could not verify: {state.message}</p>}
+        {result && <ChainSummary result={result} at={state.kind === 'done' ? state.at : new Date()} />}
+        {result?.head && (
+          <p className="muted chain-status__head">
+            Chain head, to record elsewhere: <code data-testid="chain-head">{anchorText(result.head)}</code>{' '}
+            <button type="button" className="button small" onClick={() => void copyHead(anchorText(result.head!))}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
           </p>
-        ) : (
-          <p className="danger-text">
-            <strong>Chain broken</strong> at event #{state.result.firstBrokenId}: a record was altered or removed
-            outside Sightline.
-          </p>
-        ))}
-      <button type="button" className="button" onClick={() => void verify()} disabled={state.kind === 'checking'}>
-        Verify again
-      </button>
+        )}
+      </div>
+      <div className="chain-status__actions">
+        <form className="chain-status__anchor" onSubmit={checkAnchor}>
+          <label htmlFor="chain-anchor">Check a head recorded earlier</label>
+          <input
+            id="chain-anchor"
+            value={anchorInput}
+            onChange={(event) => setAnchorInput(event.target.value)}
+            placeholder="event number:hash"
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <button type="submit" className="button" disabled={state.kind === 'checking' || !anchorInput.trim()}>
+            Check
+          </button>
+        </form>
+        <button type="button" className="button" onClick={() => void verify()} disabled={state.kind === 'checking'}>
+          Verify again
+        </button>
+      </div>
     </div>
+  );
+}
+
+function ChainSummary({ result, at }: { result: AuditVerification; at: Date }) {
+  if (result.firstBrokenId !== null) {
+    return (
+      <p className="danger-text">
+        <strong>Chain broken</strong> at event #{result.firstBrokenId}: a record was altered or removed outside Sightline.
+      </p>
+    );
+  }
+  const intact = (
+    <>
+      <strong>Chain intact</strong> — {result.count.toLocaleString('en-GB')} events verified at {at.toLocaleTimeString('en-GB')}.
+    </>
+  );
+  if (!result.anchor) return <p className="ok-text">{intact}</p>;
+  const { seq, status } = result.anchor;
+  if (status === 'present') {
+    return (
+      <p className="ok-text" data-testid="anchor-result">
+        {intact} The recorded head, event #{seq}, is still in the chain, unchanged: nothing up to it was altered or removed.
+      </p>
+    );
+  }
+  return (
+    <p className="danger-text" data-testid="anchor-result">
+      <strong>Record not intact:</strong>{' '}
+      {status === 'missing'
+        ? `event #${seq}, the recorded head, is no longer in the chain: it and any events after it were removed outside Sightline.`
+        : `event #${seq} no longer matches the recorded head: the record was rewritten from there on outside Sightline.`}
+    </p>
   );
 }

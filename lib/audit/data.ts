@@ -51,30 +51,52 @@ export async function listAuditEvents(query: AuditQuery) {
   };
 }
 
-export type AuditVerification = { ok: boolean; count: number; firstBrokenId: number | null };
+export type ChainAnchor = { seq: number; hash: string };
+
+export type AuditVerification = {
+  /** The chain is unbroken and, when a recorded head was given, still holds it. */
+  ok: boolean;
+  count: number;
+  firstBrokenId: number | null;
+  /**
+   * The newest event. Recorded somewhere else (a notebook, another system), it lets a later
+   * verification prove that no events after it were removed: the chain cannot show that alone.
+   */
+  head: ChainAnchor | null;
+  /** The recorded head that was given, and whether the chain still holds it unchanged. */
+  anchor: (ChainAnchor & { status: 'present' | 'missing' | 'different' }) | null;
+};
 
 const VERIFY_BATCH = 1000;
 
 /** Walks the whole chain in order, in batches, and reports the first broken link. */
-export async function verifyAuditChain(): Promise<AuditVerification> {
+export async function verifyAuditChain(anchor?: ChainAnchor): Promise<AuditVerification> {
   const db = getDb();
   let expectedPrev = GENESIS_HASH;
   let afterSeq = 0;
   let count = 0;
+  let head: ChainAnchor | null = null;
+  let anchorHash: string | null = null;
   for (;;) {
     const batch = await db.auditEvent.findMany({
       where: { seq: { gt: afterSeq } },
       orderBy: { seq: 'asc' },
       take: VERIFY_BATCH,
     });
-    if (batch.length === 0) return { ok: true, count, firstBrokenId: null };
+    if (batch.length === 0) break;
     const { brokenSeq, lastHash } = findBrokenLink(batch, expectedPrev);
     if (brokenSeq !== null) {
       const total = await db.auditEvent.count();
-      return { ok: false, count: total, firstBrokenId: brokenSeq };
+      return { ok: false, count: total, firstBrokenId: brokenSeq, head: null, anchor: null };
     }
+    if (anchor) anchorHash ??= batch.find((event) => event.seq === anchor.seq)?.hash ?? null;
     count += batch.length;
     expectedPrev = lastHash;
-    afterSeq = batch[batch.length - 1]!.seq;
+    const last = batch[batch.length - 1]!;
+    afterSeq = last.seq;
+    head = { seq: last.seq, hash: last.hash };
   }
+  if (!anchor) return { ok: true, count, firstBrokenId: null, head, anchor: null };
+  const status = anchorHash === null ? 'missing' : anchorHash === anchor.hash ? 'present' : 'different';
+  return { ok: status === 'present', count, firstBrokenId: null, head, anchor: { ...anchor, status } };
 }

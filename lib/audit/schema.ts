@@ -21,3 +21,22 @@ export const AuditQuerySchema = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
 
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
+
+/**
+ * A chain head recorded earlier, as the audit page shows it: `<seq>:<hash>`. Verification then
+ * also checks that this event is still in the chain unchanged, which catches the one thing the
+ * chain alone cannot: the newest events removed together.
+ */
+export const VerifyQuerySchema = z
+  .object({
+    anchor: z
+      .string()
+      .trim()
+      .regex(/^\d{1,12}:[0-9a-fA-F]{64}$/, 'must be "<event number>:<64 hexadecimal characters>", as the audit page shows the chain head')
+      .transform((value) => {
+        const [seq, hash] = value.split(':') as [string, string];
+        return { seq: Number(seq), hash: hash.toLowerCase() };
+      })
+      .optional(),
+  })
+  .strict();

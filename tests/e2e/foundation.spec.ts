@@ -78,6 +78,12 @@ test.describe('admin and auditor work', () => {
     await expect(table).toContainText('user.created');
     await expect(table).toContainText('auth.signed_in');
     await expect(page.getByTestId('chain-status')).toContainText('Chain intact');
+    // The head an auditor records elsewhere, checked later against the chain.
+    const head = (await page.getByTestId('chain-head').textContent())!;
+    expect(head).toMatch(/^\d+:[0-9a-f]{64}$/);
+    await page.getByLabel('Check a head recorded earlier').fill(head);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect(page.getByTestId('anchor-result')).toContainText(`event #${head.split(':')[0]}, is still in the chain, unchanged`);
   });
 
   test('the auditor filters the trail by action', async ({ page }) => {

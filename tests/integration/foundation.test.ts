@@ -314,9 +314,33 @@ describe('audit trail', () => {
     await expect(rawQuery(server.databaseUrl, `DELETE FROM "AuditEvent" WHERE seq = 1`)).rejects.toThrow(/append-only/);
   });
 
+  it('proves with a recorded head that the newest events were not removed, which the chain alone cannot', async () => {
+    type Verification = { ok: boolean; count: number; head: { seq: number; hash: string }; anchor: { seq: number; status: string } | null };
+    const verify = async (query = '') => (await (await sessions.auditor.fetch(`/api/audit/verify${query}`)).json()) as Verification;
+    const { head } = await verify();
+    expect(head).toEqual({ seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const anchor = `?anchor=${head.seq}:${head.hash}`;
+
+    // More events after the recorded head: it is still there, unchanged.
+    await new Session(server.baseUrl).signIn('auditor@sightline.test', 'not-the-password');
+    expect(await verify(anchor)).toMatchObject({ ok: true, anchor: { seq: head.seq, status: 'present' } });
+    expect(await verify(`?anchor=${head.seq}:${'0'.repeat(64)}`)).toMatchObject({ ok: false, anchor: { status: 'different' } });
+
+    const malformed = await sessions.auditor.fetch('/api/audit/verify?anchor=12:abc');
+    expect(malformed.status).toBe(422);
+    expect(await malformed.json()).toMatchObject({ message: expect.stringMatching(/^anchor: must be "<event number>:<64 hexadecimal characters>"/) });
+    expect((await sessions.auditor.fetch('/api/audit/verify?since=1')).status).toBe(422);
+
+    // Someone with database rights removes the guard and the newest events, head included.
+    await dropAppendOnlyGuard(server);
+    await rawQuery(server.databaseUrl, `DELETE FROM "AuditEvent" WHERE seq >= $1`, [head.seq]);
+    expect(await verify()).toMatchObject({ ok: true }); // a shorter chain is still a valid chain…
+    expect(await verify(anchor)).toMatchObject({ ok: false, anchor: { seq: head.seq, status: 'missing' } }); // …but not the one recorded
+  });
+
   it('verifies the chain, and reports the first broken event after an edit behind the app\'s back', async () => {
     const good = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: null };
-    expect(good).toEqual({ ok: true, count: expect.any(Number), firstBrokenId: null });
+    expect(good).toEqual({ ok: true, count: expect.any(Number), firstBrokenId: null, head: expect.any(Object), anchor: null });
     expect(good.count).toBeGreaterThan(10);
 
     // An attacker with database rights first removes the guard, then rewrites history.
@@ -325,7 +349,7 @@ describe('audit trail', () => {
     await rawQuery(server.databaseUrl, `UPDATE "AuditEvent" SET details = $1 WHERE seq = $2`, ['{"reason":"nothing happened"}', victim!.seq]);
 
     const bad = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: number };
-    expect(bad).toEqual({ ok: false, count: good.count, firstBrokenId: Number(victim!.seq) });
+    expect(bad).toEqual({ ok: false, count: good.count, firstBrokenId: Number(victim!.seq), head: null, anchor: null });
   });
 });
 

@@ -63,3 +63,16 @@ describe('schemas never throw on strange input', () => {
     expect(CameraSourceSchema.safeParse({ kind: 'file', url: 5 }).success).toBe(false);
   });
 });
+
+describe('audit chain anchors', () => {
+  it('are "<event number>:<64 hex>", the hash compared in lower case', async () => {
+    const { VerifyQuerySchema } = await import('@/lib/audit/schema');
+    const hash = 'AB'.repeat(32);
+    expect(VerifyQuerySchema.parse({ anchor: ` 42:${hash} ` })).toEqual({ anchor: { seq: 42, hash: hash.toLowerCase() } });
+    expect(VerifyQuerySchema.parse({})).toEqual({ anchor: undefined });
+    for (const anchor of ['42', `x:${hash}`, `42:${hash}0`, `42:${'g'.repeat(64)}`, `-1:${hash}`]) {
+      expect(VerifyQuerySchema.safeParse({ anchor }).success, anchor).toBe(false);
+    }
+    expect(VerifyQuerySchema.safeParse({ anchor: `1:${hash}`, extra: '1' }).success).toBe(false);
+  });
+});

@@ -1,8 +1,11 @@
 import { verifyAuditChain } from '@/lib/audit/data';
+import { VerifyQuerySchema } from '@/lib/audit/schema';
 import { requirePermission } from '@/lib/auth/guards';
-import { route } from '@/lib/http/route';
+import { readQuery, route } from '@/lib/http/route';
 
-export const GET = route(async () => {
+/** The chain's state and head; `?anchor=<seq>:<hash>` also checks a head recorded earlier. */
+export const GET = route(async (request) => {
   await requirePermission('audit:read');
-  return Response.json(await verifyAuditChain());
+  const { anchor } = readQuery(request, VerifyQuerySchema);
+  return Response.json(await verifyAuditChain(anchor));
 });
