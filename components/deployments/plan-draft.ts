@@ -35,17 +35,11 @@ export type PlanDraft = {
   signageConfirmed: boolean;
 };
 
-export type CameraDraft = {
+export type CameraDraft = Omit<CameraPlacement, 'id'> & {
   /** Stable key in the editor: the server id, or `new-…` until the camera is saved. */
   key: string;
   /** null until saved. */
   id: string | null;
-  name: string;
-  lat: number;
-  lng: number;
-  heading: number;
-  fov: number;
-  rangeM: number;
   sourceKind: CameraSourceKind;
   sourceUrl: string;
 };
@@ -90,19 +84,8 @@ export function draftFromView(view: DeploymentView): PlanDraft {
   };
 }
 
-export function cameraDraftFromView(camera: CameraView): CameraDraft {
-  return {
-    key: camera.id,
-    id: camera.id,
-    name: camera.name,
-    lat: camera.lat,
-    lng: camera.lng,
-    heading: camera.heading,
-    fov: camera.fov,
-    rangeM: camera.rangeM,
-    sourceKind: camera.source.kind,
-    sourceUrl: camera.source.url,
-  };
+export function cameraDraftFromView({ source, ...placement }: CameraView): CameraDraft {
+  return { ...placement, key: placement.id, sourceKind: source.kind, sourceUrl: source.url };
 }
 
 export function toPlacement(camera: CameraDraft): CameraPlacement {
@@ -131,16 +114,10 @@ export function planChanges(draft: PlanDraft, view: DeploymentView): Record<stri
   return out;
 }
 
+/** The API body of a camera (POST/PATCH …/cameras), field by field: the API refuses unknown ones. */
 export function cameraBody(camera: CameraDraft) {
-  return {
-    name: camera.name,
-    lat: camera.lat,
-    lng: camera.lng,
-    heading: camera.heading,
-    fov: camera.fov,
-    rangeM: camera.rangeM,
-    source: { kind: camera.sourceKind, url: camera.sourceUrl },
-  };
+  const { name, lat, lng, heading, fov, rangeM } = camera;
+  return { name, lat, lng, heading, fov, rangeM, source: { kind: camera.sourceKind, url: camera.sourceUrl } };
 }
 
 /** The API body for what changed in one saved camera (PATCH …/cameras/:id); empty when nothing did. */

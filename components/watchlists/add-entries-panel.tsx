@@ -2,7 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
-import { CATEGORIES, CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
+import { CATEGORIES, type Category } from '@/lib/watchlists/schema';
+import { CategoryOptions } from './category-chip';
 import { FacePreview } from './face-preview';
 import { parseCsv, uploadForm } from './upload';
 
@@ -112,11 +113,7 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
         <div className="field">
           <label htmlFor={`${ids}-cat`}>Category for new rows</label>
           <select id={`${ids}-cat`} value={shared.category} onChange={(e) => setShared({ ...shared, category: e.target.value as Category })}>
-            {CATEGORIES.map((c) => (
-              <option key={c} value={c}>
-                {CATEGORY_LABELS[c]}
-              </option>
-            ))}
+            <CategoryOptions />
           </select>
         </div>
         <label className="field">
@@ -167,11 +164,7 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
                 <div className="field">
                   <label htmlFor={`${row.key}-cat`}>Category</label>
                   <select id={`${row.key}-cat`} value={row.category} disabled={row.status === 'saved'} onChange={(e) => update(row.key, { category: e.target.value as Category })}>
-                    {CATEGORIES.map((c) => (
-                      <option key={c} value={c}>
-                        {CATEGORY_LABELS[c]}
-                      </option>
-                    ))}
+                    <CategoryOptions />
                   </select>
                 </div>
                 <progress max={1} value={row.progress} aria-label={`Upload of ${row.file.name}`} />

@@ -3,7 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { sendJson } from '@/components/ui/api';
-import { CATEGORIES, CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
+import type { Category } from '@/lib/watchlists/schema';
+import { CategoryOptions } from './category-chip';
 import { uploadForm } from './upload';
 
 type Entry = {
@@ -93,7 +94,7 @@ export function EntryActions({ entry }: { entry: Entry }) {
           <div className="field">
             <label htmlFor={`cat-${entry.id}`}>Category</label>
             <select id={`cat-${entry.id}`} name="category" defaultValue={entry.category}>
-              {CATEGORIES.map((c) => <option key={c} value={c}>{CATEGORY_LABELS[c]}</option>)}
+              <CategoryOptions />
             </select>
           </div>
           <label className="field"><span>Image source</span><input name="imageSource" defaultValue={entry.imageSource} required /></label>

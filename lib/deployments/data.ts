@@ -23,16 +23,7 @@ export type Viewer = { id: string; role: Role };
 
 export type PersonRef = { id: string; name: string; email: string };
 
-export type CameraView = {
-  id: string;
-  name: string;
-  lat: number;
-  lng: number;
-  heading: number;
-  fov: number;
-  rangeM: number;
-  source: { kind: CameraSourceKind; url: string };
-};
+export type CameraView = CameraPlacement & { source: { kind: CameraSourceKind; url: string } };
 
 export type DeploymentSummary = {
   id: string;

@@ -190,16 +190,18 @@ async function readMetadata(archive: PMTiles): Promise<Pick<TileArchiveInfo, 'na
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const UNESCAPES: Record<string, string> = { ...Object.fromEntries(Object.entries(ESCAPES).map(([c, e]) => [e, c])), '&copy;': '©' };
 
+/** The text of an HTML snippet (tags dropped, common entities read), escaped again for HTML. */
 function plainText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value
     .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot|#39|copy);/g, (entity) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&copy;': '©' })[entity]!)
+    .replace(/&(amp|lt|gt|quot|#39|copy);/g, (entity) => UNESCAPES[entity]!)
     .replace(/\s+/g, ' ')
     .trim();
-  return text ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : undefined;
+  return text ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : undefined;
 }
 
 /**

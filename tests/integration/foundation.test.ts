@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '@/lib/auth/permissions';
-import { DEMO_PASSWORD, Session } from '../support/session';
+import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
 import { connectSocket } from '../support/sockets';
-
-const EMAIL: Record<Role, string> = {
-  operator: 'operator@sightline.test',
-  senior_officer: 'officer@sightline.test',
-  admin: 'admin@sightline.test',
-  auditor: 'auditor@sightline.test',
-};
 
 let server: TestServer;
 const sessions = {} as Record<Role, Session>;
@@ -19,7 +12,7 @@ beforeAll(async () => {
   server = await startServer();
   for (const role of ROLES) {
     sessions[role] = new Session(server.baseUrl);
-    const result = await sessions[role].signIn(EMAIL[role], DEMO_PASSWORD);
+    const result = await sessions[role].signIn(DEMO_EMAIL[role], DEMO_PASSWORD);
     expect(result.ok, `${role} signs in`).toBe(true);
   }
 });
@@ -59,13 +52,13 @@ describe('health and identity', () => {
   it('answers /api/me with the user and role for each role', async () => {
     for (const role of ROLES) {
       const me = (await (await sessions[role].fetch('/api/me')).json()) as Record<string, unknown>;
-      expect(me).toEqual({ id: expect.any(String), email: EMAIL[role], name: expect.any(String), role });
+      expect(me).toEqual({ id: expect.any(String), email: DEMO_EMAIL[role], name: expect.any(String), role });
     }
   });
 
   it('refuses a wrong password without setting a session', async () => {
     const stranger = new Session(server.baseUrl);
-    const result = await stranger.signIn(EMAIL.admin, 'not-the-password');
+    const result = await stranger.signIn(DEMO_EMAIL.admin, 'not-the-password');
     expect(result.ok).toBe(false);
     expect(result.location).toContain('error=CredentialsSignin');
     expect((await stranger.fetch('/api/me')).status).toBe(401);
@@ -267,7 +260,7 @@ describe('realtime channel', () => {
     const { socket: operator, error } = await connectSocket(server.baseUrl, sessions.operator.cookieHeader());
     expect(error).toBeUndefined();
     const me = await operator.emitWithAck('whoami');
-    expect(me).toMatchObject({ email: EMAIL.operator, role: 'operator' });
+    expect(me).toMatchObject({ email: DEMO_EMAIL.operator, role: 'operator' });
     expect(await operator.emitWithAck('deployment:join', { deploymentId: 'no-such-deployment' })).toMatchObject({ ok: false, error: 'No such deployment.' });
     expect(await operator.emitWithAck('deployment:join', { nope: 1 })).toMatchObject({ ok: false });
     operator.close();
@@ -282,7 +275,7 @@ describe('audit trail', () => {
   it('recorded sign-ins and failed sign-ins with the address', async () => {
     const signIns = await auditEvents('&action=auth.signed_in');
     const actors = new Set(signIns.map((e) => e.actorEmail));
-    for (const role of ROLES) expect(actors.has(EMAIL[role])).toBe(true);
+    for (const role of ROLES) expect(actors.has(DEMO_EMAIL[role])).toBe(true);
     const failures = await auditEvents('&action=auth.sign_in_failed&actor=admin@sightline.test');
     expect(failures[0]?.details).toMatchObject({ reason: 'wrong_password' });
     const raw = await rawQuery<{ ip: string | null }>(server.databaseUrl, `SELECT ip FROM "AuditEvent" WHERE action = 'auth.signed_in' LIMIT 1`);

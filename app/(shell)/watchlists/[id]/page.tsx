@@ -2,12 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AddEntriesPanel } from '@/components/watchlists/add-entries-panel';
-import { CategoryChip } from '@/components/watchlists/category-chip';
+import { CategoryChip, CategoryOptions } from '@/components/watchlists/category-chip';
 import { EntryActions } from '@/components/watchlists/entry-actions';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { describeIssues } from '@/lib/http/route';
 import { getWatchlistSummary, listEntries } from '@/lib/watchlists/data';
-import { CATEGORIES, CATEGORY_LABELS, EntryQuerySchema } from '@/lib/watchlists/schema';
+import { EntryQuerySchema } from '@/lib/watchlists/schema';
 
 export const metadata: Metadata = { title: 'Watchlist' };
 
@@ -52,7 +52,7 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
           <label htmlFor="filter-category">Category</label>
           <select id="filter-category" name="category" defaultValue={raw.category ?? ''}>
             <option value="">All categories</option>
-            {CATEGORIES.map((c) => <option key={c} value={c}>{CATEGORY_LABELS[c]}</option>)}
+            <CategoryOptions />
           </select>
         </div>
         <label className="field checkbox-field">
