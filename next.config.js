@@ -14,6 +14,7 @@ const nextConfig = {
     '@tensorflow/tfjs',
     '@tensorflow/tfjs-backend-wasm',
     '@napi-rs/canvas',
+    'onnxruntime-node',
   ],
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },

@@ -1,6 +1,7 @@
 /**
  * Sightline's Node entry: one HTTP server on one port serving Next.js and socket.io.
- * Start-up order: configuration (incl. map tiles) → migrations → Next → socket.io → scheduled jobs → listen.
+ * Start-up order: configuration (incl. map tiles) → migrations → recognisers (face worker threads) → Next → socket.io →
+ * scheduled jobs → listen.
  */
 import { createServer } from 'node:http';
 import next from 'next';
@@ -15,6 +16,10 @@ import { flushFaceCounts } from './lib/live/face-counts';
 import { CLIENT_IP_HEADER } from './lib/http/client-ip';
 import { attachRealtime } from './lib/realtime/server';
 import { describeMapTiles } from './lib/map/tiles';
+import { backfillTemplates } from './lib/recognition/backfill';
+import { failInterruptedCalibrations } from './lib/recognition/calibration-jobs';
+import { checkRecognisers } from './lib/recognition/engines';
+import { closeFaceLanes } from './lib/recognition/pool';
 
 async function main() {
   const env = serverEnv();
@@ -31,6 +36,14 @@ async function main() {
 
   const { applied } = await applyMigrations({ databaseUrl: resolveDatabaseUrl(), log: () => {} });
   if (applied.length) console.log(`[db] applied migrations: ${applied.join(', ')}`);
+
+  // A configured ONNX recogniser that is missing or does not match its manifest stops the start;
+  // the face worker threads load their models now rather than on the first upload or candidate.
+  console.log(`[recognition] ${await checkRecognisers()}`);
+  const interrupted = await failInterruptedCalibrations();
+  if (interrupted) console.log(`[recognition] ${interrupted} calibration run(s) interrupted by the last stop marked failed`);
+  // Templates of recognisers enabled since photos were enrolled: computed in the background.
+  void backfillTemplates().catch((error: unknown) => console.error('[recognition] template backfill failed', error));
 
   const app = next({ dev, hostname: env.HOST, port: env.PORT, turbopack: dev });
   const handle = app.getRequestHandler();
@@ -65,6 +78,7 @@ async function main() {
     void stopHousekeeping();
     void stopAlertJobs();
     void io.close();
+    void closeFaceLanes();
     // Counts of the current minute are written too: nothing counted is lost on a restart.
     const flushed = flushFaceCounts(new Date(Date.now() + 60_000)).catch((error: unknown) => console.error('[server] face counts not saved', error));
     httpServer.close(() => void flushed.then(disconnectDb).finally(() => process.exit(0)));

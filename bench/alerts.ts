@@ -69,7 +69,7 @@ import path from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { AlertView } from '../lib/alerts/data';
 import { bytesToDescriptor } from '../lib/face/descriptor';
-import { detectFacesWithDescriptors } from '../lib/face/node-engine';
+import { analyseFaces as detectFacesWithDescriptors } from '../lib/recognition/face-analysis';
 import type { Probe } from '../lib/face/probe';
 import { TemplateIndex, type TemplateRow } from '../lib/matching/index';
 import { CAMERA_INSIDE, validPlan } from '../tests/support/deployment-fixtures';

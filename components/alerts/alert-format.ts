@@ -1,16 +1,32 @@
 import type { AlertView } from '@/lib/alerts/data';
 import { DECISION_LABELS, OUTCOME_LABELS, STATUS_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
-import { THRESHOLD_DEFAULT } from '@/lib/deployments/schema';
+import { FACEAPI_ENGINE_ID, type Metric } from '@/lib/recognition/manifest';
 
 /**
- * Words for the queue. A distance means little to a tired operator at 3 a.m.; how far under
- * the deployment's threshold it falls means more, so the queue shows a band, a bar and the
- * number together. The bands are relative to the threshold the deployment was authorised
- * with (every alert is at or under it).
+ * Words for the queue. A score means little to a tired operator at 3 a.m.; how far past the
+ * threshold it falls means more, so the queue shows a band, a bar and the number together. The
+ * score shown is the verifier's — the stronger recogniser's judgement of the probe's own crop —
+ * against the threshold the deployment was authorised with (every alert passed it); alerts raised
+ * before verification existed show their face-api distance.
  */
 
-/** The deployments' default face-match threshold, for alerts shown without their deployment's. */
-export const DEFAULT_THRESHOLD = THRESHOLD_DEFAULT;
+/** The score an alert is judged by: which recogniser, its metric, the value and the threshold it passed. */
+export type Closeness = { engineId: string; metric: Metric; score: number; threshold: number | null };
+
+/** The alert's closeness: its verification if it has one, else its face-api distance and candidate threshold. */
+export function closenessOf(alert: Pick<AlertView, 'distance' | 'candidateThreshold' | 'verification'>, fallbackThreshold: number | null = null): Closeness {
+  if (alert.verification) {
+    const v = alert.verification;
+    return { engineId: v.engineId, metric: v.metric, score: v.score, threshold: v.threshold };
+  }
+  return { engineId: FACEAPI_ENGINE_ID, metric: 'euclidean', score: alert.distance, threshold: alert.candidateThreshold ?? fallbackThreshold };
+}
+
+/** How far past its threshold a score is, in the recogniser's units (positive = a match with room to spare). */
+function marginOf(c: Closeness): number | null {
+  if (c.threshold === null) return null;
+  return c.metric === 'cosine' ? c.score - c.threshold : c.threshold - c.score;
+}
 
 export type SimilarityBand = 'very_close' | 'close' | 'near_threshold';
 
@@ -20,26 +36,34 @@ export const SIMILARITY_LABELS: Record<SimilarityBand, string> = {
   near_threshold: 'Near threshold',
 };
 
-/** How far under the threshold a distance must be for each band (face-api descriptor units). */
+/**
+ * How far past the threshold a score must be for each band. The same numbers serve face-api
+ * distances and cosine similarities: both move about 0.3–0.5 between a stranger and a clear match.
+ */
 export const VERY_CLOSE_MARGIN = 0.15;
 export const CLOSE_MARGIN = 0.07;
-/** The margin under the threshold at which the bar is full. */
+/** The margin at which the bar is full. */
 const FULL_BAR_MARGIN = 0.3;
 
-export function similarityBand(distance: number, threshold = DEFAULT_THRESHOLD): SimilarityBand {
-  const margin = threshold - distance;
+export function similarityBand(c: Closeness): SimilarityBand {
+  const margin = marginOf(c) ?? 0;
   if (margin >= VERY_CLOSE_MARGIN) return 'very_close';
   if (margin >= CLOSE_MARGIN) return 'close';
   return 'near_threshold';
 }
 
 /** 0..1: how much of the bar to fill (never empty, so a bar is always visible). */
-export function similarityFill(distance: number, threshold = DEFAULT_THRESHOLD): number {
-  return Math.min(1, Math.max(0.06, (threshold - distance) / FULL_BAR_MARGIN));
+export function similarityFill(c: Closeness): number {
+  return Math.min(1, Math.max(0.06, (marginOf(c) ?? 0) / FULL_BAR_MARGIN));
 }
 
-export function formatDistance(distance: number): string {
-  return distance.toFixed(3);
+export function formatScore(value: number): string {
+  return value.toFixed(3);
+}
+
+/** "distance" or "similarity", for labels. */
+export function scoreKind(metric: Metric): string {
+  return metric === 'cosine' ? 'similarity' : 'distance';
 }
 
 /** "just now", "12 s ago", "4 min ago", "2 h ago", "3 d ago" (the clock time is shown beside it). */

@@ -13,7 +13,6 @@ import {
   releaseAlert,
   retainAlert,
 } from './alert-api';
-import { DEFAULT_THRESHOLD } from './alert-format';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
 import { cameraOptions, filterAlerts, indexOfAlert, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
@@ -28,8 +27,8 @@ export type AlertQueueProps = {
   /** The narrow panel beside the live tiles: two-line rows, keys only while focus is in the panel. */
   compact?: boolean;
   viewer: { id: string; name: string; role: Role };
-  /** Each deployment's face-match threshold, for the similarity cue (default 0.6). */
-  thresholds?: Record<string, number>;
+  /** Each deployment's candidate distance, for alerts raised before alerts carried their own thresholds. */
+  thresholds?: Record<string, number | null>;
   /** The tab title becomes "(n) <title> · Sightline" with n unhandled alerts; false leaves it alone. */
   documentTitle?: string | false;
   className?: string;
@@ -325,13 +324,13 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
     if (top) setUnseenAbove(0);
   }, []);
 
-  const threshold = (alert: AlertView) => thresholds?.[alert.deploymentId] ?? DEFAULT_THRESHOLD;
+  const fallbackThreshold = (alert: AlertView) => thresholds?.[alert.deploymentId] ?? null;
   const renderRow = (alert: AlertView, _index: number, onScreen: boolean) => (
     <AlertRow
       alert={alert}
       viewerId={viewer.id}
       now={now}
-      threshold={threshold(alert)}
+      fallbackThreshold={fallbackThreshold(alert)}
       selected={alert.id === selected?.id}
       fresh={fresh.has(alert.id)}
       onScreen={onScreen}
@@ -489,7 +488,7 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
       {comparing && selected ? (
         <CompareView
           alert={selected}
-          threshold={threshold(selected)}
+          fallbackThreshold={fallbackThreshold(selected)}
           now={now}
           viewerId={viewer.id}
           abilities={abilities}

@@ -3,7 +3,7 @@
 import { memo } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
-import { CATEGORY_SHORT_LABELS, formatAge, formatTime, stateOf } from './alert-format';
+import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatTime, stateOf } from './alert-format';
 import styles from './alert-queue.module.css';
 import { CropImage, ReferenceImage } from './alert-thumbs';
 import { SimilarityCue } from './similarity-cue';
@@ -20,7 +20,8 @@ type Props = {
   viewerId: string;
   /** Server-corrected "now", ticking every second. */
   now: number;
-  threshold: number;
+  /** The deployment's candidate distance, for alerts that carry no thresholds of their own (raised before verification). */
+  fallbackThreshold: number | null;
   selected: boolean;
   /** Arrived over the socket a moment ago: pulses. */
   fresh: boolean;
@@ -41,7 +42,7 @@ export const AlertRow = memo(function AlertRow({
   alert,
   viewerId,
   now,
-  threshold,
+  fallbackThreshold,
   selected,
   fresh,
   onScreen,
@@ -90,7 +91,7 @@ export const AlertRow = memo(function AlertRow({
         </div>
       </div>
       <div className={styles.rowSimilarity}>
-        <SimilarityCue distance={alert.distance} threshold={threshold} />
+        <SimilarityCue closeness={closenessOf(alert, fallbackThreshold)} />
       </div>
       <div className={styles.rowWhere}>
         <div className={styles.rowCamera} title={alert.camera.name}>

@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
 import { acceptsOutcome, DECISION_LABELS, OUTCOMES, OUTCOME_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
-import { formatAge, formatTime, historyLabel, stateOf } from './alert-format';
+import { closenessOf, formatAge, formatScore, formatTime, historyLabel, scoreKind, stateOf } from './alert-format';
 import styles from './alert-queue.module.css';
 import type { RowAbilities } from './alert-row';
 import { CropImage, ReferenceImage } from './alert-thumbs';
@@ -28,7 +28,8 @@ export type Notice = { tone: 'info' | 'warn' | 'error'; text: string; alertId?: 
 
 type Props = {
   alert: AlertView;
-  threshold: number;
+  /** The deployment's candidate distance, for alerts that carry no thresholds of their own. */
+  fallbackThreshold: number | null;
   now: number;
   viewerId: string;
   abilities: RowAbilities & { retain: boolean };
@@ -56,7 +57,7 @@ export function Kbd({ children }: { children: ReactNode }) {
  * (release), so the dialog's own Esc-to-close is taken over by the queue's key handler.
  */
 export function CompareView(props: Props) {
-  const { alert, threshold, now, viewerId, abilities, busy, notice, note, onNoteChange, onClose, onClaim, onRelease, onDecide, onOutcome } = props;
+  const { alert, fallbackThreshold, now, viewerId, abilities, busy, notice, note, onNoteChange, onClose, onClaim, onRelease, onDecide, onOutcome } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -133,7 +134,35 @@ export function CompareView(props: Props) {
         </div>
 
         <aside className={styles.compareSide}>
-          <SimilarityCue distance={alert.distance} threshold={threshold} size="large" />
+          <SimilarityCue closeness={closenessOf(alert, fallbackThreshold)} size="large" />
+          <dl className={styles.facts} data-testid="compare-scores">
+            {alert.verification ? (
+              <>
+                <dt>Verified by</dt>
+                <dd>
+                  {alert.verification.engineId}: {scoreKind(alert.verification.metric)} {formatScore(alert.verification.score)}
+                  {alert.verification.threshold !== null ? (
+                    <span className="muted">
+                      {' '}
+                      ({alert.verification.metric === 'cosine' ? 'at least' : 'at most'} {alert.verification.threshold.toFixed(2)})
+                    </span>
+                  ) : null}
+                </dd>
+              </>
+            ) : (
+              <>
+                <dt>Verified by</dt>
+                <dd className="muted">not verified (raised before verification)</dd>
+              </>
+            )}
+            <dt>First stage</dt>
+            <dd>
+              face-api distance {formatScore(alert.distance)}
+              {(alert.candidateThreshold ?? fallbackThreshold) !== null ? (
+                <span className="muted"> (within {(alert.candidateThreshold ?? fallbackThreshold)!.toFixed(2)})</span>
+              ) : null}
+            </dd>
+          </dl>
           <dl className={styles.facts}>
             <dt>First seen</dt>
             <dd>

@@ -2,9 +2,10 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import type { PlanProblem } from '@/lib/deployments/schema';
+import { OVERRIDE_REASON_MIN, type PlanProblem } from '@/lib/deployments/schema';
 import { ApiError, callApi, messageOf, missingOf } from './api';
 import { FieldError, describedBy } from './fields';
+import { ForecastView } from './forecast-view';
 import type { Notice } from './notices';
 import { problemSentence } from './plan-draft';
 import type { DeploymentView } from './types';
@@ -26,6 +27,10 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState<PlanProblem[]>([]);
   const [busy, setBusy] = useState<'authorise' | 'reject' | null>(null);
+  const [overrideReason, setOverrideReason] = useState('');
+  const [overrideError, setOverrideError] = useState<string | null>(null);
+  const forecast = view.accuracy.forecast;
+  const overTarget = forecast.complete && !forecast.meetsTarget;
 
   async function decide(action: 'authorise' | 'reject') {
     setError(null);
@@ -35,9 +40,17 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       document.getElementById('decision-reason')?.focus();
       return;
     }
+    if (action === 'authorise' && overTarget && overrideReason.trim().length < OVERRIDE_REASON_MIN) {
+      setOverrideError(`The forecast is over the target: say in your own words why it should go ahead (at least ${OVERRIDE_REASON_MIN} characters), or reject the plan.`);
+      document.getElementById('decision-override')?.focus();
+      return;
+    }
     setBusy(action);
     try {
-      const body = action === 'authorise' ? (notes.trim() ? { notes } : {}) : { reason };
+      const body =
+        action === 'authorise'
+          ? { ...(notes.trim() ? { notes } : {}), ...(overTarget ? { overrideReason } : {}) }
+          : { reason };
       await callApi<DeploymentView>(`/api/deployments/${view.id}/${action}`, 'POST', body);
       onNotice(
         action === 'authorise'
@@ -47,7 +60,8 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       router.refresh();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'incomplete_plan') setMissing(missingOf(e));
-      setError(messageOf(e, 'The decision could not be recorded.'));
+      if (e instanceof ApiError && e.code === 'forecast_over_target') setOverrideError(e.message);
+      else setError(messageOf(e, 'The decision could not be recorded.'));
     } finally {
       setBusy(null);
     }
@@ -76,8 +90,36 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
         </div>
       ) : null}
 
+      <ForecastView forecast={forecast} heading="False-alert forecast as it stands" testId="decision-forecast" />
+      {view.submitOverrideReason ? (
+        <p className="small">
+          <strong>The planner&rsquo;s reason for going ahead over the target:</strong> <q>{view.submitOverrideReason}</q>
+        </p>
+      ) : null}
+
       <div className={styles.decisionOption}>
         <h3>Authorise</h3>
+        {overTarget ? (
+          <div className={`field ${overrideError ? styles.fieldInvalid : ''}`}>
+            <label htmlFor="decision-override">Your reason for authorising over the target (required)</label>
+            <p id="decision-override-hint" className={styles.hint}>
+              The forecast is over the force&rsquo;s target. Authorising records your own reason with the forecast, in the audit trail.
+            </p>
+            <textarea
+              id="decision-override"
+              rows={3}
+              value={overrideReason}
+              maxLength={2000}
+              aria-invalid={Boolean(overrideError) || undefined}
+              aria-describedby={describedBy('decision-override', { hint: true, error: overrideError })}
+              onChange={(e) => {
+                setOverrideReason(e.target.value);
+                if (overrideError && e.target.value.trim().length >= OVERRIDE_REASON_MIN) setOverrideError(null);
+              }}
+            />
+            <FieldError id="decision-override" error={overrideError} />
+          </div>
+        ) : null}
         <div className="field">
           <label htmlFor="decision-notes">Notes for the record (optional)</label>
           <textarea id="decision-notes" rows={3} value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} />

@@ -1,7 +1,9 @@
 'use client';
 
-import { MIN_STATEMENT_LENGTH, THRESHOLD_DEFAULT, THRESHOLD_MAX, THRESHOLD_MIN } from '@/lib/deployments/schema';
+import type { ComponentProps } from 'react';
+import { MIN_STATEMENT_LENGTH } from '@/lib/deployments/schema';
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
+import { AccuracyFields } from './accuracy-fields';
 import { Field, FieldError, describedBy } from './fields';
 import { formatDuration, formatWindow, londonInputToIso } from './london-time';
 import { WINDOW_HINT, fieldId, type FieldErrors, type PlanDraft } from './plan-draft';
@@ -14,6 +16,8 @@ type JustificationFieldsProps = {
   errors: FieldErrors;
   /** null: the viewer may not list watchlists (the ids are kept as they are). */
   watchlists: WatchlistOption[] | null;
+  /** The matching-accuracy section's own inputs (see AccuracyFields). */
+  accuracy: Omit<ComponentProps<typeof AccuracyFields>, 'draft' | 'onChange' | 'errors' | 'disabled'>;
   disabled?: boolean;
 };
 
@@ -37,15 +41,14 @@ const STATEMENTS = [
 
 /**
  * The written half of a plan — name, window, the three statements, watchlists and their lawful
- * categories, the threshold and the signage confirmation — as one keyboard-friendly form. Every
+ * categories, the matching thresholds with their forecast, and the signage confirmation — as one keyboard-friendly form. Every
  * control has a visible label; hints and errors are tied to it with aria-describedby.
  */
-export function JustificationFields({ draft, onChange, errors, watchlists, disabled }: JustificationFieldsProps) {
+export function JustificationFields({ draft, onChange, errors, watchlists, accuracy, disabled }: JustificationFieldsProps) {
   const id = fieldId;
   const duration = formatDuration(londonInputToIso(draft.startsLocal), londonInputToIso(draft.endsLocal));
   const chosen = (watchlists ?? []).filter((w) => draft.watchlistIds.includes(w.id));
   const inCategory = (c: Category) => chosen.reduce((n, w) => n + w.byCategory[c], 0);
-  const threshold = Number(draft.threshold);
 
   const toggle = (list: string[], value: string, on: boolean) => (on ? [...list, value] : list.filter((v) => v !== value));
 
@@ -198,53 +201,12 @@ export function JustificationFields({ draft, onChange, errors, watchlists, disab
         </fieldset>
       </section>
 
-      <section className={styles.formSection} aria-labelledby="just-threshold">
-        <h3 id="just-threshold" className={styles.formSectionTitle}>
-          Matching and notice
-        </h3>
-        <Field
-          id={id('threshold')}
-          label="Face-match threshold"
-          error={errors.threshold}
-          hint={
-            <>
-              The largest face distance that raises an alert, between {THRESHOLD_MIN} and {THRESHOLD_MAX}; {THRESHOLD_DEFAULT} is customary.{' '}
-              <strong>Lower</strong> is stricter: fewer false alerts, but more people on the watchlist are missed. <strong>Higher</strong> catches more,
-              but false alerts rise, and error rates can differ between demographic groups. Choose it from measured error rates; it is recorded with the plan.
-            </>
-          }
-        >
-          <div className={styles.thresholdRow}>
-            <input
-              id={id('threshold')}
-              type="number"
-              inputMode="decimal"
-              step={0.01}
-              min={THRESHOLD_MIN}
-              max={THRESHOLD_MAX}
-              value={draft.threshold}
-              className={styles.thresholdNumber}
-              aria-invalid={Boolean(errors.threshold) || undefined}
-              aria-describedby={describedBy(id('threshold'), { hint: true, error: errors.threshold })}
-              onChange={(e) => onChange({ threshold: e.target.value })}
-            />
-            <input
-              type="range"
-              aria-label="Face-match threshold slider"
-              min={THRESHOLD_MIN}
-              max={THRESHOLD_MAX}
-              step={0.01}
-              value={Number.isFinite(threshold) ? Math.min(THRESHOLD_MAX, Math.max(THRESHOLD_MIN, threshold)) : THRESHOLD_DEFAULT}
-              onChange={(e) => onChange({ threshold: e.target.value })}
-              className={styles.thresholdSlider}
-            />
-            <span className={styles.thresholdScale} aria-hidden="true">
-              <span>stricter</span>
-              <span>more alerts</span>
-            </span>
-          </div>
-        </Field>
+      <AccuracyFields draft={draft} onChange={onChange} errors={errors} disabled={disabled} {...accuracy} />
 
+      <section className={styles.formSection} aria-labelledby="just-notice">
+        <h3 id="just-notice" className={styles.formSectionTitle}>
+          Public notice
+        </h3>
         <div className={`${styles.signage} ${errors.signageConfirmed ? styles.fieldInvalid : ''}`}>
           <label className={styles.choice} htmlFor={id('signageConfirmed')}>
             <input

@@ -3,7 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { DeploymentAction } from '@/lib/deployments/state-machine';
-import { callApi, messageOf } from './api';
+import { OVERRIDE_REASON_MIN } from '@/lib/deployments/schema';
+import { ApiError, callApi, messageOf } from './api';
 import { FieldError, describedBy } from './fields';
 import { formatWindow } from './london-time';
 import { Modal } from './modal';
@@ -121,6 +122,8 @@ export function LifecycleActions({
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Going live or resubmitting over the force's target: the server asked for a reason. */
+  const [override, setOverride] = useState<{ asked: string; reason: string } | null>(null);
   const steps = stepsFor(view, editing);
   if (steps.length === 0) return null;
 
@@ -129,6 +132,7 @@ export function LifecycleActions({
     setReason('');
     setReasonError(null);
     setError(null);
+    setOverride(null);
   }
 
   async function confirm() {
@@ -144,16 +148,27 @@ export function LifecycleActions({
       document.getElementById('lifecycle-reason')?.focus();
       return;
     }
+    if (override && override.reason.trim().length < OVERRIDE_REASON_MIN) {
+      setError(`Say why it should go ahead over the target (at least ${OVERRIDE_REASON_MIN} characters).`);
+      document.getElementById('lifecycle-override')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const body = spec.reason === 'required' || (spec.reason === 'optional' && reason.trim()) ? { reason } : undefined;
+      const body = override
+        ? { overrideReason: override.reason }
+        : spec.reason === 'required' || (spec.reason === 'optional' && reason.trim())
+          ? { reason }
+          : undefined;
       await callApi<DeploymentView>(`/api/deployments/${view.id}/${ENDPOINT[step]}`, 'POST', body);
       setStep(null);
+      setOverride(null);
       if (spec.success) onNotice(spec.success);
       router.refresh();
     } catch (e) {
-      setError(messageOf(e, 'That could not be done.'));
+      if (e instanceof ApiError && e.code === 'forecast_over_target' && !override) setOverride({ asked: e.message, reason: '' });
+      else setError(messageOf(e, 'That could not be done.'));
     } finally {
       setBusy(false);
     }
@@ -202,6 +217,22 @@ export function LifecycleActions({
                   }}
                 />
                 <FieldError id="lifecycle-reason" error={reasonError} />
+              </div>
+            ) : null}
+            {override ? (
+              <div className="field">
+                <p className="warn-text" role="alert">
+                  {override.asked}
+                </p>
+                <label htmlFor="lifecycle-override">Why it should go ahead over the target (required)</label>
+                <textarea
+                  id="lifecycle-override"
+                  rows={3}
+                  value={override.reason}
+                  maxLength={2000}
+                  autoFocus
+                  onChange={(e) => setOverride({ ...override, reason: e.target.value })}
+                />
               </div>
             ) : null}
             {error ? (

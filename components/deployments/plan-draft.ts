@@ -30,8 +30,9 @@ export type PlanDraft = {
   necessityProportionality: string;
   watchlistIds: string[];
   categories: string[];
-  /** As typed; parsed when checked and sent. */
+  /** As typed ('' when not chosen); parsed when checked and sent. */
   threshold: string;
+  verifyThreshold: string;
   signageConfirmed: boolean;
 };
 
@@ -59,7 +60,9 @@ export const FIELD_LABELS: Record<string, string> = {
   necessityProportionality: 'Necessity and proportionality',
   watchlistIds: 'Watchlists',
   categories: 'Categories',
-  threshold: 'Face-match threshold',
+  threshold: 'Candidate distance',
+  verifyThreshold: 'Verification threshold',
+  overrideReason: 'Reason for going ahead over the target',
   signageConfirmed: 'Public notice (signage)',
 };
 
@@ -79,9 +82,15 @@ export function draftFromView(view: DeploymentView): PlanDraft {
     necessityProportionality: view.necessityProportionality,
     watchlistIds: [...view.watchlistIds],
     categories: [...view.categories],
-    threshold: String(view.threshold),
+    threshold: view.threshold === null ? '' : String(view.threshold),
+    verifyThreshold: view.verifyThreshold === null ? '' : String(view.verifyThreshold),
     signageConfirmed: view.signageConfirmed,
   };
+}
+
+/** A threshold as typed: null when empty, NaN when not a number. */
+export function typedNumber(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
 }
 
 export function cameraDraftFromView({ source, ...placement }: CameraView): CameraDraft {
@@ -108,8 +117,10 @@ export function planChanges(draft: PlanDraft, view: DeploymentView): Record<stri
   }
   if (!sameSet(draft.watchlistIds, view.watchlistIds)) out.watchlistIds = draft.watchlistIds;
   if (!sameSet(draft.categories, view.categories)) out.categories = draft.categories;
-  const threshold = Number(draft.threshold);
-  if (draft.threshold.trim() !== '' && threshold !== view.threshold) out.threshold = threshold;
+  for (const field of ['threshold', 'verifyThreshold'] as const) {
+    const value = typedNumber(draft[field]);
+    if (value !== view[field] && (value === null || Number.isFinite(value))) out[field] = value;
+  }
   if (draft.signageConfirmed !== view.signageConfirmed) out.signageConfirmed = draft.signageConfirmed;
   return out;
 }
@@ -168,9 +179,12 @@ export function inputErrors(draft: PlanDraft, cameras: CameraDraft[]): FieldErro
     const problem = windowProblem(new Date(startsAt), new Date(endsAt));
     if (problem) errors.endsAt = `${capitalise(problem)}.`;
   }
-  const threshold = Number(draft.threshold);
-  if (draft.threshold.trim() === '' || !Number.isFinite(threshold)) errors.threshold = 'Enter a number, e.g. 0.6.';
-  else if (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX) errors.threshold = `Choose a threshold between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
+  // Empty is allowed while drafting (submission asks for them); what is typed must be a number.
+  const threshold = typedNumber(draft.threshold);
+  if (threshold !== null && !Number.isFinite(threshold)) errors.threshold = 'Enter a number, e.g. 0.45.';
+  else if (threshold !== null && (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX)) errors.threshold = `Choose a distance between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
+  const verifyThreshold = typedNumber(draft.verifyThreshold);
+  if (verifyThreshold !== null && !Number.isFinite(verifyThreshold)) errors.verifyThreshold = 'Enter a number, e.g. 0.45.';
 
   for (const camera of cameras) {
     const at = (field: CameraField) => `camera:${camera.key}:${field}`;
@@ -208,7 +222,8 @@ export function readinessProblems(draft: PlanDraft, cameras: CameraDraft[], exis
       necessityProportionality: draft.necessityProportionality,
       watchlistIds: draft.watchlistIds,
       categories: draft.categories,
-      threshold: Number(draft.threshold),
+      threshold: typedNumber(draft.threshold),
+      verifyThreshold: typedNumber(draft.verifyThreshold),
       signageConfirmed: draft.signageConfirmed,
       cameras: cameras.map((c) => ({ name: c.name || 'Unnamed camera', lat: c.lat, lng: c.lng })),
     },

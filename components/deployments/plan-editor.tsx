@@ -3,7 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DeploymentPlanMap, PLAN_SHORTCUTS } from '@/components/map';
-import type { PlanProblem } from '@/lib/deployments/schema';
+import { OVERRIDE_REASON_MIN, type PlanProblem } from '@/lib/deployments/schema';
+import type { PlanForecast } from '@/lib/recognition/forecasts';
 import { CAMERA_DEFAULTS, polygonCentroid, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
 import { ApiError, callApi, issuesOf, messageOf, missingOf } from './api';
 import { CameraList } from './camera-list';
@@ -64,6 +65,9 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   const [saveErrors, setSaveErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
+  const [overrideReason, setOverrideReason] = useState('');
+  /** The forecast the accuracy section shows (of the plan as typed). */
+  const [forecast, setForecast] = useState<PlanForecast>(view.accuracy);
   const summaryRef = useRef<HTMLDivElement>(null);
   const newCount = useRef(0);
   // Cameras keep the key they were created with after saving, so selection and focus survive.
@@ -281,6 +285,17 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
 
   async function submit() {
     setSubmitAttempted(true);
+    // Over the force's target, a plan goes forward only with a recorded reason (the server checks again).
+    const overTarget = forecast.forecast.complete && !forecast.forecast.meetsTarget;
+    if (overTarget && overrideReason.trim().length < OVERRIDE_REASON_MIN) {
+      setSaveErrors((e) => ({
+        ...e,
+        overrideReason: `The forecast is over the force’s target: change the plan, or say why it should go ahead anyway (at least ${OVERRIDE_REASON_MIN} characters).`,
+      }));
+      setFormError('Not submitted: the false-alert forecast is over the target.');
+      focusSummary();
+      return;
+    }
     if (dirty || Object.keys(typedErrors).length > 0) {
       const saved = await save();
       if (!saved) return;
@@ -288,14 +303,18 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     setBusy('submitting');
     setFormError(null);
     try {
-      await callApi<DeploymentView>(`/api/deployments/${baseline.id}/submit`, 'POST');
+      await callApi<DeploymentView>(`/api/deployments/${baseline.id}/submit`, 'POST', overTarget ? { overrideReason } : {});
       setServerProblems(null);
+      setOverrideReason('');
       onNotice({ tone: 'ok', title: 'Submitted for authorisation', text: 'Another senior officer must now authorise or reject the plan. You cannot authorise it yourself.' });
       router.refresh();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'incomplete_plan') {
         setServerProblems(missingOf(error));
         setFormError(null);
+      } else if (error instanceof ApiError && error.code === 'forecast_over_target') {
+        setSaveErrors((e) => ({ ...e, overrideReason: error.message }));
+        setFormError('Not submitted: the false-alert forecast is over the target.');
       } else {
         setFormError(messageOf(error, 'The plan could not be submitted.'));
       }
@@ -388,7 +407,23 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         <div className="panel">
           <h2 id="justification-heading">Justification</h2>
           <p className="muted small">What the authorising officer reads before deciding. Everything here is recorded with the plan.</p>
-          <JustificationFields draft={draft} onChange={changeDraft} errors={errors} watchlists={watchlists} disabled={working} />
+          <JustificationFields
+            draft={draft}
+            onChange={changeDraft}
+            errors={errors}
+            watchlists={watchlists}
+            disabled={working}
+            accuracy={{
+              verifierId: baseline.verifierId,
+              initial: baseline.accuracy,
+              overrideReason,
+              onOverrideReasonChange: (reason) => {
+                setOverrideReason(reason);
+                setSaveErrors((e) => withoutKeys(e, ['overrideReason']));
+              },
+              onForecast: setForecast,
+            }}
+          />
         </div>
         <ReadinessChecklist problems={readiness} />
       </section>

@@ -2,7 +2,9 @@
 
 import { useState, type ReactNode } from 'react';
 import { DeploymentPlanMap } from '@/components/map';
-import { THRESHOLD_DEFAULT } from '@/lib/deployments/schema';
+import type { Forecast } from '@/lib/recognition/forecast';
+import { perThousand } from '@/lib/recognition/forecast';
+import { ForecastView } from './forecast-view';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
 import { formatDuration, formatLondon, formatWindow } from './london-time';
@@ -165,13 +167,34 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
           </dd>
         </div>
         <div className={styles.statement}>
-          <dt>Face-match threshold</dt>
+          <dt>Matching</dt>
+          <dd data-testid="plan-thresholds">
+            <ul className={styles.plainList}>
+              <li>
+                Candidates: {view.accuracy.candidate.name} distance{' '}
+                {view.threshold === null ? <span className="warn-text">not chosen</span> : <span className="mono">≤ {view.threshold.toFixed(2)}</span>}
+              </li>
+              <li>
+                Verification: {view.verifierId ?? view.accuracy.verifier.id}{' '}
+                {view.verifyThreshold === null ? (
+                  <span className="warn-text">threshold not chosen</span>
+                ) : (
+                  <span className="mono">threshold {view.verifyThreshold.toFixed(2)}</span>
+                )}
+              </li>
+            </ul>
+          </dd>
+        </div>
+        <div className={styles.statement}>
+          <dt>False alerts</dt>
           <dd>
-            <span className="mono">{view.threshold.toFixed(2)}</span>{' '}
-            <span className="muted small">
-              {view.threshold < THRESHOLD_DEFAULT ? 'stricter than' : view.threshold > THRESHOLD_DEFAULT ? 'more permissive than' : 'the customary'} {THRESHOLD_DEFAULT}
-              {view.threshold === THRESHOLD_DEFAULT ? ' setting' : ': ' + (view.threshold < THRESHOLD_DEFAULT ? 'fewer false alerts, more missed matches' : 'more alerts, more of them false')}
-            </span>
+            <ForecastView forecast={view.accuracy.forecast} heading={view.snapshot ? 'Forecast for the live snapshot' : 'Forecast as the watchlists stand now'} />
+            {view.authorisedForecast ? (
+              <RecordedForecast label="Authorised with" forecast={view.authorisedForecast} reason={view.authoriseOverrideReason} by={view.authoriser?.name ?? null} />
+            ) : null}
+            {view.submittedForecast ? (
+              <RecordedForecast label="Submitted with" forecast={view.submittedForecast} reason={view.submitOverrideReason} by={view.planner.name} />
+            ) : null}
           </dd>
         </div>
         <div className={styles.statement}>
@@ -190,5 +213,28 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
         ) : null}
       </dl>
     </section>
+  );
+}
+
+/** A forecast recorded at submission or authorisation, and the reason given for going over the target. */
+function RecordedForecast({ label, forecast, reason, by }: { label: string; forecast: Forecast; reason: string | null; by: string | null }) {
+  return (
+    <p className="small" data-testid="recorded-forecast">
+      <strong>{label}</strong>{' '}
+      {forecast.complete ? (
+        <>
+          a forecast of at most {perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces ({forecast.meetsTarget ? 'within' : 'over'} the
+          target of {perThousand(forecast.targetPerFace)}).
+        </>
+      ) : (
+        'no complete forecast.'
+      )}
+      {reason ? (
+        <>
+          {' '}
+          Reason{by ? ` given by ${by}` : ''}: <q>{reason}</q>
+        </>
+      ) : null}
+    </p>
   );
 }

@@ -15,7 +15,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function callApi<T>(url: string, method: Method = 'GET', body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response;

@@ -1,4 +1,5 @@
 import { getDb, type Prisma } from '@/lib/db/client';
+import type { Metric } from '@/lib/recognition/manifest';
 import type { Category } from '@/lib/watchlists/schema';
 import type { AlertListQuery } from './schema';
 import { isAlertStatus, type AlertStatus, type Decision, type Outcome } from './state';
@@ -27,7 +28,11 @@ export type AlertView = {
   reference: string;
   name: string;
   category: Category;
+  /** First stage: face-api distance, and the candidate distance it was within (null on old alerts). */
   distance: number;
+  candidateThreshold: number | null;
+  /** Second stage, from the probe's crop; null on alerts raised before verification existed. */
+  verification: { engineId: string; engineVersion: string | null; metric: Metric; score: number; threshold: number | null } | null;
   firstSeenAt: string;
   lastSeenAt: string;
   sightings: number;
@@ -60,6 +65,11 @@ export function toAlertView(row: AlertRow): AlertView {
     name: row.name,
     category: row.category as Category,
     distance: row.distance,
+    candidateThreshold: row.candidateThreshold,
+    verification:
+      row.verifierId && row.verifyScore !== null && (row.verifyMetric === 'cosine' || row.verifyMetric === 'euclidean')
+        ? { engineId: row.verifierId, engineVersion: row.verifierVersion, metric: row.verifyMetric, score: row.verifyScore, threshold: row.verifyThreshold }
+        : null,
     firstSeenAt: row.firstSeenAt.toISOString(),
     lastSeenAt: row.lastSeenAt.toISOString(),
     sightings: row.sightings,

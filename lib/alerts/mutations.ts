@@ -2,6 +2,8 @@ import { auditedTransaction } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db/client';
+import type { Metric } from '@/lib/recognition/manifest';
+import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { publishToDeployment } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
@@ -32,7 +34,11 @@ export type MatchedFace = {
   reference: string;
   name: string;
   category: string;
+  /** First stage: face-api distance, and the candidate distance it was within. */
   distance: number;
+  candidateThreshold: number;
+  /** Second stage: the verifier's score from the crop, in its own metric. */
+  verification: { engineId: string; engineVersion: string; metric: Metric; score: number; threshold: number };
   crop: Uint8Array;
   seenAt: Date;
 };
@@ -49,6 +55,11 @@ async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   keyLocks.set(key, tail);
   void tail.then(() => keyLocks.get(key) === tail && keyLocks.delete(key));
   return run;
+}
+
+function verificationColumns(face: MatchedFace) {
+  const v = face.verification;
+  return { verifierId: v.engineId, verifierVersion: v.engineVersion, verifyMetric: v.metric, verifyScore: v.score, verifyThreshold: v.threshold };
 }
 
 /**
@@ -69,11 +80,17 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
         status: 'new',
       },
       orderBy: { lastSeenAt: 'desc' },
-      select: { id: true, distance: true, cropDeletedAt: true, claimedById: true },
+      select: { id: true, distance: true, verifyScore: true, verifyMetric: true, cropDeletedAt: true, claimedById: true },
     });
     if (open) {
-      // The crop a person is looking at (claimed) is the evidence they judge: it is not replaced.
-      const better = face.distance < open.distance && !open.cropDeletedAt && !open.claimedById;
+      // Better evidence is the verifier's closer score (the stronger recogniser's judgement); the
+      // face-api distance decides only for alerts raised before verification existed. The crop a
+      // person is looking at (claimed) is the evidence they judge: it is not replaced.
+      const closerMatch =
+        open.verifyScore !== null && open.verifyMetric === face.verification.metric
+          ? closer(face.verification.score, open.verifyScore, face.verification.metric)
+          : face.distance < open.distance;
+      const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
       // Both updates or neither.
       await db.$transaction(async (tx) => {
         await tx.alert.update({
@@ -84,7 +101,7 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
         if (better) {
           await tx.alert.updateMany({
             where: { id: open.id, cropDeletedAt: null },
-            data: { distance: face.distance, crop: Buffer.from(face.crop) },
+            data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
           });
         }
       });
@@ -103,6 +120,8 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
           name: face.name,
           category: face.category,
           distance: face.distance,
+          candidateThreshold: face.candidateThreshold,
+          ...verificationColumns(face),
           firstSeenAt: face.seenAt,
           lastSeenAt: face.seenAt,
           crop: Buffer.from(face.crop),
@@ -113,7 +132,15 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
         action: 'alert.raised',
         subjectType: 'alert',
         subjectId: alert.id,
-        details: { deploymentId: face.deploymentId, cameraId: face.cameraId, entryId: face.entryId, reference: face.reference, distance: Math.round(face.distance * 1000) / 1000 },
+        details: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          reference: face.reference,
+          distance: Math.round(face.distance * 1000) / 1000,
+          verifier: face.verification.engineId,
+          verifyScore: Math.round(face.verification.score * 1000) / 1000,
+        },
       });
       return alert.id;
     });

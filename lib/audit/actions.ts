@@ -42,6 +42,14 @@ export const AUDIT_ACTIONS = [
   'alert.outcome_recorded',
   'alert.retained',
   'alert.crop_deleted',
+  // accuracy (thresholds from measured error rates; DOMAIN.md, "Thresholds, verification and coverage")
+  'settings.changed',
+  'calibration.started',
+  'calibration.completed',
+  'calibration.failed',
+  'calibration.activated',
+  'templates.backfill_started',
+  'templates.backfill_completed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

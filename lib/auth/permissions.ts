@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   'alert:release-any',
   'alert:retain',
   'report:read',
+  'recognition:read',
+  'recognition:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,11 +51,13 @@ const TABLE: Record<Role, readonly Permission[]> = {
     'alert:release-any',
     'alert:retain',
     'report:read',
+    'recognition:read',
   ],
-  // Curates users and watchlists; never authorises deployments or triages.
-  admin: ['audit:read', 'user:manage', 'watchlist:read', 'watchlist:manage', 'reference-image:view'],
+  // Curates users and watchlists, and the recognisers' calibrations and accuracy target (never
+  // the faces of a calibration set: they are not kept); never authorises deployments or triages.
+  admin: ['audit:read', 'user:manage', 'watchlist:read', 'watchlist:manage', 'reference-image:view', 'recognition:read', 'recognition:manage'],
   // Reads the record; never sees biometric images, never changes anything.
-  auditor: ['audit:read', 'deployment:read', 'report:read'],
+  auditor: ['audit:read', 'deployment:read', 'report:read', 'recognition:read'],
 };
 
 const GRANTS: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map(

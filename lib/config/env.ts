@@ -19,6 +19,12 @@ const EnvSchema = z.object({
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   /** Days an alert's face crop is kept unless retained with a reason (DOMAIN.md: 31 by default). */
   ALERT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(31),
+  /** An ONNX face recogniser (ArcFace-style) and its manifest: when both are set it verifies every candidate. */
+  RECOGNISER_ONNX_MODEL: z.string().trim().min(1).optional(),
+  RECOGNISER_ONNX_MANIFEST: z.string().trim().min(1).optional(),
+  /** Worker threads verifying live candidates, and analysing reference photos and calibrations. */
+  RECOGNITION_VERIFY_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  RECOGNITION_ANALYSE_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

@@ -8,6 +8,8 @@ import {
   submitDeployment,
 } from '@/lib/deployments/mutations';
 import type { CameraInput } from '@/lib/deployments/schema';
+import { forecastForPlan } from '@/lib/recognition/forecasts';
+import type { Category } from '@/lib/watchlists/schema';
 import { DEMO_WATCHLIST_NAME } from './watchlist-seed';
 
 export const DEMO_LIVE_NAME = 'Oxford Circus — demo';
@@ -42,6 +44,20 @@ const JUSTIFICATION = {
     'Demo: patrols and CCTV review have not located the person; a bounded evening window at one crossing, with signage, is the least intrusive option left.',
 };
 
+/**
+ * The demo runs on the bundled recogniser alone, which cannot meet a force's target (the README
+ * explains why); its plans say so and record why they go ahead, as a real plan would have to.
+ */
+const DEMO_OVERRIDE =
+  'Demo only: the bundled face-api recogniser cannot meet the target, and this deployment exists to show the control room working on npm fixture videos, not to look for anyone.';
+
+/** The thresholds the plan editor would propose for these watchlists and categories. */
+async function proposedThresholds(watchlistIds: string[], categories: string[]) {
+  const { proposal } = await forecastForPlan({ watchlistIds, categories, threshold: null, verifierId: null, verifyThreshold: null });
+  if (proposal.candidateThreshold === null || proposal.verifyThreshold === null) throw new Error(`The demo cannot propose thresholds: ${proposal.reason}`);
+  return { threshold: proposal.candidateThreshold, verifyThreshold: proposal.verifyThreshold };
+}
+
 async function actor(email: string): Promise<SessionUser> {
   const row = await getDb().user.findUnique({ where: { email }, select: { id: true } });
   const user = await loadSessionUser(row?.id);
@@ -70,6 +86,7 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
   if (stillLive) {
     log('[seed] demo live deployment already running');
   } else {
+    const categories: Category[] = ['wanted_by_court', 'missing_vulnerable', 'risk_of_harm'];
     const created = await createDeployment(planner, {
       name: DEMO_LIVE_NAME,
       zone: OXFORD_CIRCUS,
@@ -77,13 +94,13 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
       endsAt: new Date(now + 12 * HOUR),
       ...JUSTIFICATION,
       watchlistIds: [watchlist.id],
-      categories: ['wanted_by_court', 'missing_vulnerable', 'risk_of_harm'],
-      threshold: 0.6,
+      categories,
+      ...(await proposedThresholds([watchlist.id], categories)),
       signageConfirmed: true,
     });
     for (const camera of OXFORD_CAMERAS) await addCamera(planner, created.id, camera);
-    await submitDeployment(planner, created.id);
-    await authoriseDeployment(authoriser, created.id, { notes: 'Demo: authorised by a second senior officer.' });
+    await submitDeployment(planner, created.id, { overrideReason: DEMO_OVERRIDE });
+    await authoriseDeployment(authoriser, created.id, { notes: 'Demo: authorised by a second senior officer.', overrideReason: DEMO_OVERRIDE });
     await startDeployment(planner, created.id);
     log(`[seed] demo deployment "${DEMO_LIVE_NAME}" is live until ${new Date(now + 12 * HOUR).toISOString()}`);
   }
@@ -98,11 +115,11 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
       locationRationale: 'Demo: a person reported missing and vulnerable has been seen at the station concourse in the mornings.',
       watchlistIds: [watchlist.id],
       categories: ['missing_vulnerable'],
-      threshold: 0.6,
+      ...(await proposedThresholds([watchlist.id], ['missing_vulnerable'])),
       signageConfirmed: true,
     });
     await addCamera(planner, plan.id, { name: 'Concourse', lat: 51.5416, lng: -0.0036, heading: 90, fov: 80, rangeM: 40, source: { kind: 'device', url: 'Fake webcam' } });
-    await submitDeployment(planner, plan.id);
+    await submitDeployment(planner, plan.id, { overrideReason: DEMO_OVERRIDE });
     log(`[seed] demo plan "${DEMO_SUBMITTED_NAME}" awaits a second officer's authorisation`);
   }
 }

@@ -80,7 +80,7 @@ export async function seedDemoWatchlist(adminEmail: string, log: (line: string) 
         log(`[seed] ${file} refused by the quality gate (${verdict.code}): ${verdict.message}`);
         continue;
       }
-      images.push({ fileName: file, bytes, mediaType: verdict.mediaType, width: verdict.width, height: verdict.height, box: verdict.box, score: verdict.score, descriptor: verdict.descriptor });
+      images.push({ fileName: file, bytes, mediaType: verdict.mediaType, width: verdict.width, height: verdict.height, box: verdict.box, score: verdict.score, descriptor: verdict.descriptor, templates: verdict.templates });
     }
     if (images.length === 0) continue;
     await createEntry(ctx, id, {

@@ -2,6 +2,8 @@ import { can, type Role } from '@/lib/auth/permissions';
 import { getDb, type Prisma, type Tx } from '@/lib/db/client';
 import { forbidden, notFound } from '@/lib/http/errors';
 import type { CameraPlacement, GeoPolygon } from '@/lib/geo/geometry';
+import type { Forecast } from '@/lib/recognition/forecast';
+import { forecastForPlan, type PlanForecast } from '@/lib/recognition/forecasts';
 import type { CameraSourceKind } from './schema';
 import {
   ACTION_PERMISSIONS,
@@ -33,7 +35,11 @@ export type DeploymentSummary = {
   startsAt: string | null;
   endsAt: string | null;
   categories: string[];
-  threshold: number;
+  /** First stage: the face-api candidate distance (null until chosen). */
+  threshold: number | null;
+  /** Second stage: the verifying recogniser and its threshold in that recogniser's metric. */
+  verifierId: string | null;
+  verifyThreshold: number | null;
   planner: PersonRef;
   authoriser: PersonRef | null;
   cameraCount: number;
@@ -69,6 +75,13 @@ export type DeploymentView = Omit<DeploymentSummary, 'cameraCount' | 'cameras'> 
   snapshotPurgedAt: string | null;
   cameras: CameraView[];
   createdAt: string;
+  /** The false-alert forecast as things stand now (watchlist size, calibrations, target). */
+  accuracy: PlanForecast;
+  /** The forecasts recorded when the plan was submitted and authorised, with any reasons for going ahead over the target. */
+  submittedForecast: Forecast | null;
+  submitOverrideReason: string | null;
+  authorisedForecast: Forecast | null;
+  authoriseOverrideReason: string | null;
   /** What this viewer may do now (a courtesy for the UI; the server checks again). */
   actions: DeploymentAction[];
   /** The deployment's audit history, oldest first; omitted for operators. */
@@ -150,6 +163,8 @@ function toSummary(row: SummaryRow): DeploymentSummary {
     endsAt: iso(row.endsAt),
     categories: parseStoredList(row.categories),
     threshold: row.threshold,
+    verifierId: row.verifierId,
+    verifyThreshold: row.verifyThreshold,
     planner: row.planner,
     authoriser: row.authoriser,
     cameraCount: row._count.cameras,
@@ -183,7 +198,12 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
       can(viewer.role, ACTION_PERMISSIONS[action]) &&
       !((action === 'authorise' || action === 'reject') && authors.has(viewer.id)),
   );
-  const view = toView(row, actions);
+  // Live: the snapshot's size is the truth; before and after, the watchlists as they stand.
+  const accuracy = await forecastForPlan(
+    { ...planFieldsOf(row), verifierId: row.verifierId },
+    { db, watchlist: row.snapshot ? { entries: row.snapshot.entryCount, templates: row.snapshot.imageCount } : undefined },
+  );
+  const view = toView(row, actions, accuracy);
   // A stream's address opens a live feed of faces: only for those who plan or watch the cameras.
   if (!can(viewer.role, 'live:view') && !can(viewer.role, 'deployment:plan')) {
     view.cameras = view.cameras.map((camera) => ({ ...camera, source: { kind: camera.source.kind, url: '' } }));
@@ -194,7 +214,19 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
 
 type StoredPlanColumns = Pick<
   ViewRow,
-  'name' | 'zone' | 'startsAt' | 'endsAt' | 'locationRationale' | 'intelligenceCase' | 'necessityProportionality' | 'watchlistIds' | 'categories' | 'threshold' | 'signageConfirmed'
+  | 'name'
+  | 'zone'
+  | 'startsAt'
+  | 'endsAt'
+  | 'locationRationale'
+  | 'intelligenceCase'
+  | 'necessityProportionality'
+  | 'watchlistIds'
+  | 'categories'
+  | 'threshold'
+  | 'verifierId'
+  | 'verifyThreshold'
+  | 'signageConfirmed'
 >;
 
 /** A plan's fields as the API shows them — also what mutations compare for changes and audit. */
@@ -210,11 +242,18 @@ export function planFieldsOf(row: StoredPlanColumns) {
     watchlistIds: parseStoredList(row.watchlistIds),
     categories: parseStoredList(row.categories),
     threshold: row.threshold,
+    verifierId: row.verifierId,
+    verifyThreshold: row.verifyThreshold,
     signageConfirmed: row.signageConfirmed,
   };
 }
 
-function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
+/** A stored forecast (JSON written by mutations.ts), or null. */
+export function parseStoredForecast(text: string | null): Forecast | null {
+  return text ? (JSON.parse(text) as Forecast) : null;
+}
+
+function toView(row: ViewRow, actions: DeploymentAction[], accuracy: PlanForecast): DeploymentView {
   const status = statusOf(row);
   const rejected = status === 'draft' && row.decidedAt !== null && row.authoriserId === null;
   return {
@@ -237,6 +276,11 @@ function toView(row: ViewRow, actions: DeploymentAction[]): DeploymentView {
     cameras: row.cameras.map(toCameraView),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    accuracy,
+    submittedForecast: parseStoredForecast(row.submittedForecast),
+    submitOverrideReason: row.submitOverrideReason,
+    authorisedForecast: parseStoredForecast(row.authorisedForecast),
+    authoriseOverrideReason: row.authoriseOverrideReason,
     actions,
   };
 }
@@ -294,4 +338,17 @@ export async function findLeftoverSnapshotDeploymentIds(): Promise<string[]> {
     select: { deploymentId: true },
   });
   return rows.map((r) => r.deploymentId);
+}
+
+/**
+ * The thresholds of plans awaiting a decision, authorised or live: the operating points the
+ * Recognition page marks on the calibration curves. Names and figures only.
+ */
+export async function thresholdsInUse(): Promise<{ id: string; name: string; status: string; threshold: number | null; verifierId: string | null; verifyThreshold: number | null }[]> {
+  return getDb().deployment.findMany({
+    where: { status: { in: ['submitted', 'authorised', 'live'] } },
+    select: { id: true, name: true, status: true, threshold: true, verifierId: true, verifyThreshold: true },
+    orderBy: { updatedAt: 'desc' },
+    take: 50,
+  });
 }

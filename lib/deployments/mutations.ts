@@ -3,9 +3,13 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
+import { candidateEngine, verifyingEngine } from '@/lib/recognition/engines';
+import { inRange, oneIn, perThousand, thresholdRange, type Forecast, type StageForecast } from '@/lib/recognition/forecast';
+import { forecastForPlan, planVerifier } from '@/lib/recognition/forecasts';
 import {
   findAuthorIds,
   getDeploymentForViewer,
+  parseStoredForecast,
   parseStoredList,
   parseStoredZone,
   planFieldsOf,
@@ -23,6 +27,8 @@ import {
   type EndInput,
   type PlanProblem,
   type ReasonInput,
+  type StartInput,
+  type SubmitInput,
   type UpdateCameraInput,
   type UpdateDeploymentInput,
 } from './schema';
@@ -55,6 +61,8 @@ const PLAN_FIELDS = [
   'watchlistIds',
   'categories',
   'threshold',
+  'verifierId',
+  'verifyThreshold',
   'signageConfirmed',
 ] as const;
 type PlanField = (typeof PLAN_FIELDS)[number];
@@ -90,6 +98,9 @@ function auditFor(audit: Audit, ctx: Context | null, deploymentId: string) {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** A plan back in draft keeps no forecast from a submission or authorisation that no longer stands. */
+const NO_RECORDED_FORECASTS = { submittedForecast: null, submitOverrideReason: null, authorisedForecast: null, authoriseOverrideReason: null };
+
 /** A plan's fields as the API shows them: what is compared for changes and written to the audit trail. */
 function storedPlan(row: DeploymentRow): Record<PlanField, unknown> {
   return planFieldsOf(row);
@@ -98,11 +109,72 @@ function storedPlan(row: DeploymentRow): Record<PlanField, unknown> {
 function inputPlan(input: UpdateDeploymentInput): PlanValues {
   const out: PlanValues = {};
   for (const field of PLAN_FIELDS) {
+    if (field === 'verifierId') continue;
     const value = input[field];
     if (value === undefined) continue;
     out[field] = value instanceof Date ? value.toISOString() : value;
   }
+  // A verification threshold is in the verifying recogniser's own metric: it is recorded with
+  // the recogniser it was chosen for, and must lie in that recogniser's range.
+  if (input.verifyThreshold !== undefined) {
+    const verifier = verifyingEngine().manifest;
+    if (input.verifyThreshold !== null) {
+      const range = thresholdRange(verifier);
+      if (!inRange(input.verifyThreshold, range)) {
+        const meaning = verifier.metric === 'cosine' ? 'a cosine similarity: higher is stricter' : 'a distance: lower is stricter';
+        const message = `verifyThreshold must be between ${range.min} and ${range.max} for ${verifier.id} (${meaning})`;
+        throw unprocessable('invalid_input', message, { issues: [{ path: 'verifyThreshold', message }] });
+      }
+    }
+    out.verifierId = input.verifyThreshold === null ? null : verifier.id;
+  }
   return out;
+}
+
+/** A forecast as the audit trail and the deployment record keep it: figures and provenance, no more. */
+function forecastRecord(forecast: Forecast) {
+  if (!forecast.complete) return { complete: false, problems: forecast.problems };
+  const stage = (s: StageForecast) => ({ engineId: s.engineId, threshold: s.threshold, calibrationId: s.calibrationId, fmrUpper: s.fmr.upperOneSided });
+  return {
+    complete: true,
+    falseAlertsPerFace: forecast.falseAlertsPerFace,
+    targetPerFace: forecast.targetPerFace,
+    meetsTarget: forecast.meetsTarget,
+    watchlist: forecast.watchlist,
+    candidate: stage(forecast.candidate),
+    verification: stage(forecast.verification),
+  };
+}
+
+/**
+ * The plan's forecast, checked before it moves on (DOMAIN.md: "going over the target needs a
+ * recorded reason"): 422 `incomplete_plan` when there is none (no calibration, no threshold),
+ * 422 `forecast_over_target` naming the figures when it is over the force's target and no reason
+ * was given. Reads through the caller's transaction.
+ */
+async function checkForecast(
+  tx: Tx,
+  row: DeploymentRow,
+  { verb, overrideReason, watchlist }: { verb: string; overrideReason?: string; watchlist?: { entries: number; templates: number } },
+): Promise<{ forecast: Forecast; overrideReason: string | null }> {
+  const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist });
+  if (!forecast.complete) {
+    throw unprocessable('incomplete_plan', `This plan cannot be ${verb} yet: it has no false-alert forecast. It needs ${forecast.problems.join('; ')}.`, {
+      missing: forecast.problems.map((message) => ({ field: 'forecast', message })),
+    });
+  }
+  if (forecast.meetsTarget) return { forecast, overrideReason: null };
+  if (!overrideReason) {
+    throw unprocessable(
+      'forecast_over_target',
+      `The forecast is at most ${perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces ` +
+        `(best estimate ${perThousand(forecast.falseAlertsPerFace.estimate)}) with ${forecast.watchlist.templates} reference images, ` +
+        `over the force's target of ${perThousand(forecast.targetPerFace)} per 1,000 faces (${oneIn(forecast.targetPerFace)}). ` +
+        `Change the plan, or record why it should be ${verb} anyway (overrideReason).`,
+      { forecast: forecastRecord(forecast) },
+    );
+  }
+  return { forecast, overrideReason };
 }
 
 /** Columns to write for the given (API-form) plan values. */
@@ -170,7 +242,7 @@ async function returnToDraft(
     : 'Submission withdrawn: the plan was changed while it awaited a decision.';
   await tx.deployment.update({
     where: { id: row.id },
-    data: { status: 'draft', authoriserId: null, decidedAt: null, decisionNotes: null, submittedAt: null, statusReason },
+    data: { status: 'draft', authoriserId: null, decidedAt: null, decisionNotes: null, submittedAt: null, statusReason, ...NO_RECORDED_FORECASTS },
   });
   if (!wasAuthorised) {
     return {
@@ -228,6 +300,7 @@ async function planProblems(tx: Tx, row: DeploymentRow, now: Date): Promise<Plan
       watchlistIds,
       categories: parseStoredList(row.categories),
       threshold: row.threshold,
+      verifyThreshold: row.verifyThreshold,
       signageConfirmed: row.signageConfirmed,
       cameras: row.cameras,
     },
@@ -376,7 +449,7 @@ export async function removeCamera(
  * Submits a complete plan for authorisation (also how a suspended deployment asks to resume).
  * Caller holds 'deployment:plan'. 422 listing every gap when incomplete.
  */
-export async function submitDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
+export async function submitDeployment(ctx: Context, id: string, input: SubmitInput = {}, now = new Date()): Promise<DeploymentView> {
   await auditedTransaction(async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'submit');
@@ -384,11 +457,22 @@ export async function submitDeployment(ctx: Context, id: string, now = new Date(
     if (problems.length) {
       throw unprocessable('incomplete_plan', problemMessage('This plan cannot be submitted yet.', problems), { missing: problems });
     }
+    const { forecast, overrideReason } = await checkForecast(tx, row, { verb: 'submitted', overrideReason: input.overrideReason });
     await tx.deployment.update({
       where: { id },
-      data: { status: 'submitted', submittedAt: now, authoriserId: null, decidedAt: null, decisionNotes: null, statusReason: null },
+      data: {
+        status: 'submitted',
+        submittedAt: now,
+        authoriserId: null,
+        decidedAt: null,
+        decisionNotes: null,
+        statusReason: null,
+        ...NO_RECORDED_FORECASTS,
+        submittedForecast: JSON.stringify(forecast),
+        submitOverrideReason: overrideReason,
+      },
     });
-    await auditFor(audit, ctx, id).record('deployment.submitted', { from: row.status });
+    await auditFor(audit, ctx, id).record('deployment.submitted', { from: row.status, forecast: forecastRecord(forecast), overrideReason });
   });
   return viewFor(ctx, id);
 }
@@ -409,11 +493,20 @@ export async function authoriseDeployment(ctx: Context, id: string, input: Autho
         missing: problems,
       });
     }
+    const { forecast, overrideReason } = await checkForecast(tx, row, { verb: 'authorised', overrideReason: input.overrideReason });
     await tx.deployment.update({
       where: { id },
-      data: { status: 'authorised', authoriserId: ctx.actor.id, decidedAt: now, decisionNotes: input.notes || null, statusReason: null },
+      data: {
+        status: 'authorised',
+        authoriserId: ctx.actor.id,
+        decidedAt: now,
+        decisionNotes: input.notes || null,
+        statusReason: null,
+        authorisedForecast: JSON.stringify(forecast),
+        authoriseOverrideReason: overrideReason,
+      },
     });
-    await auditFor(audit, ctx, id).record('deployment.authorised', { notes: input.notes || null });
+    await auditFor(audit, ctx, id).record('deployment.authorised', { notes: input.notes || null, forecast: forecastRecord(forecast), overrideReason });
   });
   return viewFor(ctx, id);
 }
@@ -445,7 +538,7 @@ export async function rejectDeployment(ctx: Context, id: string, input: ReasonIn
  * the snapshot would be empty (422): a deployment with nobody to look for would scan faces
  * for nothing, which cannot be necessary or proportionate.
  */
-export async function startDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
+export async function startDeployment(ctx: Context, id: string, input: StartInput = {}, now = new Date()): Promise<DeploymentView> {
   await auditedTransaction(async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'start');
@@ -459,9 +552,15 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
     }
 
     const { record, passOn } = auditFor(audit, ctx, id);
+    const { engine: verifier, unavailable } = planVerifier(row.verifierId);
+    if (unavailable) {
+      throw new HttpError(409, 'verifier_unavailable', `This plan was authorised with the recogniser ${unavailable}, which is not enabled on this server; plan it again.`);
+    }
+    const candidate = candidateEngine().manifest;
+    const engines = [candidate, verifier.manifest].map((m) => ({ engineId: m.id, engineVersion: m.version }));
     // A snapshot left from an earlier live period is never reused: each go-live freezes afresh.
     await purgeIfPresent(tx, id, passOn);
-    const snapshot = await createSnapshot(tx, id, passOn);
+    const snapshot = await createSnapshot(tx, id, engines.filter((e, i) => engines.findIndex((o) => o.engineId === e.engineId) === i), passOn);
     if (snapshot.imageCount === 0) {
       throw unprocessable(
         'empty_snapshot',
@@ -469,8 +568,17 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
           'chosen categories. It cannot go live with nobody to look for.',
       );
     }
+    // The forecast again, with the snapshot's true size: the watchlist may have grown since it was
+    // authorised. Going live over the target needs a reason — unless the authorisation already
+    // accepted a forecast at least this high.
+    const watchlist = { entries: snapshot.entryCount, templates: snapshot.imageCount };
+    const authorised = parseStoredForecast(row.authorisedForecast);
+    const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist });
+    const coveredByAuthorisation =
+      forecast.complete && authorised?.complete === true && forecast.falseAlertsPerFace.upper <= authorised.falseAlertsPerFace.upper * (1 + 1e-9);
+    const { overrideReason } = coveredByAuthorisation ? { overrideReason: null } : await checkForecast(tx, row, { verb: 'taken live', overrideReason: input.overrideReason, watchlist });
     await tx.deployment.update({ where: { id }, data: { status: 'live', wentLiveAt: now, endedAt: null, statusReason: null } });
-    await record('deployment.started', { entryCount: snapshot.entryCount, imageCount: snapshot.imageCount });
+    await record('deployment.started', { entryCount: snapshot.entryCount, imageCount: snapshot.imageCount, forecast: forecastRecord(forecast), overrideReason });
   });
   return viewFor(ctx, id);
 }

@@ -12,14 +12,15 @@ import { DEPLOYMENT_STATUSES } from './state-machine';
 // ─── limits ───────────────────────────────────────────────────────────────────────────────
 
 /**
- * Face-match threshold: a face-api euclidean distance, lower is stricter. 0.6 is face-api's
- * customary setting; above 0.7 false alerts climb steeply, below 0.3 true matches are missed.
- * NPL showed that the setting changes demographic error rates, so it is bounded, recorded
- * with the plan and every change to it is audited.
+ * Candidate distance (`threshold`): the first stage's face-api euclidean distance within which a
+ * face is sent for verification; lower is stricter. There is no default: the plan editor proposes
+ * one from the force's target and the calibration (lib/recognition/forecast.ts), and the planner
+ * records it. NPL showed that thresholds change demographic error rates, so both are bounded,
+ * recorded with the plan and every change is audited. The verification threshold's bounds depend
+ * on the verifying recogniser's metric (checked when it is saved, lib/deployments/mutations.ts).
  */
 export const THRESHOLD_MIN = 0.3;
 export const THRESHOLD_MAX = 0.7;
-export const THRESHOLD_DEFAULT = 0.6;
 
 /** A deployment is a bounded window: a few hours, never more than a day. */
 export const MAX_WINDOW_HOURS = 24;
@@ -78,8 +79,14 @@ const statement = z.string().trim().max(MAX_TEXT, `must be at most ${MAX_TEXT} c
 
 export const ThresholdSchema = z
   .number({ message: 'threshold must be a number' })
-  .min(THRESHOLD_MIN, `threshold must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: lower is stricter; ${THRESHOLD_DEFAULT} is the default)`)
-  .max(THRESHOLD_MAX, `threshold must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: higher raises false alerts; ${THRESHOLD_DEFAULT} is the default)`);
+  .min(THRESHOLD_MIN, `threshold (the candidate distance) must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: lower is stricter)`)
+  .max(THRESHOLD_MAX, `threshold (the candidate distance) must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: higher sends more faces for verification)`);
+
+/** Loose bounds only: the verifier's own range is checked against its metric on save. */
+export const VerifyThresholdSchema = z
+  .number({ message: 'verifyThreshold must be a number' })
+  .min(-1, 'verifyThreshold must be between -1 and 4')
+  .max(4, 'verifyThreshold must be between -1 and 4');
 
 // The closed list is the watchlist module's (DOMAIN.md; Bridges §124).
 const CategorySchema = z.enum(CATEGORIES, { message: `each category must be one of: ${CATEGORIES.join(', ')}` });
@@ -98,7 +105,8 @@ const planFields = {
   categories: z
     .array(CategorySchema, { message: 'categories must be a list' })
     .refine((c) => new Set(c).size === c.length, 'categories must not repeat a category'),
-  threshold: ThresholdSchema,
+  threshold: ThresholdSchema.nullable(),
+  verifyThreshold: VerifyThresholdSchema.nullable(),
   signageConfirmed: z.boolean({ message: 'signageConfirmed must be true or false' }),
 };
 const NameSchema = z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(120, 'name must be at most 120 characters');
@@ -118,6 +126,21 @@ function refineWindow(plan: { startsAt?: unknown; endsAt?: unknown }, ctx: z.Ref
   const problem = windowProblem(plan.startsAt, plan.endsAt);
   if (problem) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: problem });
 }
+
+/**
+ * POST /api/deployments/forecast: the forecast of a plan as it is being edited (unsaved), for the
+ * plan editor. `verifierId` is the recogniser the plan's verification threshold was chosen for.
+ */
+export const ForecastPreviewSchema = z
+  .object({
+    watchlistIds: planFields.watchlistIds,
+    categories: planFields.categories,
+    threshold: planFields.threshold,
+    verifyThreshold: planFields.verifyThreshold,
+    verifierId: z.string().trim().min(1).max(64).nullable(),
+  })
+  .strict();
+export type ForecastPreviewInput = z.infer<typeof ForecastPreviewSchema>;
 
 /** POST /api/deployments: a name is enough to start a draft; everything else may follow. */
 export const CreateDeploymentSchema = z
@@ -215,9 +238,29 @@ const reason = z
 export const ReasonSchema = z.object({ reason }).strict();
 export type ReasonInput = z.infer<typeof ReasonSchema>;
 
+/**
+ * Why a plan whose false-alert forecast is over the force's target should go ahead anyway. Given
+ * at submission (by the planner), at authorisation (by the second officer, in their own words)
+ * and, if the watchlist grew since, at go-live; audited each time.
+ */
+export const OVERRIDE_REASON_MIN = 20;
+const overrideReason = z
+  .string({ message: 'overrideReason must be text' })
+  .trim()
+  .min(OVERRIDE_REASON_MIN, `overrideReason must say why the plan should go ahead over the target (at least ${OVERRIDE_REASON_MIN} characters)`)
+  .max(2000, 'overrideReason must be at most 2000 characters');
+
+/** Optional body of submit. */
+export const SubmitSchema = z.object({ overrideReason: overrideReason.optional() }).strict();
+export type SubmitInput = z.infer<typeof SubmitSchema>;
+
 /** Optional body of authorise. */
-export const AuthoriseSchema = z.object({ notes: z.string().trim().max(2000).optional() }).strict();
+export const AuthoriseSchema = z.object({ notes: z.string().trim().max(2000).optional(), overrideReason: overrideReason.optional() }).strict();
 export type AuthoriseInput = z.infer<typeof AuthoriseSchema>;
+
+/** Optional body of start. */
+export const StartSchema = z.object({ overrideReason: overrideReason.optional() }).strict();
+export type StartInput = z.infer<typeof StartSchema>;
 
 /** Optional body of end. */
 export const EndSchema = z.object({ reason: reason.optional() }).strict();
@@ -243,7 +286,8 @@ export type PlanForCheck = {
   necessityProportionality: string;
   watchlistIds: string[];
   categories: string[];
-  threshold: number;
+  threshold: number | null;
+  verifyThreshold: number | null;
   signageConfirmed: boolean;
   cameras: { name: string; lat: number; lng: number }[];
 };
@@ -298,9 +342,10 @@ export function problemsBeforeSubmission(
   for (const category of plan.categories) {
     if (!(CATEGORIES as readonly string[]).includes(category)) need('categories', `"${category}" is not a lawful category`);
   }
-  if (!ThresholdSchema.safeParse(plan.threshold).success) {
-    need('threshold', `a face-match threshold between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}`);
+  if (plan.threshold === null || !ThresholdSchema.safeParse(plan.threshold).success) {
+    need('threshold', `a candidate distance (first stage) between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}: use the proposed thresholds`);
   }
+  if (plan.verifyThreshold === null) need('verifyThreshold', 'a verification threshold (second stage): use the proposed thresholds');
   if (!plan.signageConfirmed) need('signageConfirmed', 'confirmation that public notice (signage) is in place');
   return problems;
 }

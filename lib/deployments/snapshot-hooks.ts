@@ -10,10 +10,14 @@ import * as snapshots from '@/lib/watchlists/snapshots';
  * 'snapshot.purged' are recorded by the watchlist module with the details it owns.
  */
 
-/** Replaces the deployment's snapshot with the entries of its watchlists and categories. Called only at go-live. */
+/**
+ * Replaces the deployment's snapshot with the entries of its watchlists and categories, carrying
+ * the templates of the recognisers given. Called only at go-live.
+ */
 export const createSnapshot: (
   tx: Tx,
   deploymentId: string,
+  engines: readonly snapshots.SnapshotEngine[],
   audit?: Audit,
 ) => Promise<{ entryCount: number; imageCount: number }> = snapshots.createSnapshot;
 

@@ -1,9 +1,11 @@
 import type { FaceBox } from '@/lib/face/worker-protocol';
 
 /**
- * The face crop a probe carries: what an operator sees beside the reference image if the face
- * matches. Small on purpose (≤ 160 px, a few KB) — enough to judge, cheap to send, and nothing
- * more of the scene than the face.
+ * The face crop a probe carries: what the server's verifying recogniser embeds when the face is
+ * a candidate, and what an operator sees beside the reference image if it matches. Small on
+ * purpose (≤ 224 px, about 10 KB) — the face fills two thirds of it, so it is about 150 px across
+ * where the camera gives that much (ArcFace-style verifiers want at least 112, face-api's 150) —
+ * and nothing more of the scene than the face.
  *
  * Browser-only (OffscreenCanvas + convertToBlob; importing the constants is safe anywhere), and meant for the detector worker so JPEG
  * encoding never runs on the page's main thread. Nothing is cached: the bytes exist only in the
@@ -20,9 +22,9 @@ export const CROP_MAX_BYTES = 64 * 1024;
 /** Padding around the detector's box, as a fraction of its size on each side: keeps chin, hair and ears. */
 export const CROP_PADDING = 0.25;
 /** Longest side of the encoded crop, in pixels. */
-export const CROP_MAX_SIDE = 160;
-/** Used only if a crop does not fit at the lowest quality (never seen: 160 px JPEGs are ≤ 15 KB). */
-const CROP_FALLBACK_SIDE = 112;
+export const CROP_MAX_SIDE = 224;
+/** Used only if a crop does not fit at the lowest quality (never seen: 224 px JPEGs are ≤ 25 KB). */
+const CROP_FALLBACK_SIDE = 160;
 const QUALITIES = [0.85, 0.7, 0.55, 0.4, 0.25];
 
 /** The box grown by CROP_PADDING on every side, then clipped to the frame; whole pixels. */

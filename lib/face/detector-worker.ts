@@ -45,7 +45,7 @@ type WorkerScope = {
 };
 const scope = globalThis as unknown as WorkerScope;
 
-/** Frames larger than this are scaled down: detection runs at 320 px anyway, crops at ≤ 160 px. */
+/** Frames larger than this are scaled down: detection runs at 320 px anyway, crops at ≤ 224 px. */
 const MAX_FRAME_SIDE = 1280;
 
 let faceapi: FaceApi | null = null;

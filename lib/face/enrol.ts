@@ -9,9 +9,11 @@
  * Callers: the watchlist route handlers, after they have checked the user may curate watchlists.
  * Nothing about a refused image is logged or kept here; the caller should not either.
  */
+import { analyseFaces } from '@/lib/recognition/face-analysis';
+import { templatesOfFace, type EngineVector } from '@/lib/recognition/templates';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, readImageDimensions, sniffImageType, type ImageMediaType } from './media';
 import { assessReferenceFaces, type FaceBox } from './quality-gate';
-import { UndecodableImageError, detectFacesWithDescriptors } from './node-engine';
+import { UndecodableImageError } from './node-engine';
 
 export type EnrolmentRefusalCode =
   | 'payload_too_large'
@@ -33,7 +35,10 @@ export type EnrolmentVerdict =
       /** The face, in the same pixels. */
       box: FaceBox;
       score: number;
+      /** face-api's descriptor (duplicate checks compare these). */
       descriptor: Float32Array;
+      /** One template per enabled recogniser, face-api's included. */
+      templates: EngineVector[];
     }
   | { ok: false; status: 413 | 415 | 422; code: EnrolmentRefusalCode; message: string };
 
@@ -65,7 +70,8 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
 
   let analysis;
   try {
-    analysis = await detectFacesWithDescriptors(bytes);
+    // In a face worker thread: the server's event loop never waits on the models.
+    analysis = await analyseFaces(bytes);
   } catch (error) {
     if (error instanceof UndecodableImageError) return refuse(422, 'unreadable_image', unreadableMessage);
     throw error;
@@ -74,7 +80,7 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
   const verdict = assessReferenceFaces(analysis);
   if (!verdict.ok) return refuse(422, verdict.code, verdict.message);
   const { box, score, descriptor } = verdict.face;
-  return { ok: true, mediaType, width: analysis.width, height: analysis.height, box, score, descriptor };
+  return { ok: true, mediaType, width: analysis.width, height: analysis.height, box, score, descriptor, templates: templatesOfFace(verdict.face) };
 }
 
 const unreadableMessage = 'The image could not be read; the file may be damaged or incomplete. Try exporting it again.';

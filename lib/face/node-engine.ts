@@ -1,15 +1,14 @@
 /**
- * Face detection and description on the server: @vladmandic/face-api's Node WASM build on
- * TensorFlow.js's WASM backend (tfjs-node cannot be installed offline), with @napi-rs/canvas to
- * decode images. Server only; the browser has its own engine.
+ * Face detection, landmarks and face-api descriptors on the server: @vladmandic/face-api's Node
+ * WASM build on TensorFlow.js's WASM backend (tfjs-node cannot be installed offline), with
+ * @napi-rs/canvas to decode images.
  *
- * The packages are listed in next.config.js serverExternalPackages, so they are required from
- * node_modules at run time — by path from the project root (process.cwd()), because inside Next's
- * server bundle neither __dirname nor import.meta.url point at the source folder. The process must
- * therefore run from the project root, as server.ts, next and vitest do.
+ * Runs only inside the face worker threads (lib/recognition/worker/face-worker.ts), never on the
+ * server's event loop: one detection takes 50 ms to seconds, and the control room must not stall
+ * while it runs. Callers on the main thread use lib/recognition/face-analysis.ts.
  *
- * Models load once per process; the loading promise lives on globalThis so that Next's bundle and
- * server.ts, which may each hold their own copy of this module, share one engine and one queue.
+ * The packages are required from node_modules by path from the project root (process.cwd()), so
+ * the process must run from the project root, as server.ts, next and vitest do.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,19 +16,21 @@ import type * as FaceApi from '@vladmandic/face-api';
 import type * as Tfjs from '@tensorflow/tfjs';
 import type { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as NapiCanvas from '@napi-rs/canvas';
+import type { Point, RgbaImage } from '@/lib/recognition/alignment';
 import { isImageComplete, sniffImageType } from './media';
-import {
-  FACE_PRESENCE_MIN_SCORE,
-  SHARPNESS_SAMPLE_SIDE,
-  laplacianVariance,
-  type FaceBox,
-} from './quality-gate';
+import { FACE_PRESENCE_MIN_SCORE, SHARPNESS_SAMPLE_SIDE, laplacianVariance, type FaceBox } from './quality-gate';
+
+/** Computes one recogniser's vector of a face from the image and the face's 68 landmarks. */
+export type Embedder = (image: RgbaImage, landmarks: readonly Point[]) => Promise<Float32Array>;
 
 export type AnalysedFace = {
   /** In the decoded image's pixels (after any EXIF rotation, as a browser shows it), clipped to it. */
   box: FaceBox;
   score: number;
+  /** face-api's 128 numbers. */
   descriptor: Float32Array;
+  /** Vectors of the other enabled recognisers, by engine id. */
+  vectors: Record<string, Float32Array>;
   /** laplacianVariance() of the face resampled to SHARPNESS_SAMPLE_SIDE square. */
   sharpness: number;
 };
@@ -40,6 +41,14 @@ export type FaceAnalysis = {
   height: number;
   /** Most confident first; only detections scoring at least FACE_PRESENCE_MIN_SCORE. */
   faces: AnalysedFace[];
+};
+
+/** The face found in a probe's crop, with the vectors asked for. */
+export type CropFace = {
+  box: FaceBox;
+  score: number;
+  /** By engine id; face-api's under its own id when asked for. */
+  vectors: Record<string, Float32Array>;
 };
 
 /** The bytes are not an image we can decode: not JPEG/PNG/WebP, truncated, or rejected by the decoder. */
@@ -77,59 +86,31 @@ const PAD_RATIO = 0.2;
 /** More faces than this are not described; the gate only needs to know there are several. */
 const MAX_FACES = 20;
 
+/**
+ * Probe crops: the browser pads the tracked face by a quarter of its size on each side, so the face
+ * fills two thirds of the crop — too much for the tiny detector, whose anchors expect smaller
+ * faces. A black border of this fraction of the crop's side brings the face back to about half
+ * the image, and the detector runs at CROP_DETECTOR_INPUT px (tests/integration/verification and
+ * bench/accuracy measure the detection rate on crops made as the browser makes them).
+ */
+const CROP_PAD_RATIO = 0.2;
+const CROP_DETECTOR_INPUT = 160;
+const CROP_MIN_SCORE = 0.3;
+/** Largest crop accepted (the browser sends ≤ 256 px): larger images are not crops. */
+export const CROP_MAX_SIDE = 1024;
+
 type Tf = typeof Tfjs & { setWasmPaths: typeof setWasmPaths };
 
-type Engine = {
+export type FaceApiEngine = {
   faceapi: typeof FaceApi;
   tf: Tf;
   canvas: typeof NapiCanvas;
-  detectorOptions: FaceApi.SsdMobilenetv1Options;
+  ssdOptions: FaceApi.SsdMobilenetv1Options;
+  tinyOptions: FaceApi.TinyFaceDetectorOptions;
 };
 
-type EngineState = { engine?: Promise<Engine>; queue: Promise<unknown> };
-
-const globalState = globalThis as typeof globalThis & { __sightlineFaceEngine?: EngineState };
-
-function engineState(): EngineState {
-  globalState.__sightlineFaceEngine ??= { queue: Promise.resolve() };
-  return globalState.__sightlineFaceEngine;
-}
-
-/**
- * Load the models now rather than on the first upload (e.g. at server start). Safe to call any
- * number of times; a failed load is retried by the next call instead of being remembered.
- */
-export function loadFaceEngine(): Promise<void> {
-  return startEngine().then(() => undefined);
-}
-
-/**
- * Decode an image and find every face in it with its 128-number descriptor. Calls run one at a
- * time, in arrival order. Throws UndecodableImageError for bytes that are not a whole JPEG, PNG or
- * WebP image. Nothing is logged or kept.
- */
-export function detectFacesWithDescriptors(bytes: Uint8Array): Promise<FaceAnalysis> {
-  return runExclusively(async () => analyseImage(await startEngine(), bytes));
-}
-
-function startEngine(): Promise<Engine> {
-  const state = engineState();
-  state.engine ??= createEngine().catch((error: unknown) => {
-    state.engine = undefined;
-    throw error;
-  });
-  return state.engine;
-}
-
-/** One detection at a time: concurrent uploads queue rather than interleave on the one WASM backend. */
-function runExclusively<T>(task: () => Promise<T>): Promise<T> {
-  const state = engineState();
-  const run = state.queue.then(task);
-  state.queue = run.catch(() => undefined);
-  return run;
-}
-
-async function createEngine(): Promise<Engine> {
+/** Loads the models (≈ 0.5–1 s). One per worker thread. */
+export async function createFaceApiEngine(): Promise<FaceApiEngine> {
   const requireFromProject = createRequire(path.join(process.cwd(), 'package.json'));
   const faceapi = requireFromProject('@vladmandic/face-api/dist/face-api.node-wasm.js') as typeof FaceApi;
   const canvas = requireFromProject('@napi-rs/canvas') as typeof NapiCanvas;
@@ -147,18 +128,21 @@ async function createEngine(): Promise<Engine> {
   // measurable time (SSD dominates) and gave no better separation of people.
   await Promise.all([
     faceapi.nets.ssdMobilenetv1.loadFromDisk(modelFolder),
+    faceapi.nets.tinyFaceDetector.loadFromDisk(modelFolder),
     faceapi.nets.faceLandmark68Net.loadFromDisk(modelFolder),
     faceapi.nets.faceRecognitionNet.loadFromDisk(modelFolder),
   ]);
 
-  const detectorOptions = new faceapi.SsdMobilenetv1Options({
-    minConfidence: FACE_PRESENCE_MIN_SCORE,
-    maxResults: MAX_FACES,
-  });
-  return { faceapi, tf, canvas, detectorOptions };
+  return {
+    faceapi,
+    tf,
+    canvas,
+    ssdOptions: new faceapi.SsdMobilenetv1Options({ minConfidence: FACE_PRESENCE_MIN_SCORE, maxResults: MAX_FACES }),
+    tinyOptions: new faceapi.TinyFaceDetectorOptions({ inputSize: CROP_DETECTOR_INPUT, scoreThreshold: CROP_MIN_SCORE }),
+  };
 }
 
-/** The decoded image, scaled down to at most WORKING_MAX_SIDE, and the size it was decoded at. */
+/** The decoded image, scaled down to at most `maxSide`, and the size it was decoded at. */
 type WorkingImage = {
   canvas: NapiCanvas.Canvas;
   pixels: NapiCanvas.ImageData;
@@ -167,10 +151,15 @@ type WorkingImage = {
   original: { width: number; height: number };
 };
 
-type Detection = { box: FaceBox; score: number; descriptor: Float32Array };
+type Detection = { box: FaceBox; score: number; descriptor: Float32Array; landmarks: Point[] };
 
-async function analyseImage(engine: Engine, bytes: Uint8Array): Promise<FaceAnalysis> {
-  const working = await decodeImage(engine, bytes);
+/**
+ * Decode an image and find every face in it (SSD MobileNet), with face-api's descriptor and the
+ * vector of each embedder. Throws UndecodableImageError for bytes that are not a whole JPEG, PNG
+ * or WebP image. Nothing is logged or kept.
+ */
+export async function analyseImage(engine: FaceApiEngine, bytes: Uint8Array, embedders: Record<string, Embedder> = {}): Promise<FaceAnalysis> {
+  const working = await decodeImage(engine, bytes, WORKING_MAX_SIDE);
 
   let detections = await detectFaces(engine, working, 0);
   const best = detections[0];
@@ -182,17 +171,83 @@ async function analyseImage(engine: Engine, bytes: Uint8Array): Promise<FaceAnal
     if (padded.length > 0) detections = padded;
   }
 
-  const faces = detections.map((detection) => ({
-    box: toOriginal(detection.box, working),
-    score: detection.score,
-    descriptor: detection.descriptor,
-    sharpness: measureSharpness(engine, working, detection.box),
-  }));
+  const image: RgbaImage = { data: working.pixels.data, width: working.width, height: working.height };
+  const faces: AnalysedFace[] = [];
+  for (const detection of detections) {
+    faces.push({
+      box: toOriginal(detection.box, working),
+      score: detection.score,
+      descriptor: detection.descriptor,
+      vectors: await embedAll(embedders, image, detection.landmarks),
+      sharpness: measureSharpness(engine, working, detection.box),
+    });
+  }
   return { width: working.original.width, height: working.original.height, faces };
 }
 
-/** Decode (applying EXIF orientation, as Skia does) and scale down to the working size. */
-async function decodeImage(engine: Engine, bytes: Uint8Array): Promise<WorkingImage> {
+/**
+ * The face in a probe's crop — the one nearest its centre, as the browser cut it around the
+ * tracked face — with the vectors asked for (`faceApi` adds face-api's descriptor under its id).
+ * Null when the crop shows no face: such a probe can never be verified. Tiny detector at 160 px
+ * plus landmarks: about 20 ms on these machines, far cheaper than SSD.
+ */
+export async function analyseCrop(
+  engine: FaceApiEngine,
+  bytes: Uint8Array,
+  { embedders = {}, faceApiId }: { embedders?: Record<string, Embedder>; faceApiId?: string },
+): Promise<CropFace | null> {
+  const working = await decodeImage(engine, bytes, CROP_MAX_SIDE);
+  const { faceapi, tf } = engine;
+  const pad = Math.round(CROP_PAD_RATIO * Math.max(working.width, working.height));
+  const image = tf.tensor3d(toRgb(working.pixels), [working.height, working.width, 3], 'int32');
+  const input = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]) as unknown as FaceApi.tf.Tensor3D;
+  try {
+    const found = await faceapi.detectAllFaces(input, engine.tinyOptions);
+    const centre = { x: pad + working.width / 2, y: pad + working.height / 2 };
+    const chosen = found
+      .map((d) => ({ d, reach: Math.hypot(d.box.x + d.box.width / 2 - centre.x, d.box.y + d.box.height / 2 - centre.y) / Math.max(d.box.width, 1) }))
+      .filter(({ reach }) => reach < 0.5)
+      .sort((a, b) => b.d.box.area - a.d.box.area)[0]?.d;
+    if (!chosen) return null;
+
+    const [faceTensor] = await faceapi.extractFaceTensors(input, [chosen.box]);
+    if (!faceTensor) return null;
+    let landmarks: FaceApi.FaceLandmarks68;
+    try {
+      landmarks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(faceTensor)) as FaceApi.FaceLandmarks68;
+    } finally {
+      faceTensor.dispose();
+    }
+    const placed = landmarks.shiftBy<FaceApi.FaceLandmarks68>(chosen.box.x, chosen.box.y);
+    const vectors: Record<string, Float32Array> = {};
+    if (faceApiId) {
+      const aligned = placed.align(null, { useDlibAlignment: true });
+      const [alignedTensor] = await faceapi.extractFaceTensors(input, [new faceapi.Rect(aligned.x, aligned.y, aligned.width, aligned.height)]);
+      if (!alignedTensor) return null;
+      try {
+        vectors[faceApiId] = Float32Array.from((await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(alignedTensor)) as Float32Array);
+      } finally {
+        alignedTensor.dispose();
+      }
+    }
+    // Landmarks back in the crop's own pixels, for the embedders that align from them.
+    const points = placed.positions.map((p) => ({ x: p.x - pad, y: p.y - pad }));
+    Object.assign(vectors, await embedAll(embedders, { data: working.pixels.data, width: working.width, height: working.height }, points));
+    const box = { x: chosen.box.x - pad, y: chosen.box.y - pad, width: chosen.box.width, height: chosen.box.height };
+    return { box, score: chosen.score, vectors };
+  } finally {
+    tf.dispose([image, input as unknown as Tfjs.Tensor]);
+  }
+}
+
+async function embedAll(embedders: Record<string, Embedder>, image: RgbaImage, landmarks: readonly Point[]): Promise<Record<string, Float32Array>> {
+  const vectors: Record<string, Float32Array> = {};
+  for (const [id, embed] of Object.entries(embedders)) vectors[id] = await embed(image, landmarks);
+  return vectors;
+}
+
+/** Decode (applying EXIF orientation, as Skia does) and scale down to at most `maxSide`. */
+async function decodeImage(engine: FaceApiEngine, bytes: Uint8Array, maxSide: number): Promise<WorkingImage> {
   const mediaType = sniffImageType(bytes);
   if (!mediaType) throw new UndecodableImageError('The file is not a JPEG, PNG or WebP image.');
   if (!isImageComplete(bytes, mediaType)) throw new UndecodableImageError('The image file is incomplete or damaged.');
@@ -205,7 +260,7 @@ async function decodeImage(engine: Engine, bytes: Uint8Array): Promise<WorkingIm
   }
   if (!(image.width > 0 && image.height > 0)) throw new UndecodableImageError();
 
-  const scale = Math.min(1, WORKING_MAX_SIDE / Math.max(image.width, image.height));
+  const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
   const canvas = engine.canvas.createCanvas(width, height);
@@ -222,9 +277,10 @@ async function decodeImage(engine: Engine, bytes: Uint8Array): Promise<WorkingIm
 
 /**
  * SSD + landmarks + descriptors on the working image, optionally with a black border of `pad`
- * pixels. Boxes come back in working-image coordinates (the border subtracted), most confident first.
+ * pixels. Boxes and landmarks come back in working-image coordinates (the border subtracted),
+ * most confident first.
  */
-async function detectFaces(engine: Engine, working: WorkingImage, pad: number): Promise<Detection[]> {
+async function detectFaces(engine: FaceApiEngine, working: WorkingImage, pad: number): Promise<Detection[]> {
   const { faceapi, tf } = engine;
   // A tensor input needs no canvas monkey-patching of face-api: it crops faces from the tensor.
   const rgb = toRgb(working.pixels);
@@ -232,7 +288,7 @@ async function detectFaces(engine: Engine, working: WorkingImage, pad: number): 
   const input = pad > 0 ? tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]) : image;
   try {
     const results = await faceapi
-      .detectAllFaces(input as unknown as FaceApi.tf.Tensor3D, engine.detectorOptions)
+      .detectAllFaces(input as unknown as FaceApi.tf.Tensor3D, engine.ssdOptions)
       .withFaceLandmarks()
       .withFaceDescriptors();
     return results
@@ -245,6 +301,7 @@ async function detectFaces(engine: Engine, working: WorkingImage, pad: number): 
         },
         score: result.detection.score,
         descriptor: result.descriptor,
+        landmarks: result.landmarks.positions.map((p) => ({ x: p.x - pad, y: p.y - pad })),
       }))
       .sort((a, b) => b.score - a.score);
   } finally {
@@ -286,7 +343,7 @@ function toOriginal(box: FaceBox, working: WorkingImage): FaceBox {
 }
 
 /** Sharpness of the face as the recognition net sees it: resampled to SHARPNESS_SAMPLE_SIDE square. */
-function measureSharpness(engine: Engine, working: WorkingImage, box: FaceBox): number {
+function measureSharpness(engine: FaceApiEngine, working: WorkingImage, box: FaceBox): number {
   const left = clamp(box.x, 0, working.width);
   const top = clamp(box.y, 0, working.height);
   const width = clamp(box.x + box.width, 0, working.width) - left;

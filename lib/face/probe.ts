@@ -12,7 +12,7 @@ import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
  */
 
 /**
- * Largest face crop accepted, in decoded bytes. A 160 px JPEG is typically 4–10 KB. The browser's
+ * Largest face crop accepted, in decoded bytes. A 224 px JPEG is typically 8–20 KB. The browser's
  * encoder (lib/face/crop.ts, CROP_MAX_BYTES) keeps its own copy so the detector worker does not
  * load zod; tests/unit/probe-schema.test.ts checks that the two agree.
  */
@@ -35,7 +35,7 @@ export type Probe = {
   detectionScore: number;
   /** When the frame was captured, ISO 8601 in UTC. */
   capturedAt: string;
-  /** The face (padded, ≤ 160 px) as a JPEG, base64 without a `data:` prefix. */
+  /** The face (padded, ≤ 224 px) as a JPEG, base64 without a `data:` prefix; the server verifies candidates from it. */
   crop: string;
 };
 

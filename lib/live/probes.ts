@@ -3,18 +3,25 @@ import { can } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { getDb } from '@/lib/db/client';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
+import { UndecodableImageError } from '@/lib/face/node-engine';
 import { ProbeSchema, type ProbeAnswer } from '@/lib/face/probe';
 import { forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { parseInput } from '@/lib/http/route';
-import { isMatch } from '@/lib/matching/index';
-import { dropIndex, getIndex } from '@/lib/matching/registry';
+import { MAX_CANDIDATES } from '@/lib/matching/index';
+import { dropIndex } from '@/lib/matching/registry';
+import { candidateEngine, engineById } from '@/lib/recognition/engines';
 import { recordFaceProcessed } from './face-counts';
+import { snapshotMatcher, type VerifierSpec } from './matcher';
+import { verifyCandidates } from './verification';
 
 /**
  * The probe pipeline (DOMAIN.md, "Faces, matches and alerts"): a face seen by a live tile is
- * compared with the deployment's frozen snapshot. A non-match is dropped here — its
- * descriptor and crop are never written to the database, files or logs; only the per-camera
- * per-minute count of faces processed survives. A match becomes an alert.
+ * compared with the deployment's frozen snapshot in two stages — the browser's face-api
+ * descriptor finds candidates within the plan's candidate distance, and the verifying recogniser
+ * checks each from the probe's own crop on the server (lib/live/verification.ts). Only a face that
+ * passes both becomes an alert. A non-match is dropped here — its descriptor, crop and verifier
+ * vector are never written to the database, files or logs; only the per-camera per-minute count of
+ * faces processed survives.
  *
  * Shared by the socket handler (`probe:submit`) and POST /api/deployments/:id/probes.
  */
@@ -23,7 +30,10 @@ type LiveContext = {
   status: string;
   startsAt: Date | null;
   endsAt: Date | null;
-  threshold: number;
+  /** First stage: face-api distance. */
+  threshold: number | null;
+  verifierId: string | null;
+  verifyThreshold: number | null;
   snapshotId: string | null;
   cameraIds: Set<string>;
   loadedAt: number;
@@ -40,7 +50,16 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
   if (cached && Date.now() - cached.loadedAt < CONTEXT_TTL_MS) return cached;
   const row = await getDb().deployment.findUnique({
     where: { id: deploymentId },
-    select: { status: true, startsAt: true, endsAt: true, threshold: true, snapshot: { select: { id: true } }, cameras: { select: { id: true } } },
+    select: {
+      status: true,
+      startsAt: true,
+      endsAt: true,
+      threshold: true,
+      verifierId: true,
+      verifyThreshold: true,
+      snapshot: { select: { id: true } },
+      cameras: { select: { id: true } },
+    },
   });
   if (!row) throw notFound('No such deployment.');
   const context: LiveContext = {
@@ -48,6 +67,8 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     threshold: row.threshold,
+    verifierId: row.verifierId,
+    verifyThreshold: row.verifyThreshold,
     snapshotId: row.snapshot?.id ?? null,
     cameraIds: new Set(row.cameras.map((c) => c.id)),
     loadedAt: Date.now(),
@@ -57,12 +78,19 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
   return context;
 }
 
-function loadTemplates(snapshotId: string) {
-  return getDb().snapshotImage.findMany({
-    where: { snapshotId },
-    select: { entryId: true, referenceImageId: true, descriptor: true },
-    orderBy: { id: 'asc' },
-  });
+/** The deployment's verifier as running here, or a 409 saying why it cannot verify. */
+function verifierOf(context: LiveContext): VerifierSpec & { threshold: number } {
+  const engine = context.verifierId ? engineById(context.verifierId) : null;
+  if (!engine || context.verifyThreshold === null || context.threshold === null) {
+    throw new HttpError(
+      409,
+      'verifier_unavailable',
+      `This deployment's verifying recogniser (${context.verifierId ?? 'none chosen'}) is not running on this server, so no face can be verified. ` +
+        'Suspend it and plan again with the recognisers enabled now.',
+    );
+  }
+  const { manifest } = engine;
+  return { engineId: manifest.id, engineVersion: manifest.version, metric: manifest.metric, dims: manifest.descriptorLength, threshold: context.verifyThreshold };
 }
 
 /**
@@ -84,25 +112,38 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
     throw new HttpError(422, 'unknown_camera', 'This camera does not belong to the deployment.');
   }
   if (!context.snapshotId) throw new HttpError(409, 'no_snapshot', 'This deployment has no watchlist snapshot.');
+  const verifier = verifierOf(context);
 
   recordFaceProcessed(deploymentId, probe.cameraId, now);
   const snapshotId = context.snapshotId;
-  const index = await getIndex(snapshotId, () => loadTemplates(snapshotId));
-  const nearest = index.nearest(Float32Array.from(probe.descriptor), { within: context.threshold });
-  if (!nearest || !isMatch(nearest.distance, context.threshold)) return { matched: false };
+  const matcher = await snapshotMatcher(snapshotId, candidateEngine().manifest.id, verifier);
+  const candidates = matcher.candidates.candidates(Float32Array.from(probe.descriptor), { within: context.threshold!, limit: MAX_CANDIDATES });
+  if (candidates.length === 0) return { matched: false };
+
+  let outcome;
+  try {
+    outcome = await verifyCandidates(Buffer.from(probe.crop, 'base64'), candidates, matcher.verification, verifier.threshold);
+  } catch (error) {
+    if (error instanceof UndecodableImageError) throw new HttpError(422, 'unreadable_crop', 'crop: the image could not be decoded.');
+    throw error;
+  }
+  const verified = outcome.verified;
+  if (!verified) return { matched: false };
 
   const template = await getDb().snapshotImage.findFirst({
-    where: { snapshotId, referenceImageId: nearest.referenceImageId },
+    where: { snapshotId, referenceImageId: verified.referenceImageId },
     select: { watchlistId: true, reference: true, name: true, category: true },
   });
   if (!template) return { matched: false }; // the snapshot was replaced between the two reads
   const { alertId } = await raiseOrUpdateAlert({
     deploymentId,
     cameraId: probe.cameraId,
-    entryId: nearest.entryId,
-    referenceImageId: nearest.referenceImageId,
+    entryId: verified.entryId,
+    referenceImageId: verified.referenceImageId,
     ...template,
-    distance: nearest.distance,
+    distance: verified.candidateDistance,
+    candidateThreshold: context.threshold!,
+    verification: { engineId: verifier.engineId, engineVersion: verifier.engineVersion, metric: verifier.metric, score: verified.score, threshold: verifier.threshold },
     crop: Buffer.from(probe.crop, 'base64'),
     // The server's clock, not the browser's: a workstation with a wrong clock must not merge a
     // new sighting into an old alert or move an alert's times.

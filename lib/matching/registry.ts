@@ -1,50 +1,44 @@
-import { TemplateIndex, type TemplateRow } from './index';
-
 /**
- * The TemplateIndex of each live deployment, one per process. Kept on globalThis because Next's
- * route bundles and server.ts (socket.io) run in one process without sharing module instances,
- * and both must match against the same index rather than build one each.
+ * The matcher of each live deployment's snapshot, one per process. Kept on globalThis because
+ * Next's route bundles and server.ts (socket.io) run in one process without sharing module
+ * instances, and both must match against the same matcher rather than build one each.
  *
- * An index is built on the first probe of a deployment from its snapshot (`load`), then reused
- * until `dropIndex` — which the deployment lifecycle calls when a deployment stops being live or
- * its snapshot is replaced. The registry holds the build's promise from the moment it starts, so
- * simultaneous first probes share one build instead of loading the snapshot twice; a failed
- * build is forgotten, so the next probe tries again.
+ * A matcher is built on the first probe of a snapshot (`build`), then reused until `dropIndex` —
+ * which the deployment lifecycle calls when a deployment stops being live or its snapshot is
+ * replaced. The registry holds the build's promise from the moment it starts, so simultaneous
+ * first probes share one build instead of loading the snapshot twice; a failed build is
+ * forgotten, so the next probe tries again.
  */
 
-export type SnapshotLoader = () => Promise<readonly TemplateRow[]>;
-
-type Slot = { building: Promise<TemplateIndex> };
+type Slot = { building: Promise<unknown> };
 
 const holder = globalThis as typeof globalThis & { __sightlineMatchIndexes?: Map<string, Slot> };
 const slots = (holder.__sightlineMatchIndexes ??= new Map());
 
 /**
- * The index of `deploymentId`, built with `load` if there is none yet (`load` is not called
- * otherwise). Assumes the caller has checked that the deployment is live and that `load` reads
- * that deployment's current snapshot; rejects with `load`'s error or the index's RangeError for a
- * corrupt template.
+ * The matcher of `key` (a snapshot id), built with `build` if there is none yet (`build` is not
+ * called otherwise). Assumes the caller has checked that the deployment is live, that `build`
+ * reads that snapshot, and that every caller for one key builds the same type; rejects with
+ * `build`'s error (e.g. a RangeError for a corrupt template).
  */
-export function getIndex(deploymentId: string, load: SnapshotLoader): Promise<TemplateIndex> {
-  const existing = slots.get(deploymentId);
-  if (existing) return existing.building;
-  const building = Promise.resolve()
-    .then(load)
-    .then((rows) => new TemplateIndex(rows));
+export function getIndex<T>(key: string, build: () => Promise<T>): Promise<T> {
+  const existing = slots.get(key);
+  if (existing) return existing.building as Promise<T>;
+  const building = Promise.resolve().then(build);
   const slot: Slot = { building };
-  slots.set(deploymentId, slot);
+  slots.set(key, slot);
   building.catch(() => {
     // Only this build's own slot: a drop and rebuild may have replaced it meanwhile.
-    if (slots.get(deploymentId) === slot) slots.delete(deploymentId);
+    if (slots.get(key) === slot) slots.delete(key);
   });
   return building;
 }
 
 /**
- * Forgets the index of `deploymentId` (it ended, was suspended, or its snapshot changed), so its
- * memory can be reclaimed and the next `getIndex` builds afresh. A probe already waiting on the old
- * build may still be answered from it. Returns whether there was one.
+ * Forgets the matcher of `key` (its deployment ended, was suspended, or its snapshot changed), so
+ * its memory can be reclaimed and the next `getIndex` builds afresh. A probe already waiting on
+ * the old build may still be answered from it. Returns whether there was one.
  */
-export function dropIndex(deploymentId: string): boolean {
-  return slots.delete(deploymentId);
+export function dropIndex(key: string): boolean {
+  return slots.delete(key);
 }

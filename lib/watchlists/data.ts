@@ -1,6 +1,7 @@
-import { getDb, type Prisma } from '@/lib/db/client';
+import { getDb, type Prisma, type Tx } from '@/lib/db/client';
 import { containsText } from '@/lib/db/text-search';
-import { bytesToDescriptor } from '@/lib/face/descriptor';
+import { FACEAPI_ENGINE_ID } from '@/lib/recognition/manifest';
+import { bytesToVector } from '@/lib/recognition/vectors';
 import { CATEGORIES, type Category, type EntryQuery } from './schema';
 
 /**
@@ -120,11 +121,58 @@ export async function getReferenceImage(imageId: string) {
   });
 }
 
-/** Every template of a watchlist, for the duplicate-subject check at enrolment. */
+/** Every face-api template of a watchlist, for the duplicate-subject check at enrolment. */
 export async function templatesOfWatchlist(watchlistId: string) {
-  const rows = await getDb().referenceImage.findMany({
-    where: { entry: { watchlistId } },
-    select: { descriptor: true, entry: { select: { id: true, reference: true, name: true } } },
+  const rows = await getDb().faceTemplate.findMany({
+    where: { engineId: FACEAPI_ENGINE_ID, referenceImage: { entry: { watchlistId } } },
+    select: { dims: true, vector: true, referenceImage: { select: { entry: { select: { id: true, reference: true, name: true } } } } },
   });
-  return rows.map((row) => ({ ...row.entry, descriptor: bytesToDescriptor(row.descriptor) }));
+  return rows.map((row) => ({ ...row.referenceImage.entry, descriptor: bytesToVector(row.vector, row.dims) }));
+}
+
+/**
+ * Reference images without a current template of a recogniser (none, or one made by another
+ * version), oldest first, with their bytes and stored face box: the template backfill's work list.
+ */
+export async function referenceImagesLackingTemplate(engineId: string, engineVersion: string, take: number, excludeIds: string[] = []) {
+  return getDb().referenceImage.findMany({
+    where: { templates: { none: { engineId, engineVersion } }, ...(excludeIds.length ? { id: { notIn: excludeIds } } : {}) },
+    select: { id: true, bytes: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take,
+  });
+}
+
+/** How many reference images there are, and how many have a current template of each recogniser. */
+export async function templateCoverage(engines: { engineId: string; engineVersion: string }[]) {
+  const db = getDb();
+  const images = await db.referenceImage.count();
+  const covered = await Promise.all(
+    engines.map((e) => db.faceTemplate.count({ where: { engineId: e.engineId, engineVersion: e.engineVersion } })),
+  );
+  return { images, engines: engines.map((e, i) => ({ ...e, templates: covered[i]! })) };
+}
+
+/**
+ * One recogniser's templates frozen in a snapshot, with the entry and image each belongs to, in a
+ * stable order: what the live matcher is built from (lib/live/matcher.ts). Server only.
+ */
+export async function templatesOfSnapshot(snapshotId: string, engineId: string) {
+  const rows = await getDb().snapshotTemplate.findMany({
+    where: { engineId, snapshotImage: { snapshotId } },
+    select: { engineVersion: true, dims: true, vector: true, snapshotImage: { select: { entryId: true, referenceImageId: true } } },
+    orderBy: { snapshotImage: { id: 'asc' } },
+  });
+  return rows.map((row) => ({ ...row.snapshotImage, engineVersion: row.engineVersion, dims: row.dims, vector: row.vector }));
+}
+
+/**
+ * How many people and reference images a plan's watchlists and categories give — what its
+ * snapshot would hold if it went live now (the forecast's N). Counts only.
+ */
+export async function watchlistSize(watchlistIds: string[], categories: string[], db: Tx = getDb()): Promise<{ entries: number; templates: number }> {
+  if (watchlistIds.length === 0 || categories.length === 0) return { entries: 0, templates: 0 };
+  const where = { watchlistId: { in: watchlistIds }, category: { in: categories } };
+  const [entries, templates] = await Promise.all([db.watchlistEntry.count({ where }), db.referenceImage.count({ where: { entry: where } })]);
+  return { entries, templates };
 }

@@ -1,7 +1,9 @@
 import { auditedTransaction, type Audit } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
-import type { Tx } from '@/lib/db/client';
-import { descriptorToBytes, euclideanDistance } from '@/lib/face/descriptor';
+import { getDb, type Tx } from '@/lib/db/client';
+import { euclideanDistance } from '@/lib/face/descriptor';
+import type { EngineVector } from '@/lib/recognition/templates';
+import { vectorToBytes } from '@/lib/recognition/vectors';
 import { conflict, notFound } from '@/lib/http/errors';
 import { getEntry, templatesOfWatchlist } from './data';
 import { DUPLICATE_DISTANCE, type EntryInput, type EntryUpdate } from './schema';
@@ -21,7 +23,10 @@ export type AcceptedImage = {
   height: number;
   box: { x: number; y: number; width: number; height: number };
   score: number;
+  /** face-api's descriptor, for the duplicate check. */
   descriptor: Float32Array;
+  /** One template per enabled recogniser (lib/recognition/templates.ts). */
+  templates: EngineVector[];
 };
 
 export type PossibleDuplicate = { fileName: string; entryId: string; reference: string; name: string; distance: number };
@@ -99,6 +104,15 @@ async function findDuplicates(watchlistId: string, images: AcceptedImage[], exce
   return [...best.values()].sort((a, b) => a.distance - b.distance);
 }
 
+function templateColumns(template: EngineVector) {
+  return {
+    engineId: template.engineId,
+    engineVersion: template.engineVersion,
+    dims: template.vector.length,
+    vector: Buffer.from(vectorToBytes(template.vector)),
+  };
+}
+
 async function storeImages(tx: Tx, audit: Audit, entryId: string, images: AcceptedImage[]) {
   for (const image of images) {
     const stored = await tx.referenceImage.create({
@@ -113,7 +127,7 @@ async function storeImages(tx: Tx, audit: Audit, entryId: string, images: Accept
         boxWidth: image.box.width,
         boxHeight: image.box.height,
         detectionScore: image.score,
-        descriptor: Buffer.from(descriptorToBytes(image.descriptor)),
+        templates: { create: image.templates.map(templateColumns) },
       },
       select: { id: true },
     });
@@ -196,4 +210,28 @@ export async function recordReferenceImageView(ctx: Context, imageId: string, en
   await auditedTransaction(async (_tx, audit) => {
     await audited(ctx, audit)({ action: 'reference_image.viewed', subjectType: 'reference_image', subjectId: imageId, details: { entryId } });
   });
+}
+
+/**
+ * Stores (or replaces) one recogniser's template of a reference image, computed by the template
+ * backfill (lib/recognition/backfill.ts) for an image enrolled before that recogniser was
+ * enabled. Returns false when the image was deleted meanwhile. Not audited one by one: the
+ * backfill records its run.
+ */
+export async function saveFaceTemplate(referenceImageId: string, template: EngineVector): Promise<boolean> {
+  const db = getDb();
+  if (!(await db.referenceImage.findUnique({ where: { id: referenceImageId }, select: { id: true } }))) return false;
+  const columns = templateColumns(template);
+  try {
+    await db.faceTemplate.upsert({
+      where: { referenceImageId_engineId: { referenceImageId, engineId: template.engineId } },
+      create: { referenceImageId, ...columns },
+      update: columns,
+    });
+    return true;
+  } catch (error) {
+    // The image was deleted between the check and the write: nothing to keep a template for.
+    if ((error as { code?: string }).code === 'P2003' || (error as { code?: string }).code === 'P2025') return false;
+    throw error;
+  }
 }

@@ -1,7 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Audit } from '@/lib/audit/mutations';
 import type { Tx } from '@/lib/db/client';
+import { HttpError } from '@/lib/http/errors';
 import { dropIndex } from '@/lib/matching/registry';
 import { CATEGORIES } from './schema';
+
+/** A recogniser whose templates a snapshot must carry, at the version now running. */
+export type SnapshotEngine = { engineId: string; engineVersion: string };
 
 /**
  * A deployment matches against a frozen copy of the templates it is allowed to use
@@ -16,11 +21,14 @@ function parseIds(json: string): string[] {
 }
 
 /**
- * Creates (or replaces) the snapshot of a deployment, inside the caller's transaction.
+ * Creates (or replaces) the snapshot of a deployment, inside the caller's transaction, with the
+ * templates of `engines` (the first stage's and the verifier's) for every image. Refuses with 409
+ * `templates_pending` when an image lacks one — its templates are still being computed — rather
+ * than freeze a watchlist that would silently never match some people.
  * Called by the deployment lifecycle at go-live, with the caller holding 'deployment:authorise'
  * or 'deployment:plan'. When `audit` is given the snapshot is recorded as 'snapshot.created'.
  */
-export async function createSnapshot(tx: Tx, deploymentId: string, audit?: Audit) {
+export async function createSnapshot(tx: Tx, deploymentId: string, engines: readonly SnapshotEngine[], audit?: Audit) {
   const deployment = await tx.deployment.findUniqueOrThrow({
     where: { id: deploymentId },
     select: { watchlistIds: true, categories: true },
@@ -32,19 +40,37 @@ export async function createSnapshot(tx: Tx, deploymentId: string, audit?: Audit
     where: { entry: { watchlistId: { in: watchlistIds }, category: { in: categories } } },
     select: {
       id: true,
-      descriptor: true,
+      templates: {
+        where: { OR: engines.map((e) => ({ engineId: e.engineId, engineVersion: e.engineVersion })) },
+        select: { engineId: true, engineVersion: true, dims: true, vector: true },
+      },
       entry: { select: { id: true, watchlistId: true, reference: true, name: true, category: true } },
     },
   });
   const entryCount = new Set(images.map((image) => image.entry.id)).size;
+  for (const engine of engines) {
+    const lacking = images.filter((image) => !image.templates.some((t) => t.engineId === engine.engineId)).length;
+    if (lacking > 0) {
+      throw new HttpError(
+        409,
+        'templates_pending',
+        `${lacking} of ${images.length} reference images have no ${engine.engineId} template yet: they are still being computed ` +
+          '(see the Recognition page). Try again when that has finished.',
+        { engineId: engine.engineId, lacking, images: images.length },
+      );
+    }
+  }
 
   await tx.watchlistSnapshot.deleteMany({ where: { deploymentId } });
   const snapshot = await tx.watchlistSnapshot.create({
     data: { deploymentId, entryCount, imageCount: images.length },
   });
-  if (images.length > 0) {
+  // Two bulk inserts whatever the watchlist's size (ids made here so the templates can point at their image).
+  const rows = images.map((image) => ({ id: randomUUID(), image }));
+  if (rows.length > 0) {
     await tx.snapshotImage.createMany({
-      data: images.map((image) => ({
+      data: rows.map(({ id, image }) => ({
+        id,
         snapshotId: snapshot.id,
         entryId: image.entry.id,
         referenceImageId: image.id,
@@ -52,8 +78,10 @@ export async function createSnapshot(tx: Tx, deploymentId: string, audit?: Audit
         reference: image.entry.reference,
         name: image.entry.name,
         category: image.entry.category,
-        descriptor: image.descriptor,
       })),
+    });
+    await tx.snapshotTemplate.createMany({
+      data: rows.flatMap(({ id, image }) => image.templates.map((template) => ({ snapshotImageId: id, ...template }))),
     });
   }
   await tx.deployment.update({ where: { id: deploymentId }, data: { snapshotPurgedAt: null } });
@@ -61,7 +89,7 @@ export async function createSnapshot(tx: Tx, deploymentId: string, audit?: Audit
     action: 'snapshot.created',
     subjectType: 'deployment',
     subjectId: deploymentId,
-    details: { entryCount, imageCount: images.length, watchlistIds, categories },
+    details: { entryCount, imageCount: images.length, watchlistIds, categories, engines: engines.map((e) => `${e.engineId}@${e.engineVersion}`) },
   });
   return { snapshotId: snapshot.id, entryCount, imageCount: images.length };
 }

@@ -1,3 +1,4 @@
+import { FACEAPI_128 } from '@/lib/recognition/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disconnectDb, getDb } from '@/lib/db/client';
 import { runDeploymentHousekeeping, startDeploymentScheduler } from '@/lib/deployments/jobs';
@@ -51,7 +52,7 @@ async function seedWatchlists(createdById: string) {
     boxWidth: 200,
     boxHeight: 200,
     detectionScore: 0.98,
-    descriptor: Buffer.alloc(128 * 4, 1),
+    templates: { create: [{ engineId: 'faceapi-128', engineVersion: FACEAPI_128.version, dims: 128, vector: Buffer.alloc(128 * 4, 1) }] },
   });
   const entry = (reference: string, category: string, images: number) => ({
     reference,
@@ -172,10 +173,12 @@ describe('planning and submission', () => {
     const refused = await answer(await post(planner, `/api/deployments/${id}/submit`));
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('incomplete_plan');
-    for (const words of ['a zone', 'at least one camera', 'a start time', 'an end time', 'location rationale', 'intelligence case', 'necessity and proportionality', 'at least one watchlist', 'category', 'signage']) {
+    for (const words of ['a zone', 'at least one camera', 'a start time', 'an end time', 'location rationale', 'intelligence case', 'necessity and proportionality', 'at least one watchlist', 'category', 'a verification threshold', 'signage']) {
       expect(refused.body.message).toContain(words);
     }
-    expect((refused.body.details as { missing: unknown[] }).missing).toHaveLength(10);
+    // The candidate distance was given; the verification threshold was not.
+    expect(refused.body.message).not.toContain('a candidate distance');
+    expect((refused.body.details as { missing: unknown[] }).missing).toHaveLength(11);
     expect((await getDeployment(planner, id)).status).toBe('draft');
   });
 
@@ -196,7 +199,7 @@ describe('planning and submission', () => {
   it('answers bad input with 400/413/415/422 naming the problem, never 500', async () => {
     const { id } = await createPlan(planner, validPlan([wantedList], { name: 'Bad input target' }));
     const cases: [Response, number, RegExp][] = [
-      [await planner.json('/api/deployments', 'POST', { ...validPlan([]), threshold: 0.9 }), 422, /threshold must be between 0\.3 and 0\.7/],
+      [await planner.json('/api/deployments', 'POST', { ...validPlan([]), threshold: 0.9 }), 422, /threshold \(the candidate distance\) must be between 0\.3 and 0\.7/],
       [await planner.json('/api/deployments', 'POST', { ...validPlan([]), categories: ['anyone_of_interest'] }), 422, /categories\.0: each category must be one of/],
       [await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T12:00:00Z', endsAt: '2026-12-01T09:00:00Z' }), 422, /end after it starts/],
       [await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T09:00:00Z', endsAt: '2026-12-02T10:00:00Z' }), 422, /at most 24 hours/],
@@ -291,7 +294,7 @@ describe('decisions', () => {
     expect(changed.body.notice).toMatch(/withdrew the authorisation given by Sasha Senior/);
     const withdrawal = (await getDeployment(auditor, id)).history!.slice(-2);
     expect(withdrawal.map((h) => h.action)).toEqual(['deployment.changed', 'deployment.authorisation_withdrawn']);
-    expect(withdrawal[0]!.details).toMatchObject({ changes: { threshold: { from: 0.6, to: 0.55 } }, statusFrom: 'authorised' });
+    expect(withdrawal[0]!.details).toMatchObject({ changes: { threshold: { from: 0.5, to: 0.55 } }, statusFrom: 'authorised' });
     expect(withdrawal[1]!.details).toMatchObject({ cause: 'deployment.changed', authorisedBy: 'officer2@sightline.test' });
 
     // A camera change withdraws it too.
@@ -460,7 +463,7 @@ describe('housekeeping', () => {
     const db = getDb();
     const snapshot = await db.watchlistSnapshot.create({ data: { deploymentId: id, entryCount: 1, imageCount: 1 } });
     await db.snapshotImage.create({
-      data: { snapshotId: snapshot.id, entryId: 'e', referenceImageId: 'r', watchlistId: wantedList, reference: 'W-1', name: 'x', category: 'wanted_by_court', descriptor: Buffer.alloc(512) },
+      data: { snapshotId: snapshot.id, entryId: 'e', referenceImageId: 'r', watchlistId: wantedList, reference: 'W-1', name: 'x', category: 'wanted_by_court' },
     });
     const result = await runDeploymentHousekeeping();
     expect(result.purged).toEqual([id]);

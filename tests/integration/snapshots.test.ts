@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db/client';
-import { bytesToDescriptor, descriptorToBytes } from '@/lib/face/descriptor';
+import { bytesToVector, vectorToBytes } from '@/lib/recognition/vectors';
 import { createSnapshot, purgeSnapshot } from '@/lib/watchlists/snapshots';
 import { useFreshDatabase } from '../support/in-process-db';
 
@@ -8,13 +8,19 @@ import { useFreshDatabase } from '../support/in-process-db';
 useFreshDatabase();
 
 const template = (seed: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 31 + i) / 4);
+const wide = (seed: number) => Float32Array.from({ length: 512 }, (_, i) => Math.cos(seed * 17 + i) / 20);
+const ENGINES = [
+  { engineId: 'faceapi-128', engineVersion: '1.7.15' },
+  { engineId: 'onnx-test', engineVersion: '2' },
+];
 
-async function seed() {
+/** A fresh set of people, watchlists and a deployment; `tag` keeps each test's names apart. */
+async function seed(tag = '') {
   const db = getDb();
-  const admin = await db.user.create({ data: { email: 'a@x.test', name: 'A', role: 'admin', passwordHash: 'x' } });
-  const officer = await db.user.create({ data: { email: 'o@x.test', name: 'O', role: 'senior_officer', passwordHash: 'x' } });
-  const listA = await db.watchlist.create({ data: { name: 'A', createdById: admin.id } });
-  const listB = await db.watchlist.create({ data: { name: 'B', createdById: admin.id } });
+  const admin = await db.user.create({ data: { email: `a${tag}@x.test`, name: 'A', role: 'admin', passwordHash: 'x' } });
+  const officer = await db.user.create({ data: { email: `o${tag}@x.test`, name: 'O', role: 'senior_officer', passwordHash: 'x' } });
+  const listA = await db.watchlist.create({ data: { name: `A${tag}`, createdById: admin.id } });
+  const listB = await db.watchlist.create({ data: { name: `B${tag}`, createdById: admin.id } });
   const addEntry = async (watchlistId: string, reference: string, category: string, seedValue: number) =>
     db.watchlistEntry.create({
       data: {
@@ -23,7 +29,14 @@ async function seed() {
         images: {
           create: [{
             mediaType: 'image/jpeg', bytes: Buffer.from([1]), width: 100, height: 100, boxX: 0, boxY: 0, boxWidth: 90, boxHeight: 90,
-            detectionScore: 0.99, descriptor: Buffer.from(descriptorToBytes(template(seedValue))),
+            detectionScore: 0.99,
+            templates: {
+              create: [
+                { engineId: 'faceapi-128', engineVersion: '1.7.15', dims: 128, vector: Buffer.from(vectorToBytes(template(seedValue))) },
+                // A stronger recogniser's template, of another length, as an ONNX model would give.
+                { engineId: 'onnx-test', engineVersion: '2', dims: 512, vector: Buffer.from(vectorToBytes(wide(seedValue))) },
+              ],
+            },
           }],
         },
       },
@@ -43,12 +56,18 @@ async function seed() {
 describe('watchlist snapshots', () => {
   it('copies only the authorised watchlists and categories, stays frozen, and is purged for good', async () => {
     const { db, listA, wanted, deployment } = await seed();
-    const result = await db.$transaction((tx) => createSnapshot(tx, deployment.id));
+    const result = await db.$transaction((tx) => createSnapshot(tx, deployment.id, ENGINES));
     expect(result).toMatchObject({ entryCount: 1, imageCount: 1 });
 
-    const items = await db.snapshotImage.findMany({ where: { snapshot: { deploymentId: deployment.id } } });
+    const items = await db.snapshotImage.findMany({ where: { snapshot: { deploymentId: deployment.id } }, include: { templates: { orderBy: { engineId: 'asc' } } } });
     expect(items.map((i) => i.reference)).toEqual(['A-1']);
-    expect(Array.from(bytesToDescriptor(items[0]!.descriptor))).toEqual(Array.from(template(1)));
+    // Each template keeps its recogniser, version and length.
+    expect(items[0]!.templates.map((t) => [t.engineId, t.engineVersion, t.dims])).toEqual([
+      ['faceapi-128', '1.7.15', 128],
+      ['onnx-test', '2', 512],
+    ]);
+    expect(Array.from(bytesToVector(items[0]!.templates[0]!.vector, 128))).toEqual(Array.from(template(1)));
+    expect(Array.from(bytesToVector(items[0]!.templates[1]!.vector, 512))).toEqual(Array.from(wide(1)));
 
     // Later changes to the watchlist do not reach the snapshot.
     await db.watchlistEntry.delete({ where: { id: wanted.id } });
@@ -64,8 +83,25 @@ describe('watchlist snapshots', () => {
     const purge = await db.$transaction((tx) => purgeSnapshot(tx, deployment.id));
     expect(purge).toEqual({ purged: true });
     expect(await db.snapshotImage.count()).toBe(0);
+    expect(await db.snapshotTemplate.count()).toBe(0);
     expect(await db.watchlistSnapshot.count()).toBe(0);
     expect((await db.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).snapshotPurgedAt).toBeInstanceOf(Date);
     expect(await db.$transaction((tx) => purgeSnapshot(tx, deployment.id))).toEqual({ purged: false });
+  });
+
+  it('copies only the recognisers asked for, and refuses while an image lacks one of their templates', async () => {
+    const { db, deployment } = await seed('-2');
+    await db.$transaction((tx) => createSnapshot(tx, deployment.id, ENGINES.slice(0, 1)));
+    const frozen = await db.snapshotTemplate.findMany({ where: { snapshotImage: { snapshot: { deploymentId: deployment.id } } }, select: { engineId: true } });
+    expect(frozen).toEqual([{ engineId: 'faceapi-128' }]);
+
+    // A recogniser enabled after enrolment (or a new version of one): its templates are still being computed.
+    const refusal = db.$transaction((tx) => createSnapshot(tx, deployment.id, [...ENGINES, { engineId: 'onnx-later', engineVersion: '1' }]));
+    await expect(refusal).rejects.toMatchObject({ status: 409, code: 'templates_pending', details: { engineId: 'onnx-later', lacking: 1, images: 1 } });
+    await expect(refusal).rejects.toThrow(/1 of 1 reference images have no onnx-later template yet/);
+    // So is a template made by another version of a model.
+    await expect(db.$transaction((tx) => createSnapshot(tx, deployment.id, [{ engineId: 'onnx-test', engineVersion: '3' }]))).rejects.toMatchObject({
+      code: 'templates_pending',
+    });
   });
 });

@@ -106,7 +106,7 @@ describe('watchlist routes × roles', () => {
 });
 
 describe('enrolment and the quality gate', () => {
-  it('enrols a person from a photo: 201 with the entry, a face box and a 128-float template stored', async () => {
+  it('enrols a person from a photo: 201 with the entry, a face box and a 128-float face-api template stored', async () => {
     const response = await postEntry(as.admin, entryForm(fields({ reference: 'WAR/0001', name: 'Frank Example' }), [{ name: 'frank.jpg', bytes: FRANCK_A }]));
     expect(response.status).toBe(201);
     const entry = (await response.json()) as { id: string; reference: string; category: string; images: { id: string; box: { width: number } }[]; files: unknown[]; duplicates: unknown[] };
@@ -114,8 +114,13 @@ describe('enrolment and the quality gate', () => {
     expect(entry.images).toHaveLength(1);
     expect(entry.images[0]!.box.width).toBeGreaterThanOrEqual(80);
     const lengthFn = server.provider === 'sqlite' ? 'length' : 'octet_length';
-    const [stored] = await rawQuery<{ n: number }>(server.databaseUrl, `SELECT ${lengthFn}(descriptor) AS n FROM "ReferenceImage" WHERE "entryId" = $1`, [entry.id]);
-    expect(Number(stored!.n)).toBe(128 * 4);
+    const stored = await rawQuery<{ engineId: string; dims: number; n: number }>(
+      server.databaseUrl,
+      `SELECT t."engineId", t.dims, ${lengthFn}(t.vector) AS n FROM "FaceTemplate" t JOIN "ReferenceImage" r ON r.id = t."referenceImageId" WHERE r."entryId" = $1`,
+      [entry.id],
+    );
+    // One template per enabled recogniser (only face-api here), labelled with its recogniser and length.
+    expect(stored.map((t) => [t.engineId, Number(t.dims), Number(t.n)])).toEqual([['faceapi-128', 128, 128 * 4]]);
 
     const image = await as.admin.fetch(`/api/reference-images/${entry.images[0]!.id}`);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
@@ -218,8 +223,12 @@ describe('listing, editing and deleting entries', () => {
     expect(((await added.json()) as { images: unknown[] }).images).toHaveLength(2);
 
     expect(await count('SELECT COUNT(*) AS n FROM "ReferenceImage" WHERE "entryId" = $1', [id])).toBe(2);
+    const templatesOf = 'SELECT COUNT(*) AS n FROM "FaceTemplate" t JOIN "ReferenceImage" r ON r.id = t."referenceImageId" WHERE r."entryId" = $1';
+    expect(await count(templatesOf, [id])).toBe(2);
+    const templatesBefore = await count('SELECT COUNT(*) AS n FROM "FaceTemplate"');
     expect((await as.admin.fetch(`${base}/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect(await count('SELECT COUNT(*) AS n FROM "ReferenceImage" WHERE "entryId" = $1', [id])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM "FaceTemplate"')).toBe(templatesBefore - 2);
     expect(await count('SELECT COUNT(*) AS n FROM "WatchlistEntry" WHERE id = $1', [id])).toBe(0);
     expect((await as.admin.fetch(`${base}/${id}`)).status).toBe(404);
     expect((await auditActions('watchlist_entry.deleted')).find((e) => e.subjectId === id)?.details).toMatchObject({ imagesDeleted: 2 });

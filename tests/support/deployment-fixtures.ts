@@ -54,10 +54,19 @@ export function validPlan(watchlistIds: string[], { hours = 4, name = 'Oxford Ci
       'Less intrusive tactics (patrols, CCTV review) have not located them; four hours at one crossing, with signage.',
     watchlistIds,
     categories: ['wanted_by_court'],
-    threshold: 0.6,
+    threshold: 0.5,
+    verifyThreshold: 0.45,
     signageConfirmed: true,
   };
 }
+
+/**
+ * The bundled face-api recogniser never meets the default target on the built-in calibration
+ * (the README explains why), so plans in tests that are not about accuracy go ahead with a
+ * recorded reason — as a force without a stronger recogniser would have to.
+ * tests/integration/accuracy.test.ts covers the refusal without one.
+ */
+export const TEST_OVERRIDE_REASON = 'Test plan: the bundled recogniser cannot meet the target; recorded so the lifecycle can be tested.';
 
 export type DeploymentJson = {
   id: string;
@@ -90,14 +99,12 @@ export async function createPlan(planner: Session, plan: PlanBody): Promise<Depl
 }
 
 export async function submitPlan(planner: Session, id: string): Promise<DeploymentJson> {
-  return expectStatus(await planner.fetch(`/api/deployments/${id}/submit`, { method: 'POST' }), 200, 'submit');
+  return expectStatus(await planner.json(`/api/deployments/${id}/submit`, 'POST', { overrideReason: TEST_OVERRIDE_REASON }), 200, 'submit');
 }
 
 export async function authorisePlan(authoriser: Session, id: string, notes?: string): Promise<DeploymentJson> {
-  const response = notes
-    ? await authoriser.json(`/api/deployments/${id}/authorise`, 'POST', { notes })
-    : await authoriser.fetch(`/api/deployments/${id}/authorise`, { method: 'POST' });
-  return expectStatus(response, 200, 'authorise');
+  const body = { ...(notes ? { notes } : {}), overrideReason: TEST_OVERRIDE_REASON };
+  return expectStatus(await authoriser.json(`/api/deployments/${id}/authorise`, 'POST', body), 200, 'authorise');
 }
 
 export async function startPlan(officer: Session, id: string): Promise<DeploymentJson> {

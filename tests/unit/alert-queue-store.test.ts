@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropDeletedText, formatAge, similarityBand, similarityFill, stateOf } from '@/components/alerts/alert-format';
+import { closenessOf, cropDeletedText, formatAge, similarityBand, similarityFill, stateOf } from '@/components/alerts/alert-format';
 import {
   cameraOptions,
   EMPTY_ALERT_LIST,
@@ -27,6 +27,8 @@ function alert(overrides: Partial<AlertView> = {}): AlertView {
     name: 'Demo subject A',
     category: 'wanted_by_court',
     distance: 0.4,
+    candidateThreshold: 0.5,
+    verification: null,
     firstSeenAt: at,
     lastSeenAt: at,
     sightings: 1,
@@ -129,13 +131,32 @@ describe('resync cursor', () => {
 });
 
 describe('words for the operator', () => {
-  it('bands distance relative to the threshold, and never draws an empty bar', () => {
-    expect(similarityBand(0.3, 0.6)).toBe('very_close');
-    expect(similarityBand(0.5, 0.6)).toBe('close');
-    expect(similarityBand(0.58, 0.6)).toBe('near_threshold');
-    expect(similarityBand(0.5, 0.55)).toBe('near_threshold');
-    expect(similarityFill(0.6, 0.6)).toBeGreaterThan(0);
-    expect(similarityFill(0.1, 0.6)).toBe(1);
+  const distance = (score: number, threshold: number | null) => ({ engineId: 'faceapi-128', metric: 'euclidean' as const, score, threshold });
+  const similarity = (score: number, threshold: number) => ({ engineId: 'onnx-x', metric: 'cosine' as const, score, threshold });
+
+  it('bands a distance relative to the threshold, and never draws an empty bar', () => {
+    expect(similarityBand(distance(0.3, 0.6))).toBe('very_close');
+    expect(similarityBand(distance(0.5, 0.6))).toBe('close');
+    expect(similarityBand(distance(0.58, 0.6))).toBe('near_threshold');
+    expect(similarityBand(distance(0.5, 0.55))).toBe('near_threshold');
+    expect(similarityFill(distance(0.6, 0.6))).toBeGreaterThan(0);
+    expect(similarityFill(distance(0.1, 0.6))).toBe(1);
+  });
+
+  it('bands a similarity the other way round: higher is closer', () => {
+    expect(similarityBand(similarity(0.7, 0.4))).toBe('very_close');
+    expect(similarityBand(similarity(0.5, 0.4))).toBe('close');
+    expect(similarityBand(similarity(0.42, 0.4))).toBe('near_threshold');
+    expect(similarityFill(similarity(0.9, 0.4))).toBe(1);
+  });
+
+  it("judges an alert by its verifier's score, and an old alert by its face-api distance", () => {
+    const verified = alert({ distance: 0.55, candidateThreshold: 0.6, verification: { engineId: 'onnx-x', engineVersion: '1', metric: 'cosine', score: 0.71, threshold: 0.4 } });
+    expect(closenessOf(verified)).toEqual({ engineId: 'onnx-x', metric: 'cosine', score: 0.71, threshold: 0.4 });
+    expect(similarityBand(closenessOf(verified))).toBe('very_close');
+    const old = alert({ distance: 0.5, candidateThreshold: null, verification: null });
+    expect(closenessOf(old, 0.6)).toEqual(distance(0.5, 0.6));
+    expect(similarityBand(closenessOf(old))).toBe('near_threshold');
   });
 
   it('says how old an alert is', () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AuthoriseSchema,
   CameraSchema,
   CreateDeploymentSchema,
   problemsBeforeSubmission,
   ReasonSchema,
+  StartSchema,
+  SubmitSchema,
   UpdateCameraSchema,
   UpdateDeploymentSchema,
   windowProblem,
@@ -50,11 +53,25 @@ describe('plan fields', () => {
     expect(plan.categories).toEqual(['wanted_by_court']);
   });
 
-  it('keeps the threshold between 0.3 and 0.7 and says why', () => {
-    for (const threshold of [0.3, 0.6, 0.7]) expect(UpdateDeploymentSchema.safeParse({ threshold }).success, String(threshold)).toBe(true);
-    expect(messages(UpdateDeploymentSchema.safeParse({ threshold: 0.8 }))).toMatch(/between 0\.3 and 0\.7.*false alerts/);
+  it('keeps the candidate distance between 0.3 and 0.7 and says why; null clears it', () => {
+    for (const threshold of [0.3, 0.6, 0.7, null]) expect(UpdateDeploymentSchema.safeParse({ threshold }).success, String(threshold)).toBe(true);
+    expect(messages(UpdateDeploymentSchema.safeParse({ threshold: 0.8 }))).toMatch(/candidate distance.*between 0\.3 and 0\.7.*verification/);
     expect(messages(UpdateDeploymentSchema.safeParse({ threshold: 0.2 }))).toMatch(/between 0\.3 and 0\.7/);
     expect(UpdateDeploymentSchema.safeParse({ threshold: '0.6' }).success).toBe(false);
+  });
+
+  it('takes a verification threshold within loose bounds (the recogniser\'s own range is checked on save)', () => {
+    for (const verifyThreshold of [-0.5, 0.42, 1.2, null]) expect(UpdateDeploymentSchema.safeParse({ verifyThreshold }).success).toBe(true);
+    expect(messages(UpdateDeploymentSchema.safeParse({ verifyThreshold: 9 }))).toMatch(/verifyThreshold must be between -1 and 4/);
+  });
+
+  it('asks for a reason of substance to go ahead over the target', () => {
+    expect(SubmitSchema.parse({})).toEqual({});
+    expect(messages(SubmitSchema.safeParse({ overrideReason: 'because' }))).toMatch(/at least 20 characters/);
+    expect(AuthoriseSchema.parse({ overrideReason: '  Needed for a missing child, agreed by the duty inspector.  ' }).overrideReason).toBe(
+      'Needed for a missing child, agreed by the duty inspector.',
+    );
+    expect(messages(StartSchema.safeParse({ overrideReason: 'x'.repeat(2001) }))).toMatch(/at most 2000/);
   });
 
   it('allows only the closed list of categories, once each', () => {
@@ -125,6 +142,7 @@ describe('what a plan needs before submission', () => {
       watchlistIds: parsed.watchlistIds!,
       categories: parsed.categories!,
       threshold: parsed.threshold!,
+      verifyThreshold: parsed.verifyThreshold!,
       signageConfirmed: true,
       cameras: [CAMERA_INSIDE],
     };
@@ -145,7 +163,8 @@ describe('what a plan needs before submission', () => {
       necessityProportionality: '',
       watchlistIds: [],
       categories: [],
-      threshold: 0.6,
+      threshold: null,
+      verifyThreshold: null,
       signageConfirmed: false,
       cameras: [],
     };
@@ -160,6 +179,8 @@ describe('what a plan needs before submission', () => {
       'necessityProportionality',
       'watchlistIds',
       'categories',
+      'threshold',
+      'verifyThreshold',
       'signageConfirmed',
     ]);
     const text = problems.map((p) => p.message).join('\n');

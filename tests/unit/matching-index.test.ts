@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { descriptorToBytes } from '@/lib/face/descriptor';
-import { isMatch, TemplateIndex, type TemplateRow } from '@/lib/matching/index';
-import { dropIndex, getIndex } from '@/lib/matching/registry';
+import { isMatch, MAX_CANDIDATES, TemplateIndex, type TemplateRow } from '@/lib/matching/index';
+import { dropIndex, getIndex as getMatcher } from '@/lib/matching/registry';
 import { seededRandom } from '../support/seeded-random';
 
 const DIMS = 128;
@@ -207,8 +207,76 @@ describe('threshold semantics', () => {
   });
 });
 
+describe('candidates: the first stage keeps the nearest few', () => {
+  /** Brute force: every row within `within`, nearest first, lower row first on equal distances. */
+  function allWithin(list: Float32Array[], probe: Float32Array, within: number) {
+    const p = Array.from(probe);
+    return list
+      .map((d, row) => ({ row, distance: Math.hypot(...Array.from(d, (v, i) => v - p[i]!)) }))
+      .filter((c) => c.distance <= within)
+      .sort((a, b) => a.distance - b.distance || a.row - b.row);
+  }
+
+  it('finds the same rows, in the same order, as a brute-force scan', () => {
+    const gen = descriptors(21);
+    const people = Array.from({ length: 60 }, () => gen.person());
+    // Several photos of some people, so that candidates crowd around a probe.
+    const list = [...people, ...people.slice(0, 20).map((d) => gen.near(d)), ...people.slice(0, 10).map((d) => gen.near(d))];
+    const rows = rowsOf(list);
+    const index = new TemplateIndex(rows);
+    for (let i = 0; i < 40; i++) {
+      const probe = i % 2 ? gen.near(people[gen.pick(30)]!) : gen.person();
+      for (const limit of [1, 3, 8]) {
+        for (const within of [0.5, 1.2, 10]) {
+          const want = allWithin(list, probe, within).slice(0, limit);
+          const got = index.candidates(probe, { within, limit });
+          expect(got.map((c) => c.row)).toEqual(want.map((c) => c.row));
+          got.forEach((c, k) => {
+            expect(c.distance).toBeCloseTo(want[k]!.distance, 12);
+            expect(c.entryId).toBe(rows[c.row]!.entryId);
+          });
+        }
+      }
+    }
+  });
+
+  it('gives the nearest first, the same as nearest(), and nothing outside the bound', () => {
+    const gen = descriptors(22);
+    const list = Array.from({ length: 200 }, () => gen.person());
+    const index = new TemplateIndex(rowsOf(list));
+    const probe = gen.near(list[17]!);
+    expect(index.candidates(probe, { within: 10, limit: 5 })[0]).toEqual(index.nearest(probe));
+    expect(index.candidates(probe, { within: 0.01, limit: 5 })).toEqual([]);
+  });
+
+  it('breaks ties towards the lowest row, as nearest() does', () => {
+    const d = descriptors(23).person();
+    const index = new TemplateIndex(rowsOf([d, d, d, d]));
+    expect(index.candidates(d, { within: 1, limit: 3 }).map((c) => c.row)).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a limit outside 1 to MAX_CANDIDATES', () => {
+    const index = new TemplateIndex(rowsOf([descriptors(24).person()]));
+    const probe = descriptors(25).person();
+    for (const limit of [0, MAX_CANDIDATES + 1, 1.5]) expect(() => index.candidates(probe, { within: 1, limit })).toThrow(RangeError);
+  });
+
+  it('works for any multiple of 16 dimensions, and refuses a probe of another length', () => {
+    const { gaussian } = seededRandom(26);
+    const vector = () => Float32Array.from({ length: 512 }, () => gaussian() / Math.sqrt(512));
+    const list = Array.from({ length: 50 }, vector);
+    const index = new TemplateIndex(rowsOf(list), 512);
+    const probe = list[9]!.map((v) => v + 0.001);
+    expect(index.nearest(probe)?.row).toBe(9);
+    expect(() => index.nearest(descriptors(27).person())).toThrow(RangeError);
+    expect(() => new TemplateIndex([], 100)).toThrow(RangeError);
+  });
+});
+
 describe('index registry', () => {
   const rows = rowsOf([descriptors(12).person()]);
+  /** The registry holds whatever a build makes; the live pipeline builds indexes from rows. */
+  const getIndex = (key: string, load: () => Promise<TemplateRow[]> | TemplateRow[]) => getMatcher(key, async () => new TemplateIndex(await load()));
 
   it('builds once for simultaneous first probes, then reuses the index', async () => {
     let loads = 0;

@@ -20,6 +20,10 @@ const EXPECTED: Record<Permission, string> = {
   'alert:release-any': 'S',
   'alert:retain': 'OS',
   'report:read': 'SU',
+  // Calibrations hold counts and score histograms, never faces: readable by those who plan,
+  // curate or audit; run and chosen by admins.
+  'recognition:read': 'SAU',
+  'recognition:manage': 'A',
 };
 const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U' };
 

@@ -56,6 +56,8 @@ function syntheticAlert(at: number, status: AlertStatus): AlertView {
     name: NAMES[n % NAMES.length]!,
     category: CATEGORIES[n % CATEGORIES.length]!,
     distance: 0.3 + ((n * 37) % 29) / 100,
+    candidateThreshold: 0.6,
+    verification: { engineId: 'faceapi-128', engineVersion: '1.7.15', metric: 'euclidean', score: 0.25 + ((n * 31) % 20) / 100, threshold: 0.46 },
     firstSeenAt: iso,
     lastSeenAt: iso,
     sightings: 1 + (n % 3),

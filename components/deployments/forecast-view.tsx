@@ -1,0 +1,91 @@
+import type { Forecast, StageForecast } from '@/lib/recognition/forecast';
+import { oneIn, percent, perThousand } from '@/lib/recognition/forecast';
+import styles from './deployments.module.css';
+
+/**
+ * A false-alert forecast as an officer reads it: the figure that matters (false alerts per 1,000
+ * faces, at most, with the best estimate), whether it meets the force's target, the sentence that
+ * explains it, and — folded — where each figure came from. Pure presentation: the server computed it.
+ */
+
+function stageRow(label: string, stage: StageForecast) {
+  const kind = stage.metric === 'cosine' ? 'similarity at least' : 'distance at most';
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>
+        {stage.engineName}
+        <div className="muted small">
+          {kind} {stage.threshold.toFixed(2)}
+        </div>
+      </td>
+      <td className="mono">
+        {stage.fmr.estimate.toExponential(1)}
+        <div className="muted small">at most {stage.fmr.upperOneSided.toExponential(1)}</div>
+      </td>
+      <td className="mono">{percent(stage.fnmr.estimate)}</td>
+      <td>
+        {stage.calibrationName}
+        <div className="muted small">
+          {stage.impostorPairs.toLocaleString('en-GB')} impostor, {stage.genuinePairs.toLocaleString('en-GB')} genuine pairs
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+export function ForecastView({ forecast, heading = 'False-alert forecast', testId = 'forecast' }: { forecast: Forecast; heading?: string; testId?: string }) {
+  if (!forecast.complete) {
+    return (
+      <div className={styles.forecast} data-testid={testId} data-state="incomplete">
+        <p className={styles.forecastHeading}>{heading}</p>
+        <p className={styles.forecastSummary}>{forecast.summary}</p>
+      </div>
+    );
+  }
+  const meets = forecast.meetsTarget;
+  return (
+    <div className={styles.forecast} data-testid={testId} data-state={meets ? 'within-target' : 'over-target'}>
+      <p className={styles.forecastHeading}>{heading}</p>
+      <div className={styles.forecastFigures}>
+        <p className={styles.forecastFigure}>
+          <span className={styles.forecastNumber} data-testid={`${testId}-per-thousand`}>
+            ≤ {perThousand(forecast.falseAlertsPerFace.upper)}
+          </span>{' '}
+          false alerts per 1,000 faces
+          <span className="muted small"> · best estimate {perThousand(forecast.falseAlertsPerFace.estimate)}</span>
+        </p>
+        <span className={`${styles.badge} ${meets ? styles.forecastOk : styles.forecastOver}`} data-testid={`${testId}-verdict`}>
+          {meets ? 'Within target' : 'Over target'}
+        </span>
+        <p className="muted small">
+          Target {perThousand(forecast.targetPerFace)} per 1,000 faces ({oneIn(forecast.targetPerFace)}) · misses about {percent(forecast.missRate.estimate)}
+        </p>
+      </div>
+      <p className={styles.forecastSummary}>{forecast.summary}</p>
+      <details className="small">
+        <summary>Where these figures come from</summary>
+        <table className={styles.forecastTable}>
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col">Recogniser</th>
+              <th scope="col">False match rate per comparison</th>
+              <th scope="col">Misses</th>
+              <th scope="col">Calibration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stageRow('Candidates', forecast.candidate)}
+            {stageRow('Verification', forecast.verification)}
+          </tbody>
+        </table>
+        <p className="muted">
+          False alerts per face ≤ the smaller of 1 − (1 − FMR)<sup>N</sup> for the two stages, with N = {forecast.watchlist.templates.toLocaleString('en-GB')}{' '}
+          reference images of {forecast.watchlist.entries.toLocaleString('en-GB')} people; each FMR is taken at its 95 % upper bound, so a small
+          calibration cannot promise a low rate.
+        </p>
+      </details>
+    </div>
+  );
+}

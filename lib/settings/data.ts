@@ -1,0 +1,30 @@
+import { getDb, type Tx } from '@/lib/db/client';
+import { AccuracyTargetSchema, DEFAULT_FACES_PER_FALSE_ALERT, SETTING_KEYS, type AccuracyTarget } from './schema';
+
+/**
+ * Reads of settings. Anyone signed in may know the accuracy target (it is shown beside every
+ * forecast); callers check nothing more. Pass the transaction when reading inside one.
+ */
+
+async function readSetting(key: string, db: Tx): Promise<unknown> {
+  const row = await db.setting.findUnique({ where: { key } });
+  if (!row) return undefined;
+  try {
+    return JSON.parse(row.value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The force's target, or the default when none is set (or the stored value is unusable). */
+export async function getAccuracyTarget(db: Tx = getDb()): Promise<AccuracyTarget & { perFace: number; isDefault: boolean }> {
+  const parsed = AccuracyTargetSchema.safeParse(await readSetting(SETTING_KEYS.accuracyTarget, db));
+  const target = parsed.success ? parsed.data : { facesPerFalseAlert: DEFAULT_FACES_PER_FALSE_ALERT };
+  return { ...target, perFace: 1 / target.facesPerFalseAlert, isDefault: !parsed.success };
+}
+
+/** The id of the calibration chosen for a recogniser's forecasts, if an admin chose one. */
+export async function getActiveCalibrationId(engineId: string, db: Tx = getDb()): Promise<string | null> {
+  const value = await readSetting(SETTING_KEYS.calibrationPrefix + engineId, db);
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * Installation-wide settings admins choose. Each has a default, so a fresh installation works;
+ * every change is audited (lib/settings/mutations.ts).
+ */
+
+/**
+ * The force's accuracy target: at most one false alert in this many faces processed. The default
+ * is the Metropolitan Police's published figure (about 1 false alert in 6,000 faces with a
+ * watchlist of about 10,000; NPL evaluation, 2023).
+ */
+export const DEFAULT_FACES_PER_FALSE_ALERT = 6000;
+export const MIN_FACES_PER_FALSE_ALERT = 10;
+export const MAX_FACES_PER_FALSE_ALERT = 100_000_000;
+
+export const AccuracyTargetSchema = z
+  .object({
+    facesPerFalseAlert: z
+      .number({ message: 'facesPerFalseAlert must be a number: the target is 1 false alert in this many faces' })
+      .int('facesPerFalseAlert must be a whole number of faces')
+      .min(MIN_FACES_PER_FALSE_ALERT, `facesPerFalseAlert must be at least ${MIN_FACES_PER_FALSE_ALERT}`)
+      .max(MAX_FACES_PER_FALSE_ALERT, `facesPerFalseAlert must be at most ${MAX_FACES_PER_FALSE_ALERT.toLocaleString('en-GB')}`),
+  })
+  .strict();
+export type AccuracyTarget = z.infer<typeof AccuracyTargetSchema>;
+
+export const SETTING_KEYS = {
+  accuracyTarget: 'accuracy.target',
+  /** Followed by the recogniser id: the calibration its forecasts use. */
+  calibrationPrefix: 'calibration.active.',
+} as const;
