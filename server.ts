@@ -78,17 +78,18 @@ async function main() {
     void stopHousekeeping();
     void stopAlertJobs();
     void io.close();
-    void closeFaceLanes();
+    const lanesClosed = closeFaceLanes();
     // Counts of the current minute are written too: nothing counted is lost on a restart.
     const flushed = flushFaceCounts(new Date(Date.now() + 60_000)).catch((error: unknown) => console.error('[server] face counts not saved', error));
-    httpServer.close(() => void flushed.then(disconnectDb).finally(() => process.exit(0)));
+    httpServer.close(() => void Promise.all([flushed, lanesClosed]).then(disconnectDb).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
+  await closeFaceLanes().catch(() => undefined);
   process.exit(1);
 });

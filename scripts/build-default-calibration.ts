@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { readSetFromFolder } from '../lib/recognition/calibration-set';
+import { readSetFromFolder } from '../lib/recognition/calibration-folder';
 import { measureSet } from '../lib/recognition/calibration-run';
 import { analyseFaces } from '../lib/recognition/face-analysis';
 import { FACEAPI_128 } from '../lib/recognition/manifest';

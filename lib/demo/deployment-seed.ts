@@ -51,10 +51,10 @@ const JUSTIFICATION = {
 const DEMO_OVERRIDE =
   'Demo only: the bundled face-api recogniser cannot meet the target, and this deployment exists to show the control room working on npm fixture videos, not to look for anyone.';
 
-/** The thresholds the plan editor would propose for these watchlists and categories. */
+/** The thresholds the plan editor would propose for these watchlists and categories, or null without a calibration. */
 async function proposedThresholds(watchlistIds: string[], categories: string[]) {
   const { proposal } = await forecastForPlan({ watchlistIds, categories, threshold: null, verifierId: null, verifyThreshold: null });
-  if (proposal.candidateThreshold === null || proposal.verifyThreshold === null) throw new Error(`The demo cannot propose thresholds: ${proposal.reason}`);
+  if (proposal.candidateThreshold === null || proposal.verifyThreshold === null) return null;
   return { threshold: proposal.candidateThreshold, verifyThreshold: proposal.verifyThreshold };
 }
 
@@ -78,6 +78,14 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
     log('[seed] demo deployments skipped: no demo watchlist');
     return;
   }
+  // With an ONNX recogniser configured and not yet calibrated there is nothing to propose thresholds
+  // from: a plan could not be submitted, so the demo plans wait for a calibration.
+  const categories: Category[] = ['wanted_by_court', 'missing_vulnerable', 'risk_of_harm'];
+  const thresholds = await proposedThresholds([watchlist.id], categories);
+  if (!thresholds) {
+    log('[seed] demo deployments skipped: the verifying recogniser has no calibration yet (run one on the Recognition page)');
+    return;
+  }
   const planner = { actor: await actor('officer@sightline.test'), ip: null };
   const authoriser = { actor: await actor('officer2@sightline.test'), ip: null };
   const now = Date.now();
@@ -86,7 +94,6 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
   if (stillLive) {
     log('[seed] demo live deployment already running');
   } else {
-    const categories: Category[] = ['wanted_by_court', 'missing_vulnerable', 'risk_of_harm'];
     const created = await createDeployment(planner, {
       name: DEMO_LIVE_NAME,
       zone: OXFORD_CIRCUS,
@@ -95,7 +102,7 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
       ...JUSTIFICATION,
       watchlistIds: [watchlist.id],
       categories,
-      ...(await proposedThresholds([watchlist.id], categories)),
+      ...thresholds,
       signageConfirmed: true,
     });
     for (const camera of OXFORD_CAMERAS) await addCamera(planner, created.id, camera);
@@ -115,7 +122,7 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
       locationRationale: 'Demo: a person reported missing and vulnerable has been seen at the station concourse in the mornings.',
       watchlistIds: [watchlist.id],
       categories: ['missing_vulnerable'],
-      ...(await proposedThresholds([watchlist.id], ['missing_vulnerable'])),
+      ...((await proposedThresholds([watchlist.id], ['missing_vulnerable'])) ?? thresholds),
       signageConfirmed: true,
     });
     await addCamera(planner, plan.id, { name: 'Concourse', lat: 51.5416, lng: -0.0036, heading: 90, fov: 80, rangeM: 40, source: { kind: 'device', url: 'Fake webcam' } });

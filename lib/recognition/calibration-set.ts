@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { unzipSync } from 'fflate';
 
 /**
@@ -8,8 +6,8 @@ import { unzipSync } from 'fflate';
  * folders), and optionally a CSV naming a group for each person (`person,group`, e.g. an
  * ethnicity or age band the force must monitor under the Public Sector Equality Duty).
  *
- * Read from a folder on disk (`npm run calibrate -- <folder>`) or from a zip uploaded by an
- * admin, which is unpacked in memory only: the photos are never written anywhere.
+ * Read from a zip uploaded by an admin, unpacked in memory only (the photos are never written
+ * anywhere), or from a folder on disk by `npm run calibrate` (calibration-folder.ts).
  */
 
 export type LabelledImage = { identity: string; name: string; bytes: Uint8Array };
@@ -21,7 +19,7 @@ export type LabelledSet = {
   warnings: string[];
 };
 
-const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
+export const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 export const GROUPS_FILE = 'groups.csv';
 /** More than this is not a calibration a 2-core server should run in one go. */
 export const MAX_SET_IMAGES = 20_000;
@@ -71,34 +69,6 @@ function splitCsvLine(line: string): string[] {
   return cells;
 }
 
-/** A labelled set from a folder: `<folder>/<person>/<photo>`; groups from `groupsFile` or `<folder>/groups.csv`. */
-export function readSetFromFolder(folder: string, groupsFile?: string): LabelledSet {
-  let entries: string[];
-  try {
-    entries = readdirSync(folder);
-  } catch {
-    throw new CalibrationSetError(`${folder}: no such folder.`);
-  }
-  const images: LabelledImage[] = [];
-  for (const person of entries.sort()) {
-    const dir = path.join(folder, person);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const file of readdirSync(dir).sort()) {
-      if (!IMAGE_FILE.test(file)) continue;
-      images.push({ identity: person, name: `${person}/${file}`, bytes: new Uint8Array(readFileSync(path.join(dir, file))) });
-    }
-  }
-  const csvPath = groupsFile ?? path.join(folder, GROUPS_FILE);
-  if (!groupsFile && !existsSync(csvPath)) return checked(images, new Map());
-  let text: string;
-  try {
-    text = readFileSync(csvPath, 'utf8');
-  } catch {
-    throw new CalibrationSetError(`${csvPath}: could not be read.`);
-  }
-  return checked(images, parseGroupsCsv(text));
-}
-
 /**
  * A labelled set from a zip's bytes: `<person>/<photo>`, optionally under one top folder, with
  * an optional `groups.csv` beside the person folders. Unpacked in memory.
@@ -137,7 +107,8 @@ export function readSetFromZip(zip: Uint8Array, groupsCsv?: string): LabelledSet
   return checked(images, csv ? parseGroupsCsv(csv) : new Map());
 }
 
-function checked(images: LabelledImage[], groups: Map<string, string>): LabelledSet {
+/** Checks a set is usable (at least two people, some genuine pairs) and lists what its runner should know. */
+export function checked(images: LabelledImage[], groups: Map<string, string>): LabelledSet {
   if (images.length > MAX_SET_IMAGES) throw new CalibrationSetError(`The set holds ${images.length.toLocaleString('en-GB')} images; at most ${MAX_SET_IMAGES.toLocaleString('en-GB')} per run.`);
   const perPerson = new Map<string, number>();
   for (const image of images) perPerson.set(image.identity, (perPerson.get(image.identity) ?? 0) + 1);

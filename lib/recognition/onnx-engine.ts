@@ -16,6 +16,8 @@ import { unitLength } from './vectors';
 
 export type OnnxRecogniser = {
   manifest: RecogniserManifest;
+  /** Frees the native session; the worker calls it before it exits (a live session crashes a thread's teardown). */
+  release(): Promise<void>;
   /** The face's vector: aligned on the 5-point template, fed to the model, unit length for cosine. */
   embed(image: RgbaImage, landmarks68: readonly Point[]): Promise<Float32Array>;
   /** What the model declares, for the start-up log. */
@@ -39,6 +41,15 @@ export async function openOnnxRecogniser(modelPath: string, manifest: Recogniser
     throw new Error(`Recogniser model ${modelPath} could not be loaded by onnxruntime: ${error instanceof Error ? error.message : String(error)}`);
   }
 
+  try {
+    return await checked(ort, session, modelPath, manifest);
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath: string, manifest: RecogniserManifest): Promise<OnnxRecogniser> {
   const inputName = manifest.input.tensorName ?? session.inputNames[0];
   const outputName = manifest.outputName ?? session.outputNames[0];
   if (!inputName || !session.inputNames.includes(inputName)) {
@@ -81,6 +92,7 @@ export async function openOnnxRecogniser(modelPath: string, manifest: Recogniser
 
   return {
     manifest,
+    release: () => session.release(),
     async embed(image, landmarks68) {
       const face = alignFace(image, landmarks68, width, height);
       const vector = await run(modelInput(face, manifest.input));

@@ -93,12 +93,20 @@ export class WorkerLane {
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of this.queue.splice(0)) pending.reject(new HttpError(503, 'analysis_unavailable', 'The face analyser is shutting down.'));
-    await Promise.all(this.slots.map(async (slot) => {
-      const worker = slot.worker;
-      slot.worker = null;
-      slot.ready = null;
-      if (worker) await worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const worker = slot.worker;
+        slot.worker = null;
+        slot.ready = null;
+        if (!worker) return;
+        // Ask the thread to release its models and exit; terminate it if it does not within 2 s.
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ kind: 'close' } satisfies ToWorker);
+        const timer = setTimeout(() => void worker.terminate(), 2000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private spawn(slot: Slot): Promise<void> {

