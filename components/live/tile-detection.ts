@@ -129,6 +129,7 @@ export class TileDetection implements FrameSource {
       const number = this.trackNumberOf(face.trackId);
       const track = this.tracker.get(number);
       if (!track) continue; // gone while it was being described: nothing to send
+      // The crop stays here unless the server finds the face a candidate and asks for it.
       const probe: Probe = {
         cameraId: this.options.cameraId,
         trackId: face.trackId,
@@ -136,10 +137,9 @@ export class TileDetection implements FrameSource {
         box: { ...track.box },
         detectionScore: Math.min(1, Math.max(0, track.score)),
         capturedAt: new Date(frame.capturedAt).toISOString(),
-        crop: face.crop,
       };
       this.tracker.markChecking(number);
-      this.send(number, probe);
+      this.send(number, probe, face.crop);
     }
     this.redraw();
   }
@@ -197,7 +197,11 @@ export class TileDetection implements FrameSource {
     return Number(trackId.slice(trackId.lastIndexOf('-') + 1));
   }
 
-  private send(number: number, probe: Probe): void {
+  /**
+   * Sends a face's probe without its crop; if the server answers that the face is a candidate, sends
+   * it again with the crop for verification. The crop is dropped with the answer either way.
+   */
+  private send(number: number, probe: Probe, crop: string): void {
     const counters = this.options.probes;
     counters.submitted += 1;
     counters.inFlight += 1;
@@ -210,6 +214,7 @@ export class TileDetection implements FrameSource {
     }, PROBE_TIMEOUT_MS);
     this.options
       .submitProbe(probe)
+      .then((first) => (first.cropNeeded && !settled ? this.options.submitProbe({ ...probe, crop, followUp: true }) : first))
       .then((answer) => {
         if (answer.matched) counters.matched += 1;
         // A late "no match" changes nothing; a late match still turns the box red.

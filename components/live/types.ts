@@ -12,7 +12,7 @@ export type CameraSource = { kind: CameraSourceKind; url: string };
 
 export type LiveCamera = { id: string; name: string; source: CameraSource };
 
-export type ProbeResult = { matched: boolean; alertId?: string };
+export type ProbeResult = { matched: boolean; alertId?: string; cropNeeded?: boolean };
 
 /** Injected by the page: sends one probe to the server and resolves with its answer. */
 export type SubmitProbe = (probe: Probe) => Promise<ProbeResult>;

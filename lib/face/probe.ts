@@ -4,8 +4,14 @@ import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
 /**
  * A probe: one face seen by a live camera tile, sent by the browser so the server can compare it
  * with the deployment's watchlist snapshot. It is the only form in which a passer-by's descriptor
- * and crop leave the browser, and the server must keep nothing of it unless it matches
- * (DOMAIN.md, "Faces, matches and alerts").
+ * leaves the browser, and the server must keep nothing of it unless it matches (DOMAIN.md, "Faces,
+ * matches and alerts").
+ *
+ * A tile sends the face crop only when asked: the first probe of a face carries its descriptor
+ * alone; if the face is a candidate (stage one found watchlist templates near it) the server answers
+ * `cropNeeded`, and the tile sends the same probe again with its crop and `followUp: true`, which
+ * the server verifies. So the crops of the passers-by who are not candidates — nearly all of them —
+ * never leave the browser. Other integrations may send the crop with the first probe.
  *
  * Shared by the browser (which builds probes) and the server (which must parse every probe with
  * ProbeSchema before use: it comes from outside). Pure: no Node or browser APIs.
@@ -36,10 +42,12 @@ export type Probe = {
   /** When the frame was captured, ISO 8601 in UTC. */
   capturedAt: string;
   /** The face (padded, ≤ 224 px) as a JPEG, base64 without a `data:` prefix; the server verifies candidates from it. */
-  crop: string;
+  crop?: string;
+  /** The second sending of a face the server asked the crop of: not counted again. */
+  followUp?: boolean;
 };
 
-export type ProbeAnswer = { matched: true; alertId: string } | { matched: false };
+export type ProbeAnswer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -82,11 +90,13 @@ export const ProbeSchema = z
     box: ProbeBoxSchema,
     detectionScore: z.number().min(0).max(1),
     capturedAt: z.iso.datetime({ offset: true, message: 'capturedAt must be an ISO 8601 date-time' }),
-    crop: ProbeCropSchema,
+    crop: ProbeCropSchema.optional(),
+    followUp: z.boolean({ message: 'followUp must be true or false' }).optional(),
   })
-  .strict() satisfies z.ZodType<Probe>;
+  .strict()
+  .refine((probe) => !probe.followUp || probe.crop !== undefined, { message: 'a followUp probe must carry the crop', path: ['crop'] }) satisfies z.ZodType<Probe>;
 
 export const ProbeAnswerSchema = z.union([
   z.object({ matched: z.literal(true), alertId: z.string().min(1) }),
-  z.object({ matched: z.literal(false) }),
+  z.object({ matched: z.literal(false), cropNeeded: z.literal(true).optional() }),
 ]);

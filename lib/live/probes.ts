@@ -96,8 +96,8 @@ function verifierOf(context: LiveContext): VerifierSpec & { threshold: number } 
 /**
  * Handles one probe from a user holding 'probe:submit'. Refuses (4xx with a code) probes for a
  * deployment that is not live and inside its window, for a camera of another deployment, or
- * that do not parse. Answers only whether it matched, and the alert id — nothing else about
- * the face.
+ * that do not parse. Answers only whether it matched, and the alert id — or, for a candidate sent
+ * without its crop, that the crop is needed — nothing else about the face.
  */
 export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
@@ -114,11 +114,14 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
   if (!context.snapshotId) throw new HttpError(409, 'no_snapshot', 'This deployment has no watchlist snapshot.');
   const verifier = verifierOf(context);
 
-  recordFaceProcessed(deploymentId, probe.cameraId, now);
+  // A face is counted once, when it is first sent; its follow-up with the crop is the same face.
+  if (!probe.followUp) recordFaceProcessed(deploymentId, probe.cameraId, now);
   const snapshotId = context.snapshotId;
   const matcher = await snapshotMatcher(snapshotId, candidateEngine().manifest.id, verifier);
   const candidates = matcher.candidates.candidates(Float32Array.from(probe.descriptor), { within: context.threshold!, limit: MAX_CANDIDATES });
   if (candidates.length === 0) return { matched: false };
+  // A candidate is verified from its crop: a tile sends the crop only when asked.
+  if (probe.crop === undefined) return { matched: false, cropNeeded: true };
 
   let outcome;
   try {

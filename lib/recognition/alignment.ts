@@ -100,9 +100,9 @@ export type RgbaImage = { data: Uint8Array | Uint8ClampedArray; width: number; h
  * into: each output pixel is read back through the inverse transform with bilinear
  * interpolation; pixels that fall outside the source are black (OpenCV's warpAffine default).
  */
-export function warpAffine(source: RgbaImage, toOutput: Affine, width: number, height: number): Uint8Array {
+export function warpAffine(source: RgbaImage, toOutput: Affine, width: number, height: number, out: Uint8Array = new Uint8Array(width * height * 3)): Uint8Array {
   const back = invertAffine(toOutput);
-  const out = new Uint8Array(width * height * 3);
+  if (out.length !== width * height * 3) throw new RangeError(`The output buffer must hold ${width} × ${height} RGB pixels.`);
   const { data, width: sw, height: sh } = source;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -135,23 +135,23 @@ function sample(data: Uint8Array | Uint8ClampedArray, width: number, height: num
 
 /**
  * The face cut out for an ArcFace-style model: aligned on the 5-point template at the model's
- * input size, as RGB bytes.
+ * input size, as RGB bytes (into `out` when given, so a caller can reuse one buffer).
  */
-export function alignFace(source: RgbaImage, landmarks68: readonly Point[], width: number, height: number): Uint8Array {
+export function alignFace(source: RgbaImage, landmarks68: readonly Point[], width: number, height: number, out?: Uint8Array): Uint8Array {
   const transform = similarityTransform(fivePointsFrom68(landmarks68), arcfaceTemplate(width, height));
-  return warpAffine(source, transform, width, height);
+  return warpAffine(source, transform, width, height, out);
 }
 
 /**
  * The model's input tensor data from an aligned RGB face: channels in the manifest's colour
  * order, (value − mean) / std, laid out NCHW or NHWC.
  */
-export function modelInput(rgb: Uint8Array, input: RecogniserManifest['input']): Float32Array {
+export function modelInput(rgb: Uint8Array, input: RecogniserManifest['input'], out = new Float32Array(input.width * input.height * 3)): Float32Array {
   const { width, height, colourOrder, layout, mean: m, std: s } = input;
   const pixels = width * height;
   if (rgb.length !== pixels * 3) throw new RangeError(`Expected a ${width} × ${height} RGB face, got ${rgb.length} bytes.`);
+  if (out.length !== pixels * 3) throw new RangeError(`The input buffer must hold ${pixels * 3} numbers.`);
   const order = colourOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const out = new Float32Array(pixels * 3);
   for (let c = 0; c < 3; c++) {
     const from = order[c]!;
     const offset = m[c]!;

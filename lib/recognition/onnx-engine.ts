@@ -90,14 +90,23 @@ async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath
   }
   if (!probe.every(Number.isFinite)) throw new Error(`Recogniser model ${modelPath} returns values that are not finite numbers.`);
 
+  // One face at a time per thread, so the aligned face and the model's input reuse two buffers
+  // (fewer garbage collections on the live path), cleared after each face: a passer-by's face
+  // must not linger in memory until the next one overwrites it.
+  const faceBuffer = new Uint8Array(width * height * 3);
+  const inputBuffer = new Float32Array(width * height * 3);
   return {
     manifest,
     release: () => session.release(),
     async embed(image, landmarks68) {
-      const face = alignFace(image, landmarks68, width, height);
-      const vector = await run(modelInput(face, manifest.input));
-      if (!vector.every(Number.isFinite)) throw new Error(`Recogniser ${manifest.id} returned a value that is not a finite number.`);
-      return manifest.metric === 'cosine' ? unitLength(vector) : vector;
+      try {
+        const vector = await run(modelInput(alignFace(image, landmarks68, width, height, faceBuffer), manifest.input, inputBuffer));
+        if (!vector.every(Number.isFinite)) throw new Error(`Recogniser ${manifest.id} returned a value that is not a finite number.`);
+        return manifest.metric === 'cosine' ? unitLength(vector) : vector;
+      } finally {
+        faceBuffer.fill(0);
+        inputBuffer.fill(0);
+      }
     },
     describe: () => `${manifest.name} (${manifest.id} ${manifest.version}): ${width} × ${height} ${layout} in, ${probe.length} numbers out, ${manifest.metric}`,
   };

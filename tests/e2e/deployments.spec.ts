@@ -62,7 +62,16 @@ test('one officer draws a zone, places a camera and submits; a second authorises
     categories: ['Wanted by the courts'],
     signage: true,
   });
+  // No threshold is filled in for the planner: they take the proposal made from the calibration.
+  await expect(plan.page.getByLabel('Verification threshold', { exact: true })).toHaveValue('');
+  await expect(plan.forecast()).toHaveAttribute('data-state', 'incomplete');
+  await plan.useProposedThresholds();
   await expect(plan.page.getByTestId('readiness')).toContainText('Everything submission needs is here.');
+  // face-api alone cannot meet the default target: the forecast says so, in figures and words.
+  await expect(plan.forecast()).toHaveAttribute('data-state', 'over-target');
+  await expect(plan.forecast().getByTestId('forecast-verdict')).toHaveText('Over target');
+  await expect(plan.forecast()).toContainText('cannot meet the target with the bundled face-api recogniser');
+  await expect(plan.forecast()).toContainText('Target 0.17 per 1,000 faces (1 in 6,000 faces)');
   await plan.save();
 
   // What was drawn and typed is what the server holds (London 09:00 in July is 08:00 UTC).
@@ -75,9 +84,16 @@ test('one officer draws a zone, places a camera and submits; a second authorises
   expect(saved.categories).toEqual(['wanted_by_court']);
   expect(saved.signageConfirmed).toBe(true);
 
+  // Submission over the target is blocked until the planner records why it should go ahead.
+  await plan.submit();
+  await expect(plan.errorSummary()).toContainText('the false-alert forecast is over the target');
+  expect(await plan.errorOf('Why this plan should go ahead over the target')).toMatch(/forecast is over the force’s target/);
+  await expect(plan.status()).toHaveText('Draft');
+  await plan.overrideReason().fill('Two people wanted for robbery; every alert is checked by an operator before officers act.');
   await plan.submit();
   await expect(plan.status()).toHaveText('Submitted');
   await expect(plan.page.getByTestId('plan-read-only')).toBeVisible();
+  await expect(plan.page.getByTestId('recorded-forecast')).toContainText('every alert is checked by an operator');
 
   // ── Officer 1 cannot authorise their own plan: no button, and the server refuses ──
   await expect(first.getByRole('button', { name: /authorise/i })).toHaveCount(0);
@@ -98,7 +114,13 @@ test('one officer draws a zone, places a camera and submits; a second authorises
   await expect(decision.page.getByTestId('statement-location')).toContainText('wanted on warrant');
   await expect(decision.page.getByTestId('camera-table')).toContainText('Camera 1');
   await expect(decision.decisionPanel()).toBeVisible();
+  await expect(decision.decisionPanel().getByTestId('decision-forecast')).toHaveAttribute('data-state', 'over-target');
+  await expect(decision.decisionPanel()).toContainText('every alert is checked by an operator');
+  // The second officer must give a reason of their own.
   await decision.authorise('Proportionate; signage checked with the borough.');
+  await expect(decision.decisionPanel()).toContainText('say in your own words why it should go ahead');
+  await expect(decision.status()).toHaveText('Submitted');
+  await decision.authorise(undefined, 'Accepted: small watchlist, operators verify each alert, four hours only.');
   await expect(decision.status()).toHaveText('Authorised');
   await expect(decision.decisionPanel()).toHaveCount(0);
   await expect(second.getByTestId('authorisation-notes')).toContainText('signage checked');

@@ -4,9 +4,9 @@ import { Shell } from './pages/shell';
 
 const SECTIONS: Record<keyof typeof DEMO, string[]> = {
   operator: ['Overview', 'Live', 'Deployments', 'Alerts'],
-  senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Watchlists'],
-  admin: ['Overview', 'Watchlists', 'Audit trail', 'Users'],
-  auditor: ['Overview', 'Deployments', 'Audit trail'],
+  senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Watchlists', 'Recognition'],
+  admin: ['Overview', 'Watchlists', 'Recognition', 'Audit trail', 'Users'],
+  auditor: ['Overview', 'Deployments', 'Recognition', 'Audit trail'],
 };
 
 test.describe('sign-in and role-shaped shell', () => {

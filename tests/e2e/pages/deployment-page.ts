@@ -9,7 +9,8 @@ export type Justification = {
   necessityProportionality?: string;
   watchlists?: string[];
   categories?: string[];
-  threshold?: string;
+  candidateDistance?: string;
+  verifyThreshold?: string;
   signage?: boolean;
 };
 
@@ -66,7 +67,8 @@ export class DeploymentPage {
     if (values.necessityProportionality !== undefined) await p.getByLabel('Necessity and proportionality').fill(values.necessityProportionality);
     for (const name of values.watchlists ?? []) await p.getByRole('group', { name: 'Watchlists' }).getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) }).check();
     for (const name of values.categories ?? []) await p.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) }).check();
-    if (values.threshold !== undefined) await p.getByLabel('Face-match threshold', { exact: true }).fill(values.threshold);
+    if (values.candidateDistance !== undefined) await p.getByLabel('Candidate distance', { exact: true }).fill(values.candidateDistance);
+    if (values.verifyThreshold !== undefined) await p.getByLabel('Verification threshold', { exact: true }).fill(values.verifyThreshold);
     if (values.signage !== undefined) await p.getByRole('checkbox', { name: 'Public notice (signage) is in place' }).setChecked(values.signage);
   }
 
@@ -101,13 +103,31 @@ export class DeploymentPage {
     return (await this.page.locator(`[id="${ids[0]}"]`).textContent()) ?? '';
   }
 
+  /** The false-alert forecast of the plan being edited (`data-state`: within-target, over-target, incomplete). */
+  forecast(): Locator {
+    return this.page.getByTestId('accuracy-fields').getByTestId('forecast');
+  }
+
+  /** Fills both thresholds with the ones the editor proposes for the force's target. */
+  async useProposedThresholds() {
+    const button = this.page.getByTestId('use-proposal');
+    await expect(button).toBeEnabled();
+    await button.click();
+    await expect(this.page.getByLabel('Verification threshold', { exact: true })).not.toHaveValue('');
+  }
+
+  overrideReason(): Locator {
+    return this.page.getByLabel('Why this plan should go ahead over the target', { exact: true });
+  }
+
   decisionPanel(): Locator {
     return this.page.getByTestId('decision-panel');
   }
 
-  async authorise(notes?: string) {
+  async authorise(notes?: string, overrideReason?: string) {
     const panel = this.decisionPanel();
     if (notes) await panel.getByLabel('Notes for the record (optional)').fill(notes);
+    if (overrideReason) await panel.getByLabel('Your reason for authorising over the target (required)').fill(overrideReason);
     await panel.getByRole('button', { name: 'Authorise deployment' }).click();
   }
 
