@@ -306,6 +306,51 @@ ${REBUILD_USER}`,
   });
 });
 
+describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %s, with data', (provider) => {
+  it('turns each stored face-api descriptor into a labelled template, and keeps each plan’s threshold', async () => {
+    const db = await freshDatabase(provider);
+    try {
+      // The database as the version before recognisers had it.
+      const before = path.join(tmp, `migrations-before-${randomUUID()}`);
+      cpSync(migrationsDir(provider), before, { recursive: true });
+      for (const m of readMigrations(before)) if (m.name.endsWith('_recognition')) rmSync(path.join(before, m.name), { recursive: true });
+      await applyMigrations({ databaseUrl: db.url, migrationsDir: before, log: quiet });
+      const descriptor = Buffer.alloc(512, 7);
+      const now = new Date().toISOString();
+      await db.query(`INSERT INTO "User" ("id", "email", "name", "role", "passwordHash", "updatedAt") VALUES ('u1', 'a@example.test', 'A', 'admin', 'x', ?)`, [now]);
+      await db.query(`INSERT INTO "Watchlist" ("id", "name", "createdById", "updatedAt") VALUES ('w1', 'W', 'u1', ?)`, [now]);
+      await db.query(
+        `INSERT INTO "WatchlistEntry" ("id", "watchlistId", "reference", "name", "category", "imageSource", "legalBasis", "imageTakenOn", "reviewBy", "addedById", "updatedAt") VALUES ('e1', 'w1', 'R-1', 'N', 'wanted_by_court', 's', 'l', ?, ?, 'u1', ?)`,
+        [now, now, now],
+      );
+      await db.query(
+        `INSERT INTO "ReferenceImage" ("id", "entryId", "mediaType", "bytes", "width", "height", "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore", "descriptor") VALUES ('r1', 'e1', 'image/jpeg', ?, 10, 10, 0, 0, 5, 5, 0.9, ?)`,
+        [Buffer.from([1, 2, 3]), descriptor],
+      );
+      await db.query(`INSERT INTO "Deployment" ("id", "name", "status", "threshold", "plannerId", "updatedAt") VALUES ('d1', 'D', 'live', 0.55, 'u1', ?)`, [now]);
+      await db.query(`INSERT INTO "WatchlistSnapshot" ("id", "deploymentId", "entryCount", "imageCount") VALUES ('s1', 'd1', 1, 1)`);
+      await db.query(
+        `INSERT INTO "SnapshotImage" ("id", "snapshotId", "entryId", "referenceImageId", "watchlistId", "reference", "name", "category", "descriptor") VALUES ('si1', 's1', 'e1', 'r1', 'w1', 'R-1', 'N', 'wanted_by_court', ?)`,
+        [descriptor],
+      );
+
+      const { applied } = await applyMigrations({ databaseUrl: db.url, log: quiet });
+      expect(applied).toEqual([readMigrations(migrationsDir(provider)).at(-1)!.name]);
+      const templates = await db.query<{ referenceImageId: string; engineId: string; engineVersion: string; dims: number; vector: Uint8Array }>(
+        'SELECT "referenceImageId", "engineId", "engineVersion", "dims", "vector" FROM "FaceTemplate"',
+      );
+      expect(templates.map((t) => [t.referenceImageId, t.engineId, t.engineVersion, Number(t.dims)])).toEqual([['r1', 'faceapi-128', '1.7.15', 128]]);
+      expect(Buffer.from(templates[0]!.vector).equals(descriptor)).toBe(true);
+      const frozen = await db.query<{ snapshotImageId: string; engineId: string; vector: Uint8Array }>('SELECT "snapshotImageId", "engineId", "vector" FROM "SnapshotTemplate"');
+      expect(frozen.map((t) => [t.snapshotImageId, t.engineId])).toEqual([['si1', 'faceapi-128']]);
+      expect(Buffer.from(frozen[0]!.vector).equals(descriptor)).toBe(true);
+      expect(await db.query('SELECT "threshold", "verifierId", "verifyThreshold" FROM "Deployment"')).toEqual([{ threshold: 0.55, verifierId: 'faceapi-128', verifyThreshold: 0.55 }]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
 describe('db-make-migration', () => {
   it('--check passes for the committed schema and migrations', () => {
     const result = runScript('scripts/db-make-migration.ts', ['--check'], { env: { SCRATCH_POSTGRES_URL: server.url } });
