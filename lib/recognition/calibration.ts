@@ -71,10 +71,14 @@ export type EngineSpec = { engineId: string; engineVersion: string; metric: Metr
 
 const BINS = 2000;
 
-/** Bins for a metric: cosine similarity −1..1, distances 0..2 (face-api's stay well under 1.5) or wider when seen. */
-function layoutFor(metric: Metric, largest: number): { start: number; step: number } {
+/**
+ * Bins for a metric: cosine similarity −1..1; distances 0..2 (face-api's stay well under 1.5), or
+ * up to twice the longest vector — no two vectors can be farther apart than that — when an
+ * unnormalised recogniser makes them longer.
+ */
+function layoutFor(metric: Metric, longestVector: number): { start: number; step: number } {
   if (metric === 'cosine') return { start: -1, step: 2 / BINS };
-  const top = Math.max(2, Math.ceil(largest));
+  const top = Math.max(2, Math.ceil(2 * longestVector));
   return { start: 0, step: top / BINS };
 }
 
@@ -119,17 +123,9 @@ export function calibrate(samples: readonly CalibrationSample[], engines: readon
 
   const result: EngineCalibration[] = engines.map((engine) => {
     const usable = samples.filter((s) => s.vectors[engine.engineId]);
-    let largest = 0;
-    if (engine.metric === 'euclidean') {
-      // A first pass for the range only when vectors may be unnormalised; cheap next to the scoring.
-      for (let i = 0; i < Math.min(usable.length, 200); i++) {
-        for (let j = i + 1; j < Math.min(usable.length, 200); j++) {
-          largest = Math.max(largest, score(usable[i]!.vectors[engine.engineId]!, usable[j]!.vectors[engine.engineId]!, 'euclidean'));
-        }
-      }
-      largest *= 1.5;
-    }
-    const layout = layoutFor(engine.metric, largest);
+    let longest = 0;
+    for (const sample of usable) longest = Math.max(longest, Math.hypot(...sample.vectors[engine.engineId]!));
+    const layout = layoutFor(engine.metric, longest);
     const genuine = new DistributionBuilder(layout);
     const impostor = new DistributionBuilder(layout);
     const perGroup = new Map(groups.map((g) => [g, { genuine: new DistributionBuilder(layout), impostor: new DistributionBuilder(layout) }]));
@@ -185,25 +181,28 @@ function matchingPairs(h: Histogram, threshold: number, metric: Metric, cautious
   for (let j = 0; j < n; j++) {
     const count = h.counts[j]!;
     if (count === 0) continue;
-    // Bin j spans [j, j + 1) in these units; the last bin also holds everything beyond the range.
-    const high = j === n - 1 ? Infinity : j + 1;
+    // Bin j spans [j, j + 1) in these units. The last bin is closed above: for similarities it
+    // holds a score of exactly 1 (the top of the range, which a threshold of 1 still passes); for
+    // distances it also holds everything beyond the range.
+    const last = j === n - 1;
+    const high = last && metric !== 'cosine' ? Infinity : j + 1;
     const whollyMatching = metric === 'cosine' ? j >= at : high <= at;
-    const partlyMatching = metric === 'cosine' ? high > at : j <= at;
+    const partlyMatching = metric === 'cosine' ? high > at || (last && high >= at) : j <= at;
     if (whollyMatching || (cautious === 'count-cut-bin' && partlyMatching)) total += count;
   }
   return total;
 }
 
-/** False match rate at a threshold: impostor pairs that match, with bounds. */
-export function fmrAt(calibration: Pick<EngineCalibration, 'impostor' | 'metric'>, threshold: number): ObservedRate {
+/** False match rate at a threshold: impostor pairs that match, with the upper bound at `confidence`. */
+export function fmrAt(calibration: Pick<EngineCalibration, 'impostor' | 'metric'>, threshold: number, confidence = 0.95): ObservedRate {
   const { impostor, metric } = calibration;
-  return observedRate(matchingPairs(impostor.histogram, threshold, metric, 'count-cut-bin'), impostor.pairs);
+  return observedRate(matchingPairs(impostor.histogram, threshold, metric, 'count-cut-bin'), impostor.pairs, confidence);
 }
 
-/** False non-match rate at a threshold: genuine pairs that do not match, with bounds. */
-export function fnmrAt(calibration: Pick<EngineCalibration, 'genuine' | 'metric'>, threshold: number): ObservedRate {
+/** False non-match rate at a threshold: genuine pairs that do not match, with the upper bound at `confidence`. */
+export function fnmrAt(calibration: Pick<EngineCalibration, 'genuine' | 'metric'>, threshold: number, confidence = 0.95): ObservedRate {
   const { genuine, metric } = calibration;
-  return observedRate(genuine.pairs - matchingPairs(genuine.histogram, threshold, metric, 'skip-cut-bin'), genuine.pairs);
+  return observedRate(genuine.pairs - matchingPairs(genuine.histogram, threshold, metric, 'skip-cut-bin'), genuine.pairs, confidence);
 }
 
 export type CurvePoint = { threshold: number; fmr: number; fnmr: number; fmrUpper: number };
@@ -235,9 +234,10 @@ export function detCurve(calibration: Pick<EngineCalibration, 'genuine' | 'impos
     const i = metric === 'cosine' ? n - step : step;
     const threshold = h.start + i * h.step;
     // At an edge: a distance matches bins below it (genuine), and also the bin it opens (impostors,
-    // counted cautiously as in fmrAt); a similarity matches the bins from the edge up.
-    const impostorMatches = metric === 'cosine' ? impostor.pairs - iBelow[i]! : iBelow[Math.min(n, i + 1)]!;
-    // (The last bin is open above, so no finite distance holds all of it.)
+    // counted cautiously as in fmrAt); a similarity matches the bins from the edge up, and at the
+    // very top (1) the closed last bin, cautiously, as in fmrAt.
+    const impostorMatches = metric === 'cosine' ? impostor.pairs - iBelow[Math.min(i, n - 1)]! : iBelow[Math.min(n, i + 1)]!;
+    // (The last distance bin is open above, so no finite distance holds all of it.)
     const genuineMatches = metric === 'cosine' ? genuine.pairs - gBelow[i]! : gBelow[Math.min(i, n - 1)]!;
     const key = `${impostorMatches}|${genuineMatches}`;
     if (key === last) continue;

@@ -18,9 +18,10 @@ import { falseMatchPerFace, observedRate, type ObservedRate } from './statistics
  * and could promise far too much). Misses: a true match is lost if either stage misses it,
  * 1 − (1 − FNMR₁)(1 − FNMR₂).
  *
- * Each rate comes from a stored calibration and is used at its one-sided 95 % upper bound for the
- * verdict ("at most …"), so a calibration too small to show a low FMR cannot claim one. The
- * best estimates are shown beside the bounds.
+ * Each stage's FMR comes from a stored calibration and is used at its one-sided 97.5 % upper bound,
+ * so that the smaller of the two is an upper bound with at least 95 % confidence (the verdict, "at
+ * most …"): a calibration too small to show a low FMR cannot claim one. The best estimates are
+ * shown beside the bounds.
  *
  * Pure: the server gathers the inputs (lib/recognition/forecasts.ts), the plan editor shows the output.
  */
@@ -99,10 +100,16 @@ export type Forecast =
     }
   | { complete: false; targetPerFace: number; watchlist: { entries: number; templates: number }; problems: string[]; summary: string };
 
+/**
+ * Confidence of each stage's FMR bound: two bounds at 97.5 % each fail together at most 5 % of
+ * the time, so their minimum holds with 95 % confidence (Bonferroni).
+ */
+export const STAGE_CONFIDENCE = 0.975;
+
 function stage(input: StageInput, templates: number, role: 'candidate distance' | 'verification threshold'): StageForecast | string {
   if (input.threshold === null) return `a ${role} (${input.engineName})`;
   if (!input.calibration) return `a calibration of ${input.engineName} (an admin runs one on the Recognition page)`;
-  const fmr = fmrAt(input.calibration, input.threshold);
+  const fmr = fmrAt(input.calibration, input.threshold, STAGE_CONFIDENCE);
   const fnmr = fnmrAt(input.calibration, input.threshold);
   return {
     engineId: input.engineId,
@@ -139,22 +146,35 @@ export function forecastPlan(input: ForecastInput): Forecast {
   };
   // With no false match observed at all, the bound is the calibration's resolution, not the recogniser's.
   const floor = Math.min(
-    falseMatchPerFace(observedRate(0, candidate.impostorPairs).upperOneSided, templates),
-    falseMatchPerFace(observedRate(0, verification.impostorPairs).upperOneSided, templates),
+    falseMatchPerFace(observedRate(0, candidate.impostorPairs, STAGE_CONFIDENCE).upperOneSided, templates),
+    falseMatchPerFace(observedRate(0, verification.impostorPairs, STAGE_CONFIDENCE).upperOneSided, templates),
   );
   const meetsTarget = falseAlertsPerFace.upper <= targetPerFace;
   const forecast = { complete: true as const, targetPerFace, watchlist, candidate, verification, falseAlertsPerFace, missRate, meetsTarget, calibrationFloorPerFace: floor, summary: '' };
-  forecast.summary = summarise(forecast);
+  const canMeet = meetsTarget || verificationCanMeet(input.verification, templates, targetPerFace);
+  forecast.summary = summarise(forecast, canMeet);
   return forecast;
+}
+
+/** Whether some verification threshold in the recogniser's range would meet the target with this watchlist. */
+function verificationCanMeet(input: StageInput, templates: number, targetPerFace: number): boolean {
+  if (!input.calibration) return false;
+  const range = thresholdRange({ id: input.engineId, metric: input.metric });
+  return thresholdGrid(input.metric, range.min, range.max, range.step).some(
+    (t) => falseMatchPerFace(fmrAt(input.calibration!, t, STAGE_CONFIDENCE).upperOneSided, templates) <= targetPerFace,
+  );
 }
 
 // ─── words ──────────────────────────────────────────────────────────────────────────────
 
-/** "0.17" — a rate per face as false alerts per 1,000 faces, the unit the control room reads (two significant figures when small). */
-export function perThousand(perFace: number): string {
+/**
+ * "0.17" — a rate per face as false alerts per 1,000 faces, the unit the control room reads (two
+ * significant figures when small; `extra` more decimals on request).
+ */
+export function perThousand(perFace: number, extra = 0): string {
   const value = perFace * 1000;
   if (value === 0) return '0';
-  const digits = value >= 10 ? 0 : value >= 1 ? 1 : Math.min(6, 1 - Math.floor(Math.log10(value)));
+  const digits = (value >= 10 ? 0 : value >= 1 ? 1 : Math.min(6, 1 - Math.floor(Math.log10(value)))) + extra;
   return value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
@@ -176,21 +196,46 @@ export function percent(rate: number): string {
 
 type CompleteForecast = Extract<Forecast, { complete: true }>;
 
-function summarise(f: CompleteForecast): string {
-  const people = `${f.watchlist.entries.toLocaleString('en-GB')} ${f.watchlist.entries === 1 ? 'person' : 'people'} (${f.watchlist.templates.toLocaleString('en-GB')} reference images)`;
-  const forecast = `at most ${perThousand(f.falseAlertsPerFace.upper)} false alerts per 1,000 faces (best estimate ${perThousand(f.falseAlertsPerFace.estimate)})`;
-  const target = `${perThousandFaces(f.targetPerFace)}, ${oneIn(f.targetPerFace)}`;
+/**
+ * Two rates per 1,000 faces, rounded so that the words agree with the verdict: with as many more
+ * decimals as it takes for a rate over the target not to print as the target itself.
+ */
+function distinctPerThousand(rate: number, target: number): [string, string] {
+  let a = perThousand(rate);
+  let b = perThousand(target);
+  for (let extra = 1; rate !== target && a === b && extra <= 6; extra++) {
+    a = perThousand(rate, extra);
+    b = perThousand(target, extra);
+  }
+  return [a, b];
+}
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+function summarise(f: CompleteForecast, canMeet: boolean): string {
+  const people = `${count(f.watchlist.entries, 'person', 'people')} (${count(f.watchlist.templates, 'reference image', 'reference images')})`;
+  const [upper, target] = distinctPerThousand(f.falseAlertsPerFace.upper, f.targetPerFace);
+  const forecast = `at most ${upper} false alerts per 1,000 faces (best estimate ${perThousand(f.falseAlertsPerFace.estimate)})`;
+  const targetWords = `${target} per 1,000 faces, ${oneIn(f.targetPerFace)}`;
   const misses = `It may miss about ${percent(f.missRate.estimate)} of true matches (at most ${percent(f.missRate.upper)}) on the calibration faces; expect more on live video.`;
-  if (f.meetsTarget) return `With ${people}, the forecast is ${forecast}: within the target of ${target}. ${misses}`;
-  const faceApiOnly = f.verification.engineId === FACEAPI_ENGINE_ID;
+  if (f.meetsTarget) return `With ${people}, the forecast is ${forecast}: within the target of ${targetWords}. ${misses}`;
   const limitedByCalibration = f.calibrationFloorPerFace > f.targetPerFace;
   const why = limitedByCalibration
     ? ` The calibration behind it is too small to show a rate that low for a watchlist this size (it cannot show less than ${perThousandFaces(f.calibrationFloorPerFace)}).`
     : '';
-  const lead = faceApiOnly ? 'This plan cannot meet the target with the bundled face-api recogniser' : 'This plan does not meet the target';
+  if (canMeet) {
+    return (
+      `This plan does not meet the target at these thresholds: with ${people}, the forecast is ${forecast}, over the target of ${targetWords}. ` +
+      `A stricter verification threshold would meet it (use the proposed thresholds). ${misses}`
+    );
+  }
+  const lead =
+    f.verification.engineId === FACEAPI_ENGINE_ID
+      ? 'This plan cannot meet the target with the bundled face-api recogniser'
+      : `This plan cannot meet the target with ${f.verification.engineName}`;
   return (
-    `${lead}: with ${people}, the forecast is ${forecast}, over the target of ${target}.${why} ` +
-    'Narrow the watchlist or the categories, choose stricter thresholds, ask an admin to enable a stronger recogniser — ' +
+    `${lead}: with ${people}, the forecast is ${forecast}, over the target of ${targetWords}.${why} ` +
+    'Narrow the watchlist or the categories, ask an admin to enable a stronger recogniser or calibrate on more faces — ' +
     `or record why the plan must go ahead anyway. ${misses}`
   );
 }
@@ -228,7 +273,7 @@ export function proposeThresholds(input: Omit<ForecastInput, 'candidate' | 'veri
   let verifyThreshold: number | null = null;
   let meetsTarget = false;
   for (const t of vGrid) {
-    if (falseMatchPerFace(fmrAt(vcal, t).upperOneSided, templates) <= targetPerFace) {
+    if (falseMatchPerFace(fmrAt(vcal, t, STAGE_CONFIDENCE).upperOneSided, templates) <= targetPerFace) {
       verifyThreshold = t;
       meetsTarget = true;
     }
@@ -243,8 +288,9 @@ export function proposeThresholds(input: Omit<ForecastInput, 'candidate' | 'veri
   let candidateThreshold = cGrid[0]!;
   for (const t of cGrid) if (falseMatchPerFace(fmrAt(ccal, t).estimate, templates) <= CANDIDATE_RATE_BUDGET) candidateThreshold = t;
   // When one recogniser does both stages, a candidate stricter than the verification would make
-  // verification pointless; keep the first stage at least as loose.
-  if (input.candidate.engineId === input.verification.engineId && candidateThreshold < verifyThreshold) candidateThreshold = verifyThreshold;
+  // verification pointless; keep the first stage at least as loose (even past the load budget).
+  const stricter = (a: number, b: number) => (input.candidate.metric === 'cosine' ? a > b : a < b);
+  if (input.candidate.engineId === input.verification.engineId && stricter(candidateThreshold, verifyThreshold)) candidateThreshold = verifyThreshold;
 
   const reason = meetsTarget
     ? 'The loosest thresholds that keep the forecast within the target.'

@@ -13,8 +13,8 @@ export type ObservedRate = {
   /** k / n (0 when n is 0). */
   estimate: number;
   /**
-   * One-sided 95 % upper bound: "at most this, with 95 % confidence". What a forecast that must
-   * not over-promise uses; with k = 0 it is about 3 / n (the "rule of three").
+   * One-sided upper bound, 95 % unless asked otherwise: "at most this, with 95 % confidence". What
+   * a forecast that must not over-promise uses; with k = 0 it is about 3 / n (the "rule of three").
    */
   upperOneSided: number;
 };
@@ -25,41 +25,50 @@ function checkCounts(k: number, n: number) {
   }
 }
 
-export function observedRate(k: number, n: number): ObservedRate {
+/** The rate and its one-sided upper bound at `confidence` (0.95 by default). */
+export function observedRate(k: number, n: number, confidence = 0.95): ObservedRate {
   checkCounts(k, n);
   if (n === 0) return { k, n, estimate: 0, upperOneSided: 1 };
-  return { k, n, estimate: k / n, upperOneSided: k === n ? 1 : binomialBound(k, n, 0.05, 'upper') };
+  return { k, n, estimate: k / n, upperOneSided: upperBound(k, n, 1 - confidence) };
 }
 
 /** The exact (Clopper–Pearson) two-sided 95 % interval of k events in n trials. */
 export function rateInterval(k: number, n: number): { lower: number; upper: number } {
   checkCounts(k, n);
   if (n === 0) return { lower: 0, upper: 1 };
-  return { lower: k === 0 ? 0 : binomialBound(k, n, 0.975, 'lower'), upper: k === n ? 1 : binomialBound(k, n, 0.025, 'upper') };
+  return { lower: lowerBound(k, n, 0.025), upper: upperBound(k, n, 0.025) };
 }
 
 /**
- * Clopper–Pearson bound: the p at which P(X ≤ k) = alpha (upper) or P(X ≥ k) = alpha (lower),
- * found by bisection on the binomial distribution, evaluated in log space so that n in the
- * millions and tiny p stay exact. From 200 events on both sides the Wilson score bound is used
- * instead: it agrees to about 1 % there, and keeps a forecast's cost small (the exact sum grows with k).
+ * Clopper–Pearson bounds: the upper bound is the p at which P(X ≤ k) = tail, the lower the p at
+ * which P(X ≥ k) = tail, found by bisection on the binomial distribution in log space, so that n
+ * in the millions and tiny p stay exact. Only the shorter tail is ever summed: a bound for k
+ * events is 1 − the opposite bound for the n − k non-events. From 200 on both sides the Wilson
+ * score bound is used instead: it agrees to a fraction of a percent there and keeps the cost
+ * bounded (the exact sum grows with the count).
  */
-function binomialBound(k: number, n: number, alpha: number, side: 'upper' | 'lower'): number {
-  if (k > 200 && n - k > 200) return wilsonBound(k, n, side === 'upper' ? alpha : 1 - alpha, side);
-  // The bound lies on the far side of the estimate: bisect there only, to double precision.
-  let lo = side === 'upper' ? k / n : 0;
-  let hi = side === 'upper' ? 1 : k / n;
+function upperBound(k: number, n: number, tail: number): number {
+  if (k === n) return 1;
+  if (k > n / 2) return 1 - lowerBound(n - k, n, tail);
+  if (k > 200) return wilsonBound(k, n, tail, 'upper');
+  // P(X ≤ k) falls as p rises; the bound lies above the estimate.
+  return bisect(k / n, 1, (p) => binomialCdf(k, n, p) > tail);
+}
+
+function lowerBound(k: number, n: number, tail: number): number {
+  if (k === 0) return 0;
+  if (k > n / 2) return 1 - upperBound(n - k, n, tail);
+  if (k > 200) return wilsonBound(k, n, tail, 'lower');
+  // P(X ≥ k) = 1 − P(X ≤ k − 1) rises with p; the bound lies below the estimate.
+  return bisect(0, k / n, (p) => 1 - binomialCdf(k - 1, n, p) < tail);
+}
+
+/** The boundary in [lo, hi] between where `below(p)` holds and where it does not, to double precision. */
+function bisect(lo: number, hi: number, below: (p: number) => boolean): number {
   for (let i = 0; i < 60; i++) {
     const p = (lo + hi) / 2;
-    if (side === 'upper') {
-      // P(X ≤ k) falls as p rises: the bound is where it reaches alpha.
-      if (binomialCdf(k, n, p) > alpha) lo = p;
-      else hi = p;
-    } else {
-      // P(X ≥ k) = 1 − P(X ≤ k − 1) rises with p.
-      if (1 - binomialCdf(k - 1, n, p) < 1 - alpha) lo = p;
-      else hi = p;
-    }
+    if (below(p)) lo = p;
+    else hi = p;
   }
   return (lo + hi) / 2;
 }

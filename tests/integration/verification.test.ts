@@ -223,6 +223,41 @@ describe('live, every candidate verified from its crop', () => {
   });
 });
 
+describe('enabling a recogniser after photos were enrolled', () => {
+  it('computes their templates in the background, with progress and an audit record, and not silently', async () => {
+    // Photos enrolled by a server running face-api alone…
+    const before = await startServer();
+    let after: TestServer | undefined;
+    try {
+      await before.shutdown();
+      const lacking = await rawQuery<{ n: number }>(before.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]);
+      expect(Number(lacking[0]!.n)).toBe(0);
+      // …then the force enables its ONNX model.
+      after = await startServer({ databaseOf: before, env: ONNX_ENV });
+      const admin2 = new Session(after.baseUrl);
+      expect((await admin2.signIn('admin@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+      let onnx: { templates: number; images: number; backfill: { state: string; computed: number; failed: unknown[] } | null } | undefined;
+      for (let i = 0; i < 120; i++) {
+        const overview = (await answer(await admin2.fetch('/api/recognition'))).body as { engines: { manifest: { id: string } }[] };
+        onnx = (overview.engines as unknown as { manifest: { id: string }; templates: number; images: number; backfill: { state: string; computed: number; failed: unknown[] } | null }[]).find(
+          (e) => e.manifest.id === ONNX_ID,
+        );
+        if (onnx?.backfill?.state === 'done') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(onnx!.backfill).toMatchObject({ state: 'done', failed: [] });
+      expect(onnx!.templates).toBe(onnx!.images);
+      expect(onnx!.backfill!.computed).toBe(onnx!.images);
+      expect(after.output()).toMatch(new RegExp(`computing ${ONNX_ID} templates for reference images enrolled before it was enabled`));
+      const audit = await rawQuery<{ action: string }>(after.databaseUrl, `SELECT action FROM "AuditEvent" WHERE action LIKE 'templates.%' ORDER BY seq`);
+      expect(audit.map((a) => a.action)).toEqual(['templates.backfill_started', 'templates.backfill_completed']);
+    } finally {
+      await after?.shutdown();
+      await before.stop();
+    }
+  }, 180_000);
+});
+
 describe('start-up refusals', () => {
   it('stops with a message when the model file is missing', async () => {
     await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MODEL: '/nowhere/model.onnx' } })).rejects.toThrow(

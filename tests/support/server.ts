@@ -63,12 +63,20 @@ export async function runScript(script: string, args: string[], env: Record<stri
   return output;
 }
 
-type StartOptions = { env?: Record<string, string>; seedDemo?: boolean; dev?: boolean };
+type StartOptions = {
+  env?: Record<string, string>;
+  seedDemo?: boolean;
+  dev?: boolean;
+  /** Start on this earlier (shut down) server's database instead of a fresh one; that server's stop() still deletes it. */
+  databaseOf?: TestServer;
+};
 
-export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false }: StartOptions = {}): Promise<TestServer> {
-  const database = await testDatabase();
+export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false, databaseOf }: StartOptions = {}): Promise<TestServer> {
+  const database = databaseOf
+    ? { url: databaseOf.databaseUrl, provider: databaseOf.provider, cleanup: async () => {} }
+    : await testDatabase();
   // The seed enrols the demo watchlist with the same recognisers the server will run.
-  if (seedDemo) await runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
+  if (seedDemo && !databaseOf) await runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {

@@ -145,6 +145,26 @@ describe('calibration', () => {
     }
   });
 
+  it('counts a similarity of exactly 1 the same way on the curve and at a threshold', () => {
+    const twins: CalibrationSample[] = [
+      { identity: 'x', vectors: { e: Float32Array.from([1, 0]) } },
+      { identity: 'y', vectors: { e: Float32Array.from([1, 0]) } },
+      { identity: 'x', vectors: { e: Float32Array.from([0.8, 0.6]) } },
+    ];
+    const e = calibrate(twins, [{ engineId: 'e', engineVersion: '1', metric: 'cosine' }]).engines[0]!;
+    expect(fmrAt(e, 1).k).toBe(1); // the two identical vectors of different people match at 1
+    for (const point of detCurve(e)) expect(point.fmr).toBeCloseTo(fmrAt(e, point.threshold).estimate, 12);
+  });
+
+  it('sizes the distance histogram for unnormalised vectors, so no pair is clamped', () => {
+    const far = (identity: string, x: number): CalibrationSample => ({ identity, vectors: { e: Float32Array.from([x, 0]) } });
+    const e = calibrate([far('a', 0), far('a', 0.1), far('b', 3), far('b', 3.1), far('c', -2.5)], [{ engineId: 'e', engineVersion: '1', metric: 'euclidean' }]).engines[0]!;
+    // The farthest pair is 5.6 apart; the histogram reaches 2 × the longest vector (6.2).
+    expect(e.impostor.histogram.start + e.impostor.histogram.step * e.impostor.histogram.counts.length).toBeGreaterThanOrEqual(5.6);
+    expect(fmrAt(e, 4).k).toBe(6); // a–b: 3, 3.1, 2.9, 3; a–c: 2.5, 2.6; not b–c at 5.5 and 5.6
+    expect(fmrAt(e, 5.7).k).toBe(8);
+  });
+
   it('handles distances too, and keeps nothing but counts', () => {
     const distances = calibrate(samples(), [{ engineId: 'e', engineVersion: '1', metric: 'euclidean' }]).engines[0]!;
     expect(distances.genuine.histogram.start).toBe(0);
@@ -204,13 +224,29 @@ describe('forecast of a plan', () => {
     // Verification at 0.5: 10 impostor pairs in 100,000 match → FMR 1e-4; N = 10 templates.
     expect(f.verification.fmr).toMatchObject({ k: 10, n: 100_000, estimate: 1e-4 });
     expect(f.falseAlertsPerFace.estimate).toBeCloseTo(1 - (1 - 1e-4) ** 10, 12);
-    expect(f.falseAlertsPerFace.upper).toBeCloseTo(1 - (1 - observedRate(10, 100_000).upperOneSided) ** 10, 12);
+    // Each stage's bound at 97.5 %, so that the smaller of the two holds with 95 % confidence.
+    expect(f.falseAlertsPerFace.upper).toBeCloseTo(1 - (1 - observedRate(10, 100_000, 0.975).upperOneSided) ** 10, 12);
     // The candidate stage (0.6: 1,010 matches) is looser, so the verification decides.
     expect(f.falseAlertsPerFace.upper).toBe(f.verification.perFace.upper);
     // Misses: 20 of 1,000 genuine pairs are beyond 0.5, none beyond 0.6 → 2 %.
     expect(f.missRate.estimate).toBeCloseTo(0.02, 12);
     expect(f.meetsTarget).toBe(false);
     expect(f.summary).toMatch(/over the target of 0\.17 per 1,000 faces, 1 in 6,000 faces/);
+    // A stricter verification threshold (0.47: no impostor pair) would not meet it either with 10 images at this size.
+    expect(f.summary).toMatch(/cannot meet the target with the bundled face-api recogniser/);
+  });
+
+  it('says "does not meet … at these thresholds" when a stricter one would, and never rounds over to equal', () => {
+    const f = forecastPlan({ targetPerFace: 1 / 1000, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.6) });
+    if (!f.complete) throw new Error('expected a forecast');
+    expect(f.meetsTarget).toBe(false);
+    expect(f.summary).toMatch(/does not meet the target at these thresholds.*A stricter verification threshold would meet it/);
+    expect(f.summary).toMatch(/1 person \(1 reference image\)/);
+    // Just over the target: the printed figures must differ.
+    const tight = forecastPlan({ targetPerFace: 0.999 * f.falseAlertsPerFace.upper, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.6) });
+    if (!tight.complete) throw new Error('expected a forecast');
+    const [, upper, target] = /at most ([\d.,]+) false alerts per 1,000 faces.*over the target of ([\d.,]+) per 1,000/.exec(tight.summary)!;
+    expect(upper).not.toBe(target);
   });
 
   it('meets a target the figures allow, and says so in words', () => {
@@ -225,7 +261,7 @@ describe('forecast of a plan', () => {
     if (!f.complete) throw new Error('expected a forecast');
     expect(f.falseAlertsPerFace.estimate).toBe(0);
     expect(f.meetsTarget).toBe(false);
-    expect(f.calibrationFloorPerFace).toBeCloseTo(falseMatchPerFace(observedRate(0, 1000).upperOneSided, 100), 12);
+    expect(f.calibrationFloorPerFace).toBeCloseTo(falseMatchPerFace(observedRate(0, 1000, 0.975).upperOneSided, 100), 12);
     expect(f.summary).toMatch(/cannot meet the target with the bundled face-api recogniser.*too small to show a rate that low/);
   });
 
@@ -254,7 +290,7 @@ describe('proposed thresholds', () => {
   it('proposes the loosest verification threshold that meets the target', () => {
     const p = proposeThresholds(input(1, 1 / 100));
     expect(p.meetsTarget).toBe(true);
-    // Up to 0.47 no impostor matches (upper bound 3e-5 ≤ 1e-2); from 0.48 FMR 1e-4 still ≤ 1e-2, until 0.58.
+    // Up to 0.47 no impostor matches (upper bound 4e-5 ≤ 1e-2); from 0.48 FMR 1e-4 still ≤ 1e-2, until 0.58.
     expect(p.verifyThreshold).toBe(0.57);
     const f = forecastPlan({ ...input(1, 1 / 100), candidate: stage(faceapi, p.candidateThreshold), verification: stage(faceapi, p.verifyThreshold) });
     expect(f.complete && f.meetsTarget).toBe(true);
