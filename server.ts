@@ -18,7 +18,8 @@ import { attachRealtime } from './lib/realtime/server';
 import { describeMapTiles } from './lib/map/tiles';
 import { backfillTemplates } from './lib/recognition/backfill';
 import { failInterruptedCalibrations } from './lib/recognition/calibration-jobs';
-import { checkRecognisers } from './lib/recognition/engines';
+import { checkRecognisers, enabledEngines } from './lib/recognition/engines';
+import { purgeTemplatesOfStoppedRecognisers } from './lib/watchlists/mutations';
 import { closeFaceLanes } from './lib/recognition/pool';
 
 async function main() {
@@ -40,6 +41,8 @@ async function main() {
   // A configured ONNX recogniser that is missing or does not match its manifest stops the start;
   // the face worker threads load their models now rather than on the first upload or candidate.
   console.log(`[recognition] ${await checkRecognisers()}`);
+  const purged = await purgeTemplatesOfStoppedRecognisers(enabledEngines().map(({ manifest }) => ({ engineId: manifest.id, engineVersion: manifest.version })));
+  if (purged) console.log(`[recognition] deleted ${purged} templates of recognisers no longer running (audited)`);
   const interrupted = await failInterruptedCalibrations();
   if (interrupted) console.log(`[recognition] ${interrupted} calibration run(s) interrupted by the last stop marked failed`);
   // Templates of recognisers enabled since photos were enrolled: computed in the background.

@@ -435,9 +435,11 @@ function planProbes(fixtures: Fixtures, rows: TemplateRow[], references: Map<str
 
 // ---- the run ------------------------------------------------------------------------------
 
-type Answer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true } | { error: string; message: string };
+type Answer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true; ticket?: string } | { error: string; message: string };
+/** As a tile does (components/live/tile-detection.ts) when the verifier is busy with this user's candidates. */
+const VERIFY_RETRY_MS = 250;
 /** One probe as sent: `ackAt` is its final answer's (after the crop, for a candidate asked for it). */
-type Sent = { scheduledAt: number; sentAt: number; capturedAt: number; cropAskedAt?: number; ackAt?: number; answer?: Answer; ackError?: string };
+type Sent = { scheduledAt: number; sentAt: number; capturedAt: number; cropAskedAt?: number; verifyRetries?: number; ackAt?: number; answer?: Answer; ackError?: string };
 type Arrival = { at: number; sightings: number; event: 'alert:created' | 'alert:updated' };
 
 /** Per alert id, per receiving socket, every created/updated event in order of arrival. */
@@ -529,10 +531,19 @@ async function submitPaced(setup: Setup, fixtures: Fixtures, probes: PlannedProb
       if (error) record.ackError = error.message;
       else record.answer = answer;
     };
+    // The follow-up carries the crop and the server's ticket; like a tile, it goes again shortly
+    // when the server is busy verifying this user's other candidates.
+    const sendCrop = (ticket: string) =>
+      submitter.timeout(ACK_TIMEOUT_MS).emit('probe:submit', { ...payload, crop: probe.crop, ticket }, (error: Error | null, answer: Answer) => {
+        if (!error && 'error' in answer && answer.error === 'verification_busy') {
+          record.verifyRetries = (record.verifyRetries ?? 0) + 1;
+          setTimeout(() => sendCrop(ticket), VERIFY_RETRY_MS);
+        } else settle(error, answer);
+      });
     submitter.timeout(ACK_TIMEOUT_MS).emit('probe:submit', payload, (error: Error | null, answer: Answer) => {
-      if (!error && 'cropNeeded' in answer && answer.cropNeeded) {
+      if (!error && 'cropNeeded' in answer && answer.cropNeeded && answer.ticket) {
         record.cropAskedAt = now();
-        submitter.timeout(ACK_TIMEOUT_MS).emit('probe:submit', { ...payload, crop: probe.crop, followUp: true }, settle);
+        sendCrop(answer.ticket);
       } else settle(error, answer);
     });
   };
@@ -658,7 +669,12 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
   const schedule = run.map(({ s }) => s.sentAt - s.scheduledAt);
   const runSent = run.map(({ s }) => s.sentAt);
   return {
-    probes: { total: run.length, matching: run.filter(({ p }) => p.kind === 'match').length, coalescedSightings: coalesced },
+    probes: {
+      total: run.length,
+      matching: run.filter(({ p }) => p.kind === 'match').length,
+      coalescedSightings: coalesced,
+      verifyRetries: run.reduce((sum, { s }) => sum + (s.verifyRetries ?? 0), 0),
+    },
     latency: {
       everySocket: stats(everySocket),
       firstSocket: stats(firstSocket),
@@ -709,7 +725,7 @@ function report(result: Result, context: { entries: number; cameras: number; soc
   console.log(line('submission → alert row written (server clock)', latency.submissionToAlertRow));
   console.log(line('alert row written → every socket', latency.alertRowToEverySocket));
   console.log(`\n  ratio, alert at every socket ÷ baseline:  p50 ${ratio.p50.toFixed(1)}×   p99 ${ratio.p99.toFixed(1)}×`);
-  console.log(`  matching probes ${probes.matching} of ${probes.total}; ${probes.matching - probes.coalescedSightings} new alerts (alert:created), ${probes.coalescedSightings} coalesced sightings (alert:updated)`);
+  console.log(`  matching probes ${probes.matching} of ${probes.total}; ${probes.matching - probes.coalescedSightings} new alerts (alert:created), ${probes.coalescedSightings} coalesced sightings (alert:updated); crops sent again while the verifier was busy with this user's others: ${probes.verifyRetries}`);
   console.log(`  lost: ${lost.alerts} alerts (${lost.deliveries} socket deliveries${lost.answeredUnmatched ? `, ${lost.answeredUnmatched} answered unmatched` : ''})`);
   console.log(`  duplicated: ${duplicated.total} (created twice on a socket ${duplicated.createdTwiceOnASocket}, two alerts for one sighting ${duplicated.twoAlertsForOneSighting}, rows never answered ${duplicated.alertRowsNeverAnswered})`);
   console.log(`  errors: ${errors.total} (refused ${JSON.stringify(errors.refused)}, ack time-outs ${errors.ackTimeouts}, strangers matched ${errors.strangersAnsweredMatched}, disconnects ${errors.socketDisconnects}, wrongly coalesced ${errors.wronglyCoalesced})`);

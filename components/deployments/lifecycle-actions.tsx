@@ -122,7 +122,7 @@ export function LifecycleActions({
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  /** Going live or resubmitting over the force's target: the server asked for a reason. */
+  /** Resubmitting over the force's target: the server asked for a reason. (Going live never asks: only an authorising officer may accept a forecast over the target.) */
   const [override, setOverride] = useState<{ asked: string; reason: string } | null>(null);
   const steps = stepsFor(view, editing);
   if (steps.length === 0) return null;

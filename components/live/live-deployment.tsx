@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Probe } from '@/lib/face/probe';
 import { useRealtime } from '@/lib/realtime/use-realtime';
 import { LiveGrid } from './live-grid';
-import type { LiveCamera, ProbeResult } from './types';
+import { ProbeRefusedError, type LiveCamera, type ProbeResult } from './types';
 
 type Props = { deploymentId: string; cameras: LiveCamera[]; aside?: React.ReactNode };
 
@@ -42,7 +42,7 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
       const answer = await socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('probe:submit', { deploymentId, ...probe });
       if ('error' in answer) {
         if (answer.error === 'deployment_not_live') setStopped(answer.message);
-        throw new Error(answer.message);
+        throw new ProbeRefusedError(answer.error, answer.message);
       }
       return answer;
     },

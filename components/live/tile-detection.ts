@@ -3,7 +3,7 @@ import type { Probe } from '@/lib/face/probe';
 import { FaceTracker, type Track } from '@/lib/face/tracker';
 import type { DescribeFace, DescribedFace, DetectedFace } from '@/lib/face/worker-protocol';
 import { clearOverlay, drawOverlay } from './tile-overlay';
-import type { ProbeResult } from './types';
+import { ProbeRefusedError, type ProbeResult } from './types';
 
 /**
  * One camera tile's side of live detection, outside React (it runs per frame): offers the tile's
@@ -18,6 +18,8 @@ export const NO_SIGNAL_MS = 4000;
 const OVERLAY_MAX_AGE_MS = 1500;
 /** A probe unanswered after this long is treated as failed (the track will be probed again). */
 export const PROBE_TIMEOUT_MS = 10_000;
+/** The server's verifier was busy with this user's other candidates: wait this long and try again. */
+const VERIFY_RETRY_MS = 250;
 const RATE_WINDOW_MS = 3000;
 
 export type ProbeCounters = { submitted: number; matched: number; failed: number; inFlight: number };
@@ -214,7 +216,7 @@ export class TileDetection implements FrameSource {
     }, PROBE_TIMEOUT_MS);
     this.options
       .submitProbe(probe)
-      .then((first) => (first.cropNeeded && !settled ? this.options.submitProbe({ ...probe, crop, followUp: true }) : first))
+      .then((first) => (first.cropNeeded && first.ticket && !settled ? this.sendCrop({ ...probe, crop, ticket: first.ticket }, () => settled) : first))
       .then((answer) => {
         if (answer.matched) counters.matched += 1;
         // A late "no match" changes nothing; a late match still turns the box red.
@@ -232,6 +234,21 @@ export class TileDetection implements FrameSource {
         counters.inFlight -= 1;
         if (!this.disposed) this.redraw();
       });
+  }
+
+  /**
+   * Sends a candidate's crop with its ticket. A server busy verifying this user's other candidates
+   * answers `verification_busy`: the same follow-up goes again shortly, until the probe times out.
+   */
+  private async sendCrop(followUp: Probe, timedOut: () => boolean): Promise<ProbeResult> {
+    for (;;) {
+      try {
+        return await this.options.submitProbe(followUp);
+      } catch (error) {
+        if (!(error instanceof ProbeRefusedError && error.code === 'verification_busy') || timedOut() || this.disposed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS));
+      }
+    }
   }
 
   /** Redraws the latest boxes (after a detection, an answer, or the tile changing size). */

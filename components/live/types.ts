@@ -12,7 +12,18 @@ export type CameraSource = { kind: CameraSourceKind; url: string };
 
 export type LiveCamera = { id: string; name: string; source: CameraSource };
 
-export type ProbeResult = { matched: boolean; alertId?: string; cropNeeded?: boolean };
+export type ProbeResult = { matched: boolean; alertId?: string; cropNeeded?: boolean; ticket?: string };
+
+/** A probe the server refused, with its code (e.g. `verification_busy`: try again shortly). */
+export class ProbeRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProbeRefusedError';
+  }
+}
 
 /** Injected by the page: sends one probe to the server and resolves with its answer. */
 export type SubmitProbe = (probe: Probe) => Promise<ProbeResult>;

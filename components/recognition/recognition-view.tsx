@@ -11,6 +11,8 @@ import styles from './recognition.module.css';
 
 type Props = { overview: RecognitionOverview; curves: CalibrationCurves | null; manage: boolean };
 
+/** A group with fewer people than this gives curves of those people rather than of the group. */
+const FEW_PEOPLE = 5;
 const GROUP_COLOURS = ['#4cc2ff', '#ffc857', '#3fd28a', '#ff8fa3', '#b79cff', '#7ee0d2', '#ffa95c'];
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '—');
@@ -98,10 +100,11 @@ function TargetCard({ target, manage }: { target: RecognitionOverview['target'];
       <p>
         At most <strong>{oneIn(target.perFace).replace(' faces', '')}</strong> faces raises a false alert ({perThousand(target.perFace)} per 1,000
         faces){target.isDefault ? ' — the default, the Metropolitan Police’s published figure' : ''}. A plan whose forecast is over it goes forward
-        only with a recorded reason, from the planner and again from the authorising officer.
+        only with a recorded reason, from the planner and again from the authorising officer; it goes live only while its forecast is within the
+        target or within what the authorising officer accepted.
       </p>
       {manage ? (
-        <form className={styles.inline} onSubmit={(e) => void save(e)}>
+        <form className={styles.inline} onSubmit={(e) => void save(e)} noValidate>
           <div className="field">
             <label htmlFor="target-faces">One false alert in this many faces</label>
             <input id="target-faces" type="number" min={10} step={1} value={value} onChange={(e) => setValue(e.target.value)} className="mono" />
@@ -160,6 +163,12 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
               <br />
               <progress className={styles.progress} max={engine.backfill.computed + missing} value={engine.backfill.computed} /> computing…
             </>
+          ) : null}
+          {engine.backfill?.state === 'failed' ? (
+            <span className={styles.warn} data-testid="backfill-failed">
+              {' '}
+              · computing them stopped ({engine.backfill.message}); it starts again when the server next starts
+            </span>
           ) : null}
           {engine.backfill && engine.backfill.failed.length > 0 ? (
             <span className={styles.warn}>
@@ -285,6 +294,16 @@ function CalibrationDetail({ curves, engines, manage }: { curves: CalibrationCur
                     ))}
                   </tbody>
                 </table>
+                {engine.groups.some((g) => g.identities < FEW_PEOPLE) ? (
+                  <p className="small warn-text" data-testid="few-people-warning">
+                    {engine.groups
+                      .filter((g) => g.identities < FEW_PEOPLE)
+                      .map((g) => g.group)
+                      .join(', ')}
+                    : fewer than {FEW_PEOPLE} people. Every pair of their photos is counted, but the pairs share the same few faces, so these
+                    curves show those people more than the group: read them as a hint, not a measure, and calibrate with more people.
+                  </p>
+                ) : null}
               </>
             ) : (
               <p className="small muted">No groups were given with this calibration, so it says nothing about differences between groups.</p>

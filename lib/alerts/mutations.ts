@@ -9,6 +9,7 @@ import { publishToDeployment } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
 import { getAlertView, type AlertView } from './data';
 import { acceptsOutcome, CLAIM_TIMEOUT_MS, COALESCE_WINDOW_MS, statusAfterDecision, type Decision, type Outcome } from './state';
+import { processState } from '@/lib/process-state';
 
 /**
  * Writes to alerts. Persist first, then publish: every change is committed (with its audit
@@ -46,8 +47,7 @@ export type MatchedFace = {
 // Sightings of one (camera, entry) are handled one at a time, so two probes of the same face
 // arriving together update one alert instead of raising two. On globalThis: probes arrive both
 // through server.ts (socket) and Next's route bundle (HTTP), which do not share module instances.
-const lockHolder = globalThis as typeof globalThis & { __sightlineSightingLocks?: Map<string, Promise<unknown>> };
-const keyLocks = (lockHolder.__sightlineSightingLocks ??= new Map());
+const keyLocks = processState('sightingLocks', () => new Map<string, Promise<unknown>>());
 async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = keyLocks.get(key) ?? Promise.resolve();
   const run = previous.then(work, work);

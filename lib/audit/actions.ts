@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = [
   'alert.outcome_recorded',
   'alert.retained',
   'alert.crop_deleted',
+  // live matching: candidates whose crop the tile never sent (an unverified first-stage match)
+  'probe.candidate_not_verified',
   // accuracy (thresholds from measured error rates; DOMAIN.md, "Thresholds, verification and coverage")
   'settings.changed',
   'calibration.started',
@@ -50,6 +52,8 @@ export const AUDIT_ACTIONS = [
   'calibration.activated',
   'templates.backfill_started',
   'templates.backfill_completed',
+  'templates.backfill_failed',
+  'templates.purged',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -4,10 +4,10 @@
  * multi-instance installation would move this into the database or Redis.
  */
 type Window = { failures: number; resetAt: number };
+import { processState } from '@/lib/process-state';
 type Limits = { perAccount: number; perAddress: number; windowMs: number };
 
-const store = globalThis as typeof globalThis & { __sightlineSignInFailures?: Map<string, Window> };
-const windows = (store.__sightlineSignInFailures ??= new Map());
+const windows = processState('signInFailures', () => new Map<string, Window>());
 
 function keys(email: string, ip: string | null): string[] {
   return ip ? [`account:${email}`, `address:${ip}`] : [`account:${email}`];

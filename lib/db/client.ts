@@ -4,6 +4,7 @@ import { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client'
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { serialisedSqlite } from './serialised-sqlite';
 import { databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './url';
+import { processState } from '@/lib/process-state';
 
 /**
  * The one Prisma client of the process, on globalThis so that Next's bundles and
@@ -18,7 +19,7 @@ export type Tx = Prisma.TransactionClient;
 export { Prisma };
 
 type DbHolder = { db: Db; url: string; provider: 'sqlite' | 'postgresql' };
-const holder = globalThis as typeof globalThis & { __sightlineDb?: DbHolder };
+const holder = processState<{ current?: DbHolder }>('db', () => ({}));
 
 function createDb(url: string): DbHolder {
   const provider = databaseProvider(url);
@@ -37,10 +38,10 @@ function createDb(url: string): DbHolder {
 
 function current(): DbHolder {
   const url = resolveDatabaseUrl();
-  if (!holder.__sightlineDb || holder.__sightlineDb.url !== url) {
-    holder.__sightlineDb = createDb(url);
+  if (!holder.current || holder.current.url !== url) {
+    holder.current = createDb(url);
   }
-  return holder.__sightlineDb;
+  return holder.current;
 }
 
 export function getDb(): Db {
@@ -52,7 +53,7 @@ export function dbProvider(): 'sqlite' | 'postgresql' {
 }
 
 export async function disconnectDb(): Promise<void> {
-  const existing = holder.__sightlineDb;
-  holder.__sightlineDb = undefined;
+  const existing = holder.current;
+  holder.current = undefined;
   await existing?.db.$disconnect();
 }

@@ -27,7 +27,6 @@ import {
   type EndInput,
   type PlanProblem,
   type ReasonInput,
-  type StartInput,
   type SubmitInput,
   type UpdateCameraInput,
   type UpdateDeploymentInput,
@@ -175,6 +174,35 @@ async function checkForecast(
     );
   }
   return { forecast, overrideReason };
+}
+
+/**
+ * Go-live's check of the forecast made with the frozen snapshot. It passes when the forecast meets
+ * the force's target now, or when the authorising officer recorded a reason to accept a forecast
+ * over the target and this one is no higher than what they accepted. Otherwise 409
+ * `reauthorisation_needed`: the plan goes back to an authorising officer, with these figures.
+ */
+function requireGoLiveForecast(forecast: Forecast, row: { authorisedForecast: string | null; authoriseOverrideReason: string | null }) {
+  if (!forecast.complete) {
+    throw unprocessable('incomplete_plan', `This plan cannot be taken live: it has no false-alert forecast. It needs ${forecast.problems.join('; ')}.`, {
+      missing: forecast.problems.map((message) => ({ field: 'forecast', message })),
+    });
+  }
+  if (forecast.meetsTarget) return;
+  const authorised = parseStoredForecast(row.authorisedForecast);
+  const accepted = row.authoriseOverrideReason && authorised?.complete ? authorised.falseAlertsPerFace.upper : null;
+  // A hair of tolerance: the same figures recomputed must not fail on floating-point noise.
+  if (accepted !== null && forecast.falseAlertsPerFace.upper <= accepted * (1 + 1e-9)) return;
+  throw new HttpError(
+    409,
+    'reauthorisation_needed',
+    `With the watchlist as it stands (${forecast.watchlist.templates} reference images), the forecast is at most ` +
+      `${perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces, over the force's target of ` +
+      `${perThousand(forecast.targetPerFace)} per 1,000 faces (${oneIn(forecast.targetPerFace)})` +
+      (accepted !== null ? ` and above the ${perThousand(accepted)} per 1,000 the authorising officer accepted` : ', and no authorising officer accepted a forecast over it') +
+      '. Edit the plan (it returns to draft) and submit it again, so an authorising officer can decide on these figures.',
+    { forecast: forecastRecord(forecast) },
+  );
 }
 
 /** Columns to write for the given (API-form) plan values. */
@@ -538,7 +566,7 @@ export async function rejectDeployment(ctx: Context, id: string, input: ReasonIn
  * the snapshot would be empty (422): a deployment with nobody to look for would scan faces
  * for nothing, which cannot be necessary or proportionate.
  */
-export async function startDeployment(ctx: Context, id: string, input: StartInput = {}, now = new Date()): Promise<DeploymentView> {
+export async function startDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
   await auditedTransaction(async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'start');
@@ -568,17 +596,20 @@ export async function startDeployment(ctx: Context, id: string, input: StartInpu
           'chosen categories. It cannot go live with nobody to look for.',
       );
     }
-    // The forecast again, with the snapshot's true size: the watchlist may have grown since it was
-    // authorised. Going live over the target needs a reason — unless the authorisation already
-    // accepted a forecast at least this high.
+    // The forecast again, with the snapshot's true size: the watchlist may have grown, or the
+    // force's target tightened, since it was authorised. Going live needs the forecast to meet the
+    // target now, or an authorising officer's recorded decision to accept one at least this high.
+    // The planner cannot make that decision at go-live: that would undo the two-person rule.
     const watchlist = { entries: snapshot.entryCount, templates: snapshot.imageCount };
-    const authorised = parseStoredForecast(row.authorisedForecast);
     const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist });
-    const coveredByAuthorisation =
-      forecast.complete && authorised?.complete === true && forecast.falseAlertsPerFace.upper <= authorised.falseAlertsPerFace.upper * (1 + 1e-9);
-    const { overrideReason } = coveredByAuthorisation ? { overrideReason: null } : await checkForecast(tx, row, { verb: 'taken live', overrideReason: input.overrideReason, watchlist });
+    requireGoLiveForecast(forecast, row);
     await tx.deployment.update({ where: { id }, data: { status: 'live', wentLiveAt: now, endedAt: null, statusReason: null } });
-    await record('deployment.started', { entryCount: snapshot.entryCount, imageCount: snapshot.imageCount, forecast: forecastRecord(forecast), overrideReason });
+    await record('deployment.started', {
+      entryCount: snapshot.entryCount,
+      imageCount: snapshot.imageCount,
+      forecast: forecastRecord(forecast),
+      acceptedBy: forecast.complete && forecast.meetsTarget ? 'target' : 'authorisation',
+    });
   });
   return viewFor(ctx, id);
 }

@@ -258,9 +258,15 @@ export type SubmitInput = z.infer<typeof SubmitSchema>;
 export const AuthoriseSchema = z.object({ notes: z.string().trim().max(2000).optional(), overrideReason: overrideReason.optional() }).strict();
 export type AuthoriseInput = z.infer<typeof AuthoriseSchema>;
 
-/** Optional body of start. */
-export const StartSchema = z.object({ overrideReason: overrideReason.optional() }).strict();
-export type StartInput = z.infer<typeof StartSchema>;
+/**
+ * Going live takes no input: whether the forecast may go over the target was decided by the
+ * authorising officer. A body is refused rather than ignored, so nobody believes a reason they
+ * sent at go-live was recorded or counted.
+ */
+export const StartSchema = z.strictObject(
+  {},
+  { error: "Going live takes no input: a forecast over the target needs an authorising officer's decision (edit the plan and submit it again)" },
+);
 
 /** Optional body of end. */
 export const EndSchema = z.object({ reason: reason.optional() }).strict();

@@ -23,7 +23,8 @@ export type EnrolmentRefusalCode =
   | 'no_face'
   | 'multiple_faces'
   | 'face_too_small'
-  | 'low_quality';
+  | 'low_quality'
+  | 'unanalysable_face';
 
 export type EnrolmentVerdict =
   | {
@@ -74,6 +75,11 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
     analysis = await analyseFaces(bytes);
   } catch (error) {
     if (error instanceof UndecodableImageError) return refuse(422, 'unreadable_image', unreadableMessage);
+    // A recogniser that gives no finite vector for this face (lib/recognition/onnx-engine.ts):
+    // the photo cannot be matched by it, so it cannot be a reference.
+    if (error instanceof Error && error.name === 'RangeError') {
+      return refuse(422, 'unanalysable_face', `A recogniser could not describe the face in this photo (${error.message}). Use another photo.`);
+    }
     throw error;
   }
 

@@ -17,7 +17,7 @@ import type * as Tfjs from '@tensorflow/tfjs';
 import type { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as NapiCanvas from '@napi-rs/canvas';
 import type { Point, RgbaImage } from '@/lib/recognition/alignment';
-import { isImageComplete, sniffImageType } from './media';
+import { isImageComplete, MAX_IMAGE_SIDE, readImageDimensions, sniffImageType } from './media';
 import { FACE_PRESENCE_MIN_SCORE, SHARPNESS_SAMPLE_SIDE, laplacianVariance, type FaceBox } from './quality-gate';
 
 /** Computes one recogniser's vector of a face from the image and the face's 68 landmarks. */
@@ -97,7 +97,7 @@ const MAX_FACES = 20;
 const CROP_PAD_RATIO = 0.2;
 const CROP_DETECTOR_INPUT = 128;
 const CROP_MIN_SCORE = 0.3;
-/** Largest crop accepted (the browser sends ≤ 256 px): larger images are not crops. */
+/** Largest crop accepted, by the size its headers declare (the browser sends ≤ 224 px): larger images are not crops. */
 export const CROP_MAX_SIDE = 1024;
 
 type Tf = typeof Tfjs & { setWasmPaths: typeof setWasmPaths };
@@ -170,8 +170,28 @@ type Detection = { box: FaceBox; score: number; descriptor: Float32Array; landma
  * vector of each embedder. Throws UndecodableImageError for bytes that are not a whole JPEG, PNG
  * or WebP image. Nothing is logged or kept.
  */
-export async function analyseImage(engine: FaceApiEngine, bytes: Uint8Array, embedders: Record<string, Embedder> = {}): Promise<FaceAnalysis> {
-  const working = await decodeImage(engine, bytes, WORKING_MAX_SIDE);
+export function analyseImage(engine: FaceApiEngine, bytes: Uint8Array, embedders: Record<string, Embedder> = {}): Promise<FaceAnalysis> {
+  return inTensorScope(engine, () => findAllFaces(engine, bytes, embedders));
+}
+
+/**
+ * Runs one task inside its own TensorFlow.js scope: every tensor it made and did not dispose —
+ * those of a task that failed half-way included — is freed when it ends, so a worker's WASM memory
+ * does not grow task after task. The worker runs one task at a time, so scopes never interleave.
+ * What a task returns holds only numbers and typed arrays copied out of tensors.
+ */
+async function inTensorScope<T>(engine: FaceApiEngine, task: () => Promise<T>): Promise<T> {
+  const tfEngine = engine.tf.engine();
+  tfEngine.startScope();
+  try {
+    return await task();
+  } finally {
+    tfEngine.endScope();
+  }
+}
+
+async function findAllFaces(engine: FaceApiEngine, bytes: Uint8Array, embedders: Record<string, Embedder>): Promise<FaceAnalysis> {
+  const working = await decodeImage(engine, bytes, WORKING_MAX_SIDE, MAX_IMAGE_SIDE);
 
   let detections = await detectFaces(engine, working, 0);
   const best = detections[0];
@@ -203,12 +223,20 @@ export async function analyseImage(engine: FaceApiEngine, bytes: Uint8Array, emb
  * Null when the crop shows no face: such a probe can never be verified. Tiny detector at 160 px
  * plus landmarks: about 20 ms on these machines, far cheaper than SSD.
  */
-export async function analyseCrop(
+export function analyseCrop(
+  engine: FaceApiEngine,
+  bytes: Uint8Array,
+  wanted: { embedders?: Record<string, Embedder>; faceApiId?: string },
+): Promise<CropFace | null> {
+  return inTensorScope(engine, () => findCropFace(engine, bytes, wanted));
+}
+
+async function findCropFace(
   engine: FaceApiEngine,
   bytes: Uint8Array,
   { embedders = {}, faceApiId }: { embedders?: Record<string, Embedder>; faceApiId?: string },
 ): Promise<CropFace | null> {
-  const working = await decodeImage(engine, bytes, CROP_MAX_SIDE);
+  const working = await decodeImage(engine, bytes, CROP_MAX_SIDE, CROP_MAX_SIDE);
   const { faceapi, tf } = engine;
   const pad = Math.round(CROP_PAD_RATIO * Math.max(working.width, working.height));
   const image = tf.tensor3d(toRgb(working.pixels), [working.height, working.width, 3], 'int32');
@@ -259,10 +287,20 @@ async function embedAll(embedders: Record<string, Embedder>, image: RgbaImage, l
 }
 
 /** Decode (applying EXIF orientation, as Skia does) and scale down to at most `maxSide`. */
-async function decodeImage(engine: FaceApiEngine, bytes: Uint8Array, maxSide: number): Promise<WorkingImage> {
+/**
+ * Decodes an image and scales it to at most `maxSide`. The size its headers declare is checked
+ * first against `declaredMaxSide`: a small file can declare a huge picture (a 60 KB JPEG of
+ * 8000 × 8000 decodes to 256 MB), and the decoder would allocate it before anything could refuse.
+ */
+async function decodeImage(engine: FaceApiEngine, bytes: Uint8Array, maxSide: number, declaredMaxSide: number): Promise<WorkingImage> {
   const mediaType = sniffImageType(bytes);
   if (!mediaType) throw new UndecodableImageError('The file is not a JPEG, PNG or WebP image.');
   if (!isImageComplete(bytes, mediaType)) throw new UndecodableImageError('The image file is incomplete or damaged.');
+  const declared = readImageDimensions(bytes, mediaType);
+  if (!declared) throw new UndecodableImageError('The image headers are missing or malformed.');
+  if (declared.width > declaredMaxSide || declared.height > declaredMaxSide) {
+    throw new UndecodableImageError(`The image is ${declared.width} × ${declared.height} pixels; each side may be at most ${declaredMaxSide} here.`);
+  }
 
   let image: NapiCanvas.Image;
   try {
@@ -312,7 +350,8 @@ async function detectFaces(engine: FaceApiEngine, working: WorkingImage, pad: nu
           height: result.detection.box.height,
         },
         score: result.detection.score,
-        descriptor: result.descriptor,
+        // A copy: what leaves the task's tensor scope must not be a view of backend memory.
+        descriptor: Float32Array.from(result.descriptor),
         landmarks: result.landmarks.positions.map((p) => ({ x: p.x - pad, y: p.y - pad })),
       }))
       .sort((a, b) => b.score - a.score);

@@ -9,9 +9,10 @@ import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
  *
  * A tile sends the face crop only when asked: the first probe of a face carries its descriptor
  * alone; if the face is a candidate (stage one found watchlist templates near it) the server answers
- * `cropNeeded`, and the tile sends the same probe again with its crop and `followUp: true`, which
- * the server verifies. So the crops of the passers-by who are not candidates — nearly all of them —
- * never leave the browser. Other integrations may send the crop with the first probe.
+ * `cropNeeded` with a short-lived `ticket`, and the tile sends the same probe again with its crop
+ * and that ticket, which the server verifies (lib/live/candidate-tickets.ts). So the crops of the
+ * passers-by who are not candidates — nearly all of them — never leave the browser. Other
+ * integrations may send the crop with the first probe.
  *
  * Shared by the browser (which builds probes) and the server (which must parse every probe with
  * ProbeSchema before use: it comes from outside). Pure: no Node or browser APIs.
@@ -43,11 +44,14 @@ export type Probe = {
   capturedAt: string;
   /** The face (padded, ≤ 224 px) as a JPEG, base64 without a `data:` prefix; the server verifies candidates from it. */
   crop?: string;
-  /** The second sending of a face the server asked the crop of: not counted again. */
-  followUp?: boolean;
+  /** The ticket the server gave when it asked for this face's crop: the second sending, not counted again. */
+  ticket?: string;
 };
 
-export type ProbeAnswer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true };
+export type ProbeAnswer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true; ticket?: string };
+
+/** A candidate ticket as the server issues it: 16 random bytes, base64url. */
+const TICKET = /^[A-Za-z0-9_-]{22}$/;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -91,12 +95,12 @@ export const ProbeSchema = z
     detectionScore: z.number().min(0).max(1),
     capturedAt: z.iso.datetime({ offset: true, message: 'capturedAt must be an ISO 8601 date-time' }),
     crop: ProbeCropSchema.optional(),
-    followUp: z.boolean({ message: 'followUp must be true or false' }).optional(),
+    ticket: z.string().regex(TICKET, 'ticket must be the ticket the server gave with cropNeeded').optional(),
   })
   .strict()
-  .refine((probe) => !probe.followUp || probe.crop !== undefined, { message: 'a followUp probe must carry the crop', path: ['crop'] }) satisfies z.ZodType<Probe>;
+  .refine((probe) => probe.ticket === undefined || probe.crop !== undefined, { message: 'a probe with a ticket must carry the crop asked for', path: ['crop'] }) satisfies z.ZodType<Probe>;
 
 export const ProbeAnswerSchema = z.union([
   z.object({ matched: z.literal(true), alertId: z.string().min(1) }),
-  z.object({ matched: z.literal(false), cropNeeded: z.literal(true).optional() }),
+  z.object({ matched: z.literal(false), cropNeeded: z.literal(true).optional(), ticket: z.string().regex(TICKET).optional() }),
 ]);

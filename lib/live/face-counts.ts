@@ -1,12 +1,12 @@
 import { getDb } from '@/lib/db/client';
 import { FaceCounter } from '@/lib/matching/face-counts';
+import { processState } from '@/lib/process-state';
 
 /**
  * The process's face counter (on globalThis: the socket server and Next's route handlers both
  * record into it) and its persistence into FaceCount rows, one per camera and minute.
  */
-const holder = globalThis as typeof globalThis & { __sightlineFaceCounter?: FaceCounter };
-const counter = (holder.__sightlineFaceCounter ??= new FaceCounter());
+const counter = processState('faceCounter', () => new FaceCounter());
 
 /** Counts one face processed by a camera (whatever the match result). */
 export function recordFaceProcessed(deploymentId: string, cameraId: string, at: Date): void {

@@ -22,6 +22,14 @@ export type VerificationTemplates = {
   byEntry: Map<string, { referenceImageId: string; vector: Float32Array }[]>;
 };
 
+/** The snapshot's templates were made by another version of the verifier than the one running. */
+export class SnapshotVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotVersionError';
+  }
+}
+
 export type VerifierSpec = { engineId: string; engineVersion: string; metric: Metric; dims: number };
 
 /**
@@ -39,7 +47,7 @@ export function snapshotMatcher(snapshotId: string, candidateEngineId: string, v
     const byEntry = new Map<string, { referenceImageId: string; vector: Float32Array }[]>();
     for (const row of second) {
       if (row.engineVersion !== verifier.engineVersion) {
-        throw new Error(`Snapshot ${snapshotId} holds ${verifier.engineId} ${row.engineVersion} templates, but ${verifier.engineVersion} is running.`);
+        throw new SnapshotVersionError(`The snapshot holds ${verifier.engineId} ${row.engineVersion} templates, but ${verifier.engineVersion} is running.`);
       }
       const list = byEntry.get(row.entryId) ?? [];
       list.push({ referenceImageId: row.referenceImageId, vector: bytesToVector(row.vector, verifier.dims) });

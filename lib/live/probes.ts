@@ -4,15 +4,18 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import { getDb } from '@/lib/db/client';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
 import { UndecodableImageError } from '@/lib/face/node-engine';
-import { ProbeSchema, type ProbeAnswer } from '@/lib/face/probe';
+import { ProbeSchema, type Probe, type ProbeAnswer } from '@/lib/face/probe';
 import { forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { parseInput } from '@/lib/http/route';
-import { MAX_CANDIDATES } from '@/lib/matching/index';
+import { MAX_CANDIDATES, type NearestTemplate } from '@/lib/matching/index';
 import { dropIndex } from '@/lib/matching/registry';
+import { processState } from '@/lib/process-state';
 import { candidateEngine, engineById } from '@/lib/recognition/engines';
+import { issueTicket, redeemTicket } from './candidate-tickets';
 import { recordFaceProcessed } from './face-counts';
-import { snapshotMatcher, type VerifierSpec } from './matcher';
-import { verifyCandidates } from './verification';
+import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
+import { verifyCandidates, type VerificationOutcome } from './verification';
+import { withVerificationSlot } from './verification-slots';
 
 /**
  * The probe pipeline (DOMAIN.md, "Faces, matches and alerts"): a face seen by a live tile is
@@ -42,8 +45,7 @@ type LiveContext = {
 // Probes arrive many times a second; the deployment's state is re-read at most this often,
 // so a suspension or the end of the window stops matching within a second.
 const CONTEXT_TTL_MS = 1000;
-const holder = globalThis as typeof globalThis & { __sightlineLiveContexts?: Map<string, LiveContext> };
-const contexts = (holder.__sightlineLiveContexts ??= new Map());
+const contexts = processState('liveContexts', () => new Map<string, LiveContext>());
 
 async function liveContext(deploymentId: string): Promise<LiveContext> {
   const cached = contexts.get(deploymentId);
@@ -74,7 +76,10 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
     loadedAt: Date.now(),
   };
   contexts.set(deploymentId, context);
-  if (cached?.snapshotId && cached.snapshotId !== context.snapshotId) dropIndex(cached.snapshotId);
+  if (cached?.snapshotId && cached.snapshotId !== context.snapshotId) {
+    dropIndex(cached.snapshotId);
+    unmatchable.delete(cached.snapshotId);
+  }
   return context;
 }
 
@@ -94,10 +99,51 @@ function verifierOf(context: LiveContext): VerifierSpec & { threshold: number } 
 }
 
 /**
+ * Verifies a candidate's crop; a crop the analyser cannot use is the sender's problem (422), not
+ * the server's: undecodable bytes, or an image whose face yields no finite vector.
+ */
+async function verifyCrop(crop: Uint8Array, candidates: NearestTemplate[], matcher: SnapshotMatcher, threshold: number): Promise<VerificationOutcome> {
+  try {
+    return await verifyCandidates(crop, candidates, matcher.verification, threshold);
+  } catch (error) {
+    if (error instanceof UndecodableImageError) throw new HttpError(422, 'unreadable_crop', `crop: ${error.message}`);
+    if (error instanceof Error && error.name === 'RangeError') {
+      throw new HttpError(422, 'unverifiable_crop', 'crop: the recogniser could not compute a usable vector from this image.');
+    }
+    throw error;
+  }
+}
+
+// A snapshot whose templates cannot be matched (another recogniser version than the one running)
+// stays unmatchable until it is replaced: the answer is remembered for a while instead of
+// reloading every template on every probe to find it out again.
+const UNMATCHABLE_FOR_MS = 30_000;
+const unmatchable = processState('unmatchableSnapshots', () => new Map<string, { error: HttpError; until: number }>());
+
+async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<SnapshotMatcher> {
+  const known = unmatchable.get(snapshotId);
+  if (known && known.until > Date.now()) throw known.error;
+  try {
+    return await snapshotMatcher(snapshotId, candidateEngine().manifest.id, verifier);
+  } catch (error) {
+    if (!(error instanceof SnapshotVersionError)) throw error;
+    const refusal = new HttpError(
+      409,
+      'verifier_unavailable',
+      `${error.message} No face can be verified against this snapshot: suspend the deployment and plan it again with the recognisers enabled now.`,
+    );
+    for (const [id, entry] of unmatchable) if (entry.until <= Date.now()) unmatchable.delete(id);
+    unmatchable.set(snapshotId, { error: refusal, until: Date.now() + UNMATCHABLE_FOR_MS });
+    throw refusal;
+  }
+}
+
+/**
  * Handles one probe from a user holding 'probe:submit'. Refuses (4xx with a code) probes for a
  * deployment that is not live and inside its window, for a camera of another deployment, or
  * that do not parse. Answers only whether it matched, and the alert id — or, for a candidate sent
- * without its crop, that the crop is needed — nothing else about the face.
+ * without its crop, that the crop is needed and the ticket to send it with — nothing else about
+ * the face. A follow-up whose ticket is unknown, lapsed or another face's is refused (409).
  */
 export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
@@ -114,22 +160,40 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
   if (!context.snapshotId) throw new HttpError(409, 'no_snapshot', 'This deployment has no watchlist snapshot.');
   const verifier = verifierOf(context);
 
-  // A face is counted once, when it is first sent; its follow-up with the crop is the same face.
-  if (!probe.followUp) recordFaceProcessed(deploymentId, probe.cameraId, now);
-  const snapshotId = context.snapshotId;
-  const matcher = await snapshotMatcher(snapshotId, candidateEngine().manifest.id, verifier);
-  const candidates = matcher.candidates.candidates(Float32Array.from(probe.descriptor), { within: context.threshold!, limit: MAX_CANDIDATES });
-  if (candidates.length === 0) return { matched: false };
-  // A candidate is verified from its crop: a tile sends the crop only when asked.
-  if (probe.crop === undefined) return { matched: false, cropNeeded: true };
+  const answer = await matchProbe(user, deploymentId, probe, { ...context, snapshotId: context.snapshotId }, verifier, now);
+  // A face is counted once, when its first sending is answered: the ticketed follow-up with its
+  // crop is the same face, and a probe refused with an error was not processed.
+  if (probe.ticket === undefined) recordFaceProcessed(deploymentId, probe.cameraId, now);
+  return answer;
+}
 
-  let outcome;
-  try {
-    outcome = await verifyCandidates(Buffer.from(probe.crop, 'base64'), candidates, matcher.verification, verifier.threshold);
-  } catch (error) {
-    if (error instanceof UndecodableImageError) throw new HttpError(422, 'unreadable_crop', 'crop: the image could not be decoded.');
-    throw error;
+/** Both stages for a probe that passed every check: candidates, then (with its crop) verification and the alert. */
+async function matchProbe(
+  user: SessionUser,
+  deploymentId: string,
+  probe: Probe,
+  context: LiveContext & { snapshotId: string },
+  verifier: VerifierSpec & { threshold: number },
+  now: Date,
+): Promise<ProbeAnswer> {
+  const scope = { userId: user.id, userEmail: user.email, deploymentId, cameraId: probe.cameraId, trackId: probe.trackId };
+  const followUp = probe.ticket !== undefined;
+  const snapshotId = context.snapshotId;
+  const matcher = await matcherOf(snapshotId, verifier);
+  const candidates = matcher.candidates.candidates(Float32Array.from(probe.descriptor), { within: context.threshold!, limit: MAX_CANDIDATES });
+  if (candidates.length === 0) {
+    if (followUp) redeemTicket(probe.ticket!, scope);
+    return { matched: false };
   }
+  // A candidate is verified from its crop: a tile sends the crop only when asked, with the ticket.
+  if (probe.crop === undefined) return { matched: false, cropNeeded: true, ticket: issueTicket(scope) };
+
+  const crop = Buffer.from(probe.crop, 'base64');
+  const outcome = await withVerificationSlot(user.id, async () => {
+    // Used up only once the crop is sure to be verified: a tile refused a slot tries again with it.
+    if (followUp) redeemTicket(probe.ticket!, scope);
+    return verifyCrop(crop, candidates, matcher, verifier.threshold);
+  });
   const verified = outcome.verified;
   if (!verified) return { matched: false };
 
@@ -147,7 +211,7 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
     distance: verified.candidateDistance,
     candidateThreshold: context.threshold!,
     verification: { engineId: verifier.engineId, engineVersion: verifier.engineVersion, metric: verifier.metric, score: verified.score, threshold: verifier.threshold },
-    crop: Buffer.from(probe.crop, 'base64'),
+    crop,
     // The server's clock, not the browser's: a workstation with a wrong clock must not merge a
     // new sighting into an old alert or move an alert's times.
     seenAt: now,

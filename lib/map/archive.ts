@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
 import { Compression, PMTiles, TileType, type Header, type Source } from 'pmtiles';
 import type { TileBounds } from './spec';
+import { processState } from '@/lib/process-state';
 
 /**
  * A PMTiles v3 archive on this machine's disk (https://github.com/protomaps/PMTiles): one file
@@ -211,7 +212,7 @@ function plainText(value: unknown): string | undefined {
  * goes on serving (write the new file beside it and rename it over the old one to be safe).
  */
 type Cached = { version: string; archive: Promise<TileArchive> };
-const cache: Map<string, Cached> = ((globalThis as { __sightlineTileArchives?: Map<string, Cached> }).__sightlineTileArchives ??= new Map());
+const cache = processState('tileArchives', () => new Map<string, Cached>());
 const SETTLE_MS = 2_000;
 
 export async function sharedTileArchive(file: string): Promise<TileArchive> {

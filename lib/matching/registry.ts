@@ -11,9 +11,9 @@
  */
 
 type Slot = { building: Promise<unknown> };
+import { processState } from '@/lib/process-state';
 
-const holder = globalThis as typeof globalThis & { __sightlineMatchIndexes?: Map<string, Slot> };
-const slots = (holder.__sightlineMatchIndexes ??= new Map());
+const slots = processState('matchIndexes', () => new Map<string, Slot>());
 
 /**
  * The matcher of `key` (a snapshot id), built with `build` if there is none yet (`build` is not

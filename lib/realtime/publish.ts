@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { roomOfDeployment, roomOfUser } from './events';
+import { processState } from '@/lib/process-state';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -9,14 +10,14 @@ export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, 
  * the socket.io server is shared through globalThis. Publishing is a no-op when there is no
  * socket server (scripts, unit tests). Always persist first, then publish.
  */
-const holder = globalThis as typeof globalThis & { __sightlineRealtime?: RealtimeServer };
+const holder = processState<{ current?: RealtimeServer }>('realtimeServer', () => ({}));
 
 export function registerRealtimeServer(io: RealtimeServer | undefined): void {
-  holder.__sightlineRealtime = io;
+  holder.current = io;
 }
 
 export function realtimeServer(): RealtimeServer | undefined {
-  return holder.__sightlineRealtime;
+  return holder.current;
 }
 
 /** Closes a user's live connections so they reconnect and are authorised afresh. */

@@ -24,8 +24,17 @@ export const ARCFACE_TEMPLATE_112: readonly Point[] = [
   { x: 70.7299, y: 92.2041 },
 ];
 
-/** The template for another square size (it scales with the side; models use 112 almost always). */
+/**
+ * The template for a model's input size, as InsightFace places it (its `estimate_norm`): a square
+ * side that is a multiple of 112 scales the 112 template; a multiple of 128 scales it by side/128
+ * and moves it 8·side/128 px right — the face stays at 112-template size, centred in the larger
+ * square, as such models were trained. Any other size scales each axis (no public model uses one).
+ */
 export function arcfaceTemplate(width: number, height: number): Point[] {
+  if (width === height && width % 112 !== 0 && width % 128 === 0) {
+    const ratio = width / 128;
+    return ARCFACE_TEMPLATE_112.map((p) => ({ x: p.x * ratio + 8 * ratio, y: p.y * ratio }));
+  }
   return ARCFACE_TEMPLATE_112.map((p) => ({ x: (p.x * width) / 112, y: (p.y * height) / 112 }));
 }
 

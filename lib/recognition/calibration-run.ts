@@ -1,6 +1,6 @@
 import { UndecodableImageError } from '@/lib/face/node-engine';
 import { COUNTED_FACE_MIN_SCORE } from '@/lib/face/quality-gate';
-import { calibrate, type CalibrationResult, type CalibrationSample } from './calibration';
+import { calibrateInSlices, type CalibrationResult, type CalibrationSample } from './calibration';
 import type { LabelledSet } from './calibration-set';
 import { enabledEngines } from './engines';
 import { analyseFaces } from './face-analysis';
@@ -8,11 +8,16 @@ import { FACEAPI_ENGINE_ID } from './manifest';
 
 /**
  * Measures every enabled recogniser on a labelled set: each photo is analysed in a face worker
- * thread (SSD, landmarks, every recogniser's vector), then every pair is scored. A photo must
- * show exactly one face; others are skipped and counted by reason. The photos and vectors are
- * dropped when this returns: only the distributions survive.
+ * thread (SSD, landmarks, every recogniser's vector), then every pair is scored, in slices that
+ * leave the event loop free. A photo must show exactly one face; others are skipped and counted by
+ * reason. The photos and vectors are dropped when this returns: only the distributions survive.
+ * `onProgress` follows the analysis (photos done of total), `onScoring` the scoring (0–1).
  */
-export async function measureSet(set: LabelledSet, onProgress: (done: number, total: number) => void | Promise<void> = () => {}): Promise<CalibrationResult> {
+export async function measureSet(
+  set: LabelledSet,
+  onProgress: (done: number, total: number) => void | Promise<void> = () => {},
+  onScoring: (fraction: number) => void | Promise<void> = () => {},
+): Promise<CalibrationResult> {
   const engines = enabledEngines().map((e) => ({ engineId: e.manifest.id, engineVersion: e.manifest.version, metric: e.manifest.metric }));
   const samples: CalibrationSample[] = [];
   const skipped: Record<string, number> = {};
@@ -37,5 +42,5 @@ export async function measureSet(set: LabelledSet, onProgress: (done: number, to
   }
   const people = new Set(samples.map((s) => s.identity));
   if (people.size < 2) throw new Error(`Only ${people.size} person's photos could be used (skipped: ${JSON.stringify(skipped)}); a calibration needs two or more people.`);
-  return calibrate(samples, engines, skipped);
+  return calibrateInSlices(samples, engines, skipped, onScoring);
 }

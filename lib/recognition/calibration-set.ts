@@ -1,4 +1,5 @@
-import { unzipSync } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
+import { MAX_IMAGE_BYTES } from '@/lib/face/media';
 
 /**
  * A labelled set of faces for calibration: one folder per person, each holding two or more
@@ -69,26 +70,167 @@ function splitCsvLine(line: string): string[] {
   return cells;
 }
 
+// ─── reading a zip ──────────────────────────────────────────────────────────────────────
+//
+// An uploaded zip is read here rather than by a library's one-call unzip because its headers are
+// the uploader's word: fflate's unzipSync trusts the declared size of each entry, allocates it,
+// and when the data inflates to more it keeps inflating (to nowhere) — a 200 KB entry declaring
+// 1 KB spun the event loop for 0.7 s and came back silently truncated, so a 100 MB upload could
+// block the server for minutes. Here every entry is counted and its declared size checked before
+// anything is unpacked, and node's zlib stops inflating as soon as an entry passes its declared size.
+
+/** Entries of any kind (photos, folders, `__MACOSX` clutter…) a zip may list: room for a full set and its litter. */
+export const MAX_ZIP_ENTRIES = MAX_SET_IMAGES + 1000;
+/** Largest photo (or groups.csv) unpacked: the limit on a reference photo, for the same reasons. */
+export const MAX_ZIP_ENTRY_BYTES = MAX_IMAGE_BYTES;
+/**
+ * Most a set may unpack to. Photos are already compressed, so a genuine set unpacks to about the
+ * size of its zip (at most MAX_CALIBRATION_UPLOAD_BYTES, 100 MB); this leaves room for PNGs that
+ * deflate a little, while bounding what one upload can hold in memory on a 2-core server with a
+ * few GB of RAM — the zip and its copies in the request (~300 MB) plus this, beside the models.
+ */
+export const MAX_SET_UNPACKED_BYTES = 400 * 1024 * 1024;
+
+const STORED = 0;
+const DEFLATE = 8;
+const METHOD_NAMES: Record<number, string> = { 9: 'Deflate64', 12: 'BZIP2', 14: 'LZMA', 93: 'Zstandard', 95: 'XZ', 98: 'PPMd', 99: 'AES encryption' };
+/** Sizes and offsets saturated at this mean the real figure is in a ZIP64 record. */
+const ZIP64_MARK = 0xffffffff;
+
+type ZipEntry = { name: string; method: number; encrypted: boolean; compressedSize: number; size: number; headerOffset: number };
+
+/** Rounded up to a tenth, so a file just over a limit never reads as at it. */
+const megabytes = (bytes: number) => `${Math.ceil((bytes / (1024 * 1024)) * 10) / 10} MB`;
+const unreadable = (why?: string) => new CalibrationSetError(`The file is not a readable zip archive${why ? `: ${why}` : ''}.`);
+const sizeMismatch = (entry: ZipEntry) => unreadable(`${entry.name} does not unpack to the size the zip declares for it`);
+
+/** ZIP64 is for archives or files over 4 GB, far beyond an upload: a zip that needs it is not a calibration set. */
+const zip64 = () => new CalibrationSetError('The zip uses the ZIP64 format (for archives over 4 GB), which is not read here; zip the folder again with a standard tool.');
+const tooManyEntries = () =>
+  new CalibrationSetError(
+    `The zip lists more than ${MAX_ZIP_ENTRIES.toLocaleString('en-GB')} files and folders; a calibration set holds at most ${MAX_SET_IMAGES.toLocaleString('en-GB')} photos. Split it into smaller sets.`,
+  );
+
+/** Names flagged as UTF-8 are; others are UTF-8 when they decode as such (most tools), else Latin-1. */
+function decodeName(bytes: Uint8Array, utf8: boolean): string {
+  if (utf8) return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('latin1').decode(bytes);
+  }
+}
+
+/** The entries the zip's central directory lists, refused when there are more than MAX_ZIP_ENTRIES. */
+function zipEntries(zip: Uint8Array): ZipEntry[] {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  // The end record is the last thing in the file, followed by a comment of up to 65,535 bytes.
+  let end = zip.length - 22;
+  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) {
+    if (zip.length - end > 22 + 0xffff) throw unreadable();
+    end--;
+  }
+  if (end < 0) throw unreadable();
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  if (count > MAX_ZIP_ENTRIES) throw tooManyEntries();
+  if (at === ZIP64_MARK) throw zip64();
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (view.getUint32(at, true) !== 0x02014b50) throw unreadable();
+    const flags = view.getUint16(at + 8, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const entry: ZipEntry = {
+      name: decodeName(zip.subarray(at + 46, at + 46 + nameLength), (flags & 0x800) !== 0),
+      method: view.getUint16(at + 10, true),
+      encrypted: (flags & 1) !== 0,
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      headerOffset: view.getUint32(at + 42, true),
+    };
+    if (entry.compressedSize === ZIP64_MARK || entry.size === ZIP64_MARK || entry.headerOffset === ZIP64_MARK) throw zip64();
+    entries.push(entry);
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return entries;
+}
+
+/** Refuses, before anything is unpacked, an entry that cannot be read or is too large. */
+function checkEntry(entry: ZipEntry): void {
+  if (entry.encrypted) throw new CalibrationSetError(`${entry.name} is encrypted: zip the set again without a password.`);
+  if (entry.method !== STORED && entry.method !== DEFLATE) {
+    const method = METHOD_NAMES[entry.method] ? `${METHOD_NAMES[entry.method]} (method ${entry.method})` : `method ${entry.method}`;
+    throw new CalibrationSetError(`${entry.name} is compressed with ${method}; only stored or Deflate entries can be read. Zip the set again with a standard tool (e.g. "Compress" in the file manager, or zip -r).`);
+  }
+  if (entry.size > MAX_ZIP_ENTRY_BYTES) {
+    throw new CalibrationSetError(`${entry.name} is ${megabytes(entry.size)} unpacked; each photo in a set may be at most ${megabytes(MAX_ZIP_ENTRY_BYTES)}, as for reference photos. Make it smaller or leave it out.`);
+  }
+}
+
+/**
+ * An entry's bytes, which must come to exactly its declared size: inflating stops as soon as they
+ * pass it, so an entry whose header lies costs no more than one that tells the truth.
+ */
+function unpack(zip: Uint8Array, entry: ZipEntry): Uint8Array {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  if (view.getUint32(entry.headerOffset, true) !== 0x04034b50) throw unreadable();
+  const start = entry.headerOffset + 30 + view.getUint16(entry.headerOffset + 26, true) + view.getUint16(entry.headerOffset + 28, true);
+  const data = zip.subarray(start, start + entry.compressedSize);
+  if (data.length !== entry.compressedSize) throw unreadable(`${entry.name} is cut short`);
+  let bytes: Uint8Array;
+  if (entry.method === STORED) bytes = data.slice();
+  else {
+    try {
+      // A copy, so each photo owns its memory: a view would keep (and post to the face worker) all of the zip.
+      bytes = new Uint8Array(inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) }));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw sizeMismatch(entry);
+      throw unreadable(`${entry.name} is damaged`);
+    }
+  }
+  if (bytes.length !== entry.size) throw sizeMismatch(entry);
+  return bytes;
+}
+
+const isKept = (name: string) => !name.startsWith('__MACOSX/') && (IMAGE_FILE.test(name) || name.endsWith(GROUPS_FILE));
+
+/** The photos and groups.csv of a zip, by name, after checking every entry's headers. */
+function unpackKept(zip: Uint8Array): Map<string, Uint8Array> {
+  let entries: ZipEntry[];
+  try {
+    entries = zipEntries(zip);
+  } catch (error) {
+    if (error instanceof CalibrationSetError) throw error;
+    throw unreadable(); // a header pointing outside the file
+  }
+  const kept = entries.filter((e) => isKept(e.name));
+  let total = 0;
+  for (const entry of kept) {
+    checkEntry(entry);
+    total += entry.size;
+    if (total > MAX_SET_UNPACKED_BYTES) {
+      throw new CalibrationSetError(`The set unpacks to more than ${megabytes(MAX_SET_UNPACKED_BYTES)}, the most one run may hold in memory. Split it into smaller sets.`);
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const entry of kept) {
+    try {
+      files.set(entry.name, unpack(zip, entry));
+    } catch (error) {
+      if (error instanceof CalibrationSetError) throw error;
+      throw unreadable();
+    }
+  }
+  return files;
+}
+
 /**
  * A labelled set from a zip's bytes: `<person>/<photo>`, optionally under one top folder, with
  * an optional `groups.csv` beside the person folders. Unpacked in memory.
  */
 export function readSetFromZip(zip: Uint8Array, groupsCsv?: string): LabelledSet {
-  let files: Record<string, Uint8Array>;
-  try {
-    let count = 0;
-    files = unzipSync(zip, {
-      filter: (file) => {
-        if (IMAGE_FILE.test(file.name) || file.name.endsWith(GROUPS_FILE)) count++;
-        if (count > MAX_SET_IMAGES + 1) throw new CalibrationSetError(`The zip holds more than ${MAX_SET_IMAGES.toLocaleString('en-GB')} images.`);
-        return !file.name.startsWith('__MACOSX/') && (IMAGE_FILE.test(file.name) || file.name.endsWith(GROUPS_FILE));
-      },
-    });
-  } catch (error) {
-    if (error instanceof CalibrationSetError) throw error;
-    throw new CalibrationSetError('The file is not a readable zip archive.');
-  }
-  const names = Object.keys(files).sort();
+  const files = unpackKept(zip);
+  const names = [...files.keys()].sort();
   // A zip of a folder puts everything under that folder's name: look one level down then.
   const parts = names.map((n) => n.split('/').filter(Boolean));
   const tops = new Set(parts.map((p) => p[0]));
@@ -98,11 +240,11 @@ export function readSetFromZip(zip: Uint8Array, groupsCsv?: string): LabelledSet
   names.forEach((name, i) => {
     const p = parts[i]!.slice(depth);
     if (p.length === 1 && p[0] === GROUPS_FILE) {
-      csv ??= new TextDecoder().decode(files[name]!);
+      csv ??= new TextDecoder().decode(files.get(name)!);
       return;
     }
     if (p.length !== 2 || !IMAGE_FILE.test(p[1]!)) return;
-    images.push({ identity: p[0]!, name: p.join('/'), bytes: files[name]! });
+    images.push({ identity: p[0]!, name: p.join('/'), bytes: files.get(name)! });
   });
   return checked(images, csv ? parseGroupsCsv(csv) : new Map());
 }

@@ -12,7 +12,8 @@ import { score } from './vectors';
  * millions of pairs is a few kilobytes and the rates at any threshold can be read back with
  * their confidence bounds. Nothing identifying is kept: no image, no name, no vector.
  *
- * Pure: used by the calibration job (worker side computes the vectors), the forecast and tests.
+ * Pure (calibrateInSlices only pauses for the event loop): used by the calibration job (worker
+ * side computes the vectors), the forecast and tests.
  */
 
 export type Histogram = {
@@ -110,19 +111,68 @@ function dPrimeOf(genuine: ScoreDistribution, impostor: ScoreDistribution): numb
   return pooled > 0 ? Math.abs(genuine.mean - impostor.mean) / pooled : null;
 }
 
+/** How far the scoring has got: pairs scored so far of all pairs, across engines. */
+export type ScoringProgress = { done: number; total: number };
+
 /**
  * Scores every pair of samples with every engine and builds the distributions. Each identity
  * should have two or more images for genuine pairs; groups (optional) give per-group figures.
- * Cost: n²/2 comparisons per engine (5,000 images ≈ 12.5 million, a few seconds).
+ * Cost: n²/2 comparisons per engine (5,000 images ≈ 12.5 million, a few seconds), so the server
+ * runs it in slices (calibrateInSlices); this synchronous form is for scripts and tests.
  */
 export function calibrate(samples: readonly CalibrationSample[], engines: readonly EngineSpec[], skipped: Record<string, number> = {}): CalibrationResult {
+  const steps = scoringSteps(samples, engines, skipped);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Longest a slice of scoring may hold the event loop before letting requests and sockets in. */
+const SLICE_MS = 20;
+
+/**
+ * calibrate() for the server: the same work and result, handing the event loop back at least
+ * every `sliceMs` of scoring, and reporting the fraction of pairs scored (0–1) as it goes.
+ */
+export async function calibrateInSlices(
+  samples: readonly CalibrationSample[],
+  engines: readonly EngineSpec[],
+  skipped: Record<string, number> = {},
+  onProgress: (fraction: number) => void | Promise<void> = () => {},
+  sliceMs = SLICE_MS,
+): Promise<CalibrationResult> {
+  const steps = scoringSteps(samples, engines, skipped);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      await onProgress(1);
+      return step.value;
+    }
+    if (performance.now() - sliceStart < sliceMs) continue;
+    await onProgress(step.value.total ? step.value.done / step.value.total : 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  }
+}
+
+/** Pairs scored between chances to pause: about a millisecond of work even for 512-number vectors. */
+const PAIRS_PER_STEP = 4096;
+
+/** The scoring itself, shared by both forms: yields every PAIRS_PER_STEP pairs so a caller can pause there. */
+function* scoringSteps(samples: readonly CalibrationSample[], engines: readonly EngineSpec[], skipped: Record<string, number>): Generator<ScoringProgress, CalibrationResult, void> {
   const identities = new Set(samples.map((s) => s.identity));
   const groupOf = new Map<string, string>();
   for (const s of samples) if (s.group) groupOf.set(s.identity, s.group);
   const groups = [...new Set(groupOf.values())].sort();
+  const usableFor = engines.map((engine) => samples.filter((s) => s.vectors[engine.engineId]));
+  const total = usableFor.reduce((sum, usable) => sum + (usable.length * (usable.length - 1)) / 2, 0);
+  let done = 0;
 
-  const result: EngineCalibration[] = engines.map((engine) => {
-    const usable = samples.filter((s) => s.vectors[engine.engineId]);
+  const result: EngineCalibration[] = [];
+  for (const [e, engine] of engines.entries()) {
+    const usable = usableFor[e]!;
     let longest = 0;
     for (const sample of usable) longest = Math.max(longest, Math.hypot(...sample.vectors[engine.engineId]!));
     const layout = layoutFor(engine.metric, longest);
@@ -143,11 +193,12 @@ export function calibrate(samples: readonly CalibrationSample[], engines: readon
           const g = perGroup.get(groupA)!;
           (same ? g.genuine : g.impostor).add(value);
         }
+        if (++done % PAIRS_PER_STEP === 0) yield { done, total };
       }
     }
     const g = genuine.build();
     const im = impostor.build();
-    return {
+    result.push({
       ...engine,
       genuine: g,
       impostor: im,
@@ -159,8 +210,8 @@ export function calibrate(samples: readonly CalibrationSample[], engines: readon
         const members = [...groupOf.entries()].filter(([, value]) => value === group).length;
         return { group, identities: members, genuine: gg, impostor: gi, dPrime: dPrimeOf(gg, gi) };
       }),
-    };
-  });
+    });
+  }
   return { identities: identities.size, images: samples.length, skipped, engines: result };
 }
 

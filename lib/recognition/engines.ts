@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { serverEnv } from '@/lib/config/env';
 import { FACEAPI_128, FACEAPI_ENGINE_ID, engineKey, parseManifest, type RecogniserManifest } from './manifest';
 import { faceLanes, type WorkerLane } from './pool';
 import type { WorkerConfig } from './worker/protocol';
+import { processState } from '@/lib/process-state';
 
 /**
  * Which recognisers this installation runs, from its configuration:
@@ -20,7 +20,7 @@ export type EnabledEngine = { manifest: RecogniserManifest; kind: 'faceapi' | 'o
 
 type Configured = { engines: EnabledEngine[]; worker: WorkerConfig };
 
-const holder = globalThis as typeof globalThis & { __sightlineRecognisers?: Configured };
+const holder = processState<{ current?: Configured }>('recognisers', () => ({}));
 
 function readConfiguration(): Configured {
   const env = serverEnv();
@@ -36,12 +36,8 @@ function readConfiguration(): Configured {
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new Error(`Recogniser model ${modelPath} (RECOGNISER_ONNX_MODEL): no such file.`);
   if (!existsSync(manifestPath) || !statSync(manifestPath).isFile()) throw new Error(`Recogniser manifest ${manifestPath} (RECOGNISER_ONNX_MANIFEST): no such file.`);
   const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
-  if (manifest.sha256) {
-    const actual = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-    if (actual !== manifest.sha256) {
-      throw new Error(`Recogniser model ${modelPath} does not match its manifest: SHA-256 is ${actual}, the manifest says ${manifest.sha256}.`);
-    }
-  }
+  // The model's SHA-256 is checked by each face worker on the bytes it loads (onnx-engine.ts), not
+  // here: a file checked here and read again there could change in between.
   return {
     engines: [faceapi, { manifest, kind: 'onnx', modelPath }],
     worker: { onnx: { modelPath, manifest } },
@@ -49,8 +45,8 @@ function readConfiguration(): Configured {
 }
 
 function configured(): Configured {
-  holder.__sightlineRecognisers ??= readConfiguration();
-  return holder.__sightlineRecognisers;
+  holder.current ??= readConfiguration();
+  return holder.current;
 }
 
 /** Every recogniser enabled here, face-api first. */
@@ -89,11 +85,12 @@ export function faceLane(name: 'verify' | 'analyse'): WorkerLane {
 
 /**
  * Start-up check: reads the configuration, starts the face worker threads and waits until each
- * has loaded its models (the ONNX model checked against its manifest and run once). Throws an
- * Error whose message says what is wrong; returns a line for the log.
+ * has loaded its models (the ONNX model checked against its manifest — SHA-256, input, output —
+ * and run once). Throws an Error whose message says what is wrong, the workers' included;
+ * returns a line for the log.
  */
 export async function checkRecognisers(): Promise<string> {
-  holder.__sightlineRecognisers = undefined;
+  holder.current = undefined;
   const { engines } = configured();
   await Promise.all([faceLane('verify').start(), faceLane('analyse').start()]);
   const names = engines.map((e) => `${e.manifest.id} ${e.manifest.version}`);

@@ -4,9 +4,12 @@
  * stops its install script from fetching CUDA files, which fails offline and is not needed).
  *
  * Runs only inside the face worker threads. Opening checks the model against its manifest —
- * input shape, output length — and runs it once, so a wrong file or manifest stops the server at
- * start-up with a message instead of producing nonsense scores later.
+ * SHA-256 when the manifest gives one, input shape, output length — and runs it once, so a wrong
+ * file or manifest stops the server at start-up with a message instead of producing nonsense
+ * scores later.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -33,10 +36,11 @@ const fixed = (d: Dim): number | null => (typeof d === 'number' && d > 0 ? d : n
 export async function openOnnxRecogniser(modelPath: string, manifest: RecogniserManifest): Promise<OnnxRecogniser> {
   const requireFromProject = createRequire(path.join(process.cwd(), 'package.json'));
   const ort = requireFromProject('onnxruntime-node') as typeof Ort;
+  const model = await readModel(modelPath, manifest);
   let session: Ort.InferenceSession;
   try {
     // One thread: the worker pool decides the parallelism, and two cores are shared with the server.
-    session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   } catch (error) {
     throw new Error(`Recogniser model ${modelPath} could not be loaded by onnxruntime: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -47,6 +51,26 @@ export async function openOnnxRecogniser(modelPath: string, manifest: Recogniser
     await session.release().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The model file's bytes, read once: the session is made from the very bytes whose hash was
+ * checked, so the file cannot be swapped between the check and the load.
+ */
+async function readModel(modelPath: string, manifest: RecogniserManifest): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(modelPath);
+  } catch (error) {
+    throw new Error(`Recogniser model ${modelPath} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (manifest.sha256) {
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== manifest.sha256) {
+      throw new Error(`Recogniser model ${modelPath} does not match its manifest: SHA-256 is ${actual}, the manifest says ${manifest.sha256}.`);
+    }
+  }
+  return bytes;
 }
 
 async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath: string, manifest: RecogniserManifest): Promise<OnnxRecogniser> {
@@ -101,7 +125,8 @@ async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath
     async embed(image, landmarks68) {
       try {
         const vector = await run(modelInput(alignFace(image, landmarks68, width, height, faceBuffer), manifest.input, inputBuffer));
-        if (!vector.every(Number.isFinite)) throw new Error(`Recogniser ${manifest.id} returned a value that is not a finite number.`);
+        // A RangeError, so that callers can tell a face the model cannot describe from a fault.
+        if (!vector.every(Number.isFinite)) throw new RangeError(`Recogniser ${manifest.name} (${manifest.id}) returned a value that is not a finite number.`);
         return manifest.metric === 'cosine' ? unitLength(vector) : vector;
       } finally {
         faceBuffer.fill(0);

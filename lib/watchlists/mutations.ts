@@ -235,3 +235,24 @@ export async function saveFaceTemplate(referenceImageId: string, template: Engin
     throw error;
   }
 }
+
+/**
+ * Deletes the templates of recognisers no longer running here (removed from the configuration,
+ * or replaced by another version): vectors of a person's face kept for no use are a liability,
+ * and the template backfill computes what the running recognisers need. Audited with counts
+ * only. Called at start-up, after the configured recognisers are checked. Returns the count.
+ */
+export async function purgeTemplatesOfStoppedRecognisers(running: readonly { engineId: string; engineVersion: string }[]): Promise<number> {
+  return auditedTransaction(async (tx, audit) => {
+    const current = running.map(({ engineId, engineVersion }) => ({ engineId, engineVersion }));
+    const stale = await tx.faceTemplate.groupBy({ by: ['engineId', 'engineVersion'], where: { NOT: { OR: current } }, _count: { _all: true } });
+    if (stale.length === 0) return 0;
+    const { count } = await tx.faceTemplate.deleteMany({ where: { NOT: { OR: current } } });
+    await audit({
+      action: 'templates.purged',
+      subjectType: 'recogniser',
+      details: { removed: Object.fromEntries(stale.map((s) => [`${s.engineId}@${s.engineVersion}`, s._count._all])), reason: 'recogniser no longer running' },
+    });
+    return count;
+  });
+}

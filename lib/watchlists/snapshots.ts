@@ -54,8 +54,9 @@ export async function createSnapshot(tx: Tx, deploymentId: string, engines: read
       throw new HttpError(
         409,
         'templates_pending',
-        `${lacking} of ${images.length} reference images have no ${engine.engineId} template yet: they are still being computed ` +
-          '(see the Recognition page). Try again when that has finished.',
+        `${lacking} of ${images.length} reference images have no ${engine.engineId} template yet: they are still being computed, ` +
+          'or some photos could not be analysed and must be replaced on their watchlist entries (see the Recognition page). ' +
+          'Try again when that is done.',
         { engineId: engine.engineId, lacking, images: images.length },
       );
     }

@@ -136,7 +136,7 @@ describe('over the target', () => {
     const live = await answer(await post(planner, `/api/deployments/${id}/start`));
     expect(live.status).toBe(200);
     const event = (await history(id)).find((h) => h.action === 'deployment.started')!;
-    expect(event.details).toMatchObject({ overrideReason: null, forecast: { complete: true } });
+    expect(event.details).toMatchObject({ acceptedBy: 'authorisation', forecast: { complete: true, meetsTarget: false } });
     await post(planner, `/api/deployments/${id}/end`, { reason: 'test over' });
   });
 
@@ -152,9 +152,11 @@ describe('over the target', () => {
 describe('the force’s target', () => {
   it('admins set it (audited); nobody else may; bad values are refused naming the field', async () => {
     for (const session of [planner, operator, auditor]) {
-      expect((await session.fetch('/api/settings/accuracy-target')).status).toBe(200);
       expect((await session.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 10 })).status).toBe(403);
     }
+    for (const session of [planner, auditor]) expect((await session.fetch('/api/settings/accuracy-target')).status).toBe(200);
+    // Operators triage alerts; the force's accuracy settings are not theirs to need.
+    expect((await operator.fetch('/api/settings/accuracy-target')).status).toBe(403);
     const bad = await answer(await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 1.5 }));
     expect(bad.status).toBe(422);
     expect(bad.body.message).toMatch(/facesPerFalseAlert must be a whole number/);
@@ -171,6 +173,25 @@ describe('the force’s target', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ submittedForecast: { meetsTarget: true }, submitOverrideReason: null });
     await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 6000 });
+  });
+
+  it('a target tightened after authorisation sends the plan back to an authorising officer; the planner cannot override it at go-live', async () => {
+    await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 10 });
+    const { id } = await createPlan(planner, validPlan([demoWatchlist], { name: 'Authorised under a looser target' }));
+    expect((await post(planner, `/api/deployments/${id}/submit`)).status).toBe(200);
+    const authorised = await answer(await post(authoriser, `/api/deployments/${id}/authorise`));
+    expect(authorised.body).toMatchObject({ status: 'authorised', authoriseOverrideReason: null, authorisedForecast: { meetsTarget: true } });
+    await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 6000 });
+
+    const refused = await answer(await post(planner, `/api/deployments/${id}/start`));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('reauthorisation_needed');
+    expect(refused.body.message).toMatch(/over the force's target of 0\.17 per 1,000 faces .* no authorising officer accepted a forecast over it\. Edit the plan/);
+    const own = await answer(await post(planner, `/api/deployments/${id}/start`, { overrideReason: REASON }));
+    expect(own.status).toBe(422);
+    expect(own.body.message).toMatch(/authorising officer/);
+    expect((await getDeployment(planner, id)).status).toBe('authorised');
+    expect((await history(id)).some((h) => h.action === 'deployment.started')).toBe(false);
   });
 });
 

@@ -121,12 +121,23 @@ describe('probes and matching', () => {
     const { crop: _strangerCrop, ...strangerWithoutCrop } = fresh(probes.stranger);
     // A passer-by who is not a candidate: the crop never leaves the tile.
     expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...strangerWithoutCrop })).toEqual({ matched: false });
-    // A candidate: the server cannot verify it without its crop, and says so.
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop })).toEqual({ matched: false, cropNeeded: true });
-    const followUp = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, followUp: true });
+    // A candidate: the server cannot verify it without its crop, and asks for it with a ticket.
+    const asked = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop });
+    expect(asked).toEqual({ matched: false, cropNeeded: true, ticket: expect.stringMatching(/^[\w-]{22}$/) });
+    const ticket = (asked as { ticket: string }).ticket;
+    // A follow-up must carry the crop; the ticket survives that refusal.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, ticket })).toMatchObject({ error: 'invalid_input' });
+    // The ticket is bound to the face track it was given for.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, trackId: 'another-face', crop: probes.match.crop, ticket })).toMatchObject({
+      error: 'crop_not_requested',
+    });
+    const followUp = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket });
     expect(followUp).toEqual({ matched: true, alertId: expect.any(String) });
-    // A follow-up must carry the crop.
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, followUp: true })).toMatchObject({ error: 'invalid_input' });
+    // Used once: the same follow-up again is refused, as is a ticket the server never gave.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket })).toMatchObject({ error: 'crop_not_requested' });
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket: 'A'.repeat(22) })).toMatchObject({
+      error: 'crop_not_requested',
+    });
   });
 
   it('refuses probes with a code: wrong camera, bad descriptor, oversized crop, not live, wrong role', async () => {
@@ -143,6 +154,16 @@ describe('probes and matching', () => {
     await expectRefusal(await post(operator, live.id, fresh(probes.match, { descriptor: probes.match.descriptor.slice(1) })), 422, 'invalid_input');
     await expectRefusal(await post(operator, live.id, fresh(probes.match, { crop: 'A'.repeat(90_000) })), 422, 'invalid_input');
     await expectRefusal(await post(operator, live.id, { ...fresh(probes.match), extra: 1 }), 422, 'invalid_input');
+    // A candidate's crop the verifier cannot use is the sender's problem, named: a damaged JPEG,
+    // and a tiny one whose header declares a picture far too big to decode.
+    const damaged = await post(operator, live.id, fresh(probes.match, { crop: `/9j/${'A'.repeat(400)}` }));
+    expect(damaged.status).toBe(422);
+    expect(await damaged.json()).toMatchObject({ error: 'unreadable_crop', message: 'crop: The image file is incomplete or damaged.' });
+    const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x13, 0x88, 0x13, 0x88, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01];
+    const bomb = Buffer.from([0xff, 0xd8, ...sof, 0xff, 0xd9]).toString('base64');
+    const huge = await post(operator, live.id, fresh(probes.match, { crop: bomb }));
+    expect(huge.status).toBe(422);
+    expect(await huge.json()).toMatchObject({ error: 'unreadable_crop', message: 'crop: The image is 5000 × 5000 pixels; each side may be at most 1024 here.' });
     await expectRefusal(await post(operator, other.id, fresh(probes.match, { cameraId: otherCamera })), 409, 'deployment_not_live');
     await expectRefusal(await post(operator, 'nope', fresh(probes.match)), 404, 'not_found');
     for (const session of [auditor, admin]) await expectRefusal(await post(session, live.id, fresh(probes.match)), 403, 'forbidden');

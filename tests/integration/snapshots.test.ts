@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db/client';
 import { bytesToVector, vectorToBytes } from '@/lib/recognition/vectors';
+import { purgeTemplatesOfStoppedRecognisers } from '@/lib/watchlists/mutations';
 import { createSnapshot, purgeSnapshot } from '@/lib/watchlists/snapshots';
 import { useFreshDatabase } from '../support/in-process-db';
 
@@ -99,9 +100,30 @@ describe('watchlist snapshots', () => {
     const refusal = db.$transaction((tx) => createSnapshot(tx, deployment.id, [...ENGINES, { engineId: 'onnx-later', engineVersion: '1' }]));
     await expect(refusal).rejects.toMatchObject({ status: 409, code: 'templates_pending', details: { engineId: 'onnx-later', lacking: 1, images: 1 } });
     await expect(refusal).rejects.toThrow(/1 of 1 reference images have no onnx-later template yet/);
+    // …or some photos cannot be analysed again, and only replacing them will do.
+    await expect(refusal).rejects.toThrow(/some photos could not be analysed and must be replaced on their watchlist entries \(see the Recognition page\)/);
     // So is a template made by another version of a model.
     await expect(db.$transaction((tx) => createSnapshot(tx, deployment.id, [{ engineId: 'onnx-test', engineVersion: '3' }]))).rejects.toMatchObject({
       code: 'templates_pending',
     });
+  });
+
+  it('at start-up, deletes the templates of recognisers no longer running, audited with counts only; snapshots keep theirs', async () => {
+    const { db, deployment } = await seed('-3');
+    await db.$transaction((tx) => createSnapshot(tx, deployment.id, ENGINES));
+    const before = await db.faceTemplate.count({ where: { engineId: 'onnx-test' } });
+    expect(before).toBeGreaterThan(0);
+
+    // The ONNX model is no longer configured: only face-api runs.
+    expect(await purgeTemplatesOfStoppedRecognisers([ENGINES[0]!])).toBe(before);
+    expect(await db.faceTemplate.count({ where: { engineId: 'onnx-test' } })).toBe(0);
+    expect(await db.faceTemplate.count({ where: { engineId: 'faceapi-128' } })).toBeGreaterThan(0);
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'templates.purged' } });
+    expect(JSON.parse(event.details)).toEqual({ removed: { 'onnx-test@2': before }, reason: 'recogniser no longer running' });
+    // A live deployment's frozen snapshot is its own copy, untouched.
+    expect(await db.snapshotTemplate.count({ where: { engineId: 'onnx-test', snapshotImage: { snapshot: { deploymentId: deployment.id } } } })).toBe(1);
+    // Nothing stale: nothing deleted, nothing recorded.
+    expect(await purgeTemplatesOfStoppedRecognisers([ENGINES[0]!])).toBe(0);
+    expect(await db.auditEvent.count({ where: { action: 'templates.purged' } })).toBe(1);
   });
 });

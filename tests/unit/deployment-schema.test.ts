@@ -71,7 +71,10 @@ describe('plan fields', () => {
     expect(AuthoriseSchema.parse({ overrideReason: '  Needed for a missing child, agreed by the duty inspector.  ' }).overrideReason).toBe(
       'Needed for a missing child, agreed by the duty inspector.',
     );
-    expect(messages(StartSchema.safeParse({ overrideReason: 'x'.repeat(2001) }))).toMatch(/at most 2000/);
+    expect(messages(AuthoriseSchema.safeParse({ overrideReason: 'x'.repeat(2001) }))).toMatch(/at most 2000/);
+    // Going live is no place for a reason: only an authorising officer may accept a forecast over the target.
+    expect(StartSchema.parse({})).toEqual({});
+    expect(messages(StartSchema.safeParse({ overrideReason: 'The planner decides on their own, which must not count.' }))).toMatch(/authorising officer/);
   });
 
   it('allows only the closed list of categories, once each', () => {

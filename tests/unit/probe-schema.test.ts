@@ -79,12 +79,16 @@ describe('ProbeSchema', () => {
     expect(ProbeSchema.safeParse({ ...valid, name: 'someone' }).success).toBe(false);
   });
 
-  it('takes a first probe without its crop (sent only when the server asks), but not a follow-up', () => {
+  it('takes a first probe without its crop (sent only when the server asks), but not a ticketed follow-up', () => {
     const { crop: _crop, ...withoutCrop } = valid;
+    const ticket = 'AbCdEfGhIjKlMnOpQrSt_-';
     expect(issuesOf(withoutCrop)).toEqual([]);
-    expect(issuesOf({ ...valid, followUp: true })).toEqual([]);
-    expect(issuesOf({ ...withoutCrop, followUp: true })).toEqual(['crop']);
-    expect(issuesOf({ ...valid, followUp: 'yes' })).toEqual(['followUp']);
+    expect(issuesOf({ ...valid, ticket })).toEqual([]);
+    expect(issuesOf({ ...withoutCrop, ticket })).toEqual(['crop']);
+    expect(issuesOf({ ...valid, ticket: 'not a ticket' })).toEqual(['ticket']);
+    expect(issuesOf({ ...valid, ticket: true })).toEqual(['ticket']);
+    // The old flag is gone: a follow-up is known by its ticket, not by the sender's word.
+    expect(ProbeSchema.safeParse({ ...valid, followUp: true }).success).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alignFace,
   applyAffine,
+  arcfaceTemplate,
   ARCFACE_TEMPLATE_112,
   fivePointsFrom68,
   invertAffine,
@@ -37,6 +38,18 @@ function landmarksWith(five: readonly Point[]): Point[] {
   points[54] = five[4]!;
   return points;
 }
+
+describe('the ArcFace template for a model\'s input size', () => {
+  it('is the 112 template at 112, scaled at 224, and at 128 the same size moved 8 px right, as InsightFace places it', () => {
+    expect(arcfaceTemplate(112, 112)).toEqual(ARCFACE_TEMPLATE_112);
+    arcfaceTemplate(224, 224).forEach((p, i) => expect(p).toEqual({ x: ARCFACE_TEMPLATE_112[i]!.x * 2, y: ARCFACE_TEMPLATE_112[i]!.y * 2 }));
+    arcfaceTemplate(128, 128).forEach((p, i) => {
+      expect(p.x).toBeCloseTo(ARCFACE_TEMPLATE_112[i]!.x + 8, 10);
+      expect(p.y).toBeCloseTo(ARCFACE_TEMPLATE_112[i]!.y, 10);
+    });
+    arcfaceTemplate(256, 256).forEach((p, i) => expect(p.x).toBeCloseTo((ARCFACE_TEMPLATE_112[i]!.x + 8) * 2, 10));
+  });
+});
 
 describe('five points from 68 landmarks', () => {
   it('takes the eye centres, the nose tip and the mouth corners', () => {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseInput, readJson } from '@/lib/http/route';
 
 /**
- * For actions whose body is optional (submit and start `{ overrideReason }`, authorise `{ notes, overrideReason }`, end `{ reason }`): no body at all
+ * For actions whose body is optional (submit `{ overrideReason }`, authorise `{ notes, overrideReason }`, end `{ reason }`; start takes none): no body at all
  * means `{}`; a body must be JSON like any other (415/400/413/422 otherwise).
  * Not a route: only route.ts files are routable in the App Router.
  */

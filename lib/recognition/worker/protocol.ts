@@ -18,10 +18,16 @@ export type WorkerTask =
 
 export type WorkerResult<T extends WorkerTask> = T extends { kind: 'analyse' } ? FaceAnalysis : CropFace | null;
 
-export type ToWorker = (WorkerTask & { id: number }) | { kind: 'close' };
+export type ToWorker =
+  | (WorkerTask & { id: number })
+  /** Finish the task in hand (or the start-up in progress), release the models and exit. Heard at any time. */
+  | { kind: 'close' };
 
 export type FromWorker =
+  /** The models are loaded: tasks may come. */
   | { kind: 'ready'; engines: string[] }
+  /** The models could not be loaded; the message says why (e.g. a model that does not match its manifest). */
   | { kind: 'failed'; message: string }
   | { kind: 'done'; id: number; result: FaceAnalysis | CropFace | null }
+  /** A task failed; `name` is the error's class name (UndecodableImageError, RangeError), so the caller can branch on it. */
   | { kind: 'error'; id: number; name: string; message: string };

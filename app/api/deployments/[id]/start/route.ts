@@ -10,6 +10,6 @@ type Context = { params: Promise<{ id: string }> };
 
 export const POST = route(async (request, { params }: Context) => {
   const actor = await requirePermission(ACTION_PERMISSIONS.start);
-  const input = await readOptionalJson(request, StartSchema);
-  return Response.json(await startDeployment({ actor, ip: clientIpFrom(request.headers) }, (await params).id, input));
+  await readOptionalJson(request, StartSchema);
+  return Response.json(await startDeployment({ actor, ip: clientIpFrom(request.headers) }, (await params).id));
 });
