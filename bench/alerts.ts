@@ -436,8 +436,9 @@ function planProbes(fixtures: Fixtures, rows: TemplateRow[], references: Map<str
 // ---- the run ------------------------------------------------------------------------------
 
 type Answer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true; ticket?: string } | { error: string; message: string };
-/** As a tile does (components/live/tile-detection.ts) when the verifier is busy with this user's candidates. */
-const VERIFY_RETRY_MS = 250;
+/** As a tile does (components/live/tile-detection.ts) when the server cannot verify a crop yet. */
+const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout']);
+const verifyRetryPause = (attempt: number) => Math.min(2000, 250 * 2 ** attempt) * (0.5 + Math.random());
 /** One probe as sent: `ackAt` is its final answer's (after the crop, for a candidate asked for it). */
 type Sent = { scheduledAt: number; sentAt: number; capturedAt: number; cropAskedAt?: number; verifyRetries?: number; ackAt?: number; answer?: Answer; ackError?: string };
 type Arrival = { at: number; sightings: number; event: 'alert:created' | 'alert:updated' };
@@ -535,9 +536,9 @@ async function submitPaced(setup: Setup, fixtures: Fixtures, probes: PlannedProb
     // when the server is busy verifying this user's other candidates.
     const sendCrop = (ticket: string) =>
       submitter.timeout(ACK_TIMEOUT_MS).emit('probe:submit', { ...payload, crop: probe.crop, ticket }, (error: Error | null, answer: Answer) => {
-        if (!error && 'error' in answer && answer.error === 'verification_busy') {
+        if (!error && 'error' in answer && RETRYABLE_VERIFY_CODES.has(answer.error)) {
           record.verifyRetries = (record.verifyRetries ?? 0) + 1;
-          setTimeout(() => sendCrop(ticket), VERIFY_RETRY_MS);
+          setTimeout(() => sendCrop(ticket), verifyRetryPause(record.verifyRetries - 1));
         } else settle(error, answer);
       });
     submitter.timeout(ACK_TIMEOUT_MS).emit('probe:submit', payload, (error: Error | null, answer: Answer) => {

@@ -11,14 +11,21 @@ import styles from './deployments.module.css';
 
 type Props = {
   draft: PlanDraft;
-  /** The recogniser the saved verification threshold was chosen for (null: none chosen yet). */
+  /**
+   * The recogniser the verification threshold being typed is for: the saved plan's, or null (the
+   * one verifying here) once the saved one is superseded.
+   */
   verifierId: string | null;
+  /** The recogniser the saved verification threshold was chosen for when it is not the one verifying here (superseded), else null. */
+  superseded: string | null;
   /** The server's forecast of the saved plan, shown until the first preview arrives. */
   initial: PlanForecast;
   onChange(patch: Partial<PlanDraft>): void;
   errors: FieldErrors;
   /** Why the plan should go ahead although its forecast is over the target (sent with Submit). */
   overrideReason: string;
+  /** The server found the forecast over the target on submitting: ask for the reason whatever the preview says. */
+  askOverride?: boolean;
   onOverrideReasonChange(reason: string): void;
   /** The forecast shown, for the editor (it blocks Submit over the target without a reason). */
   onForecast(forecast: PlanForecast): void;
@@ -74,12 +81,13 @@ function useForecastPreview(draft: PlanDraft, verifierId: string | null, initial
  * two thresholds, the proposal that meets the force's target, the forecast as they stand, and —
  * when the forecast is over the target — the reason the planner must record to submit anyway.
  */
-export function AccuracyFields({ draft, verifierId, initial, onChange, errors, overrideReason, onOverrideReasonChange, onForecast, disabled }: Props) {
+export function AccuracyFields({ draft, verifierId, superseded, initial, onChange, errors, overrideReason, askOverride, onOverrideReasonChange, onForecast, disabled }: Props) {
   const { forecast: preview, error, loading } = useForecastPreview(draft, verifierId, initial);
   useEffect(() => onForecast(preview), [preview, onForecast]);
   const { proposal, verifier, candidate, forecast } = preview;
   const range = verifier.range;
-  const over = forecast.complete && !forecast.meetsTarget;
+  // Over the target as previewed — or as the server found on submitting, whatever the preview said.
+  const over = (forecast.complete && !forecast.meetsTarget) || Boolean(askOverride) || Boolean(errors.overrideReason);
   const proposed = proposal.candidateThreshold !== null && proposal.verifyThreshold !== null;
   const sameAsProposal =
     proposed && asNumber(draft.threshold) === proposal.candidateThreshold && asNumber(draft.verifyThreshold) === proposal.verifyThreshold;
@@ -157,16 +165,22 @@ export function AccuracyFields({ draft, verifierId, initial, onChange, errors, o
           />
         </Field>
       </div>
-      {preview.verifierUnavailable ? (
-        <p className="warn-text small">
-          This plan&rsquo;s verification threshold was chosen for {preview.verifierUnavailable}, which this server no longer runs: choose one for{' '}
-          {verifier.name}.
+      {(superseded ?? preview.verifierUnavailable) ? (
+        <p className="warn-text small" data-testid="verifier-superseded">
+          This plan&rsquo;s verification threshold was chosen for {superseded ?? preview.verifierUnavailable}; this server verifies with {verifier.name} (
+          {verifier.id}): choose a new one.
         </p>
       ) : null}
 
       <div aria-live="polite" aria-busy={loading || undefined}>
-        <ForecastView forecast={forecast} heading={loading ? 'False-alert forecast (updating…)' : 'False-alert forecast'} />
-        {error ? <p className="warn-text small">{error}</p> : null}
+        {error ? (
+          // No forecast is shown for values the server refuses (a threshold outside its range): it would not be the plan's.
+          <p className="warn-text small" data-testid="forecast-error">
+            No forecast for these values: {error}
+          </p>
+        ) : (
+          <ForecastView forecast={forecast} heading={loading ? 'False-alert forecast (updating…)' : 'False-alert forecast'} />
+        )}
       </div>
 
       {over ? (

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { OVERRIDE_REASON_MIN, type PlanProblem } from '@/lib/deployments/schema';
+import { perThousand } from '@/lib/recognition/forecast';
 import { ApiError, callApi, messageOf, missingOf } from './api';
 import { FieldError, describedBy } from './fields';
 import { ForecastView } from './forecast-view';
@@ -12,6 +13,9 @@ import type { DeploymentView } from './types';
 import styles from './deployments.module.css';
 
 const MIN_REASON = 3;
+
+/** The server's answers that mean the forecast moved on since this page was drawn: show them, ask for a reason, fetch the figures again. */
+const FORECAST_REFUSALS = new Set(['forecast_over_target', 'resubmission_needed', 'reauthorisation_needed']);
 
 /**
  * The second officer's decision on a submitted plan, shown beside the plan they are deciding
@@ -29,8 +33,11 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
   const [busy, setBusy] = useState<'authorise' | 'reject' | null>(null);
   const [overrideReason, setOverrideReason] = useState('');
   const [overrideError, setOverrideError] = useState<string | null>(null);
+  /** The server said the forecast is over the target although the figures on this page did not: ask for the reason anyway. */
+  const [overrideAsked, setOverrideAsked] = useState(false);
   const forecast = view.accuracy.forecast;
-  const overTarget = forecast.complete && !forecast.meetsTarget;
+  const overTarget = (forecast.complete && !forecast.meetsTarget) || overrideAsked;
+  const submitted = view.submittedForecast?.complete ? view.submittedForecast : null;
 
   async function decide(action: 'authorise' | 'reject') {
     setError(null);
@@ -60,8 +67,13 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       router.refresh();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'incomplete_plan') setMissing(missingOf(e));
-      if (e instanceof ApiError && e.code === 'forecast_over_target') setOverrideError(e.message);
-      else setError(messageOf(e, 'The decision could not be recorded.'));
+      setError(messageOf(e, 'The decision could not be recorded.'));
+      if (e instanceof ApiError && FORECAST_REFUSALS.has(e.code)) {
+        // The figures on this page are out of date: say why, keep the reason field in view, and fetch them again.
+        setOverrideAsked(true);
+        if (e.code === 'forecast_over_target') setOverrideError('The forecast is over the target: say in your own words why it should go ahead, or reject the plan.');
+        router.refresh();
+      }
     } finally {
       setBusy(null);
     }
@@ -92,8 +104,24 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
 
       <ForecastView forecast={forecast} heading="False-alert forecast as it stands" testId="decision-forecast" />
       {view.submitOverrideReason ? (
-        <p className="small">
-          <strong>The planner&rsquo;s reason for going ahead over the target:</strong> <q>{view.submitOverrideReason}</q>
+        <p className="small" data-testid="planner-override">
+          <strong>
+            The planner&rsquo;s reason for going ahead over the target
+            {submitted ? ` (given for a forecast of at most ${perThousand(submitted.falseAlertsPerFace.upper)} false alerts per 1,000 faces)` : ''}:
+          </strong>{' '}
+          <q>{view.submitOverrideReason}</q>
+          {submitted && forecast.complete && !forecast.meetsTarget && forecast.falseAlertsPerFace.upper > submitted.falseAlertsPerFace.upper * (1 + 1e-9) ? (
+            <span className="warn-text">
+              {' '}
+              The forecast is higher now than the figures that reason was given for: reject the plan back to the planner, to submit it again with a
+              reason for these figures.
+            </span>
+          ) : null}
+        </p>
+      ) : overTarget ? (
+        <p className="small warn-text" data-testid="planner-override">
+          The planner gave no reason for going ahead over the target: it was within the target when submitted. To authorise it over the target,
+          reject it back to the planner, to submit it again with a reason for these figures.
         </p>
       ) : null}
 

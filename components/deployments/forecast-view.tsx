@@ -1,11 +1,12 @@
 import type { Forecast, StageForecast } from '@/lib/recognition/forecast';
-import { oneIn, percent, perThousand } from '@/lib/recognition/forecast';
+import { FEW_CALIBRATION_PEOPLE, distinctPerThousand, fewPeopleNote, oneIn, percent, pointEstimateWords } from '@/lib/recognition/forecast';
 import styles from './deployments.module.css';
 
 /**
  * A false-alert forecast as an officer reads it: the figure that matters (false alerts per 1,000
- * faces, at most, with the best estimate), whether it meets the force's target, the sentence that
- * explains it, and — folded — where each figure came from. Pure presentation: the server computed it.
+ * faces, at most, with the smaller stage's point estimate), whether it meets the force's target,
+ * how rough the calibration behind it is, the sentence that explains it, and — folded — where each
+ * figure came from. Pure presentation: the server computed it.
  */
 
 function stageRow(label: string, stage: StageForecast) {
@@ -27,6 +28,7 @@ function stageRow(label: string, stage: StageForecast) {
       <td>
         {stage.calibrationName}
         <div className="muted small">
+          {typeof stage.identities === 'number' ? `${stage.identities.toLocaleString('en-GB')} people · ` : ''}
           {stage.impostorPairs.toLocaleString('en-GB')} impostor, {stage.genuinePairs.toLocaleString('en-GB')} genuine pairs
         </div>
       </td>
@@ -44,23 +46,30 @@ export function ForecastView({ forecast, heading = 'False-alert forecast', testI
     );
   }
   const meets = forecast.meetsTarget;
+  const [upper, target] = distinctPerThousand(forecast.falseAlertsPerFace.upper, forecast.targetPerFace);
+  const rough = fewPeopleNote(forecast);
   return (
     <div className={styles.forecast} data-testid={testId} data-state={meets ? 'within-target' : 'over-target'}>
       <p className={styles.forecastHeading}>{heading}</p>
       <div className={styles.forecastFigures}>
         <p className={styles.forecastFigure}>
           <span className={styles.forecastNumber} data-testid={`${testId}-per-thousand`}>
-            ≤ {perThousand(forecast.falseAlertsPerFace.upper)}
+            ≤ {upper}
           </span>{' '}
           false alerts per 1,000 faces
-          <span className="muted small"> · best estimate {perThousand(forecast.falseAlertsPerFace.estimate)}</span>
+          <span className="muted small"> · {pointEstimateWords(forecast.falseAlertsPerFace.estimate)}</span>
         </p>
         <span className={`${styles.badge} ${meets ? styles.forecastOk : styles.forecastOver}`} data-testid={`${testId}-verdict`}>
           {meets ? 'Within target' : 'Over target'}
         </span>
         <p className="muted small">
-          Target {perThousand(forecast.targetPerFace)} per 1,000 faces ({oneIn(forecast.targetPerFace)}) · misses about {percent(forecast.missRate.estimate)}
+          Target {target} per 1,000 faces ({oneIn(forecast.targetPerFace)}) · misses about {percent(forecast.missRate.estimate)}
         </p>
+        {rough ? (
+          <p className="warn-text small" data-testid={`${testId}-few-people`}>
+            {rough}.
+          </p>
+        ) : null}
       </div>
       <p className={styles.forecastSummary}>{forecast.summary}</p>
       <details className="small">
@@ -82,8 +91,12 @@ export function ForecastView({ forecast, heading = 'False-alert forecast', testI
         </table>
         <p className="muted">
           False alerts per face ≤ the smaller of 1 − (1 − FMR)<sup>N</sup> for the two stages, with N = {forecast.watchlist.templates.toLocaleString('en-GB')}{' '}
-          reference images of {forecast.watchlist.entries.toLocaleString('en-GB')} people; each FMR is taken at its 95 % upper bound, so a small
-          calibration cannot promise a low rate.
+          reference images of {forecast.watchlist.entries.toLocaleString('en-GB')} people. Each stage&rsquo;s FMR is read at its one-sided 97.5 % upper
+          bound, so that the pair holds at 95 % and a small calibration cannot promise a low rate; misses are at most the sum of the two
+          stages&rsquo; (each at 97.5 %). The bounds treat the calibration&rsquo;s pairs as independent, which they are not (pairs of one person
+          share a face), so they are optimistic for a calibration of few people — below {FEW_CALIBRATION_PEOPLE} people, treat them as rough.
+          The point estimate is the smaller of the two stages&rsquo; own, for comparison. A &ldquo;face&rdquo; is a face sent for matching: a
+          tracked face is sent again every few seconds, so one passer-by usually counts several times.
         </p>
       </details>
     </div>

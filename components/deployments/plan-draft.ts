@@ -17,6 +17,8 @@ import {
   type PlanProblem,
 } from '@/lib/deployments/schema';
 import { CAMERA_LIMITS, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
+import { verifyThresholdProblem } from '@/lib/recognition/forecast';
+import type { Metric } from '@/lib/recognition/manifest';
 import { isoToLondonInput, londonInputToIso } from './london-time';
 
 export type PlanDraft = {
@@ -71,7 +73,13 @@ export function fieldId(field: string): string {
   return `plan-${field}`;
 }
 
+/**
+ * The saved plan as the editor's working copy. A verification threshold chosen for another
+ * recogniser than the one verifying here (superseded) is not offered as a value: it is in that
+ * recogniser's metric, and the planner must choose a new one.
+ */
 export function draftFromView(view: DeploymentView): PlanDraft {
+  const superseded = view.accuracy.verifierUnavailable !== null;
   return {
     name: view.name,
     zone: view.zone,
@@ -83,7 +91,7 @@ export function draftFromView(view: DeploymentView): PlanDraft {
     watchlistIds: [...view.watchlistIds],
     categories: [...view.categories],
     threshold: view.threshold === null ? '' : String(view.threshold),
-    verifyThreshold: view.verifyThreshold === null ? '' : String(view.verifyThreshold),
+    verifyThreshold: view.verifyThreshold === null || superseded ? '' : String(view.verifyThreshold),
     signageConfirmed: view.signageConfirmed,
   };
 }
@@ -119,6 +127,13 @@ export function planChanges(draft: PlanDraft, view: DeploymentView): Record<stri
   if (!sameSet(draft.categories, view.categories)) out.categories = draft.categories;
   for (const field of ['threshold', 'verifyThreshold'] as const) {
     const value = typedNumber(draft[field]);
+    if (field === 'verifyThreshold' && view.accuracy.verifierUnavailable !== null) {
+      // Superseded: the field starts empty (see draftFromView), and any value typed is new — even
+      // one equal to the old number, which was in another recogniser's metric. Saving it records it
+      // for the recogniser verifying here.
+      if (value !== null && Number.isFinite(value)) out[field] = value;
+      continue;
+    }
     if (value !== view[field] && (value === null || Number.isFinite(value))) out[field] = value;
   }
   if (draft.signageConfirmed !== view.signageConfirmed) out.signageConfirmed = draft.signageConfirmed;
@@ -166,9 +181,10 @@ export type FieldErrors = Partial<Record<string, string>>;
 /**
  * What is wrong with the working copy as typed — things the server would refuse on Save
  * (unlike an incomplete plan, which may be saved). Keys are plan fields, or
- * `camera:<key>:<field>` for a camera's field.
+ * `camera:<key>:<field>` for a camera's field. `verifier` is the recogniser verifying here (the
+ * view's accuracy.verifier): a verification threshold outside its range is refused on save.
  */
-export function inputErrors(draft: PlanDraft, cameras: CameraDraft[]): FieldErrors {
+export function inputErrors(draft: PlanDraft, cameras: CameraDraft[], verifier?: { id: string; metric: Metric }): FieldErrors {
   const errors: FieldErrors = {};
   if (!draft.name.trim()) errors.name = 'Give the deployment a name.';
   if (draft.startsLocal && !londonInputToIso(draft.startsLocal)) errors.startsAt = 'Enter a date and time.';
@@ -185,6 +201,11 @@ export function inputErrors(draft: PlanDraft, cameras: CameraDraft[]): FieldErro
   else if (threshold !== null && (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX)) errors.threshold = `Choose a distance between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
   const verifyThreshold = typedNumber(draft.verifyThreshold);
   if (verifyThreshold !== null && !Number.isFinite(verifyThreshold)) errors.verifyThreshold = 'Enter a number, e.g. 0.45.';
+  else if (verifyThreshold !== null && verifier) {
+    // The server's own rule and words (lib/recognition/forecast.ts), said as an instruction.
+    const problem = verifyThresholdProblem(verifyThreshold, verifier);
+    if (problem) errors.verifyThreshold = `${problem.replace(/^verifyThreshold must be/, 'Choose a verification threshold')}.`;
+  }
 
   for (const camera of cameras) {
     const at = (field: CameraField) => `camera:${camera.key}:${field}`;

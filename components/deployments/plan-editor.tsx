@@ -66,6 +66,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   const [formError, setFormError] = useState<string | null>(null);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [overrideReason, setOverrideReason] = useState('');
+  /** The server refused a submission as over the target: the reason is asked for whatever the preview says. */
+  const [overrideAsked, setOverrideAsked] = useState(false);
   /** The forecast the accuracy section shows (of the plan as typed). */
   const [forecast, setForecast] = useState<PlanForecast>(view.accuracy);
   const summaryRef = useRef<HTMLDivElement>(null);
@@ -84,7 +86,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
 
   const pending = useMemo(() => pendingChanges(draft, cameras, baseline), [draft, cameras, baseline]);
   const dirty = pending.count > 0;
-  const typedErrors = useMemo(() => inputErrors(draft, cameras), [draft, cameras]);
+  const verifier = baseline.accuracy.verifier;
+  const typedErrors = useMemo(() => inputErrors(draft, cameras, verifier), [draft, cameras, verifier]);
   const existingIds = useMemo(() => (watchlists ? new Set(watchlists.map((w) => w.id)) : null), [watchlists]);
   const readiness = useMemo(() => readinessProblems(draft, cameras, existingIds), [draft, cameras, existingIds]);
   const problems = serverProblems ?? readiness;
@@ -286,7 +289,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   async function submit() {
     setSubmitAttempted(true);
     // Over the force's target, a plan goes forward only with a recorded reason (the server checks again).
-    const overTarget = forecast.forecast.complete && !forecast.forecast.meetsTarget;
+    // Over the target as previewed, or as the server said on the last try (the preview may be stale).
+    const overTarget = (forecast.forecast.complete && !forecast.forecast.meetsTarget) || overrideAsked;
     if (overTarget && overrideReason.trim().length < OVERRIDE_REASON_MIN) {
       setSaveErrors((e) => ({
         ...e,
@@ -306,6 +310,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       await callApi<DeploymentView>(`/api/deployments/${baseline.id}/submit`, 'POST', overTarget ? { overrideReason } : {});
       setServerProblems(null);
       setOverrideReason('');
+      setOverrideAsked(false);
       onNotice({ tone: 'ok', title: 'Submitted for authorisation', text: 'Another senior officer must now authorise or reject the plan. You cannot authorise it yourself.' });
       router.refresh();
     } catch (error) {
@@ -313,6 +318,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         setServerProblems(missingOf(error));
         setFormError(null);
       } else if (error instanceof ApiError && error.code === 'forecast_over_target') {
+        // Shown beside the reason field, which this error brings into view even if the preview said "within".
+        setOverrideAsked(true);
         setSaveErrors((e) => ({ ...e, overrideReason: error.message }));
         setFormError('Not submitted: the false-alert forecast is over the target.');
       } else {
@@ -414,7 +421,10 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
             watchlists={watchlists}
             disabled={working}
             accuracy={{
-              verifierId: baseline.verifierId,
+              // Once the saved threshold is superseded, what is typed is for the recogniser verifying here.
+              verifierId: baseline.accuracy.verifierUnavailable ? null : baseline.verifierId,
+              superseded: baseline.accuracy.verifierUnavailable,
+              askOverride: overrideAsked,
               initial: baseline.accuracy,
               overrideReason,
               onOverrideReasonChange: (reason) => {

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { DeploymentPlanMap } from '@/components/map';
 import type { Forecast } from '@/lib/recognition/forecast';
-import { perThousand } from '@/lib/recognition/forecast';
+import { distinctPerThousand } from '@/lib/recognition/forecast';
 import { ForecastView } from './forecast-view';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { CATEGORY_LABELS, type Category } from '@/lib/watchlists/schema';
@@ -181,6 +181,12 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
                 ) : (
                   <span className="mono">threshold {view.verifyThreshold.toFixed(2)}</span>
                 )}
+                {view.accuracy.verifierUnavailable ? (
+                  <span className="warn-text" data-testid="verifier-superseded">
+                    {' '}
+                    — superseded: this server verifies with {view.accuracy.verifier.id}, so the plan needs a new verification threshold
+                  </span>
+                ) : null}
               </li>
             </ul>
           </dd>
@@ -218,13 +224,13 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
 
 /** A forecast recorded at submission or authorisation, and the reason given for going over the target. */
 function RecordedForecast({ label, forecast, reason, by }: { label: string; forecast: Forecast; reason: string | null; by: string | null }) {
+  const [upper, target] = forecast.complete ? distinctPerThousand(forecast.falseAlertsPerFace.upper, forecast.targetPerFace) : ['', ''];
   return (
     <p className="small" data-testid="recorded-forecast">
       <strong>{label}</strong>{' '}
       {forecast.complete ? (
         <>
-          a forecast of at most {perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces ({forecast.meetsTarget ? 'within' : 'over'} the
-          target of {perThousand(forecast.targetPerFace)}).
+          a forecast of at most {upper} false alerts per 1,000 faces ({forecast.meetsTarget ? 'within' : 'over'} the target of {target}).
         </>
       ) : (
         'no complete forecast.'

@@ -18,8 +18,14 @@ export const NO_SIGNAL_MS = 4000;
 const OVERLAY_MAX_AGE_MS = 1500;
 /** A probe unanswered after this long is treated as failed (the track will be probed again). */
 export const PROBE_TIMEOUT_MS = 10_000;
-/** The server's verifier was busy with this user's other candidates: wait this long and try again. */
-const VERIFY_RETRY_MS = 250;
+/**
+ * The server could not verify a crop yet — busy with this user's other candidates, or its verifier
+ * overloaded — and kept the ticket: the tile sends the crop again after a pause that doubles from
+ * 250 ms up to 2 s, jittered so that a wall of tiles does not come back all at once.
+ */
+const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout']);
+const VERIFY_RETRY_FIRST_MS = 250;
+const VERIFY_RETRY_MAX_MS = 2000;
 const RATE_WINDOW_MS = 3000;
 
 export type ProbeCounters = { submitted: number; matched: number; failed: number; inFlight: number };
@@ -237,16 +243,18 @@ export class TileDetection implements FrameSource {
   }
 
   /**
-   * Sends a candidate's crop with its ticket. A server busy verifying this user's other candidates
-   * answers `verification_busy`: the same follow-up goes again shortly, until the probe times out.
+   * Sends a candidate's crop with its ticket; while the server answers that it cannot verify yet
+   * (RETRYABLE_VERIFY_CODES), the same follow-up goes again after a pause, until the probe times out.
    */
   private async sendCrop(followUp: Probe, timedOut: () => boolean): Promise<ProbeResult> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
         return await this.options.submitProbe(followUp);
       } catch (error) {
-        if (!(error instanceof ProbeRefusedError && error.code === 'verification_busy') || timedOut() || this.disposed) throw error;
-        await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS));
+        const retryable = error instanceof ProbeRefusedError && RETRYABLE_VERIFY_CODES.has(error.code);
+        if (!retryable || timedOut() || this.disposed) throw error;
+        const pause = Math.min(VERIFY_RETRY_MAX_MS, VERIFY_RETRY_FIRST_MS * 2 ** attempt) * (0.5 + Math.random());
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   }

@@ -131,7 +131,7 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
       <div className={styles.roles}>
         {engine.roles.map((role) => (
           <span key={role} className={styles.role}>
-            {role === 'first stage' ? 'First stage (in the browser)' : 'Verifies every candidate'}
+            {role === 'first stage' ? 'First stage (in the browser)' : 'Verifies candidates of plans going live'}
           </span>
         ))}
       </div>

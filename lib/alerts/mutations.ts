@@ -2,6 +2,7 @@ import { auditedTransaction } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db/client';
+import { processState } from '@/lib/process-state';
 import type { Metric } from '@/lib/recognition/manifest';
 import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
@@ -9,7 +10,6 @@ import { publishToDeployment } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
 import { getAlertView, type AlertView } from './data';
 import { acceptsOutcome, CLAIM_TIMEOUT_MS, COALESCE_WINDOW_MS, statusAfterDecision, type Decision, type Outcome } from './state';
-import { processState } from '@/lib/process-state';
 
 /**
  * Writes to alerts. Persist first, then publish: every change is committed (with its audit
@@ -41,6 +41,8 @@ export type MatchedFace = {
   /** Second stage: the verifier's score from the crop, in its own metric. */
   verification: { engineId: string; engineVersion: string; metric: Metric; score: number; threshold: number };
   crop: Uint8Array;
+  /** The user whose tile (or integration) sent the face: recorded as the actor of the alert. */
+  submittedBy: { id: string; email: string };
   seenAt: Date;
 };
 
@@ -130,6 +132,8 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
       });
       await audit({
         action: 'alert.raised',
+        actorId: face.submittedBy.id,
+        actorEmail: face.submittedBy.email,
         subjectType: 'alert',
         subjectId: alert.id,
         details: {

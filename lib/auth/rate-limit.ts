@@ -1,10 +1,11 @@
+import { processState } from '@/lib/process-state';
+
 /**
  * Failed sign-in limiter, per account and per client address (a fixed window that starts
  * at the first failure). In memory on globalThis: one process serves the control room; a
  * multi-instance installation would move this into the database or Redis.
  */
 type Window = { failures: number; resetAt: number };
-import { processState } from '@/lib/process-state';
 type Limits = { perAccount: number; perAddress: number; windowMs: number };
 
 const windows = processState('signInFailures', () => new Map<string, Window>());

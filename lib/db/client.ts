@@ -1,10 +1,10 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { processState } from '@/lib/process-state';
 import { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { serialisedSqlite } from './serialised-sqlite';
 import { databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './url';
-import { processState } from '@/lib/process-state';
 
 /**
  * The one Prisma client of the process, on globalThis so that Next's bundles and

@@ -46,10 +46,13 @@ const JUSTIFICATION = {
 
 /**
  * The demo runs on the bundled recogniser alone, which cannot meet a force's target (the README
- * explains why); its plans say so and record why they go ahead, as a real plan would have to.
+ * explains why); its plans say so and record why they go ahead, as a real plan would have to —
+ * the planner's reason at submission, and the authorising officer's own, in their own words.
  */
 const DEMO_OVERRIDE =
   'Demo only: the bundled face-api recogniser cannot meet the target, and this deployment exists to show the control room working on npm fixture videos, not to look for anyone.';
+const DEMO_AUTHORISER_OVERRIDE =
+  'Authorised for the demonstration only: the cameras play recorded fixture videos, so an over-target false-alert rate cannot lead to anyone being stopped.';
 
 /** The thresholds the plan editor would propose for these watchlists and categories, or null without a calibration. */
 async function proposedThresholds(watchlistIds: string[], categories: string[]) {
@@ -107,7 +110,7 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
     });
     for (const camera of OXFORD_CAMERAS) await addCamera(planner, created.id, camera);
     await submitDeployment(planner, created.id, { overrideReason: DEMO_OVERRIDE });
-    await authoriseDeployment(authoriser, created.id, { notes: 'Demo: authorised by a second senior officer.', overrideReason: DEMO_OVERRIDE });
+    await authoriseDeployment(authoriser, created.id, { notes: 'Demo: authorised by a second senior officer.', overrideReason: DEMO_AUTHORISER_OVERRIDE });
     await startDeployment(planner, created.id);
     log(`[seed] demo deployment "${DEMO_LIVE_NAME}" is live until ${new Date(now + 12 * HOUR).toISOString()}`);
   }

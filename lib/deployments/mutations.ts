@@ -4,8 +4,9 @@ import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
 import { candidateEngine, verifyingEngine } from '@/lib/recognition/engines';
-import { inRange, oneIn, perThousand, thresholdRange, type Forecast, type StageForecast } from '@/lib/recognition/forecast';
+import { distinctPerThousand, oneIn, pointEstimateWords, verifyThresholdProblem, type Forecast, type StageForecast } from '@/lib/recognition/forecast';
 import { forecastForPlan, planVerifier } from '@/lib/recognition/forecasts';
+import type { Metric } from '@/lib/recognition/manifest';
 import {
   findAuthorIds,
   getDeploymentForViewer,
@@ -117,17 +118,19 @@ function inputPlan(input: UpdateDeploymentInput): PlanValues {
   // the recogniser it was chosen for, and must lie in that recogniser's range.
   if (input.verifyThreshold !== undefined) {
     const verifier = verifyingEngine().manifest;
-    if (input.verifyThreshold !== null) {
-      const range = thresholdRange(verifier);
-      if (!inRange(input.verifyThreshold, range)) {
-        const meaning = verifier.metric === 'cosine' ? 'a cosine similarity: higher is stricter' : 'a distance: lower is stricter';
-        const message = `verifyThreshold must be between ${range.min} and ${range.max} for ${verifier.id} (${meaning})`;
-        throw unprocessable('invalid_input', message, { issues: [{ path: 'verifyThreshold', message }] });
-      }
-    }
+    if (input.verifyThreshold !== null) requireVerifyThresholdInRange(input.verifyThreshold, verifier);
     out.verifierId = input.verifyThreshold === null ? null : verifier.id;
   }
   return out;
+}
+
+/**
+ * 422 `invalid_input` naming the range when a verification threshold lies outside the verifying
+ * recogniser's range. Saving a plan and previewing its forecast refuse the same values.
+ */
+export function requireVerifyThresholdInRange(value: number, verifier: { id: string; metric: Metric }) {
+  const message = verifyThresholdProblem(value, verifier);
+  if (message) throw unprocessable('invalid_input', message, { issues: [{ path: 'verifyThreshold', message }] });
 }
 
 /** A forecast as the audit trail and the deployment record keep it: figures and provenance, no more. */
@@ -145,31 +148,67 @@ function forecastRecord(forecast: Forecast) {
   };
 }
 
+type CompleteForecast = Extract<Forecast, { complete: true }>;
+
+/** "at most 0.52 false alerts per 1,000 faces …, over the force's target of 0.17 per 1,000 faces (1 in 6,000 faces)": never two equal figures. */
+function overTargetWords(forecast: CompleteForecast): string {
+  const [upper, target] = distinctPerThousand(forecast.falseAlertsPerFace.upper, forecast.targetPerFace);
+  return (
+    `at most ${upper} false alerts per 1,000 faces (${pointEstimateWords(forecast.falseAlertsPerFace.estimate)}) ` +
+    `with ${forecast.watchlist.templates} reference images, over the force's target of ${target} per 1,000 faces (${oneIn(forecast.targetPerFace)})`
+  );
+}
+
+/** The highest false-alert bound a recorded reason accepted: the forecast recorded with it, when complete. */
+function acceptedUpper(recorded: string | null, reason: string | null): number | null {
+  const forecast = parseStoredForecast(recorded);
+  return reason && forecast?.complete ? forecast.falseAlertsPerFace.upper : null;
+}
+
+/** Whether a forecast is no worse than one accepted (a hair of tolerance: the same figures recomputed must not fail on floating-point noise). */
+const noWorseThan = (upper: number, accepted: number | null) => accepted !== null && upper <= accepted * (1 + 1e-9);
+
 /**
  * The plan's forecast, checked before it moves on (DOMAIN.md: "going over the target needs a
- * recorded reason"): 422 `incomplete_plan` when there is none (no calibration, no threshold),
- * 422 `forecast_over_target` naming the figures when it is over the force's target and no reason
- * was given. Reads through the caller's transaction.
+ * recorded reason"): 422 `incomplete_plan` when there is none (no calibration, no threshold, no
+ * reference images), 422 `forecast_over_target` naming the figures when it is over the force's
+ * target and no reason was given. At authorisation (`submitted` given), a forecast over the target
+ * must also rest on the planner's reason for figures at least this high, or it is 409
+ * `resubmission_needed`: the authorising officer cannot accept, on the planner's behalf, figures
+ * the planner never gave a reason for. Reads through the caller's transaction.
  */
 async function checkForecast(
   tx: Tx,
   row: DeploymentRow,
-  { verb, overrideReason, watchlist }: { verb: string; overrideReason?: string; watchlist?: { entries: number; templates: number } },
+  { verb, overrideReason, submitted }: { verb: string; overrideReason?: string; submitted?: { forecast: string | null; reason: string | null } },
 ): Promise<{ forecast: Forecast; overrideReason: string | null }> {
-  const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist });
+  const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, checkOnly: true });
   if (!forecast.complete) {
     throw unprocessable('incomplete_plan', `This plan cannot be ${verb} yet: it has no false-alert forecast. It needs ${forecast.problems.join('; ')}.`, {
       missing: forecast.problems.map((message) => ({ field: 'forecast', message })),
     });
   }
   if (forecast.meetsTarget) return { forecast, overrideReason: null };
+  if (submitted) {
+    const plannerAccepted = acceptedUpper(submitted.forecast, submitted.reason);
+    if (!noWorseThan(forecast.falseAlertsPerFace.upper, plannerAccepted)) {
+      const planner =
+        plannerAccepted === null
+          ? 'the planner recorded no reason for going ahead over the target'
+          : `the planner's reason was given for a forecast of at most ${distinctPerThousand(plannerAccepted, forecast.falseAlertsPerFace.upper)[0]} per 1,000 faces`;
+      throw new HttpError(
+        409,
+        'resubmission_needed',
+        `The forecast is now ${overTargetWords(forecast)}, and ${planner}. ` +
+          'Reject the plan back to the planner, to submit it again with a reason for these figures.',
+        { forecast: forecastRecord(forecast), submittedUpper: plannerAccepted },
+      );
+    }
+  }
   if (!overrideReason) {
     throw unprocessable(
       'forecast_over_target',
-      `The forecast is at most ${perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces ` +
-        `(best estimate ${perThousand(forecast.falseAlertsPerFace.estimate)}) with ${forecast.watchlist.templates} reference images, ` +
-        `over the force's target of ${perThousand(forecast.targetPerFace)} per 1,000 faces (${oneIn(forecast.targetPerFace)}). ` +
-        `Change the plan, or record why it should be ${verb} anyway (overrideReason).`,
+      `The forecast is ${overTargetWords(forecast)}. Change the plan, or record why it should be ${verb} anyway (overrideReason).`,
       { forecast: forecastRecord(forecast) },
     );
   }
@@ -189,17 +228,17 @@ function requireGoLiveForecast(forecast: Forecast, row: { authorisedForecast: st
     });
   }
   if (forecast.meetsTarget) return;
-  const authorised = parseStoredForecast(row.authorisedForecast);
-  const accepted = row.authoriseOverrideReason && authorised?.complete ? authorised.falseAlertsPerFace.upper : null;
-  // A hair of tolerance: the same figures recomputed must not fail on floating-point noise.
-  if (accepted !== null && forecast.falseAlertsPerFace.upper <= accepted * (1 + 1e-9)) return;
+  const accepted = acceptedUpper(row.authorisedForecast, row.authoriseOverrideReason);
+  if (noWorseThan(forecast.falseAlertsPerFace.upper, accepted)) return;
+  const [upper, target] = distinctPerThousand(forecast.falseAlertsPerFace.upper, forecast.targetPerFace);
   throw new HttpError(
     409,
     'reauthorisation_needed',
     `With the watchlist as it stands (${forecast.watchlist.templates} reference images), the forecast is at most ` +
-      `${perThousand(forecast.falseAlertsPerFace.upper)} false alerts per 1,000 faces, over the force's target of ` +
-      `${perThousand(forecast.targetPerFace)} per 1,000 faces (${oneIn(forecast.targetPerFace)})` +
-      (accepted !== null ? ` and above the ${perThousand(accepted)} per 1,000 the authorising officer accepted` : ', and no authorising officer accepted a forecast over it') +
+      `${upper} false alerts per 1,000 faces, over the force's target of ${target} per 1,000 faces (${oneIn(forecast.targetPerFace)})` +
+      (accepted !== null
+        ? ` and above the ${distinctPerThousand(accepted, forecast.falseAlertsPerFace.upper)[0]} per 1,000 the authorising officer accepted`
+        : ', and no authorising officer accepted a forecast over it') +
       '. Edit the plan (it returns to draft) and submit it again, so an authorising officer can decide on these figures.',
     { forecast: forecastRecord(forecast) },
   );
@@ -521,7 +560,12 @@ export async function authoriseDeployment(ctx: Context, id: string, input: Autho
         missing: problems,
       });
     }
-    const { forecast, overrideReason } = await checkForecast(tx, row, { verb: 'authorised', overrideReason: input.overrideReason });
+    // Over the target, the planner's reason must cover these figures, and the authorising officer gives their own.
+    const { forecast, overrideReason } = await checkForecast(tx, row, {
+      verb: 'authorised',
+      overrideReason: input.overrideReason,
+      submitted: { forecast: row.submittedForecast, reason: row.submitOverrideReason },
+    });
     await tx.deployment.update({
       where: { id },
       data: {
@@ -541,7 +585,8 @@ export async function authoriseDeployment(ctx: Context, id: string, input: Autho
 
 /**
  * Rejects a submitted plan with reasons: it goes back to draft with the reasons in
- * decisionNotes (and `rejection` in the view) until resubmitted. Caller holds
+ * decisionNotes (and `rejection` in the view) until resubmitted, keeping no recorded forecast or
+ * reason from the submission (a resubmission records its own). Caller holds
  * 'deployment:authorise' and must not be one of its authors.
  */
 export async function rejectDeployment(ctx: Context, id: string, input: ReasonInput, now = new Date()): Promise<DeploymentView> {
@@ -551,7 +596,7 @@ export async function rejectDeployment(ctx: Context, id: string, input: ReasonIn
     await requireSecondOfficer(tx, row, ctx.actor, 'reject');
     await tx.deployment.update({
       where: { id },
-      data: { status: 'draft', authoriserId: null, decidedAt: now, decisionNotes: input.reason, submittedAt: null, statusReason: null },
+      data: { status: 'draft', authoriserId: null, decidedAt: now, decisionNotes: input.reason, submittedAt: null, statusReason: null, ...NO_RECORDED_FORECASTS },
     });
     await auditFor(audit, ctx, id).record('deployment.rejected', { reason: input.reason });
   });
@@ -582,7 +627,12 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
     const { record, passOn } = auditFor(audit, ctx, id);
     const { engine: verifier, unavailable } = planVerifier(row.verifierId);
     if (unavailable) {
-      throw new HttpError(409, 'verifier_unavailable', `This plan was authorised with the recogniser ${unavailable}, which is not enabled on this server; plan it again.`);
+      throw new HttpError(
+        409,
+        'verifier_unavailable',
+        `This plan's verification threshold was chosen for ${unavailable}; this server verifies with ${verifier.manifest.id}: ` +
+          'choose a new one (editing returns the plan to draft, to be submitted and authorised again).',
+      );
     }
     const candidate = candidateEngine().manifest;
     const engines = [candidate, verifier.manifest].map((m) => ({ engineId: m.id, engineVersion: m.version }));
@@ -601,7 +651,7 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
     // target now, or an authorising officer's recorded decision to accept one at least this high.
     // The planner cannot make that decision at go-live: that would undo the two-person rule.
     const watchlist = { entries: snapshot.entryCount, templates: snapshot.imageCount };
-    const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist });
+    const { forecast } = await forecastForPlan({ ...planFieldsOf(row) }, { db: tx, watchlist, checkOnly: true });
     requireGoLiveForecast(forecast, row);
     await tx.deployment.update({ where: { id }, data: { status: 'live', wentLiveAt: now, endedAt: null, statusReason: null } });
     await record('deployment.started', {

@@ -129,7 +129,9 @@ function refineWindow(plan: { startsAt?: unknown; endsAt?: unknown }, ctx: z.Ref
 
 /**
  * POST /api/deployments/forecast: the forecast of a plan as it is being edited (unsaved), for the
- * plan editor. `verifierId` is the recogniser the plan's verification threshold was chosen for.
+ * plan editor. `verifierId` is the recogniser the plan's verification threshold was chosen for
+ * (null: the one verifying here). Loose bounds only, as for saving: the route refuses a
+ * verifyThreshold outside the verifier's own range (422 naming it), as saving it would.
  */
 export const ForecastPreviewSchema = z
   .object({
@@ -240,8 +242,10 @@ export type ReasonInput = z.infer<typeof ReasonSchema>;
 
 /**
  * Why a plan whose false-alert forecast is over the force's target should go ahead anyway. Given
- * at submission (by the planner), at authorisation (by the second officer, in their own words)
- * and, if the watchlist grew since, at go-live; audited each time.
+ * at submission (by the planner) and at authorisation (by the second officer, in their own
+ * words), each recorded with the forecast it was given for and audited. Going live takes no
+ * reason (StartSchema): it proceeds only when the forecast meets the target or is no worse than
+ * what the authorising officer accepted.
  */
 export const OVERRIDE_REASON_MIN = 20;
 const overrideReason = z

@@ -9,7 +9,7 @@
  * Callers: the watchlist route handlers, after they have checked the user may curate watchlists.
  * Nothing about a refused image is logged or kept here; the caller should not either.
  */
-import { analyseFaces } from '@/lib/recognition/face-analysis';
+import { analyseFaces, UnusableFaceError } from '@/lib/recognition/face-analysis';
 import { templatesOfFace, type EngineVector } from '@/lib/recognition/templates';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, readImageDimensions, sniffImageType, type ImageMediaType } from './media';
 import { assessReferenceFaces, type FaceBox } from './quality-gate';
@@ -77,7 +77,7 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
     if (error instanceof UndecodableImageError) return refuse(422, 'unreadable_image', unreadableMessage);
     // A recogniser that gives no finite vector for this face (lib/recognition/onnx-engine.ts):
     // the photo cannot be matched by it, so it cannot be a reference.
-    if (error instanceof Error && error.name === 'RangeError') {
+    if (error instanceof UnusableFaceError) {
       return refuse(422, 'unanalysable_face', `A recogniser could not describe the face in this photo (${error.message}). Use another photo.`);
     }
     throw error;

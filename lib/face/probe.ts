@@ -61,6 +61,9 @@ export function base64DecodedLength(text: string): number {
   return (text.length / 4) * 3 - padding;
 }
 
+const DESCRIPTOR_VALUE_LIMIT = 10;
+const DESCRIPTOR_VALUE_MESSAGE = `descriptor values must lie between -${DESCRIPTOR_VALUE_LIMIT} and ${DESCRIPTOR_VALUE_LIMIT}`;
+
 const coordinate = z.number().min(0, 'must not be negative');
 const extent = z.number().positive('must be greater than 0');
 
@@ -89,8 +92,11 @@ export const ProbeSchema = z
   .object({
     cameraId: z.string().trim().min(1, 'cameraId is required').max(64),
     trackId: z.string().trim().min(1, 'trackId is required').max(64),
-    // zod 4 numbers refuse NaN and ±Infinity, so this is "exactly 128 finite numbers".
-    descriptor: z.array(z.number()).length(DESCRIPTOR_LENGTH, `descriptor must hold exactly ${DESCRIPTOR_LENGTH} numbers`),
+    // zod 4 numbers refuse NaN and ±Infinity, so this is "exactly 128 finite numbers" — and small
+    // ones: face-api's lie within ±1, and a huge one would overflow to Infinity as a float32.
+    descriptor: z
+      .array(z.number().min(-DESCRIPTOR_VALUE_LIMIT, DESCRIPTOR_VALUE_MESSAGE).max(DESCRIPTOR_VALUE_LIMIT, DESCRIPTOR_VALUE_MESSAGE))
+      .length(DESCRIPTOR_LENGTH, `descriptor must hold exactly ${DESCRIPTOR_LENGTH} numbers`),
     box: ProbeBoxSchema,
     detectionScore: z.number().min(0).max(1),
     capturedAt: z.iso.datetime({ offset: true, message: 'capturedAt must be an ISO 8601 date-time' }),

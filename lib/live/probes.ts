@@ -11,7 +11,8 @@ import { MAX_CANDIDATES, type NearestTemplate } from '@/lib/matching/index';
 import { dropIndex } from '@/lib/matching/registry';
 import { processState } from '@/lib/process-state';
 import { candidateEngine, engineById } from '@/lib/recognition/engines';
-import { issueTicket, redeemTicket } from './candidate-tickets';
+import { UnusableFaceError } from '@/lib/recognition/face-analysis';
+import { issueTicket, reserveTicket, tallyUnverified } from './candidate-tickets';
 import { recordFaceProcessed } from './face-counts';
 import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
 import { verifyCandidates, type VerificationOutcome } from './verification';
@@ -39,17 +40,39 @@ type LiveContext = {
   verifyThreshold: number | null;
   snapshotId: string | null;
   cameraIds: Set<string>;
-  loadedAt: number;
 };
 
 // Probes arrive many times a second; the deployment's state is re-read at most this often,
-// so a suspension or the end of the window stops matching within a second.
+// so a suspension or the end of the window stops matching within a second. Probes arriving while
+// it is being read share that read, so an expired entry cannot send a burst of reads at once.
 const CONTEXT_TTL_MS = 1000;
-const contexts = processState('liveContexts', () => new Map<string, LiveContext>());
+type CachedContext = { loading: Promise<LiveContext>; loaded: LiveContext | null; loadedAt: number };
+const contexts = processState('liveContexts', () => new Map<string, CachedContext>());
 
-async function liveContext(deploymentId: string): Promise<LiveContext> {
+function liveContext(deploymentId: string): Promise<LiveContext> {
   const cached = contexts.get(deploymentId);
-  if (cached && Date.now() - cached.loadedAt < CONTEXT_TTL_MS) return cached;
+  if (cached && Date.now() - cached.loadedAt < CONTEXT_TTL_MS) return cached.loading;
+  const entry: CachedContext = { loading: readLiveContext(deploymentId), loaded: null, loadedAt: Date.now() };
+  contexts.set(deploymentId, entry);
+  entry.loading.then(
+    (context) => {
+      entry.loaded = context;
+      // A deployment whose snapshot changed: the old matcher goes (and what was known of it).
+      const previous = cached?.loaded?.snapshotId;
+      if (previous && previous !== context.snapshotId) {
+        dropIndex(previous);
+        unmatchable.delete(previous);
+      }
+    },
+    // Not kept: an unknown id is not worth remembering (nor a failed read).
+    () => {
+      if (contexts.get(deploymentId) === entry) contexts.delete(deploymentId);
+    },
+  );
+  return entry.loading;
+}
+
+async function readLiveContext(deploymentId: string): Promise<LiveContext> {
   const row = await getDb().deployment.findUnique({
     where: { id: deploymentId },
     select: {
@@ -64,7 +87,7 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
     },
   });
   if (!row) throw notFound('No such deployment.');
-  const context: LiveContext = {
+  return {
     status: row.status,
     startsAt: row.startsAt,
     endsAt: row.endsAt,
@@ -73,14 +96,7 @@ async function liveContext(deploymentId: string): Promise<LiveContext> {
     verifyThreshold: row.verifyThreshold,
     snapshotId: row.snapshot?.id ?? null,
     cameraIds: new Set(row.cameras.map((c) => c.id)),
-    loadedAt: Date.now(),
   };
-  contexts.set(deploymentId, context);
-  if (cached?.snapshotId && cached.snapshotId !== context.snapshotId) {
-    dropIndex(cached.snapshotId);
-    unmatchable.delete(cached.snapshotId);
-  }
-  return context;
 }
 
 /** The deployment's verifier as running here, or a 409 saying why it cannot verify. */
@@ -107,9 +123,7 @@ async function verifyCrop(crop: Uint8Array, candidates: NearestTemplate[], match
     return await verifyCandidates(crop, candidates, matcher.verification, threshold);
   } catch (error) {
     if (error instanceof UndecodableImageError) throw new HttpError(422, 'unreadable_crop', `crop: ${error.message}`);
-    if (error instanceof Error && error.name === 'RangeError') {
-      throw new HttpError(422, 'unverifiable_crop', 'crop: the recogniser could not compute a usable vector from this image.');
-    }
+    if (error instanceof UnusableFaceError) throw new HttpError(422, 'unverifiable_crop', 'crop: the recogniser could not compute a usable vector from this image.');
     throw error;
   }
 }
@@ -177,28 +191,67 @@ async function matchProbe(
   now: Date,
 ): Promise<ProbeAnswer> {
   const scope = { userId: user.id, userEmail: user.email, deploymentId, cameraId: probe.cameraId, trackId: probe.trackId };
-  const followUp = probe.ticket !== undefined;
-  const snapshotId = context.snapshotId;
-  const matcher = await matcherOf(snapshotId, verifier);
+  const matcher = await matcherOf(context.snapshotId, verifier);
   const candidates = matcher.candidates.candidates(Float32Array.from(probe.descriptor), { within: context.threshold!, limit: MAX_CANDIDATES });
-  if (candidates.length === 0) {
-    if (followUp) redeemTicket(probe.ticket!, scope);
-    return { matched: false };
+  const entryIds = [...new Set(candidates.map((c) => c.entryId))];
+  if (probe.ticket === undefined) {
+    if (candidates.length === 0) return { matched: false };
+    // A candidate is verified from its crop: a tile sends the crop only when asked, with the ticket.
+    if (probe.crop === undefined) return { matched: false, cropNeeded: true, ticket: issueTicket(scope, entryIds) };
   }
-  // A candidate is verified from its crop: a tile sends the crop only when asked, with the ticket.
-  if (probe.crop === undefined) return { matched: false, cropNeeded: true, ticket: issueTicket(scope) };
-
-  const crop = Buffer.from(probe.crop, 'base64');
-  const outcome = await withVerificationSlot(user.id, async () => {
-    // Used up only once the crop is sure to be verified: a tile refused a slot tries again with it.
-    if (followUp) redeemTicket(probe.ticket!, scope);
-    return verifyCrop(crop, candidates, matcher, verifier.threshold);
+  const crop = Buffer.from(probe.crop!, 'base64');
+  return withVerificationSlot(user.id, async () => {
+    // Reserved inside the slot, so a follow-up refused a slot keeps its ticket to try again with.
+    const reservation = probe.ticket === undefined ? null : reserveTicket(probe.ticket, scope, entryIds);
+    try {
+      const answer = await verifyAndAlert({ user, deploymentId, probe, context, verifier, now, crop, candidates, matcher });
+      if (answer === 'no face') {
+        if (reservation) reservation.unverified('no face in the crop');
+        else tallyUnverified(scope, 'no face in the crop');
+        return { matched: false };
+      }
+      reservation?.verified();
+      return answer;
+    } catch (error) {
+      // The crop's own fault uses the ticket up (and is recorded); the server's leaves it to send again.
+      if (error instanceof HttpError && error.status === 422) {
+        if (reservation) reservation.unverified('crop unusable');
+        else tallyUnverified(scope, 'crop unusable');
+      } else reservation?.release();
+      throw error;
+    }
   });
+}
+
+/** The second stage on a candidate's crop, and the alert when it passes; 'no face' when the crop shows none. */
+async function verifyAndAlert({
+  user,
+  deploymentId,
+  probe,
+  context,
+  verifier,
+  now,
+  crop,
+  candidates,
+  matcher,
+}: {
+  user: SessionUser;
+  deploymentId: string;
+  probe: Probe;
+  context: LiveContext & { snapshotId: string };
+  verifier: VerifierSpec & { threshold: number };
+  now: Date;
+  crop: Buffer;
+  candidates: NearestTemplate[];
+  matcher: SnapshotMatcher;
+}): Promise<ProbeAnswer | 'no face'> {
+  const outcome = await verifyCrop(crop, candidates, matcher, verifier.threshold);
+  if (!outcome.faceFound) return 'no face';
   const verified = outcome.verified;
   if (!verified) return { matched: false };
 
   const template = await getDb().snapshotImage.findFirst({
-    where: { snapshotId, referenceImageId: verified.referenceImageId },
+    where: { snapshotId: context.snapshotId, referenceImageId: verified.referenceImageId },
     select: { watchlistId: true, reference: true, name: true, category: true },
   });
   if (!template) return { matched: false }; // the snapshot was replaced between the two reads
@@ -212,6 +265,9 @@ async function matchProbe(
     candidateThreshold: context.threshold!,
     verification: { engineId: verifier.engineId, engineVersion: verifier.engineVersion, metric: verifier.metric, score: verified.score, threshold: verifier.threshold },
     crop,
+    // Who sent the face: the server cannot check that a crop came from a camera, so an alert
+    // names the user whose tile sent it.
+    submittedBy: { id: user.id, email: user.email },
     // The server's clock, not the browser's: a workstation with a wrong clock must not merge a
     // new sighting into an old alert or move an alert's times.
     seenAt: now,

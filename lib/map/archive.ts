@@ -3,8 +3,8 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
 import { Compression, PMTiles, TileType, type Header, type Source } from 'pmtiles';
-import type { TileBounds } from './spec';
 import { processState } from '@/lib/process-state';
+import type { TileBounds } from './spec';
 
 /**
  * A PMTiles v3 archive on this machine's disk (https://github.com/protomaps/PMTiles): one file

@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
+import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { roomOfDeployment, roomOfUser } from './events';
-import { processState } from '@/lib/process-state';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

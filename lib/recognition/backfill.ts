@@ -1,12 +1,12 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import { UndecodableImageError, type FaceAnalysis } from '@/lib/face/node-engine';
 import { HttpError } from '@/lib/http/errors';
+import { processState } from '@/lib/process-state';
 import { referenceImagesLackingTemplate } from '@/lib/watchlists/data';
 import { saveFaceTemplate } from '@/lib/watchlists/mutations';
 import { enabledEngines } from './engines';
 import { analyseFaces } from './face-analysis';
 import { FACEAPI_ENGINE_ID, type RecogniserManifest } from './manifest';
-import { processState } from '@/lib/process-state';
 
 /**
  * Templates for reference images enrolled before a recogniser was enabled (or by another version

@@ -1,11 +1,11 @@
 import type { SessionUser } from '@/lib/auth/session-user';
 import { conflict } from '@/lib/http/errors';
+import { processState } from '@/lib/process-state';
 import type { LabelledSet } from './calibration-set';
 import { measureSet } from './calibration-run';
 import { runningCalibrationIds } from './data';
 import { enabledEngines } from './engines';
 import { completeCalibration, createCalibrationRun, failCalibration, recordCalibrationProgress } from './mutations';
-import { processState } from '@/lib/process-state';
 
 /**
  * Calibration runs started from the Recognition page: one at a time, in the background, with

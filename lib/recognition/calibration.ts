@@ -83,6 +83,19 @@ function layoutFor(metric: Metric, longestVector: number): { start: number; step
   return { start: 0, step: top / BINS };
 }
 
+/**
+ * The bin of `value`: its place among the bins, snapped onto an edge it lies within 1e-6 bin units
+ * of — the rule matchingPairs reads thresholds by — so that a score on an edge whose floating-point
+ * division falls a hair short lands in the bin that edge opens, and a threshold at that edge
+ * counts it (a similarity of exactly 0.5 matches at 0.5; dropping it into the bin below would
+ * understate the FMR there). Clamped to the histogram.
+ */
+export function binOf(value: number, layout: { start: number; step: number }, bins = BINS): number {
+  let at = (value - layout.start) / layout.step;
+  if (Math.abs(at - Math.round(at)) < 1e-6) at = Math.round(at);
+  return Math.min(bins - 1, Math.max(0, Math.floor(at)));
+}
+
 class DistributionBuilder {
   private readonly counts = new Array<number>(BINS).fill(0);
   private n = 0;
@@ -91,7 +104,7 @@ class DistributionBuilder {
   constructor(private readonly layout: { start: number; step: number }) {}
 
   add(value: number) {
-    const bin = Math.min(BINS - 1, Math.max(0, Math.floor((value - this.layout.start) / this.layout.step)));
+    const bin = binOf(value, this.layout);
     this.counts[bin]!++;
     this.n++;
     this.sum += value;

@@ -113,7 +113,7 @@ export async function calibrationInUse(engineId: string, engineVersion: string, 
   for (const calibration of candidates) {
     if (!calibration) continue;
     const engine = engineCalibrationOf(calibration, engineId, engineVersion);
-    if (engine) return { ...engine, calibrationId: calibration.id, calibrationName: calibration.name };
+    if (engine) return { ...engine, calibrationId: calibration.id, calibrationName: calibration.name, identities: calibration.result?.identities ?? null };
   }
   return null;
 }

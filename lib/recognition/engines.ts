@@ -1,16 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { serverEnv } from '@/lib/config/env';
+import { processState } from '@/lib/process-state';
 import { FACEAPI_128, FACEAPI_ENGINE_ID, engineKey, parseManifest, type RecogniserManifest } from './manifest';
 import { faceLanes, type WorkerLane } from './pool';
 import type { WorkerConfig } from './worker/protocol';
-import { processState } from '@/lib/process-state';
 
 /**
  * Which recognisers this installation runs, from its configuration:
  * - `faceapi-128` always: the browser's first stage, and the verifier when nothing stronger is set;
  * - an ONNX recogniser when RECOGNISER_ONNX_MODEL and RECOGNISER_ONNX_MANIFEST name one: it then
- *   verifies every candidate, and templates are computed for it at enrolment.
+ *   verifies the candidates of every plan going live (a plan's verification threshold belongs to
+ *   it: lib/recognition/forecasts.ts planVerifier), and templates are computed for it at enrolment.
+ *   Deployments already live keep the verifier they went live with while it is enabled.
  *
  * Server only. `checkRecognisers()` runs at start-up and refuses a wrong file or manifest with a
  * message naming the problem; everything else trusts what it checked.

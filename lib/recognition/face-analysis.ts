@@ -31,10 +31,22 @@ export async function analyseProbeCrop(bytes: Uint8Array, engineIds: string[]): 
   }
 }
 
+/**
+ * A recogniser gave no usable vector for a face (NaN or infinite output, lib/recognition/onnx-engine.ts):
+ * the image's fault, not the server's. Only errors from the analyser become this.
+ */
+export class UnusableFaceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableFaceError';
+  }
+}
+
 /** Errors cross the thread boundary as name and message; the ones callers branch on get their class back. */
 function restoreError(error: unknown): unknown {
   if (error instanceof Error && error.name === 'UndecodableImageError' && !(error instanceof UndecodableImageError)) {
     return new UndecodableImageError(error.message);
   }
+  if (error instanceof RangeError) return new UnusableFaceError(error.message);
   return error;
 }

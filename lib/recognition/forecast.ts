@@ -8,20 +8,25 @@ import { falseMatchPerFace, observedRate, type ObservedRate } from './statistics
  * Matching has two stages. The browser's face-api descriptor finds *candidates*: watchlist
  * templates within the plan's candidate distance. Each candidate is then *verified* on the
  * server by the verifying recogniser from the probe's own face crop, and only a face that passes
- * the verification threshold raises an alert. For one passer-by and a watchlist of N templates:
+ * the verification threshold raises an alert. For one face sent for matching (a tracked face is
+ * sent again every few seconds, so a passer-by is usually several) and a watchlist of N templates:
  *
  *   false alerts per face ≤ min( 1 − (1 − FMR₁)^N , 1 − (1 − FMR₂)^N )
  *
  * where FMR₁ and FMR₂ are the two stages' per-comparison false match rates at their thresholds.
  * An alert needs both stages to pass, so it cannot be likelier than either stage alone; the bound
  * holds however correlated the two recognisers are (assuming independence would multiply the two
- * and could promise far too much). Misses: a true match is lost if either stage misses it,
- * 1 − (1 − FNMR₁)(1 − FNMR₂).
+ * and could promise far too much). Misses: a true match is lost if either stage misses it, so
+ * the miss rate is at most FNMR₁ + FNMR₂ (the union bound, again whatever the correlation).
  *
- * Each stage's FMR comes from a stored calibration and is used at its one-sided 97.5 % upper bound,
- * so that the smaller of the two is an upper bound with at least 95 % confidence (the verdict, "at
- * most …"): a calibration too small to show a low FMR cannot claim one. The best estimates are
- * shown beside the bounds.
+ * Each stage's rates come from a stored calibration and are read at their one-sided 97.5 % upper
+ * bounds: each bound fails at most 2.5 % of the time, so the chance that either fails is at most
+ * 5 %, and the minimum (false alerts) or the sum (misses) of the two holds with at least 95 %
+ * confidence — the verdict, "at most …". A calibration too small to show a low FMR cannot claim
+ * one. Those bounds treat the calibration's pairs as independent, which they are not (every pair
+ * of one person shares that face), so they are optimistic, most of all for a calibration of few
+ * people. Beside the bounds the forecast gives a point estimate: for false alerts, the smaller of
+ * the two stages' own estimates — a figure for comparison, not an estimate of the joint rate.
  *
  * Pure: the server gathers the inputs (lib/recognition/forecasts.ts), the plan editor shows the output.
  */
@@ -40,6 +45,17 @@ export function inRange(value: number, range: ThresholdRange): boolean {
 }
 
 /**
+ * Why a verification threshold cannot be used with this verifier (outside its range), or null.
+ * The one message for saving a plan, previewing its forecast and the plan editor's own check.
+ */
+export function verifyThresholdProblem(value: number, verifier: { id: string; metric: Metric }): string | null {
+  const range = thresholdRange(verifier);
+  if (inRange(value, range)) return null;
+  const meaning = verifier.metric === 'cosine' ? 'a cosine similarity: higher is stricter' : 'a distance: lower is stricter';
+  return `verifyThreshold must be between ${range.min} and ${range.max} for ${verifier.id} (${meaning})`;
+}
+
+/**
  * The share of passers-by the first stage may send for verification. Verification costs tens of
  * milliseconds of a worker thread per candidate; at one in ten faces a busy control room of
  * 50 faces a second keeps one worker well under half busy.
@@ -50,7 +66,15 @@ export const CANDIDATE_RATE_BUDGET = 0.1;
 export type CalibrationUse = Pick<EngineCalibration, 'engineId' | 'metric' | 'genuine' | 'impostor'> & {
   calibrationId: string;
   calibrationName: string;
+  /** How many people the calibration measured (null: not known). */
+  identities: number | null;
 };
+
+/**
+ * Below this many people a calibration's figures are rough: its pairs share few faces, and the
+ * bounds (which treat pairs as independent) flatter it. The forecast says so beside the figures.
+ */
+export const FEW_CALIBRATION_PEOPLE = 100;
 
 export type StageInput = {
   engineId: string;
@@ -58,6 +82,11 @@ export type StageInput = {
   metric: Metric;
   threshold: number | null;
   calibration: CalibrationUse | null;
+  /**
+   * Set when the plan's threshold for this stage was chosen for another recogniser (its id) than
+   * the one that runs the stage here: the threshold means nothing for this one.
+   */
+  chosenFor?: string | null;
 };
 
 export type ForecastInput = {
@@ -77,9 +106,11 @@ export type StageForecast = {
   calibrationName: string;
   impostorPairs: number;
   genuinePairs: number;
+  /** People the calibration measured (null: not known; absent from forecasts recorded before it was kept). */
+  identities?: number | null;
   fmr: ObservedRate;
   fnmr: ObservedRate;
-  /** Chance a passer-by passes this stage against some template: best estimate and upper bound. */
+  /** Chance a face sent for matching passes this stage against some template: point estimate and upper bound. */
   perFace: { estimate: number; upper: number };
 };
 
@@ -90,7 +121,12 @@ export type Forecast =
       watchlist: { entries: number; templates: number };
       candidate: StageForecast;
       verification: StageForecast;
+      /**
+       * `upper`: at most this, with 95 % confidence (the verdict). `estimate`: the smaller of the two
+       * stages' point estimates — shown for comparison, not an estimate of the joint rate.
+       */
       falseAlertsPerFace: { estimate: number; upper: number };
+      /** `estimate` assumes the stages miss independently; `upper` (the union bound) does not. */
       missRate: { estimate: number; upper: number };
       /** The upper bound is within the target. */
       meetsTarget: boolean;
@@ -101,16 +137,23 @@ export type Forecast =
   | { complete: false; targetPerFace: number; watchlist: { entries: number; templates: number }; problems: string[]; summary: string };
 
 /**
- * Confidence of each stage's FMR bound: two bounds at 97.5 % each fail together at most 5 % of
- * the time, so their minimum holds with 95 % confidence (Bonferroni).
+ * Confidence of each stage's bounds: each of two bounds at 97.5 % fails at most 2.5 % of the
+ * time, so the chance that either fails is at most 5 %, and a figure that needs both (their
+ * minimum for false alerts, their sum for misses) holds with at least 95 % confidence (Bonferroni).
  */
 export const STAGE_CONFIDENCE = 0.975;
 
+/** The problem of a plan whose watchlists and categories hold nobody's photo yet. */
+export const NO_REFERENCE_IMAGES = 'reference images to look for (no reference images in the chosen watchlists and categories yet)';
+
 function stage(input: StageInput, templates: number, role: 'candidate distance' | 'verification threshold'): StageForecast | string {
+  if (input.chosenFor) {
+    return `a new ${role} (its ${role} was chosen for ${input.chosenFor}; this server verifies with ${input.engineId}: choose a new one)`;
+  }
   if (input.threshold === null) return `a ${role} (${input.engineName})`;
   if (!input.calibration) return `a calibration of ${input.engineName} (an admin runs one on the Recognition page)`;
   const fmr = fmrAt(input.calibration, input.threshold, STAGE_CONFIDENCE);
-  const fnmr = fnmrAt(input.calibration, input.threshold);
+  const fnmr = fnmrAt(input.calibration, input.threshold, STAGE_CONFIDENCE);
   return {
     engineId: input.engineId,
     engineName: input.engineName,
@@ -120,20 +163,27 @@ function stage(input: StageInput, templates: number, role: 'candidate distance' 
     calibrationName: input.calibration.calibrationName,
     impostorPairs: input.calibration.impostor.pairs,
     genuinePairs: input.calibration.genuine.pairs,
+    identities: input.calibration.identities,
     fmr,
     fnmr,
     perFace: { estimate: falseMatchPerFace(fmr.estimate, templates), upper: falseMatchPerFace(fmr.upperOneSided, templates) },
   };
 }
 
-/** The forecast of a plan, or what it still lacks for one. */
-export function forecastPlan(input: ForecastInput): Forecast {
+/**
+ * The forecast of a plan, or what it still lacks for one. `alternatives: false` skips the search
+ * for a verification threshold that would meet the target (a scan of the recogniser's range, only
+ * for the advice in the summary): for checks at submission, authorisation and go-live.
+ */
+export function forecastPlan(input: ForecastInput, { alternatives = true }: { alternatives?: boolean } = {}): Forecast {
   const { targetPerFace, watchlist } = input;
   const templates = watchlist.templates;
   const candidate = stage(input.candidate, templates, 'candidate distance');
   const verification = stage(input.verification, templates, 'verification threshold');
   const problems = [candidate, verification].filter((s): s is string => typeof s === 'string');
-  if (typeof candidate === 'string' || typeof verification === 'string') {
+  // With nobody to look for there is no false alert to forecast: "0, within the target" would be a promise about nothing.
+  if (!(templates > 0)) problems.push(NO_REFERENCE_IMAGES);
+  if (typeof candidate === 'string' || typeof verification === 'string' || problems.length > 0) {
     return { complete: false, targetPerFace, watchlist, problems, summary: `No forecast yet: it needs ${problems.join(' and ')}.` };
   }
   const falseAlertsPerFace = {
@@ -142,7 +192,7 @@ export function forecastPlan(input: ForecastInput): Forecast {
   };
   const missRate = {
     estimate: 1 - (1 - candidate.fnmr.estimate) * (1 - verification.fnmr.estimate),
-    upper: Math.min(1, 1 - (1 - candidate.fnmr.upperOneSided) * (1 - verification.fnmr.upperOneSided)),
+    upper: Math.min(1, candidate.fnmr.upperOneSided + verification.fnmr.upperOneSided),
   };
   // With no false match observed at all, the bound is the calibration's resolution, not the recogniser's.
   const floor = Math.min(
@@ -151,7 +201,7 @@ export function forecastPlan(input: ForecastInput): Forecast {
   );
   const meetsTarget = falseAlertsPerFace.upper <= targetPerFace;
   const forecast = { complete: true as const, targetPerFace, watchlist, candidate, verification, falseAlertsPerFace, missRate, meetsTarget, calibrationFloorPerFace: floor, summary: '' };
-  const canMeet = meetsTarget || verificationCanMeet(input.verification, templates, targetPerFace);
+  const canMeet = meetsTarget || (alternatives ? verificationCanMeet(input.verification, templates, targetPerFace) : null);
   forecast.summary = summarise(forecast, canMeet);
   return forecast;
 }
@@ -200,7 +250,7 @@ type CompleteForecast = Extract<Forecast, { complete: true }>;
  * Two rates per 1,000 faces, rounded so that the words agree with the verdict: with as many more
  * decimals as it takes for a rate over the target not to print as the target itself.
  */
-function distinctPerThousand(rate: number, target: number): [string, string] {
+export function distinctPerThousand(rate: number, target: number): [string, string] {
   let a = perThousand(rate);
   let b = perThousand(target);
   for (let extra = 1; rate !== target && a === b && extra <= 6; extra++) {
@@ -212,10 +262,32 @@ function distinctPerThousand(rate: number, target: number): [string, string] {
 
 const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
 
-function summarise(f: CompleteForecast, canMeet: boolean): string {
+/** "(the smaller stage's point estimate: 0.05)": what the point figure beside a bound is. */
+export function pointEstimateWords(perFace: number): string {
+  return `the smaller stage's point estimate: ${perThousand(perFace)}`;
+}
+
+/**
+ * "The calibration behind these figures was measured on only 40 people: treat as rough" when a
+ * calibration behind the forecast measured fewer than FEW_CALIBRATION_PEOPLE people; null
+ * otherwise (or when not known).
+ */
+export function fewPeopleNote(f: Pick<CompleteForecast, 'candidate' | 'verification'>): string | null {
+  const few = new Map<string, number>();
+  for (const s of [f.candidate, f.verification]) {
+    if (typeof s.identities === 'number' && s.identities < FEW_CALIBRATION_PEOPLE) few.set(s.calibrationId, s.identities);
+  }
+  if (few.size === 0) return null;
+  const counts = [...few.values()].map((n) => n.toLocaleString('en-GB'));
+  return few.size === 1
+    ? `The calibration behind these figures was measured on only ${counts[0]} people: treat as rough (its bounds treat pairs of the same faces as independent, which flatters a small calibration)`
+    : `The calibrations behind these figures were measured on only ${counts.join(' and ')} people: treat as rough (their bounds treat pairs of the same faces as independent, which flatters a small calibration)`;
+}
+
+function summarise(f: CompleteForecast, canMeet: boolean | null): string {
   const people = `${count(f.watchlist.entries, 'person', 'people')} (${count(f.watchlist.templates, 'reference image', 'reference images')})`;
   const [upper, target] = distinctPerThousand(f.falseAlertsPerFace.upper, f.targetPerFace);
-  const forecast = `at most ${upper} false alerts per 1,000 faces (best estimate ${perThousand(f.falseAlertsPerFace.estimate)})`;
+  const forecast = `at most ${upper} false alerts per 1,000 faces (${pointEstimateWords(f.falseAlertsPerFace.estimate)})`;
   const targetWords = `${target} per 1,000 faces, ${oneIn(f.targetPerFace)}`;
   const misses = `It may miss about ${percent(f.missRate.estimate)} of true matches (at most ${percent(f.missRate.upper)}) on the calibration faces; expect more on live video.`;
   if (f.meetsTarget) return `With ${people}, the forecast is ${forecast}: within the target of ${targetWords}. ${misses}`;
@@ -223,6 +295,9 @@ function summarise(f: CompleteForecast, canMeet: boolean): string {
   const why = limitedByCalibration
     ? ` The calibration behind it is too small to show a rate that low for a watchlist this size (it cannot show less than ${perThousandFaces(f.calibrationFloorPerFace)}).`
     : '';
+  if (canMeet === null) {
+    return `This plan does not meet the target: with ${people}, the forecast is ${forecast}, over the target of ${targetWords}.${why} ${misses}`;
+  }
   if (canMeet) {
     return (
       `This plan does not meet the target at these thresholds: with ${people}, the forecast is ${forecast}, over the target of ${targetWords}. ` +
@@ -261,7 +336,11 @@ export type Proposal = {
  */
 export function proposeThresholds(input: Omit<ForecastInput, 'candidate' | 'verification'> & { candidate: Omit<StageInput, 'threshold'>; verification: Omit<StageInput, 'threshold'> }): Proposal {
   const { targetPerFace, watchlist } = input;
-  const templates = Math.max(1, watchlist.templates);
+  const templates = watchlist.templates;
+  // Thresholds depend on the watchlist's size: with nobody to look for, any number would be a guess.
+  if (!(templates > 0)) {
+    return { candidateThreshold: null, verifyThreshold: null, meetsTarget: false, reason: 'No reference images in the chosen watchlists and categories yet: nothing to propose thresholds for.' };
+  }
   const vcal = input.verification.calibration;
   const ccal = input.candidate.calibration;
   if (!vcal || !ccal) {

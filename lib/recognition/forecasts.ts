@@ -2,7 +2,7 @@ import { getDb, type Tx } from '@/lib/db/client';
 import { getAccuracyTarget } from '@/lib/settings/data';
 import { watchlistSize } from '@/lib/watchlists/data';
 import { calibrationInUse } from './data';
-import { candidateEngine, engineById, verifyingEngine, type EnabledEngine } from './engines';
+import { candidateEngine, verifyingEngine, type EnabledEngine } from './engines';
 import { forecastPlan, proposeThresholds, thresholdRange, type Forecast, type Proposal, type StageInput, type ThresholdRange } from './forecast';
 import type { Metric } from './manifest';
 
@@ -18,7 +18,7 @@ export type PlanAccuracy = {
   categories: string[];
   /** First stage, face-api distance. */
   threshold: number | null;
-  /** The plan's verifier (null: not chosen yet, the one running here is assumed) and its threshold. */
+  /** The recogniser the plan's verification threshold was chosen for (null: none chosen yet) and the threshold. */
   verifierId: string | null;
   verifyThreshold: number | null;
 };
@@ -29,11 +29,22 @@ export type PlanForecast = {
   forecast: Forecast;
   proposal: Proposal;
   candidate: EngineSummary;
+  /**
+   * The recogniser that verifies this plan's candidates: always the one verifying on this server
+   * now (verifyingEngine()). Its range is the one a verification threshold is chosen in and saved
+   * for; the proposal is for it.
+   */
   verifier: EngineSummary;
-  /** Set when the plan names a verifier this server does not run. */
+  /**
+   * Set (to that recogniser's id) when the plan's verification threshold was chosen for another
+   * recogniser than `verifier` — superseded: the plan needs a new one before it can go forward.
+   */
   verifierUnavailable: string | null;
   target: { facesPerFalseAlert: number; perFace: number };
 };
+
+/** A plan's forecast for a check (submission, authorisation, go-live): no proposal computed. */
+export type PlanForecastCheck = Omit<PlanForecast, 'proposal'>;
 
 const summary = (engine: EnabledEngine): EngineSummary => ({
   id: engine.manifest.id,
@@ -43,20 +54,37 @@ const summary = (engine: EnabledEngine): EngineSummary => ({
   range: thresholdRange({ id: engine.manifest.id, metric: engine.manifest.metric }),
 });
 
-/** The verifier a plan uses: the one it was planned with if it still runs here, else the one running now. */
+/**
+ * The verifier a plan is checked and goes live with, and the one rule for which recogniser its
+ * verification threshold belongs to: the recogniser verifying on this server now. A plan whose
+ * threshold was chosen for any other — one no longer enabled, or one still enabled but no longer
+ * the verifier — is superseded: `unavailable` names the recogniser it was chosen for, and the plan
+ * needs a new threshold (its forecast is incomplete; go-live is refused). Deployments already live
+ * keep verifying with the recogniser they went live with while it is enabled (lib/live/probes.ts).
+ */
 export function planVerifier(verifierId: string | null): { engine: EnabledEngine; unavailable: string | null } {
-  if (verifierId) {
-    const engine = engineById(verifierId);
-    if (engine) return { engine, unavailable: null };
-    return { engine: verifyingEngine(), unavailable: verifierId };
-  }
-  return { engine: verifyingEngine(), unavailable: null };
+  const running = verifyingEngine();
+  if (verifierId && verifierId !== running.manifest.id) return { engine: running, unavailable: verifierId };
+  return { engine: running, unavailable: null };
 }
 
+type ForecastOptions = {
+  db?: Tx;
+  watchlist?: { entries: number; templates: number };
+  /**
+   * For the checks inside the submit, authorise and start transactions: skip the proposal and the
+   * search for a threshold that would meet the target (scans of each recogniser's range that only
+   * advise the planner), so the write transaction holds its lock no longer than the check needs.
+   */
+  checkOnly?: boolean;
+};
+
+export async function forecastForPlan(plan: PlanAccuracy, options: ForecastOptions & { checkOnly: true }): Promise<PlanForecastCheck>;
+export async function forecastForPlan(plan: PlanAccuracy, options?: ForecastOptions & { checkOnly?: false }): Promise<PlanForecast>;
 export async function forecastForPlan(
   plan: PlanAccuracy,
-  { db = getDb(), watchlist }: { db?: Tx; watchlist?: { entries: number; templates: number } } = {},
-): Promise<PlanForecast> {
+  { db = getDb(), watchlist, checkOnly = false }: ForecastOptions = {},
+): Promise<PlanForecast | PlanForecastCheck> {
   const target = await getAccuracyTarget(db);
   const size = watchlist ?? (await watchlistSize(plan.watchlistIds, plan.categories, db));
   const candidate = candidateEngine();
@@ -72,30 +100,29 @@ export async function forecastForPlan(
     threshold,
     calibration,
   });
-  // A verification threshold chosen for another recogniser means nothing for this one.
-  const verifyThreshold = unavailable ? null : plan.verifyThreshold;
-  let forecast = forecastPlan({
-    targetPerFace: target.perFace,
-    watchlist: size,
-    candidate: stage(candidate, plan.threshold, candidateCalibration),
-    verification: stage(verifier, verifyThreshold, verifierCalibration),
-  });
-  if (unavailable && !forecast.complete) {
-    const problem = `a new verification threshold: the recogniser it was planned with (${unavailable}) is not enabled on this server`;
-    forecast = { ...forecast, problems: [problem, ...forecast.problems.filter((p) => !p.startsWith('a verification threshold'))], summary: `No forecast yet: it needs ${problem}.` };
-  }
+  const forecast = forecastPlan(
+    {
+      targetPerFace: target.perFace,
+      watchlist: size,
+      candidate: stage(candidate, plan.threshold, candidateCalibration),
+      // A verification threshold chosen for another recogniser means nothing for this one.
+      verification: { ...stage(verifier, plan.verifyThreshold, verifierCalibration), chosenFor: unavailable },
+    },
+    { alternatives: !checkOnly },
+  );
+  const result: PlanForecastCheck = {
+    forecast,
+    candidate: summary(candidate),
+    verifier: summary(verifier),
+    verifierUnavailable: unavailable,
+    target: { facesPerFalseAlert: target.facesPerFalseAlert, perFace: target.perFace },
+  };
+  if (checkOnly) return result;
   const proposal = proposeThresholds({
     targetPerFace: target.perFace,
     watchlist: size,
     candidate: stage(candidate, null, candidateCalibration),
     verification: stage(verifier, null, verifierCalibration),
   });
-  return {
-    forecast,
-    proposal,
-    candidate: summary(candidate),
-    verifier: summary(verifier),
-    verifierUnavailable: unavailable,
-    target: { facesPerFalseAlert: target.facesPerFalseAlert, perFace: target.perFace },
-  };
+  return { ...result, proposal };
 }

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HttpError } from '@/lib/http/errors';
-import type { FromWorker, ToWorker, WorkerConfig, WorkerResult, WorkerTask } from './worker/protocol';
 import { processState } from '@/lib/process-state';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerResult, WorkerTask } from './worker/protocol';
 
 /**
  * Worker threads for face analysis, so that no model ever runs on the server's event loop (an

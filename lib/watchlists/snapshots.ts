@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Audit } from '@/lib/audit/mutations';
 import type { Tx } from '@/lib/db/client';
 import { HttpError } from '@/lib/http/errors';
-import { dropIndex } from '@/lib/matching/registry';
+import { retireIndex } from '@/lib/matching/registry';
 import { CATEGORIES } from './schema';
 
 /** A recogniser whose templates a snapshot must carry, at the version now running. */
@@ -103,7 +103,7 @@ export async function createSnapshot(tx: Tx, deploymentId: string, engines: read
 export async function purgeSnapshot(tx: Tx, deploymentId: string, audit?: Audit) {
   const existing = await tx.watchlistSnapshot.findUnique({ where: { deploymentId }, select: { id: true } });
   // The matcher's in-memory copy of the templates goes too (indexes are keyed by snapshot).
-  if (existing) dropIndex(existing.id);
+  if (existing) retireIndex(existing.id);
   const { count } = await tx.watchlistSnapshot.deleteMany({ where: { deploymentId } });
   await tx.deployment.update({ where: { id: deploymentId }, data: { snapshotPurgedAt: new Date() } });
   if (count > 0) await audit?.({ action: 'snapshot.purged', subjectType: 'deployment', subjectId: deploymentId });

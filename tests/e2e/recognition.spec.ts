@@ -13,7 +13,7 @@ test('an auditor reads the recogniser, its calibration curve and the target, and
   const engine = page.getByTestId('engine-faceapi-128');
   await expect(engine).toContainText('CC0 1.0');
   await expect(engine).toContainText('First stage (in the browser)');
-  await expect(engine).toContainText('Verifies every candidate');
+  await expect(engine).toContainText('Verifies candidates of plans going live');
   await expect(engine.getByTestId('template-coverage')).toContainText(/^\d+ of \d+ reference images$/);
   await expect(page.getByTestId('accuracy-target')).toContainText('1 in 6,000');
   await expect(page.getByLabel('One false alert in this many faces')).toHaveCount(0);

@@ -1,11 +1,14 @@
 /**
  * Thresholds from a target, not a constant: every plan's false-alert forecast comes from a stored
  * calibration (here the built-in face-api one), and a plan over the force's target goes forward
- * only with a recorded reason — at submission, at authorisation and, if the watchlist grew, at
- * go-live. Against the real server, on the default recogniser (face-api alone).
+ * only with recorded reasons — the planner's at submission (for figures at least as high as those
+ * authorised) and the authorising officer's own at authorisation. Going live takes no reason: it
+ * proceeds only within the target or what the authorising officer accepted. Against the real
+ * server, on the default recogniser (face-api alone).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, getDeployment, validPlan } from '../support/deployment-fixtures';
+import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, Session } from '../support/session';
 
@@ -23,7 +26,7 @@ async function signedIn(email: string) {
   return session;
 }
 
-type Forecast = { complete: boolean; meetsTarget?: boolean; falseAlertsPerFace?: { estimate: number; upper: number }; targetPerFace: number; summary: string; verification?: { calibrationId: string; engineId: string } };
+type Forecast = { complete: boolean; meetsTarget?: boolean; falseAlertsPerFace?: { estimate: number; upper: number }; targetPerFace: number; summary: string; verification?: { calibrationId: string; engineId: string; identities?: number | null } };
 
 async function history(id: string) {
   return (await getDeployment(auditor, id)).history!;
@@ -66,7 +69,7 @@ describe('the forecast', () => {
     const { forecast, proposal, verifier, target } = preview.body as { forecast: Forecast; proposal: { verifyThreshold: number; meetsTarget: boolean }; verifier: { id: string }; target: { facesPerFalseAlert: number } };
     expect(target.facesPerFalseAlert).toBe(6000);
     expect(verifier.id).toBe('faceapi-128');
-    expect(forecast).toMatchObject({ complete: true, meetsTarget: false, targetPerFace: 1 / 6000, verification: { calibrationId: 'builtin-faceapi-128', engineId: 'faceapi-128' } });
+    expect(forecast).toMatchObject({ complete: true, meetsTarget: false, targetPerFace: 1 / 6000, verification: { calibrationId: 'builtin-faceapi-128', engineId: 'faceapi-128', identities: 40 } });
     expect(forecast.falseAlertsPerFace!.upper).toBeGreaterThan(1 / 6000);
     expect(forecast.summary).toMatch(/cannot meet the target with the bundled face-api recogniser/);
     expect(proposal).toMatchObject({ meetsTarget: false });
@@ -82,11 +85,47 @@ describe('the forecast', () => {
     expect(bad.body.message).toMatch(/threshold/);
   });
 
-  it('refuses a verification threshold outside its recogniser’s range, naming the range', async () => {
+  it('refuses a verification threshold outside its recogniser’s range, naming the range — on save and in the preview alike', async () => {
     const { id } = await createPlan(planner, validPlan([demoWatchlist], { name: 'Out of range' }));
     const refused = await answer(await planner.json(`/api/deployments/${id}`, 'PATCH', { verifyThreshold: 0.9 }));
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(/verifyThreshold must be between 0\.3 and 0\.7 for faceapi-128 \(a distance: lower is stricter\)/);
+    // The preview does not forecast a value the plan could not hold.
+    const preview = await answer(
+      await post(planner, '/api/deployments/forecast', { watchlistIds: [demoWatchlist], categories: ['wanted_by_court'], threshold: 0.6, verifyThreshold: 0.9, verifierId: null }),
+    );
+    expect(preview.status).toBe(422);
+    expect(preview.body.message).toMatch(/verifyThreshold must be between 0\.3 and 0\.7 for faceapi-128 \(a distance: lower is stricter\)/);
+  });
+
+  it('has no forecast and proposes nothing for watchlists and categories with no reference images', async () => {
+    const preview = await answer(await post(planner, '/api/deployments/forecast', { watchlistIds: [], categories: [], threshold: 0.6, verifyThreshold: 0.45, verifierId: null }));
+    expect(preview.status).toBe(200);
+    const { forecast, proposal } = preview.body as { forecast: Forecast & { problems?: string[] }; proposal: { verifyThreshold: number | null } };
+    expect(forecast.complete).toBe(false);
+    expect(forecast.problems).toEqual([expect.stringMatching(/no reference images in the chosen watchlists and categories yet/)]);
+    expect(proposal.verifyThreshold).toBeNull();
+  });
+
+  it('of a plan whose verification threshold was chosen for another recogniser is incomplete, naming both; it cannot go live until one is chosen for this one', async () => {
+    const { id } = await createPlan(planner, validPlan([demoWatchlist], { name: 'Superseded verifier' }));
+    await post(planner, `/api/deployments/${id}/submit`, { overrideReason: REASON });
+    await post(authoriser, `/api/deployments/${id}/authorise`, { overrideReason: 'Authorised for this test: the verifier is replaced after authorisation.' });
+    expect((await getDeployment(planner, id)).status).toBe('authorised');
+    // The recogniser it was planned with is replaced (here: retired from this server) after authorisation.
+    await rawQuery(server.databaseUrl, 'UPDATE "Deployment" SET "verifierId" = $1 WHERE id = $2', ['retired-model', id]);
+    const view = (await answer(await planner.fetch(`/api/deployments/${id}`))).body as { accuracy: { verifier: { id: string }; verifierUnavailable: string | null; forecast: Forecast & { problems?: string[] } } };
+    expect(view.accuracy).toMatchObject({ verifier: { id: 'faceapi-128' }, verifierUnavailable: 'retired-model', forecast: { complete: false } });
+    expect(view.accuracy.forecast.problems).toContain(
+      'a new verification threshold (its verification threshold was chosen for retired-model; this server verifies with faceapi-128: choose a new one)',
+    );
+    const refused = await answer(await post(planner, `/api/deployments/${id}/start`));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('verifier_unavailable');
+    expect(refused.body.message).toMatch(/chosen for retired-model; this server verifies with faceapi-128: choose a new one/);
+    // Choosing one records it for the recogniser verifying here (and returns the plan to draft).
+    const chosen = await answer(await planner.json(`/api/deployments/${id}`, 'PATCH', { verifyThreshold: 0.45 }));
+    expect(chosen.body).toMatchObject({ status: 'draft', verifierId: 'faceapi-128', verifyThreshold: 0.45, accuracy: { verifierUnavailable: null, forecast: { complete: true } } });
   });
 });
 
@@ -101,7 +140,9 @@ describe('over the target', () => {
     const refused = await answer(await post(planner, `/api/deployments/${id}/submit`));
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('forecast_over_target');
-    expect(refused.body.message).toMatch(/The forecast is at most [\d.]+ false alerts per 1,000 faces \(best estimate [\d.]+\) with \d+ reference images, over the force's target of 0\.17 per 1,000 faces \(1 in 6,000 faces\)/);
+    expect(refused.body.message).toMatch(
+      /The forecast is at most [\d.]+ false alerts per 1,000 faces \(the smaller stage's point estimate: [\d.]+\) with \d+ reference images, over the force's target of 0\.17 per 1,000 faces \(1 in 6,000 faces\)/,
+    );
     expect((refused.body.details as { forecast: { meetsTarget: boolean } }).forecast.meetsTarget).toBe(false);
     expect((await getDeployment(planner, id)).status).toBe('draft');
     // A reason of no substance is refused too.
@@ -173,6 +214,49 @@ describe('the force’s target', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ submittedForecast: { meetsTarget: true }, submitOverrideReason: null });
     await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 6000 });
+  });
+
+  it('authorising over the target needs the planner’s reason for these figures: without one it goes back to the planner', async () => {
+    await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 10 });
+    const { id } = await createPlan(planner, validPlan([demoWatchlist], { name: 'Submitted under a looser target' }));
+    expect(await answer(await post(planner, `/api/deployments/${id}/submit`))).toMatchObject({ status: 200, body: { submitOverrideReason: null } });
+    await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 6000 });
+
+    const own = 'I accept the forecast: three people, and every alert is checked by an operator before anyone acts.';
+    for (const body of [{ overrideReason: own }, {}]) {
+      const refused = await answer(await post(authoriser, `/api/deployments/${id}/authorise`, body));
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toBe('resubmission_needed');
+      expect(refused.body.message).toMatch(
+        /^The forecast is now at most [\d.]+ false alerts per 1,000 faces .* over the force's target of 0\.17 per 1,000 faces \(1 in 6,000 faces\), and the planner recorded no reason for going ahead over the target\. Reject the plan back to the planner, to submit it again with a reason for these figures\.$/,
+      );
+    }
+    expect((await getDeployment(planner, id)).status).toBe('submitted');
+    expect((await history(id)).some((h) => h.action === 'deployment.authorised')).toBe(false);
+
+    // Rejected back to the planner: nothing recorded at submission survives (the resubmission records its own).
+    const rejected = await answer(await post(authoriser, `/api/deployments/${id}/reject`, { reason: 'Over the target now: say why it should go ahead with these figures.' }));
+    expect(rejected.body).toMatchObject({ status: 'draft', submittedForecast: null, submitOverrideReason: null, authorisedForecast: null, authoriseOverrideReason: null });
+    expect(await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: REASON }))).toMatchObject({ status: 200, body: { submitOverrideReason: REASON } });
+    const authorised = await answer(await post(authoriser, `/api/deployments/${id}/authorise`, { overrideReason: own }));
+    expect(authorised.status).toBe(200);
+    expect(authorised.body).toMatchObject({ status: 'authorised', submitOverrideReason: REASON, authoriseOverrideReason: own });
+  });
+
+  it('a planner’s reason given for lower figures does not cover higher ones at authorisation', async () => {
+    const { id } = await createPlan(planner, validPlan([demoWatchlist], { name: 'Grew after submission' }));
+    expect((await post(planner, `/api/deployments/${id}/submit`, { overrideReason: REASON })).status).toBe(200);
+    // As if the watchlist had grown since: the figures the planner's reason was given for are lower than today's.
+    const [row] = await rawQuery<{ submittedForecast: string }>(server.databaseUrl, 'SELECT "submittedForecast" FROM "Deployment" WHERE id = $1', [id]);
+    const recorded = JSON.parse(row!.submittedForecast) as { falseAlertsPerFace: { upper: number } };
+    recorded.falseAlertsPerFace.upper /= 2;
+    await rawQuery(server.databaseUrl, 'UPDATE "Deployment" SET "submittedForecast" = $1 WHERE id = $2', [JSON.stringify(recorded), id]);
+
+    const refused = await answer(await post(authoriser, `/api/deployments/${id}/authorise`, { overrideReason: 'I accept the forecast for a short window with every alert checked by an operator.' }));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('resubmission_needed');
+    expect(refused.body.message).toMatch(/and the planner's reason was given for a forecast of at most [\d.]+ per 1,000 faces\. Reject the plan back to the planner/);
+    expect((await getDeployment(planner, id)).status).toBe('submitted');
   });
 
   it('a target tightened after authorisation sends the plan back to an authorising officer; the planner cannot override it at go-live', async () => {

@@ -349,8 +349,23 @@ describe('the window', () => {
 });
 
 describe('going live and ending', () => {
+  it('refuses to submit a plan with nobody to look for: it has no forecast', async () => {
+    const { id } = await createPlan(planner, validPlan([emptyList], { name: 'Nobody to look for yet' }));
+    const refused = await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: 'An over-target reason does not stand in for reference images.' }));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ error: 'incomplete_plan', message: expect.stringMatching(/no reference images in the chosen watchlists and categories yet/) });
+    expect((await getDeployment(planner, id)).status).toBe('draft');
+  });
+
   it('refuses to go live with an empty snapshot, changing nothing', async () => {
-    const { id } = await authorisedPlan(planner, authoriser, validPlan([emptyList], { name: 'Nobody to look for' }));
+    // Authorised while its watchlist had someone on it; emptied before go-live.
+    const db = getDb();
+    const me = (await (await admin.fetch('/api/me')).json()) as { id: string };
+    const list = await db.watchlist.create({ data: { name: 'Emptied after authorisation', createdById: me.id } });
+    const { id: entryId } = await db.watchlistEntry.findFirstOrThrow({ where: { watchlistId: wantedList, reference: 'W-2' }, select: { id: true } });
+    await db.watchlistEntry.update({ where: { id: entryId }, data: { watchlistId: list.id } });
+    const { id } = await authorisedPlan(planner, authoriser, validPlan([list.id], { name: 'Nobody to look for' }));
+    await db.watchlistEntry.update({ where: { id: entryId }, data: { watchlistId: wantedList } });
     const refused = await answer(await post(planner, `/api/deployments/${id}/start`));
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ error: 'empty_snapshot', message: expect.stringMatching(/snapshot would be empty/) });

@@ -131,8 +131,15 @@ describe('probes and matching', () => {
     expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, trackId: 'another-face', crop: probes.match.crop, ticket })).toMatchObject({
       error: 'crop_not_requested',
     });
+    // …and to the face: a follow-up describing someone who is not a candidate is not the face asked for.
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, descriptor: strangerWithoutCrop.descriptor, crop: probes.match.crop, ticket })).toMatchObject({
+      error: 'crop_not_requested',
+    });
     const followUp = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket });
     expect(followUp).toEqual({ matched: true, alertId: expect.any(String) });
+    // The alert names who sent the face: the server cannot tell a camera's crop from any other.
+    const raised = (await (await auditor.fetch('/api/audit?action=alert.raised')).json()) as { events: { subjectId: string; actorEmail: string | null }[] };
+    expect(raised.events.find((e) => e.subjectId === (followUp as { alertId: string }).alertId)?.actorEmail).toBe('operator@sightline.test');
     // Used once: the same follow-up again is refused, as is a ticket the server never gave.
     expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket })).toMatchObject({ error: 'crop_not_requested' });
     expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket: 'A'.repeat(22) })).toMatchObject({

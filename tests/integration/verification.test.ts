@@ -201,6 +201,44 @@ describe('calibration', () => {
   }, 180_000);
 });
 
+describe('plans whose verification threshold was chosen for face-api, which no longer verifies here', () => {
+  type View = DeploymentJson & { verifierId: string | null; accuracy: { verifier: { id: string; range: { max: number } }; verifierUnavailable: string | null; forecast: { complete: boolean; problems?: string[] } } };
+  const SUPERSEDED = `a new verification threshold (its verification threshold was chosen for faceapi-128; this server verifies with ${ONNX_ID}: choose a new one)`;
+
+  it('are superseded although face-api still runs: no forecast, naming both recognisers; no authorisation; a new threshold is recorded for the new verifier', async () => {
+    // The demo's plan awaiting a decision was planned while face-api verified.
+    const { deployments } = (await answer(await planner.fetch('/api/deployments?status=submitted'))).body as { deployments: { id: string; name: string; verifierId: string | null }[] };
+    const demo = deployments.find((d) => d.name === 'Stratford station — demo plan')!;
+    expect(demo.verifierId).toBe('faceapi-128');
+    const view = (await answer(await planner.fetch(`/api/deployments/${demo.id}`))).body as unknown as View;
+    // The editor is offered the running verifier's range and proposal.
+    expect(view.accuracy).toMatchObject({ verifier: { id: ONNX_ID, range: { max: 0.95 } }, verifierUnavailable: 'faceapi-128', forecast: { complete: false } });
+    expect(view.accuracy.forecast.problems).toContain(SUPERSEDED);
+
+    const refused = await answer(await post(authoriser, `/api/deployments/${demo.id}/authorise`, { overrideReason: 'The test calibration is small; recorded so that the rule can be tested.' }));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toBe('incomplete_plan');
+    expect(refused.body.message).toContain(SUPERSEDED);
+
+    const chosen = (await answer(await planner.json(`/api/deployments/${demo.id}`, 'PATCH', { verifyThreshold: 0.5 }))).body as unknown as View;
+    expect(chosen).toMatchObject({ status: 'draft', verifierId: ONNX_ID, accuracy: { verifierUnavailable: null, forecast: { complete: true } } });
+  });
+
+  it('cannot go live once authorised: 409 verifier_unavailable, naming both', async () => {
+    const { id } = await createPlan(planner, { ...validPlan([demoWatchlist], { name: 'Authorised, then superseded' }), verifyThreshold: 0.5 });
+    const reason = { overrideReason: 'The test calibration is small; recorded so that the rule can be tested.' };
+    expect((await post(planner, `/api/deployments/${id}/submit`, reason)).status).toBe(200);
+    expect((await post(authoriser, `/api/deployments/${id}/authorise`, reason)).status).toBe(200);
+    // As if it had been planned and authorised while face-api verified (face-api still runs here, as the first stage).
+    await rawQuery(server.databaseUrl, 'UPDATE "Deployment" SET "verifierId" = $1 WHERE id = $2', ['faceapi-128', id]);
+    const refused = await answer(await post(planner, `/api/deployments/${id}/start`));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('verifier_unavailable');
+    expect(refused.body.message).toMatch(new RegExp(`chosen for faceapi-128; this server verifies with ${ONNX_ID}: choose a new one`));
+    expect((await getDeployment(planner, id)).status).toBe('authorised');
+  });
+});
+
 describe('live, every candidate verified from its crop', () => {
   let live: DeploymentJson;
   let franck: Awaited<ReturnType<typeof firstFace>>;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { descriptorToBytes } from '@/lib/face/descriptor';
 import { isMatch, MAX_CANDIDATES, TemplateIndex, type TemplateRow } from '@/lib/matching/index';
 import { dropIndex, getIndex as getMatcher } from '@/lib/matching/registry';
-import { seededRandom } from '../support/seeded-random';
 import { processState } from '@/lib/process-state';
+import { seededRandom } from '../support/seeded-random';
 
 const DIMS = 128;
 

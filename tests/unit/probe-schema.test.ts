@@ -34,7 +34,8 @@ describe('ProbeSchema', () => {
   it('needs exactly 128 finite numbers in the descriptor', () => {
     expect(issuesOf({ ...valid, descriptor: valid.descriptor.slice(1) })).toEqual(['descriptor']);
     expect(issuesOf({ ...valid, descriptor: [...valid.descriptor, 0] })).toEqual(['descriptor']);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '0.1', null]) {
+    // 1e39 is finite as a JavaScript number but Infinity as a float32, which the matcher uses.
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '0.1', null, 1e39, -11]) {
       const descriptor: unknown[] = [...valid.descriptor];
       descriptor[5] = bad;
       expect(issuesOf({ ...valid, descriptor })).toEqual(['descriptor.5']);

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, detCurve, fmrAt, fnmrAt, type CalibrationSample } from '@/lib/recognition/calibration';
-import { CANDIDATE_RATE_BUDGET, forecastPlan, oneIn, perThousand, proposeThresholds, type CalibrationUse, type StageInput } from '@/lib/recognition/forecast';
+import { binOf, calibrate, detCurve, fmrAt, fnmrAt, type CalibrationSample, type EngineCalibration } from '@/lib/recognition/calibration';
+import {
+  CANDIDATE_RATE_BUDGET,
+  NO_REFERENCE_IMAGES,
+  STAGE_CONFIDENCE,
+  distinctPerThousand,
+  fewPeopleNote,
+  forecastPlan,
+  oneIn,
+  perThousand,
+  proposeThresholds,
+  verifyThresholdProblem,
+  type CalibrationUse,
+  type StageInput,
+} from '@/lib/recognition/forecast';
 import { falseMatchPerFace, fmrAllowedFor, observedRate, rateInterval } from '@/lib/recognition/statistics';
 import { bytesToVector, passes, score, unitLength, vectorToBytes } from '@/lib/recognition/vectors';
 
@@ -165,6 +178,23 @@ describe('calibration', () => {
     expect(fmrAt(e, 5.7).k).toBe(8);
   });
 
+  it('bins a score on a bin edge in the bin that edge opens, whatever the rounding, so the FMR there is never understated', () => {
+    const layout = { start: -1, step: 2 / 2000 };
+    // (−0.937 + 1) / 0.001 is 62.99999999999994 in floating point: without the snap it would fall in bin 62.
+    expect((-0.937 - layout.start) / layout.step).toBeLessThan(63);
+    expect(binOf(-0.937, layout)).toBe(63);
+    expect(binOf(-0.937 - 1e-7, layout)).toBe(62); // a real difference is kept
+    expect(binOf(-1.5, layout)).toBe(0);
+    expect(binOf(1, layout)).toBe(1999);
+    // An impostor pair scoring exactly −0.937 matches at a similarity threshold of −0.937 (at or over it), and is counted so.
+    const counts = new Array<number>(2000).fill(0);
+    counts[binOf(-0.937, layout)]! += 1;
+    const histogram = { ...layout, counts };
+    const calibration = { metric: 'cosine', impostor: { pairs: 1, mean: -0.937, sd: 0, histogram } } as Pick<EngineCalibration, 'impostor' | 'metric'>;
+    expect(fmrAt(calibration, -0.937).k).toBe(1);
+    expect(fmrAt(calibration, -0.936).k).toBe(0);
+  });
+
   it('handles distances too, and keeps nothing but counts', () => {
     const distances = calibrate(samples(), [{ engineId: 'e', engineVersion: '1', metric: 'euclidean' }]).engines[0]!;
     expect(distances.genuine.histogram.start).toBe(0);
@@ -179,7 +209,7 @@ describe('calibration', () => {
  * A calibration built from counts: `impostors` impostor pairs of which `falseAt[t]` match at
  * distance t, and 1,000 genuine pairs of which `missesAt[t]` do not.
  */
-function syntheticCalibration(id: string, engineId: string, bins: { at: number; impostors: number; genuine: number }[], impostorPairs: number): CalibrationUse {
+function syntheticCalibration(id: string, engineId: string, bins: { at: number; impostors: number; genuine: number }[], impostorPairs: number, identities: number | null = 500): CalibrationUse {
   const step = 0.001;
   const counts = () => new Array(2000).fill(0) as number[];
   const genuine = counts();
@@ -194,7 +224,7 @@ function syntheticCalibration(id: string, engineId: string, bins: { at: number; 
   }
   impostor[1500]! += impostorPairs - i; // the rest far away
   const dist = (histogram: number[], pairs: number) => ({ pairs, mean: 0, sd: 0, histogram: { start: 0, step, counts: histogram } });
-  return { engineId, metric: 'euclidean', genuine: dist(genuine, g), impostor: dist(impostor, impostorPairs), calibrationId: id, calibrationName: id } as CalibrationUse;
+  return { engineId, metric: 'euclidean', genuine: dist(genuine, g), impostor: dist(impostor, impostorPairs), calibrationId: id, calibrationName: id, identities } as CalibrationUse;
 }
 
 const faceapi = syntheticCalibration(
@@ -230,6 +260,10 @@ describe('forecast of a plan', () => {
     expect(f.falseAlertsPerFace.upper).toBe(f.verification.perFace.upper);
     // Misses: 20 of 1,000 genuine pairs are beyond 0.5, none beyond 0.6 → 2 %.
     expect(f.missRate.estimate).toBeCloseTo(0.02, 12);
+    // At most: the union bound of the two stages' misses, each at 97.5 % (so the sum holds at 95 %).
+    expect(f.verification.fnmr.upperOneSided).toBeCloseTo(observedRate(20, 1000, STAGE_CONFIDENCE).upperOneSided, 12);
+    expect(f.missRate.upper).toBeCloseTo(f.candidate.fnmr.upperOneSided + f.verification.fnmr.upperOneSided, 12);
+    expect(f.missRate.upper).toBeGreaterThan(1 - (1 - f.candidate.fnmr.upperOneSided) * (1 - f.verification.fnmr.upperOneSided));
     expect(f.meetsTarget).toBe(false);
     expect(f.summary).toMatch(/over the target of 0\.17 per 1,000 faces, 1 in 6,000 faces/);
     // A stricter verification threshold (0.47: no impostor pair) would not meet it either with 10 images at this size.
@@ -263,6 +297,91 @@ describe('forecast of a plan', () => {
     expect(f.meetsTarget).toBe(false);
     expect(f.calibrationFloorPerFace).toBeCloseTo(falseMatchPerFace(observedRate(0, 1000, 0.975).upperOneSided, 100), 12);
     expect(f.summary).toMatch(/cannot meet the target with the bundled face-api recogniser.*too small to show a rate that low/);
+  });
+
+  it('calls its point figure the smaller stage’s point estimate, not a best estimate of the joint rate', () => {
+    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 5, templates: 10 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.5) });
+    if (!f.complete) throw new Error('expected a forecast');
+    expect(f.summary).toMatch(/\(the smaller stage's point estimate: [\d.]+\)/);
+    expect(f.summary).not.toMatch(/best estimate/);
+  });
+
+  it('caps the miss bound at 1', () => {
+    const blind = syntheticCalibration('blind', 'faceapi-128', [{ at: 0.69, impostors: 0, genuine: 10 }], 1000);
+    const f = forecastPlan({ targetPerFace: 1, watchlist: { entries: 1, templates: 1 }, candidate: stage(blind, 0.3), verification: stage(blind, 0.3) });
+    expect(f.complete && f.missRate.upper).toBe(1);
+  });
+
+  it('has no forecast — not "0, within the target" — for a watchlist with no reference images, and proposes nothing', () => {
+    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 0, templates: 0 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.45) });
+    expect(f.complete).toBe(false);
+    expect(!f.complete && f.problems).toEqual([NO_REFERENCE_IMAGES]);
+    expect(f.summary).toMatch(/no reference images in the chosen watchlists and categories yet/);
+    const p = proposeThresholds({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 0, templates: 0 },
+      candidate: { engineId: 'faceapi-128', engineName: 'face-api', metric: 'euclidean', calibration: faceapi },
+      verification: { engineId: 'faceapi-128', engineName: 'face-api', metric: 'euclidean', calibration: faceapi },
+    });
+    expect(p).toMatchObject({ candidateThreshold: null, verifyThreshold: null, meetsTarget: false });
+    expect(p.reason).toMatch(/No reference images/);
+  });
+
+  it('has no forecast for a verification threshold chosen for another recogniser, naming both', () => {
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 5, templates: 10 },
+      candidate: stage(faceapi, 0.6),
+      verification: { ...stage(faceapi, 0.45), engineId: 'arcface-r50', engineName: 'ArcFace', chosenFor: 'faceapi-128' },
+    });
+    expect(f.complete).toBe(false);
+    expect(!f.complete && f.problems).toEqual([
+      'a new verification threshold (its verification threshold was chosen for faceapi-128; this server verifies with arcface-r50: choose a new one)',
+    ]);
+  });
+
+  it('for checks, skips the search for a threshold that would meet the target and says only that it does not', () => {
+    const input = { targetPerFace: 1 / 1000, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.6) };
+    const advised = forecastPlan(input);
+    const checked = forecastPlan(input, { alternatives: false });
+    if (!advised.complete || !checked.complete) throw new Error('expected forecasts');
+    expect(checked.falseAlertsPerFace).toEqual(advised.falseAlertsPerFace);
+    expect(checked.meetsTarget).toBe(false);
+    expect(advised.summary).toMatch(/A stricter verification threshold would meet it/);
+    expect(checked.summary).toMatch(/^This plan does not meet the target: with 1 person/);
+    expect(checked.summary).not.toMatch(/stricter|cannot meet/);
+  });
+
+  it('says when a calibration of fewer than 100 people is behind the figures', () => {
+    const few = syntheticCalibration('few', 'faceapi-128', [{ at: 0.3, impostors: 0, genuine: 100 }], 1000, 40);
+    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(few, 0.5), verification: stage(few, 0.4) });
+    if (!f.complete) throw new Error('expected a forecast');
+    expect(f.verification.identities).toBe(40);
+    expect(fewPeopleNote(f)).toMatch(/^The calibration behind these figures was measured on only 40 people: treat as rough/);
+    const many = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.5), verification: stage(faceapi, 0.4) });
+    expect(many.complete && fewPeopleNote(many)).toBeNull();
+    // Unknown (a forecast recorded before the count was kept): nothing claimed either way.
+    const unknown = syntheticCalibration('unknown', 'faceapi-128', [{ at: 0.3, impostors: 0, genuine: 100 }], 1000, null);
+    const u = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(unknown, 0.5), verification: stage(unknown, 0.4) });
+    expect(u.complete && fewPeopleNote(u)).toBeNull();
+    // Two small calibrations, one per stage: both counts.
+    const other = { ...few, calibrationId: 'other', identities: 60 };
+    const two = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(few, 0.5), verification: stage(other, 0.4) });
+    expect(two.complete && fewPeopleNote(two)).toMatch(/measured on only 40 and 60 people: treat as rough/);
+  });
+
+  it('prints a rate over the target and the target as different figures', () => {
+    const target = 1 / 6000;
+    const [a, b] = distinctPerThousand(target * 1.001, target);
+    expect(a).not.toBe(b);
+    expect(distinctPerThousand(target, target)).toEqual(['0.17', '0.17']);
+    expect(distinctPerThousand(0.0123, target)).toEqual(['12', '0.17']);
+  });
+
+  it('refuses a verification threshold outside its recogniser’s range, naming it', () => {
+    expect(verifyThresholdProblem(0.45, { id: 'faceapi-128', metric: 'euclidean' })).toBeNull();
+    expect(verifyThresholdProblem(0.9, { id: 'faceapi-128', metric: 'euclidean' })).toBe('verifyThreshold must be between 0.3 and 0.7 for faceapi-128 (a distance: lower is stricter)');
+    expect(verifyThresholdProblem(-0.5, { id: 'arcface', metric: 'cosine' })).toMatch(/between 0 and 0\.95 for arcface \(a cosine similarity: higher is stricter\)/);
   });
 
   it('lists what it lacks: thresholds, calibrations', () => {
