@@ -59,7 +59,8 @@ const DEFAULT_ENTRY = path.join('lib', 'recognition', 'worker', 'face-worker.ts'
  * the '@/' paths). Resolved from the project root, like the models: the server runs from there.
  */
 function bootstrap(entry: string): string {
-  const url = pathToFileURL(path.resolve(process.cwd(), entry)).href;
+  // Not a file for the bundler to trace: the thread loads it from the project at run time.
+  const url = pathToFileURL(path.resolve(/* turbopackIgnore: true */ process.cwd(), entry)).href;
   return `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`;
 }
 
