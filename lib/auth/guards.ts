@@ -28,6 +28,15 @@ export async function requirePermission(permission: Permission): Promise<Session
   return user;
 }
 
+/** For handlers open to several roles for different reasons (e.g. releasing one's own claim or anyone's). */
+export async function requireAnyPermission(...permissions: [Permission, ...Permission[]]): Promise<SessionUser> {
+  const user = await requireUser();
+  if (!permissions.some((permission) => can(user.role, permission))) {
+    throw forbidden(`Your role (${user.role}) does not allow any of ${permissions.join(', ')}.`);
+  }
+  return user;
+}
+
 /** For pages: signed-out visitors go to /login. */
 export async function requirePageUser(): Promise<SessionUser> {
   const user = await currentUser();

@@ -1,5 +1,5 @@
 import { alertUsesReferenceImage } from '@/lib/alerts/data';
-import { requireUser } from '@/lib/auth/guards';
+import { requireAnyPermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { clientIpFrom } from '@/lib/http/client-ip';
 import { forbidden, notFound } from '@/lib/http/errors';
@@ -15,7 +15,7 @@ type Context = { params: Promise<{ imageId: string }> };
  * audited, so nothing may cache it.
  */
 export const GET = route(async (request, { params }: Context) => {
-  const actor = await requireUser();
+  const actor = await requireAnyPermission('reference-image:view', 'alert:read');
   const { imageId } = await params;
   const allowed = can(actor.role, 'reference-image:view') || (can(actor.role, 'alert:read') && (await alertUsesReferenceImage(imageId)));
   if (!allowed) throw forbidden(`Your role (${actor.role}) may see a reference image only when triaging an alert that matched it.`);

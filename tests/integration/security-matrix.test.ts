@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, ROLES, type Role } from '@/lib/auth/permissions';
+import { apiRoutes, concretePath, type ApiRoute } from '../support/api-routes';
+import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';
+import { startServer, type TestServer } from '../support/server';
+import { connectSocket } from '../support/sockets';
+
+/**
+ * The authorisation matrix of every API route × every role, generated from the route files
+ * (tests/support/api-routes.ts) and the permission table: a role without the permission gets
+ * 403 `forbidden` from the gate ("Your role (…) does not allow …"), a visitor without a
+ * session 401, and a role with it gets past the gate: whatever the handler then says about ids
+ * that exist nowhere, never 401, never the gate's refusal, never a 5xx.
+ */
+const GATE_REFUSAL = /^Your role \([a-z_]+\) does not allow /;
+let server: TestServer;
+const sessions = {} as Record<Role, Session>;
+
+beforeAll(async () => {
+  server = await startServer();
+  for (const role of ROLES) {
+    sessions[role] = new Session(server.baseUrl);
+    expect((await sessions[role].signIn(DEMO_EMAIL[role], DEMO_PASSWORD)).ok, `${role} signs in`).toBe(true);
+  }
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function send(session: Session, route: ApiRoute): Promise<Response> {
+  const path = concretePath(route.pattern);
+  if (route.method === 'GET' || route.method === 'HEAD') return session.fetch(path, { method: route.method });
+  return session.json(path, route.method, {});
+}
+
+function mayPass(role: Role, route: ApiRoute): boolean {
+  if (route.gate.kind === 'permission') return can(role, route.gate.permission);
+  if (route.gate.kind === 'any-permission') return route.gate.permissions.some((permission) => can(role, permission));
+  return route.gate.kind === 'signed-in' || route.gate.kind === 'public';
+}
+
+const routes = apiRoutes().filter((route) => !route.pattern.startsWith('/api/auth/'));
+
+describe('every API route × every role', () => {
+  it('covers every route the app serves', () => {
+    expect(routes.length).toBeGreaterThan(40);
+    expect(routes.filter((r) => r.gate.kind === 'unrecognised')).toEqual([]);
+  });
+
+  for (const route of routes) {
+    const allowed = ROLES.filter((role) => mayPass(role, route));
+    it(`${route.method} ${route.pattern}: ${route.gate.kind === 'public' ? 'open' : `401 signed out, past the gate for ${allowed.join('+') || 'nobody'}, 403 for the rest`}`, async () => {
+      const anonymous = await send(new Session(server.baseUrl), route);
+      if (route.gate.kind === 'public') {
+        expect(anonymous.status).toBeLessThan(400);
+        return;
+      }
+      expect(anonymous.status, 'signed out').toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: 'unauthenticated' });
+
+      for (const role of ROLES) {
+        const response = await send(sessions[role], route);
+        const body = (await response.json().catch(() => null)) as { error?: string; message?: string } | null;
+        if (allowed.includes(role)) {
+          expect(response.status, `${role} must get past the gate (${JSON.stringify(body)})`).not.toBe(401);
+          expect(GATE_REFUSAL.test(body?.message ?? ''), `${role} must get past the gate (${JSON.stringify(body)})`).toBe(false);
+          expect(response.status, `${role}: ${JSON.stringify(body)}`).toBeLessThan(500);
+        } else {
+          expect(response.status, role).toBe(403);
+          expect(body, role).toMatchObject({ error: 'forbidden', message: expect.stringMatching(GATE_REFUSAL) });
+        }
+      }
+    });
+  }
+});
+
+describe('every socket event × every role', () => {
+  const events = [
+    { event: 'deployment:join', permission: 'alert:read' },
+    { event: 'probe:submit', permission: 'probe:submit' },
+  ] as const;
+
+  for (const { event, permission } of events) {
+    it(`${event} is refused to roles without ${permission}`, async () => {
+      for (const role of ROLES) {
+        const { socket, error } = await connectSocket(server.baseUrl, sessions[role].cookieHeader());
+        expect(error, role).toBeUndefined();
+        try {
+          // (the typed client knows each event's payload; this loop sends the same probe-shaped one to both)
+          const untyped = socket as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<unknown> } };
+          const answer = (await untyped.timeout(5000).emitWithAck(event, { deploymentId: 'no-such-deployment' })) as {
+            ok?: boolean;
+            error?: string;
+            message?: string;
+          };
+          const refusedForRole =
+            answer.error === 'forbidden' || /role/i.test(String(answer.error ?? '') + String(answer.message ?? ''));
+          expect(refusedForRole, `${role}: ${JSON.stringify(answer)}`).toBe(!can(role, permission));
+        } finally {
+          socket.disconnect();
+        }
+      }
+    });
+  }
+
+  it('refuses a handshake without a session', async () => {
+    const { socket, error } = await connectSocket(server.baseUrl);
+    socket.disconnect();
+    expect(error).toBe('unauthorized');
+  });
+});
