@@ -47,11 +47,21 @@ export function PasswordForm({ forced }: Props) {
         <span>{forced ? 'Temporary password' : 'Current password'}</span>
         <input name="currentPassword" type="password" autoComplete="current-password" required autoFocus />
       </label>
-      <label className="field">
-        <span>New password</span>
-        <input name="newPassword" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
-        <small className="muted">At least {MIN_PASSWORD_LENGTH} characters; only you should know it.</small>
-      </label>
+      <div className="field">
+        <label htmlFor="new-password">New password</label>
+        <input
+          id="new-password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          aria-describedby="new-password-hint"
+        />
+        <small id="new-password-hint" className="muted">
+          At least {MIN_PASSWORD_LENGTH} characters; only you should know it.
+        </small>
+      </div>
       <label className="field">
         <span>New password again</span>
         <input name="confirmPassword" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />

@@ -84,7 +84,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
           <summary className="small">Reset password</summary>
           <form className="row-controls" onSubmit={resetPassword}>
             <label className="visually-hidden" htmlFor={`reset-${id}`}>
-              Temporary password for {email}
+              Reset password of {email}
             </label>
             <input id={`reset-${id}`} name="password" type="password" required minLength={MIN_PASSWORD_LENGTH} autoComplete="new-password" />
             <button type="submit" className="button" disabled={pending}>

@@ -47,7 +47,8 @@ test.describe('accounts an admin creates', () => {
     // The temporary password is gone; the admin no longer sees the flag.
     await login.signIn('fiona@sightline.test', 'fiona-temporary-1');
     await expect(login.error()).toContainText('not recognised');
-    await login.signIn(DEMO.admin, 'sightline-demo');
+    await login.signIn(DEMO.admin);
+    await expect(shell.nav()).toBeVisible();
     await page.goto('/admin/users');
     await expect(page.locator('tr[data-email="fiona@sightline.test"]').getByTestId('user-status')).not.toContainText('Must set own password');
   });
