@@ -57,7 +57,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       // slide the expiry forward on every request), and not a moment after it was ended.
       if (!sessionStillValid(token.signedInAt) || typeof token.sid !== 'string') return null;
       const live = await findLiveSession(token.sid);
-      return live && live.user.id === token.sub ? token : null;
+      return live && live.user.id === token.sub && !live.user.disabled ? token : null;
     },
     session({ session, token }) {
       // Only the user id: this object is served to browser JavaScript (/api/auth/session).

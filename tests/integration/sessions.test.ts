@@ -332,6 +332,11 @@ describe('accounts an admin created', () => {
     const { id } = await createPlan(planner, validPlan([demo], { name: 'Creator conflict' }));
     await submitPlan(planner, id);
 
+    // The page offers them no authorise button (rejecting stays theirs to do)…
+    const seen = (await (await created.session.fetch(`/api/deployments/${id}`)).json()) as { actions: string[] };
+    expect(seen.actions).toContain('reject');
+    expect(seen.actions).not.toContain('authorise');
+    // …and the server refuses it.
     const refused = await created.session.json(`/api/deployments/${id}/authorise`, 'POST', { overrideReason: TEST_OVERRIDE_REASON });
     expect(refused.status).toBe(409);
     const body = (await refused.json()) as { error: string; message: string };
