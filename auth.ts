@@ -1,10 +1,11 @@
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { recordAuditEvent } from '@/lib/audit/mutations';
 import { sessionStillValid } from '@/lib/auth/session-cookie';
 import { checkSignIn } from '@/lib/auth/sign-in';
 import { serverEnv } from '@/lib/config/env';
 import { clientIpFrom } from '@/lib/http/client-ip';
+import { findLiveSession } from '@/lib/sessions/data';
+import { signOutSession, startSession } from '@/lib/sessions/mutations';
 
 /** Shown to the person as "too many attempts"; the code is safe to put in a URL. */
 class RateLimitedSignIn extends CredentialsSignin {
@@ -14,6 +15,14 @@ class RateLimitedSignIn extends CredentialsSignin {
 declare module 'next-auth' {
   interface Session {
     user: { id: string; role: string; email: string; name: string };
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    /** The server-side session (lib/sessions): only inside the encrypted cookie, never in the Session object. */
+    sid?: string;
+    signedInAt?: number;
   }
 }
 
@@ -34,28 +43,33 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      // Only the id matters: every request reloads the user (lib/auth/session-user.ts).
+    async jwt({ token, user }) {
+      // At sign-in: open the server-side session whose id the cookie carries. Only the ids
+      // matter: every request reloads the session and its user (lib/auth/session-user.ts).
       if (user?.id) {
+        const now = new Date();
         token.sub = user.id;
-        token.signedInAt = Date.now();
+        token.sid = (await startSession(user.id, now)).id;
+        token.signedInAt = now.getTime();
+        return token;
       }
       // A session lasts one shift from sign-in, however active it is (Auth.js alone would
-      // slide the expiry forward on every request).
-      if (!sessionStillValid(token.signedInAt)) return null;
-      return token;
+      // slide the expiry forward on every request), and not a moment after it was ended.
+      if (!sessionStillValid(token.signedInAt) || typeof token.sid !== 'string') return null;
+      const live = await findLiveSession(token.sid);
+      return live && live.user.id === token.sub && !live.user.disabled ? token : null;
     },
     session({ session, token }) {
+      // Only the user id: this object is served to browser JavaScript (/api/auth/session).
       if (token.sub) session.user.id = token.sub;
       return session;
     },
   },
   events: {
+    // Ends the session everywhere (its sockets too) and records the sign-out.
     async signOut(message) {
       const token = 'token' in message ? message.token : null;
-      if (token?.sub) {
-        await recordAuditEvent({ action: 'auth.signed_out', actorId: token.sub, actorEmail: token.email ?? null });
-      }
+      if (typeof token?.sid === 'string') await signOutSession(token.sid);
     },
   },
   logger: {

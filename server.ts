@@ -15,6 +15,7 @@ import { startAlertScheduler } from './lib/alerts/jobs';
 import { flushFaceCounts } from './lib/live/face-counts';
 import { CLIENT_IP_HEADER } from './lib/http/client-ip';
 import { attachRealtime } from './lib/realtime/server';
+import { startSessionHousekeeping } from './lib/sessions/jobs';
 import { describeMapTiles } from './lib/map/tiles';
 import { backfillTemplates } from './lib/recognition/backfill';
 import { failInterruptedCalibrations } from './lib/recognition/calibration-jobs';
@@ -66,6 +67,8 @@ async function main() {
   const stopHousekeeping = startDeploymentScheduler();
   // Lapsed claims, alert image retention and face counts: every 30 seconds.
   const stopAlertJobs = startAlertScheduler();
+  // Session records a month past their end: hourly.
+  const stopSessionJobs = startSessionHousekeeping();
   // socket.io handles its own path; every other upgrade (Next's hot reload) goes to Next.
   httpServer.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/socket.io/')) void handleUpgrade(req, socket, head);
@@ -80,6 +83,7 @@ async function main() {
     console.log(`[server] ${signal}: shutting down`);
     void stopHousekeeping();
     void stopAlertJobs();
+    void stopSessionJobs();
     void io.close();
     const lanesClosed = closeFaceLanes();
     // Counts of the current minute are written too: nothing counted is lost on a restart.

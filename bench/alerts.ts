@@ -84,7 +84,7 @@ import { browserCrop, probeFixtures } from '../tests/support/probes';
 import { rawQuery } from '../tests/support/raw-db';
 import { runScript, startServer, type TestServer } from '../tests/support/server';
 import { testOnnxModel, TEST_MODEL_MANIFEST } from '../tests/support/onnx-model';
-import { DEMO_PASSWORD, Session } from '../tests/support/session';
+import { createAccount, DEMO_PASSWORD, Session } from '../tests/support/session';
 import { seededRandom } from '../tests/support/seeded-random';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
 
@@ -306,9 +306,9 @@ async function setUp(server: TestServer, log: (line: string) => void): Promise<S
   const operators = (async () => {
     const sessions = await inParallel(Array.from({ length: extra }, (_, i) => i), 4, async (i) => {
       const email = `bench-operator-${String(i + 1).padStart(2, '0')}@sightline.test`;
-      const password = 'bench-operator-password';
-      await expectStatus(await admin.json('/api/users', 'POST', { email, name: `Bench Operator ${i + 1}`, role: 'operator', password }), 201, `create ${email}`);
-      return { session: await signedIn(base, email, password), email };
+      // A new account first replaces the admin's temporary password with its own.
+      const { session } = await createAccount(admin, { email, name: `Bench Operator ${i + 1}`, role: 'operator' }, { password: 'bench-operator-password' });
+      return { session, email };
     });
     return [
       { session: operator, email: 'operator@sightline.test' },

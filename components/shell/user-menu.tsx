@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { ROLE_LABELS, type Role } from '@/lib/auth/permissions';
 
 type Props = { name: string; email: string; role: Role; signOut: () => Promise<void> };
@@ -16,6 +17,9 @@ export function UserMenu({ name, email, role, signOut }: Props) {
       <div className="user-menu-panel panel">
         <p className="small muted">Signed in as</p>
         <p className="mono small">{email}</p>
+        <p className="small">
+          <Link href="/password">Change password</Link>
+        </p>
         <form action={signOut}>
           <button type="submit" className="button">
             Sign out

@@ -53,9 +53,11 @@ export function CreateUserForm() {
         </select>
       </div>
       <label className="field">
-        <span>Initial password</span>
+        <span>Temporary password</span>
         <input name="password" type="password" required minLength={MIN_PASSWORD_LENGTH} autoComplete="new-password" />
-        <small className="muted">At least {MIN_PASSWORD_LENGTH} characters.</small>
+        <small className="muted">
+          At least {MIN_PASSWORD_LENGTH} characters. Give it to the person; they must choose their own at first sign-in.
+        </small>
       </label>
       <div className="form-actions">
         <button className="button primary" type="submit" disabled={pending}>
@@ -68,7 +70,7 @@ export function CreateUserForm() {
         )}
         {created && (
           <p className="ok-text" role="status">
-            Added {created}.
+            Added {created}. They must set their own password when they first sign in.
           </p>
         )}
       </div>

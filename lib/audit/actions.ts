@@ -8,6 +8,10 @@ export const AUDIT_ACTIONS = [
   'user.disabled',
   'user.enabled',
   'user.role_changed',
+  // passwords: an admin sets a temporary one (new account, reset); the person then chooses their own
+  'user.password_reset',
+  'user.password_changed',
+  'user.password_change_failed',
   // watchlists (admins curate; every view of a reference image is recorded)
   'watchlist.created',
   'watchlist.changed',

@@ -1,25 +1,50 @@
+import { cookies } from 'next/headers';
 import { forbidden as renderForbidden, redirect } from 'next/navigation';
-import { auth } from '@/auth';
-import { forbidden, unauthenticated } from '@/lib/http/errors';
+import { forbidden, HttpError, unauthenticated } from '@/lib/http/errors';
 import { can, type Permission } from './permissions';
-import { loadSessionUser, type SessionUser } from './session-user';
+import { sessionTokenFrom } from './session-cookie';
+import { loadActiveSession, type ActiveSession, type SessionUser } from './session-user';
 
 /**
  * The server-side gates. Route handlers and server actions call requireUser() /
  * requirePermission(), which throw HttpErrors (401/403) that lib/http/route.ts answers;
  * pages call the page variants, which redirect to /login or render the 403 page.
+ *
+ * A session whose password an admin chose (a new account, a reset) passes none of these gates:
+ * 403 `password_change_required` for the API, a redirect to /password for pages. Only the
+ * password page and its route (requireSession / requirePageSession) and sign-out let it through.
  */
 
-/** The signed-in, enabled user of this request, or null. */
+/** Where a person whose password was chosen by an admin chooses their own. */
+export const PASSWORD_PAGE = '/password';
+
+export const passwordChangeRequired = () =>
+  new HttpError(403, 'password_change_required', 'Choose your own password first (your account has a temporary one).');
+
+/** The live session of this request, or null (no cookie, ended, expired, disabled user). */
+export async function currentSession(): Promise<ActiveSession | null> {
+  const store = await cookies();
+  // AUTH_SECRET is set (or generated) by server.ts before Next starts; Auth.js reads it too.
+  const token = await sessionTokenFrom((name) => store.get(name)?.value, process.env.AUTH_SECRET);
+  return loadActiveSession(token);
+}
+
+/** The signed-in, enabled user of this request, or null; whether their password is their own is not checked here. */
 export async function currentUser(): Promise<SessionUser | null> {
-  const session = await auth();
-  return loadSessionUser(session?.user?.id);
+  return (await currentSession())?.user ?? null;
+}
+
+/** Any live session, even one that must still change its password: for the password route only. */
+export async function requireSession(): Promise<ActiveSession> {
+  const session = await currentSession();
+  if (!session) throw unauthenticated();
+  return session;
 }
 
 export async function requireUser(): Promise<SessionUser> {
-  const user = await currentUser();
-  if (!user) throw unauthenticated();
-  return user;
+  const session = await requireSession();
+  if (session.mustChangePassword) throw passwordChangeRequired();
+  return session.user;
 }
 
 export async function requirePermission(permission: Permission): Promise<SessionUser> {
@@ -37,11 +62,18 @@ export async function requireAnyPermission(...permissions: [Permission, ...Permi
   return user;
 }
 
-/** For pages: signed-out visitors go to /login. */
+/** For the password page: signed-out visitors go to /login; a pending password change is welcome. */
+export async function requirePageSession(): Promise<ActiveSession> {
+  const session = await currentSession();
+  if (!session) redirect('/login');
+  return session;
+}
+
+/** For pages: signed-out visitors go to /login, a temporary password to the password page. */
 export async function requirePageUser(): Promise<SessionUser> {
-  const user = await currentUser();
-  if (!user) redirect('/login');
-  return user;
+  const session = await requirePageSession();
+  if (session.mustChangePassword) redirect(PASSWORD_PAGE);
+  return session.user;
 }
 
 /** For pages: a signed-in user without the permission gets the 403 page. */

@@ -193,10 +193,15 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
 
   const status = statusOf(row);
   const authors = await findAuthorIds(db, id, row.plannerId);
+  // An account whose creator wrote the plan may not authorise it (lib/deployments/mutations.ts).
+  const creatorId = status === 'submitted' && can(viewer.role, 'deployment:authorise')
+    ? (await db.user.findUnique({ where: { id: viewer.id }, select: { createdById: true } }))?.createdById
+    : null;
   const actions = allowedActions(status).filter(
     (action) =>
       can(viewer.role, ACTION_PERMISSIONS[action]) &&
-      !((action === 'authorise' || action === 'reject') && authors.has(viewer.id)),
+      !((action === 'authorise' || action === 'reject') && authors.has(viewer.id)) &&
+      !(action === 'authorise' && creatorId && authors.has(creatorId)),
   );
   // Live: the snapshot's size is the truth; before and after, the watchlists as they stand.
   const accuracy = await forecastForPlan(

@@ -376,7 +376,7 @@ async function planProblems(tx: Tx, row: DeploymentRow, now: Date): Promise<Plan
 }
 
 /** The two-person rule: nobody who wrote or changed a plan may decide on it. */
-async function requireSecondOfficer(tx: Tx, row: DeploymentRow, actor: SessionUser, verb: string) {
+async function requireSecondOfficer(tx: Tx, row: DeploymentRow, actor: SessionUser, verb: string): Promise<Set<string>> {
   const authors = await findAuthorIds(tx, row.id, row.plannerId);
   if (authors.has(actor.id)) {
     throw forbidden(
@@ -384,6 +384,24 @@ async function requireSecondOfficer(tx: Tx, row: DeploymentRow, actor: SessionUs
         'another senior officer must decide (two-person rule).',
     );
   }
+  return authors;
+}
+
+/**
+ * The two-person rule would mean little if the second person's account belonged to the first:
+ * whoever created an account chose its first password. So an account never authorises a plan
+ * written (planned, changed or submitted) by the person who created that account.
+ */
+async function requireAccountNotCreatedByAuthor(tx: Tx, row: DeploymentRow, authors: Set<string>, actor: SessionUser) {
+  const account = await tx.user.findUnique({ where: { id: actor.id }, select: { createdBy: { select: { id: true, name: true } } } });
+  const creator = account?.createdBy;
+  if (!creator || !authors.has(creator.id)) return;
+  throw new HttpError(
+    409,
+    'account_created_by_author',
+    `Your account was created by ${creator.name}, who ${creator.id === row.plannerId ? 'planned' : 'changed or submitted'} this deployment, ` +
+      'so you cannot authorise it: a senior officer whose account someone else created must decide.',
+  );
 }
 
 async function purgeIfPresent(tx: Tx, deploymentId: string, passOn: Audit): Promise<boolean> {
@@ -546,14 +564,16 @@ export async function submitDeployment(ctx: Context, id: string, input: SubmitIn
 
 /**
  * Authorises a submitted plan. Caller holds 'deployment:authorise' and must not be one of its
- * authors (403 otherwise). The plan is checked again: a watchlist may have been deleted or the
+ * authors (403 otherwise), nor hold an account one of its authors created (409
+ * `account_created_by_author`). The plan is checked again: a watchlist may have been deleted or the
  * window may have passed since it was submitted.
  */
 export async function authoriseDeployment(ctx: Context, id: string, input: AuthoriseInput, now = new Date()): Promise<DeploymentView> {
   await auditedTransaction(async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'authorise');
-    await requireSecondOfficer(tx, row, ctx.actor, 'authorise');
+    const authors = await requireSecondOfficer(tx, row, ctx.actor, 'authorise');
+    await requireAccountNotCreatedByAuthor(tx, row, authors, ctx.actor);
     const problems = await planProblems(tx, row, now);
     if (problems.length) {
       throw unprocessable('incomplete_plan', problemMessage('This plan can no longer be authorised as it stands; reject it with reasons.', problems), {

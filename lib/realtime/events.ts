@@ -19,7 +19,7 @@ export type AlertEventName = (typeof ALERT_EVENTS)[number];
 export type ProbeRefusal = { error: string; message: string };
 
 export interface ServerToClientEvents {
-  /** Sent just before the server closes a socket whose user was disabled or re-roled. */
+  /** Sent just before the server closes a socket whose session ended (sign-out, disabled, role or password changed, expired). */
   'session:revoked': (payload: { reason: string }) => void;
   /** Every alert event carries the alert's whole current view (clients upsert by id/version). */
   'alert:created': (alert: AlertView) => void;
@@ -41,9 +41,15 @@ export type InterServerEvents = Record<string, never>;
 
 export interface SocketData {
   user: WhoAmI;
+  /** The server-side session the handshake's cookie named (lib/sessions): never sent to the client. */
+  sessionId: string;
+  /** When that session's absolute lifetime ends (ms since the epoch). */
+  sessionExpiresAt: number;
 }
 
 export const DeploymentRoomSchema = z.object({ deploymentId: z.string().trim().min(1).max(64) }).strict();
 
 export const roomOfDeployment = (deploymentId: string) => `deployment:${deploymentId}`;
 export const roomOfUser = (userId: string) => `user:${userId}`;
+/** Every socket of one signed-in session: closed together when the session ends. */
+export const roomOfSession = (sessionId: string) => `session:${sessionId}`;

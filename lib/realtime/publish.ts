@@ -1,9 +1,10 @@
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { roomOfDeployment, roomOfUser } from './events';
+import { roomOfDeployment, roomOfSession } from './events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /**
  * server.ts and Next's route handlers run in one process but in separate module graphs, so
@@ -20,12 +21,16 @@ export function realtimeServer(): RealtimeServer | undefined {
   return holder.current;
 }
 
-/** Closes a user's live connections so they reconnect and are authorised afresh. */
-export function disconnectUserSockets(userId: string, reason = 'Your access changed. Reconnecting…'): void {
+/**
+ * Closes every socket of these sessions at once (they ended: sign-out, a disabled user, a role or
+ * password change). A reconnect is refused at the handshake, since the session is no longer alive.
+ */
+export function disconnectSessionSockets(sessionIds: readonly string[], reason = 'Your session has ended. Sign in again.'): void {
   const io = realtimeServer();
-  if (!io) return;
-  io.to(roomOfUser(userId)).emit('session:revoked', { reason });
-  io.in(roomOfUser(userId)).disconnectSockets(true);
+  if (!io || sessionIds.length === 0) return;
+  const rooms = sessionIds.map(roomOfSession);
+  io.to(rooms).emit('session:revoked', { reason });
+  io.in(rooms).disconnectSockets(true);
 }
 
 /** Sends an event to everyone watching a deployment (after the change is committed). */

@@ -1,18 +1,24 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
-import { userIdFromCookieHeader } from '@/lib/auth/session-cookie';
-import { loadSessionUser } from '@/lib/auth/session-user';
+import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
+import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
 import { submitProbe } from '@/lib/live/probes';
-import { DeploymentRoomSchema, roomOfDeployment, roomOfUser, type ProbeRefusal } from './events';
-import { registerRealtimeServer, type RealtimeServer } from './publish';
+import { findLiveSession } from '@/lib/sessions/data';
+import { DeploymentRoomSchema, roomOfDeployment, roomOfSession, roomOfUser, type ProbeRefusal } from './events';
+import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
 
 /**
  * Attaches socket.io at /socket.io. The handshake is authenticated with the same Auth.js
- * session cookie as pages; a missing, forged or expired cookie, or a disabled user, is
- * refused with the error message `unauthorized`. Every event checks the role again.
+ * session cookie as pages, and accepted only while its server-side session is alive: a
+ * missing, forged, expired or ended session, or a disabled user, is refused with the error
+ * message `unauthorized`; a session that must first choose its own password with
+ * `password_change_required`. Every event checks the role again.
+ *
+ * Each socket joins its session's room, so ending the session closes it at once
+ * (disconnectSessionSockets), and is closed when the session's absolute lifetime runs out.
  */
 export function attachRealtime(httpServer: HttpServer, { secret }: { secret: string }): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
@@ -25,10 +31,12 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
   io.use(async (socket, next) => {
     try {
-      const userId = await userIdFromCookieHeader(socket.handshake.headers.cookie, secret);
-      const user = userId ? await loadSessionUser(userId) : null;
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
+      const session = await loadActiveSession(await sessionTokenFromCookieHeader(socket.handshake.headers.cookie, secret));
+      if (!session) return next(new Error('unauthorized'));
+      if (session.mustChangePassword) return next(new Error('password_change_required'));
+      socket.data.user = session.user;
+      socket.data.sessionId = session.id;
+      socket.data.sessionExpiresAt = session.expiresAt.getTime();
       next();
     } catch (error) {
       console.error('[realtime] handshake failed', error);
@@ -39,6 +47,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
   io.on('connection', (socket) => {
     const user = socket.data.user;
     void socket.join(roomOfUser(user.id));
+    void watchSession(socket);
 
     socket.on('whoami', (ack) => {
       if (typeof ack === 'function') ack(user);
@@ -82,6 +91,29 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
   registerRealtimeServer(io);
   return io;
+}
+
+/**
+ * Ties a connected socket to its session: in the session's room, so ending the session closes it
+ * (disconnectSessionSockets), and closed when the session's absolute lifetime runs out, even
+ * mid-shift on a busy screen. The session is read once more after joining: one ended between the
+ * handshake's read and the join (when the room could not yet reach this socket) is caught here.
+ */
+async function watchSession(socket: ServerSocket): Promise<void> {
+  const { sessionId, sessionExpiresAt } = socket.data;
+  const expire = () => {
+    socket.emit('session:revoked', { reason: 'Your session has expired. Sign in again.' });
+    socket.disconnect(true);
+  };
+  const timer = setTimeout(expire, Math.max(0, sessionExpiresAt - Date.now()));
+  socket.once('disconnect', () => clearTimeout(timer));
+  await socket.join(roomOfSession(sessionId));
+  try {
+    if (!(await findLiveSession(sessionId))) socket.disconnect(true);
+  } catch (error) {
+    console.error('[realtime] session check failed', error);
+    socket.disconnect(true);
+  }
 }
 
 function refusal(error: unknown): ProbeRefusal {

@@ -29,8 +29,9 @@ function connect(): RealtimeSocket {
   });
   socket.io.on('reconnect_attempt', () => setStatus('reconnecting'));
   socket.on('connect_error', (error) => {
-    // The session is gone (expired, signed out, disabled): retrying cannot help.
-    if (error.message === 'unauthorized') setStatus('unauthorized');
+    // The session is gone (expired, signed out, disabled) or may not act until its password is
+    // changed: retrying cannot help.
+    if (error.message === 'unauthorized' || error.message === 'password_change_required') setStatus('unauthorized');
     else setStatus('reconnecting');
   });
   shared = socket;

@@ -8,12 +8,27 @@ export type PublicUser = {
   name: string;
   role: Role;
   disabled: boolean;
+  /** The password was chosen by an admin; the person must choose their own at next sign-in. */
+  mustChangePassword: boolean;
+  /** The admin who created the account; null when a set-up script (the seed) did. */
+  createdBy: { id: string; name: string; email: string } | null;
   createdAt: string;
 };
 
-const publicFields = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
+const publicFields = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabled: true,
+  mustChangePassword: true,
+  createdBy: { select: { id: true, name: true, email: true } },
+  createdAt: true,
+} as const;
 
-function toPublic(row: { id: string; email: string; name: string; role: string; disabled: boolean; createdAt: Date }): PublicUser {
+type PublicRow = Omit<PublicUser, 'role' | 'createdAt'> & { role: string; createdAt: Date };
+
+function toPublic(row: PublicRow): PublicUser {
   if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role "${row.role}"`);
   return { ...row, role: row.role, createdAt: row.createdAt.toISOString() };
 }
@@ -29,7 +44,7 @@ export async function getUserById(id: string): Promise<PublicUser | null> {
   return row ? toPublic(row) : null;
 }
 
-/** Only the sign-in check reads the password hash. */
+/** Only the sign-in check and a password change read the password hash. */
 export async function findUserForSignIn(email: string) {
   const row = await getDb().user.findUnique({ where: { email }, select: { ...publicFields, passwordHash: true } });
   return row ? { ...toPublic(row), passwordHash: row.passwordHash } : null;

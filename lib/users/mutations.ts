@@ -1,21 +1,29 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
-import { hashPassword } from '@/lib/auth/passwords';
+import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
+import { recordSignInFailure, signInBlocked } from '@/lib/auth/rate-limit';
 import type { SessionUser } from '@/lib/auth/session-user';
-import { conflict, notFound } from '@/lib/http/errors';
-import { disconnectUserSockets } from '@/lib/realtime/publish';
+import { serverEnv } from '@/lib/config/env';
+import { getDb } from '@/lib/db/client';
+import { conflict, HttpError, notFound } from '@/lib/http/errors';
+import { disconnectSessionSockets } from '@/lib/realtime/publish';
+import { endUserSessions } from '@/lib/sessions/mutations';
 import { getUserById, type PublicUser } from './data';
-import type { CreateUserInput, UpdateUserInput } from './schema';
+import type { ChangePasswordInput, CreateUserInput, ResetPasswordInput, UpdateUserInput } from './schema';
 
 type Context = { actor: SessionUser; ip: string | null };
 
-/** Creates a user. Caller holds 'user:manage'. */
+/**
+ * Creates a user with a temporary password. Caller holds 'user:manage'. The account records
+ * who created it, and can do nothing until its holder has chosen their own password: the admin
+ * who typed the temporary one never knows the password the account acts with.
+ */
 export async function createUser({ actor, ip }: Context, input: CreateUserInput): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
   const id = await auditedTransaction(async (tx, audit) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) throw conflict(`A user with the email ${input.email} already exists.`);
     const user = await tx.user.create({
-      data: { email: input.email, name: input.name, role: input.role, passwordHash },
+      data: { email: input.email, name: input.name, role: input.role, passwordHash, mustChangePassword: true, createdById: actor.id },
       select: { id: true },
     });
     await audit({
@@ -23,7 +31,7 @@ export async function createUser({ actor, ip }: Context, input: CreateUserInput)
       actorId: actor.id,
       subjectType: 'user',
       subjectId: user.id,
-      details: { email: input.email, name: input.name, role: input.role },
+      details: { email: input.email, name: input.name, role: input.role, mustChangePassword: true },
       ip,
     });
     return user.id;
@@ -34,9 +42,11 @@ export async function createUser({ actor, ip }: Context, input: CreateUserInput)
 /**
  * Changes a user's name, role or disabled flag. Caller holds 'user:manage'.
  * Refuses to leave the system without an active admin, and an admin disabling themself.
+ * Disabling a user or changing their role ends all their sessions (they sign in again, and
+ * their open sockets close at once).
  */
 export async function updateUser({ actor, ip }: Context, userId: string, input: UpdateUserInput): Promise<PublicUser> {
-  const changed = await auditedTransaction(async (tx, audit) => {
+  const endedSessions = await auditedTransaction(async (tx, audit) => {
     const before = await tx.user.findUnique({ where: { id: userId } });
     if (!before) throw notFound('No such user.');
 
@@ -63,24 +73,119 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
 
     await tx.user.update({ where: { id: userId }, data: input });
 
+    const roleChanged = input.role !== undefined && input.role !== before.role;
+    const disabled = input.disabled === true && !before.disabled;
+    const ended = disabled
+      ? await endUserSessions(tx, userId, 'user_disabled')
+      : roleChanged
+        ? await endUserSessions(tx, userId, 'role_changed')
+        : [];
+
     const base = { actorId: actor.id, subjectType: 'user', subjectId: userId, ip } as const;
-    if (input.role !== undefined && input.role !== before.role) {
-      await audit({ ...base, action: 'user.role_changed', details: { email: before.email, from: before.role, to: input.role } });
+    if (roleChanged) {
+      await audit({
+        ...base,
+        action: 'user.role_changed',
+        details: { email: before.email, from: before.role, to: input.role, sessionsEnded: disabled ? 0 : ended.length },
+      });
     }
     if (input.disabled !== undefined && input.disabled !== before.disabled) {
-      await audit({ ...base, action: input.disabled ? 'user.disabled' : 'user.enabled', details: { email: before.email } });
+      await audit({
+        ...base,
+        action: input.disabled ? 'user.disabled' : 'user.enabled',
+        details: input.disabled ? { email: before.email, sessionsEnded: ended.length } : { email: before.email },
+      });
     }
     if (input.name !== undefined && input.name !== before.name) {
       await audit({ ...base, action: 'user.changed', details: { email: before.email, name: { from: before.name, to: input.name } } });
     }
-    return {
-      roleChanged: input.role !== undefined && input.role !== before.role,
-      disabled: input.disabled === true && !before.disabled,
-    };
+    return ended;
   });
 
-  // Persist first, then act on live connections: a disabled or re-roled user's sockets
-  // must reconnect and be re-authorised with what they may do now.
-  if (changed.roleChanged || changed.disabled) disconnectUserSockets(userId);
+  // Persist first, then act on live connections.
+  disconnectSessionSockets(endedSessions);
   return (await getUserById(userId))!;
+}
+
+/**
+ * Sets a temporary password for another user (they forgot theirs). Caller holds 'user:manage'.
+ * Ends all the user's sessions; at their next sign-in they must choose their own password.
+ * Admins change their own password on the password page, which asks for the current one.
+ */
+export async function resetPassword({ actor, ip }: Context, userId: string, input: ResetPasswordInput): Promise<PublicUser> {
+  if (userId === actor.id) throw conflict('Change your own password on the password page; a reset is for other people.');
+  const passwordHash = await hashPassword(input.password);
+  const endedSessions = await auditedTransaction(async (tx, audit) => {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+    if (!user) throw notFound('No such user.');
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
+    const ended = await endUserSessions(tx, userId, 'password_reset');
+    await audit({
+      action: 'user.password_reset',
+      actorId: actor.id,
+      subjectType: 'user',
+      subjectId: userId,
+      details: { email: user.email, sessionsEnded: ended.length },
+      ip,
+    });
+    return ended;
+  });
+  disconnectSessionSockets(endedSessions);
+  return (await getUserById(userId))!;
+}
+
+function signInLimits() {
+  const env = serverEnv();
+  return { perAccount: env.SIGN_IN_MAX_FAILURES_PER_ACCOUNT, perAddress: env.SIGN_IN_MAX_FAILURES_PER_ADDRESS, windowMs: env.SIGN_IN_LOCKOUT_MINUTES * 60_000 };
+}
+
+/**
+ * A person changes their own password (a temporary one set by an admin, or their own). Caller
+ * holds a live session of that person, which may still have to change its password.
+ *
+ * The current password is required: a borrowed or stolen session cannot lock its owner out.
+ * Wrong guesses count against the account's sign-in limit (lib/auth/rate-limit.ts) and are
+ * audited. Every other session of the person ends; the one in use is kept, since whoever
+ * uses it has just proved they know the password.
+ */
+export async function changeOwnPassword(
+  { actor, ip, sessionId }: Context & { sessionId: string },
+  input: ChangePasswordInput,
+): Promise<PublicUser> {
+  const limits = signInLimits();
+  const block = signInBlocked(actor.email, ip, limits);
+  if (block.blocked) {
+    throw new HttpError(429, 'rate_limited', `Too many wrong passwords. Try again in ${Math.ceil(block.retryAfterSeconds / 60)} minute(s).`);
+  }
+  const row = await getDb().user.findUnique({ where: { id: actor.id }, select: { passwordHash: true, mustChangePassword: true } });
+  if (!row) throw notFound('No such user.');
+  if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
+    recordSignInFailure(actor.email, ip, limits);
+    await auditedTransaction((_tx, audit) =>
+      audit({ action: 'user.password_change_failed', actorId: actor.id, subjectType: 'user', subjectId: actor.id, details: { reason: 'wrong_password' }, ip }),
+    );
+    throw new HttpError(403, 'wrong_password', 'Your current password is not right.');
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+
+  const endedSessions = await auditedTransaction(async (tx, audit) => {
+    // The password verified above must still be the one stored (no reset in between).
+    const { count } = await tx.user.updateMany({
+      where: { id: actor.id, passwordHash: row.passwordHash },
+      data: { passwordHash, mustChangePassword: false },
+    });
+    if (count !== 1) throw conflict('Your password was changed by someone else just now. Sign in again.');
+    const ended = await endUserSessions(tx, actor.id, 'password_changed', sessionId);
+    await audit({
+      action: 'user.password_changed',
+      actorId: actor.id,
+      subjectType: 'user',
+      subjectId: actor.id,
+      details: { temporaryReplaced: row.mustChangePassword, otherSessionsEnded: ended.length },
+      ip,
+    });
+    return ended;
+  });
+  disconnectSessionSockets(endedSessions);
+  return (await getUserById(actor.id))!;
 }

@@ -11,15 +11,19 @@ export const EmailSchema = z
   .max(254)
   .pipe(z.email({ message: 'email must be a valid address' }));
 
+/** The password policy, wherever a password is chosen. */
+export const PasswordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200, 'password must be at most 200 characters');
+
+/** `password` is temporary: the new user chooses their own at first sign-in. */
 export const CreateUserSchema = z
   .object({
     email: EmailSchema,
     name: z.string().trim().min(1, 'name is required').max(120),
     role: RoleSchema,
-    password: z
-      .string()
-      .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
-      .max(200),
+    password: PasswordSchema,
   })
   .strict();
 export type CreateUserInput = z.infer<typeof CreateUserSchema>;
@@ -33,6 +37,23 @@ export const UpdateUserSchema = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send name, role or disabled' });
 export type UpdateUserInput = z.infer<typeof UpdateUserSchema>;
+
+/** An admin sets a temporary password; the person chooses their own at their next sign-in. */
+export const ResetPasswordSchema = z.object({ password: PasswordSchema }).strict();
+export type ResetPasswordInput = z.infer<typeof ResetPasswordSchema>;
+
+/** A person changes their own password: the current one proves it is them, not a borrowed session. */
+export const ChangePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'currentPassword is required').max(200),
+    newPassword: PasswordSchema,
+  })
+  .strict()
+  .refine((v) => v.newPassword !== v.currentPassword, {
+    path: ['newPassword'],
+    message: 'the new password must differ from the current one',
+  });
+export type ChangePasswordInput = z.infer<typeof ChangePasswordSchema>;
 
 export const SignInSchema = z.object({
   email: EmailSchema,

@@ -59,7 +59,7 @@ test.describe('admin and auditor work', () => {
     await page.getByLabel('Name').fill('Erin Example');
     await page.getByLabel('Email').fill('erin@sightline.test');
     await page.getByLabel('Role', { exact: true }).selectOption('operator');
-    await page.getByLabel('Initial password').fill('erin-long-password');
+    await page.getByLabel('Temporary password').fill('erin-long-password');
     await page.getByRole('button', { name: 'Add user' }).click();
     const row = page.locator('tr[data-email="erin@sightline.test"]');
     await expect(row).toContainText('Operator');

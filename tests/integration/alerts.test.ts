@@ -3,7 +3,7 @@ import type { AlertView } from '@/lib/alerts/data';
 import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
 import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { startServer, type TestServer } from '../support/server';
-import { DEMO_PASSWORD, Session } from '../support/session';
+import { createAccount, DEMO_PASSWORD, Session } from '../support/session';
 import { connectSocket } from '../support/sockets';
 
 let server: TestServer;
@@ -64,9 +64,9 @@ describe('claiming', () => {
     const claimants: Session[] = [];
     for (let i = 0; i < 10; i++) {
       const email = `claimant${i}@sightline.test`;
-      const created = await admin.json('/api/users', 'POST', { email, name: `Claimant ${i}`, role: 'operator', password: 'claimant-password-1' });
-      expect(created.status).toBe(201);
-      claimants.push(await signedIn(email, 'claimant-password-1'));
+      // Each new account first replaces the admin's temporary password with its own.
+      const { session } = await createAccount(admin, { email, name: `Claimant ${i}`, role: 'operator' });
+      claimants.push(session);
     }
     const responses = await Promise.all(claimants.map((s) => post(s, `/api/alerts/${alertId}/claim`)));
     const statuses = responses.map((r) => r.status).sort();

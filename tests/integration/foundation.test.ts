@@ -170,6 +170,8 @@ describe('bad input', () => {
 });
 
 describe('user management', () => {
+  const TRAINEE_PASSWORD = 'the-trainee-own-password';
+
   it('creates a user (201), refuses a duplicate email (409), and audits the creation', async () => {
     const body = { email: 'Trainee@Sightline.test', name: 'Tara Trainee', role: 'operator', password: 'a-long-password-1' };
     const created = await sessions.admin.json('/api/users', 'POST', body);
@@ -183,13 +185,16 @@ describe('user management', () => {
     const [event] = await auditEvents('&action=user.created&actor=admin@sightline.test');
     expect(event).toMatchObject({ action: 'user.created', actorEmail: 'admin@sightline.test', details: { email: 'trainee@sightline.test', role: 'operator' } });
 
+    // The admin's password is temporary: the trainee signs in with it and chooses their own.
     const trainee = new Session(server.baseUrl);
     expect((await trainee.signIn('trainee@sightline.test', 'a-long-password-1')).ok).toBe(true);
+    const changed = await trainee.json('/api/me/password', 'POST', { currentPassword: 'a-long-password-1', newPassword: TRAINEE_PASSWORD });
+    expect(changed.status).toBe(200);
   });
 
-  it('changes a role (audited as role_changed) and the new role applies at the next request', async () => {
+  it('changes a role (audited as role_changed): the user signs in again, with the new role', async () => {
     const trainee = new Session(server.baseUrl);
-    await trainee.signIn('trainee@sightline.test', 'a-long-password-1');
+    expect((await trainee.signIn('trainee@sightline.test', TRAINEE_PASSWORD)).ok).toBe(true);
     expect((await trainee.fetch('/api/audit')).status).toBe(403);
 
     const list = (await (await sessions.admin.fetch('/api/users')).json()) as { users: { id: string; email: string }[] };
@@ -198,6 +203,9 @@ describe('user management', () => {
     expect(changed.status).toBe(200);
     expect((await changed.json()).role).toBe('auditor');
 
+    // A role change ends the user's sessions; the next one has the new role.
+    expect((await trainee.fetch('/api/audit')).status).toBe(401);
+    expect((await trainee.signIn('trainee@sightline.test', TRAINEE_PASSWORD)).ok).toBe(true);
     expect((await trainee.fetch('/api/audit')).status).toBe(200);
     const [event] = await auditEvents('&action=user.role_changed');
     expect(event?.details).toMatchObject({ email: 'trainee@sightline.test', from: 'operator', to: 'auditor' });
@@ -205,7 +213,7 @@ describe('user management', () => {
 
   it('disables a user: their session stops working, they cannot sign in, it is audited', async () => {
     const trainee = new Session(server.baseUrl);
-    expect((await trainee.signIn('trainee@sightline.test', 'a-long-password-1')).ok).toBe(true);
+    expect((await trainee.signIn('trainee@sightline.test', TRAINEE_PASSWORD)).ok).toBe(true);
     const list = (await (await sessions.admin.fetch('/api/users')).json()) as { users: { id: string; email: string }[] };
     const id = list.users.find((u) => u.email === 'trainee@sightline.test')!.id;
 
@@ -218,7 +226,7 @@ describe('user management', () => {
     socket.close();
 
     expect((await trainee.fetch('/api/me')).status).toBe(401);
-    expect((await new Session(server.baseUrl).signIn('trainee@sightline.test', 'a-long-password-1')).ok).toBe(false);
+    expect((await new Session(server.baseUrl).signIn('trainee@sightline.test', TRAINEE_PASSWORD)).ok).toBe(false);
     const [event] = await auditEvents('&action=user.disabled');
     expect(event?.details).toMatchObject({ email: 'trainee@sightline.test' });
     const [failure] = await auditEvents('&action=auth.sign_in_failed&actor=trainee@sightline.test');

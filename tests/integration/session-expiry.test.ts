@@ -26,4 +26,22 @@ describe('session lifetime', () => {
     expect(error).toBe('unauthorized');
     socket.close();
   });
+
+  it('closes a connected socket when its session expires, and the server says why', async () => {
+    const session = new Session(server.baseUrl);
+    const signedInAt = Date.now();
+    expect((await session.signIn('operator@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+    const { socket, error } = await connectSocket(server.baseUrl, session.cookieHeader());
+    expect(error).toBeUndefined();
+    let revoked: string | null = null;
+    socket.on('session:revoked', ({ reason }) => (revoked = reason));
+    const reason = await new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    const after = Date.now() - signedInAt;
+    expect(reason).toBe('io server disconnect');
+    expect(revoked).toMatch(/expired/);
+    // 3.6 s lifetime: not before it, and promptly after.
+    expect(after).toBeGreaterThanOrEqual(3500);
+    expect(after).toBeLessThan(4600);
+    socket.close();
+  });
 });

@@ -73,9 +73,10 @@ function permissionOf(argument: string): Permission | null {
 }
 
 function gateOf(handler: string): RouteGate {
-  const first = /require(Permission|AnyPermission|User)\(([^)]*)\)/.exec(handler);
+  const first = /require(Permission|AnyPermission|User|Session)\(([^)]*)\)/.exec(handler);
   if (!first) return { kind: 'unrecognised' };
-  if (first[1] === 'User') return { kind: 'signed-in' };
+  // requireSession also lets a session with a temporary password through (to change it).
+  if (first[1] === 'User' || first[1] === 'Session') return { kind: 'signed-in' };
   const permissions = first[2]!.split(',').map(permissionOf);
   if (permissions.length === 0 || permissions.some((p) => p === null)) return { kind: 'unrecognised' };
   if (first[1] === 'Permission') return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]! } : { kind: 'unrecognised' };

@@ -72,3 +72,23 @@ export const DEMO_EMAIL = {
   admin: 'admin@sightline.test',
   auditor: 'auditor@sightline.test',
 } as const satisfies Record<Role, string>;
+
+/**
+ * Creates an account as an admin and takes it through its first sign-in as its holder would:
+ * sign in with the temporary password the admin chose, then choose their own (until then the
+ * account may do nothing else). Returns the signed-in session (with its own password) and the id.
+ */
+export async function createAccount(
+  admin: Session,
+  account: { email: string; name: string; role: Role },
+  { temporaryPassword = 'temporary-password-1', password = `${account.email}-own-password` } = {},
+): Promise<{ id: string; session: Session; password: string }> {
+  const created = await admin.json('/api/users', 'POST', { ...account, password: temporaryPassword });
+  if (created.status !== 201) throw new Error(`create ${account.email}: ${created.status} ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  const session = new Session(admin.baseUrl, admin.headers);
+  if (!(await session.signIn(account.email, temporaryPassword)).ok) throw new Error(`${account.email} could not sign in`);
+  const changed = await session.json('/api/me/password', 'POST', { currentPassword: temporaryPassword, newPassword: password });
+  if (changed.status !== 200) throw new Error(`${account.email} could not set a password: ${changed.status} ${await changed.text()}`);
+  return { id, session, password };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditQuerySchema } from '@/lib/audit/schema';
 import { authSecretProblem } from '@/lib/config/env';
-import { CreateUserSchema, UpdateUserSchema } from '@/lib/users/schema';
+import { ChangePasswordSchema, CreateUserSchema, ResetPasswordSchema, UpdateUserSchema } from '@/lib/users/schema';
 
 describe('user input schemas', () => {
   const valid = { email: ' New.Person@Example.TEST ', name: 'New Person', role: 'operator', password: 'correct horse battery' };
@@ -22,6 +22,16 @@ describe('user input schemas', () => {
     expect(UpdateUserSchema.safeParse({ disabled: 'yes' }).success).toBe(false);
     expect(UpdateUserSchema.safeParse({ passwordHash: 'x' }).success).toBe(false);
     expect(UpdateUserSchema.parse({ role: 'auditor' })).toEqual({ role: 'auditor' });
+  });
+
+  it('a password change keeps the policy, needs the current password and a different new one', () => {
+    expect(ChangePasswordSchema.safeParse({ currentPassword: 'temporary-one', newPassword: 'my-own-password' }).success).toBe(true);
+    expect(ChangePasswordSchema.safeParse({ currentPassword: 'temporary-one', newPassword: 'short' }).success).toBe(false);
+    expect(ChangePasswordSchema.safeParse({ newPassword: 'my-own-password' }).success).toBe(false);
+    const same = ChangePasswordSchema.safeParse({ currentPassword: 'my-own-password', newPassword: 'my-own-password' });
+    expect(same.error?.issues[0]).toMatchObject({ path: ['newPassword'], message: expect.stringMatching(/differ/) });
+    expect(ResetPasswordSchema.safeParse({ password: 'temporary-one', mustChangePassword: false }).success).toBe(false);
+    expect(ResetPasswordSchema.safeParse({ password: 'x'.repeat(201) }).success).toBe(false);
   });
 });
 

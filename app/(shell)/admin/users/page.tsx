@@ -15,8 +15,9 @@ export default async function UsersPage() {
       <header className="page-header">
         <h1>Users</h1>
         <p className="muted lead">
-          Roles decide what each person may see and do. Every change is recorded in the audit trail; a disabled
-          user is signed out at once.
+          Roles decide what each person may see and do. Every change is recorded in the audit trail. Disabling a
+          user, changing their role or resetting their password signs them out everywhere at once. A password you
+          set is temporary: its holder must choose their own at their next sign-in before they can do anything.
         </p>
       </header>
       <div className="table-wrap panel">
@@ -27,6 +28,7 @@ export default async function UsersPage() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
+              <th scope="col">Created by</th>
               <th scope="col">Change</th>
             </tr>
           </thead>
@@ -38,7 +40,24 @@ export default async function UsersPage() {
                 <td>
                   <span className={`role-chip role-${user.role}`}>{ROLE_LABELS[user.role]}</span>
                 </td>
-                <td>{user.disabled ? <span className="danger-text">Disabled</span> : <span className="ok-text">Active</span>}</td>
+                <td data-testid="user-status">
+                  {user.disabled ? <span className="danger-text">Disabled</span> : <span className="ok-text">Active</span>}
+                  {user.mustChangePassword && (
+                    <>
+                      <br />
+                      <span className="small muted" title="An admin chose this account's password; its holder must choose their own at the next sign-in.">
+                        Must set own password
+                      </span>
+                    </>
+                  )}
+                </td>
+                <td className="small" data-testid="user-created-by">
+                  {user.createdBy ? (
+                    <span title={user.createdBy.email}>{user.createdBy.name}</span>
+                  ) : (
+                    <span className="muted">Set-up script</span>
+                  )}
+                </td>
                 <td>
                   <UserRowControls id={user.id} email={user.email} role={user.role} disabled={user.disabled} isSelf={user.id === me.id} />
                 </td>
