@@ -365,7 +365,7 @@ export class DetectionScheduler {
     entry.inFlight = true;
     entry.lastDispatchAt = performance.now();
     slot.job = { id, kind: 'capturing', entry };
-    let captured: CapturedFrame | null = null;
+    let captured: CapturedFrame | null;
     try {
       captured = await entry.source.captureFrame();
     } catch {
