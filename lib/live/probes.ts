@@ -19,7 +19,7 @@ import { verifyCandidates, type VerificationOutcome } from './verification';
 import { withVerificationSlot } from './verification-slots';
 
 /**
- * The probe pipeline (DOMAIN.md, "Faces, matches and alerts"): a face seen by a live tile is
+ * The probe pipeline (docs/rules.md#non-matches, docs/rules.md#alerts): a face seen by a live tile is
  * compared with the deployment's frozen snapshot in two stages — the browser's face-api
  * descriptor finds candidates within the plan's candidate distance, and the verifying recogniser
  * checks each from the probe's own crop on the server (lib/live/verification.ts). Only a face that
