@@ -15,8 +15,10 @@ export function CropImage({ alert, className }: { alert: AlertView; className?: 
       </div>
     );
   }
-  // eslint-disable-next-line @next/next/no-img-element -- personal data behind a session: must not be cached or optimised
-  return <img className={className} src={alert.cropUrl} alt={`Camera image of the face that matched ${alert.name}`} decoding="async" data-testid="crop-image" />;
+  return (
+    // eslint-disable-next-line @next/next/no-img-element -- personal data behind a session: must not be cached or optimised
+    <img className={className} src={alert.cropUrl} alt={`Camera image of the face that matched ${alert.name}`} decoding="async" data-testid="crop-image" />
+  );
 }
 
 /** How long a row must stay on screen before its reference thumbnail is requested. */
