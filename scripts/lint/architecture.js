@@ -279,7 +279,7 @@ const clientBoundary = {
           });
         }
       },
-      ExportNamedDeclaration(node) {
+      'ExportNamedDeclaration, ExportAllDeclaration'(node) {
         if (!isClient || !node.source || node.exportKind === 'type') return;
         const chain = reachFrom(String(node.source.value), context.filename, new Set());
         if (chain) context.report({ node, message: `A 'use client' module must not re-export server-only code: ${chain.join(' → ')}.` });

@@ -99,6 +99,7 @@ describe("a 'use client' module never reaches server-only code", () => {
       await clientProblems('components/x/example.tsx', "'use client';\nimport { randomUUID } from 'crypto';\nexport const x = randomUUID;\n"),
     ).toHaveLength(1);
     expect(await clientProblems('components/x/example.tsx', "'use client';\nimport NextAuth from 'next-auth';\nexport const x = NextAuth;\n")).toHaveLength(1);
+    expect(await clientProblems('components/x/example.tsx', "'use client';\nexport * from '@/lib/users/data';\n")).toHaveLength(1);
   });
 
   it('allows types, shared pure modules, client packages and server actions', async () => {
