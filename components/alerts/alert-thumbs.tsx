@@ -15,7 +15,10 @@ export function CropImage({ alert, className }: { alert: AlertView; className?: 
       </div>
     );
   }
-  return <img className={className} src={alert.cropUrl} alt={`Camera image of the face that matched ${alert.name}`} decoding="async" data-testid="crop-image" />;
+  return (
+    // eslint-disable-next-line @next/next/no-img-element -- personal data behind a session: must not be cached or optimised
+    <img className={className} src={alert.cropUrl} alt={`Camera image of the face that matched ${alert.name}`} decoding="async" data-testid="crop-image" />
+  );
 }
 
 /** How long a row must stay on screen before its reference thumbnail is requested. */
@@ -44,6 +47,7 @@ export function ReferenceImage({ alert, className, settle = false }: { alert: Al
     );
   }
   return (
+    // eslint-disable-next-line @next/next/no-img-element -- audited per view; must not be cached or optimised
     <img
       onError={() => setFailed(true)}
       className={className}

@@ -295,10 +295,13 @@ function RetainSection({ alert, allowed, busy, onRetain }: { alert: AlertView; a
         open ? (
           <form
             className={styles.retainForm}
-            onSubmit={async (event) => {
+            onSubmit={(event) => {
               event.preventDefault();
               if (short) return;
-              if (await onRetain(reason.trim())) setOpen(false);
+              // onRetain reports its own failures and resolves false.
+              void onRetain(reason.trim()).then((kept) => {
+                if (kept) setOpen(false);
+              });
             }}
           >
             <label className="field">

@@ -116,7 +116,8 @@ export function useAlertFeed(deploymentIds: readonly string[], { onNewAlerts }: 
       await resync();
     };
 
-    (async () => {
+    // Not awaited by the effect: every failure is caught below and shown as the error phase.
+    void (async () => {
       setState({ phase: 'loading', loaded: 0, total: 0, truncated: false, error: null });
       let loaded = 0;
       let total = 0;

@@ -4,7 +4,7 @@ import type { PlanProblem } from '@/lib/deployments/schema';
 import { fieldId, problemSentence } from './plan-draft';
 import styles from './deployments.module.css';
 
-/** What a plan needs before submission (DOMAIN.md), grouped as the officer thinks of it. */
+/** What a plan needs before submission (docs/rules.md#plan-requirements), grouped as the officer thinks of it. */
 const ITEMS: { label: string; fields: string[]; anchor: string }[] = [
   { label: 'Zone drawn on the map', fields: ['zone'], anchor: 'zone' },
   { label: 'Cameras placed inside the zone', fields: ['cameras'], anchor: 'cameras' },

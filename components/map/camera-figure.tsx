@@ -91,6 +91,7 @@ export function CameraFigure({ camera, zone, selected, editing, limits, onSelect
   const icon = useMemo(
     () => cameraIcon(camera, { selected, outside: outsideCommitted, draggable: editing, labelSide }),
     // Only what the icon shows: a new icon per render would make Leaflet replace the element.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the fields above, not the object
     [camera.id, camera.name, selected, outsideCommitted, editing, labelSide],
   );
 

@@ -112,6 +112,7 @@ export function FitToBounds({
     const bounds = latLngBounds(pts);
     if (bounds.isValid()) map.fitBounds(bounds, { paddingTopLeft, paddingBottomRight, maxZoom, animate: false });
     // Padding arrays are usually literals, new on every render: they are read, not watched.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- see above
   }, [map, fitKey, maxZoom, singlePointZoom]);
   return null;
 }

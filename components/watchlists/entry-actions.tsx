@@ -87,7 +87,7 @@ export function EntryActions({ entry }: { entry: Entry }) {
         </p>
       )}
       <dialog ref={dialog} className="panel dialog" aria-label={`Edit ${entry.name}`}>
-        <form onSubmit={save} className="form-grid compact">
+        <form onSubmit={(event) => void save(event)} className="form-grid compact">
           <h2>Edit {entry.name}</h2>
           <label className="field"><span>Reference</span><input name="reference" defaultValue={entry.reference} required /></label>
           <label className="field"><span>Name</span><input name="name" defaultValue={entry.name} required /></label>

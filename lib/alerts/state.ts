@@ -1,5 +1,5 @@
 /**
- * Triage of an alert (DOMAIN.md, "Faces, matches and alerts"): a human decides every alert.
+ * Triage of an alert (docs/rules.md#triage): a human decides every alert.
  *
  *   status      new → false_alert            (decision: no match)
  *                   → engaged → closed       (decision: possible match → engage; then the outcome)

@@ -23,7 +23,7 @@ export const AUDIT_ACTIONS = [
   'reference_image.viewed',
   'snapshot.created',
   'snapshot.purged',
-  // deployments (lifecycle of DOMAIN.md)
+  // deployments (docs/rules.md#lifecycle)
   'deployment.created',
   'deployment.changed',
   'deployment.authorisation_withdrawn',
@@ -48,7 +48,7 @@ export const AUDIT_ACTIONS = [
   'alert.crop_deleted',
   // live matching: candidates whose crop the tile never sent (an unverified first-stage match)
   'probe.candidate_not_verified',
-  // accuracy (thresholds from measured error rates; DOMAIN.md, "Thresholds, verification and coverage")
+  // accuracy (thresholds from measured error rates; docs/rules.md#accuracy)
   'settings.changed',
   'calibration.started',
   'calibration.completed',

@@ -1,5 +1,5 @@
 /**
- * The one permission table (DOMAIN.md, "People and what they may do").
+ * The one permission table (docs/rules.md#roles).
  * Pages, route handlers, server actions and the socket middleware all ask `can()`;
  * hiding a button in the UI is a courtesy, never the check.
  */

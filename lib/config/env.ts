@@ -17,7 +17,7 @@ const EnvSchema = z.object({
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
-  /** Days an alert's face crop is kept unless retained with a reason (DOMAIN.md: 31 by default). */
+  /** Days an alert's face crop is kept unless retained with a reason (docs/rules.md#retention: 31 by default). */
   ALERT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(31),
   /** An ONNX face recogniser (ArcFace-style) and its manifest: when both are set it verifies the candidates of plans going live (docs/recognisers.md). */
   RECOGNISER_ONNX_MODEL: z.string().trim().min(1).optional(),

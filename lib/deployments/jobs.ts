@@ -6,8 +6,8 @@ import { endExpiredDeployment, purgeLeftoverSnapshot } from './mutations';
  * Deployment housekeeping, run by the server at start-up and every minute:
  * - a live deployment whose window has closed is ended by the system (audited as
  *   'deployment.ended', actor none, reason 'window closed') — cameras must stop sending faces;
- * - any snapshot of a deployment that is not live is purged at once, which is well within
- *   DOMAIN.md's 24 hours. (Ending, suspending and cancelling already purge in their own
+ * - any snapshot of a deployment that is not live is purged at once, which is well within the
+ *   24 hours of docs/rules.md#snapshots. (Ending, suspending and cancelling already purge in their own
  *   transaction; this catches anything left, e.g. from a crash or an older version.)
  * Each deployment is handled in its own transaction, so one failure does not block the rest.
  */

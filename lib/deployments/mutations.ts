@@ -169,8 +169,8 @@ function acceptedUpper(recorded: string | null, reason: string | null): number |
 const noWorseThan = (upper: number, accepted: number | null) => accepted !== null && upper <= accepted * (1 + 1e-9);
 
 /**
- * The plan's forecast, checked before it moves on (DOMAIN.md: "going over the target needs a
- * recorded reason"): 422 `incomplete_plan` when there is none (no calibration, no threshold, no
+ * The plan's forecast, checked before it moves on (docs/rules.md#accuracy: going over the target
+ * needs a recorded reason): 422 `incomplete_plan` when there is none (no calibration, no threshold, no
  * reference images), 422 `forecast_over_target` naming the figures when it is over the force's
  * target and no reason was given. At authorisation (`submitted` given), a forecast over the target
  * must also rest on the planner's reason for figures at least this high, or it is 409
@@ -291,8 +291,8 @@ function changesBetween(before: Record<string, unknown>, after: Record<string, u
 
 /**
  * After a change to the plan or its cameras has been written: a plan that was submitted,
- * authorised or suspended becomes a draft again (DOMAIN.md: "any change to an authorised
- * plan withdraws the authorisation"). A withdrawn authorisation is audited on its own and
+ * authorised or suspended becomes a draft again (docs/rules.md#changes-withdraw-authorisation:
+ * any change to an authorised plan withdraws the authorisation). A withdrawn authorisation is audited on its own and
  * said in the answer; a withdrawn submission is part of the change's record.
  */
 async function returnToDraft(
@@ -703,7 +703,7 @@ export async function suspendDeployment(ctx: Context, id: string, input: ReasonI
 
 /**
  * Ends a live deployment by hand. Caller holds 'deployment:suspend'. The snapshot is purged in
- * the same transaction (DOMAIN.md allows up to 24 h; sooner is better); the housekeeping job
+ * the same transaction (docs/rules.md#snapshots allows up to 24 h; sooner is better); the housekeeping job
  * ends deployments whose window closes (endExpiredDeployment).
  */
 export async function endDeployment(ctx: Context, id: string, input: EndInput, now = new Date()): Promise<DeploymentView> {

@@ -88,7 +88,7 @@ export const VerifyThresholdSchema = z
   .min(-1, 'verifyThreshold must be between -1 and 4')
   .max(4, 'verifyThreshold must be between -1 and 4');
 
-// The closed list is the watchlist module's (DOMAIN.md; Bridges §124).
+// The closed list is the watchlist module's (docs/rules.md#watchlist-categories; Bridges §124).
 const CategorySchema = z.enum(CATEGORIES, { message: `each category must be one of: ${CATEGORIES.join(', ')}` });
 
 const planFields = {

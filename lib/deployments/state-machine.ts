@@ -1,7 +1,7 @@
 import type { Permission } from '@/lib/auth/permissions';
 
 /**
- * The deployment lifecycle of DOMAIN.md, as one pure table (no database, no clock), so the
+ * The deployment lifecycle (docs/rules.md#lifecycle), as one pure table (no database, no clock), so the
  * server, the pages and the tests all read the same rules.
  *
  *   draft ──submit──▶ submitted ──authorise──▶ authorised ──start──▶ live ──end──▶ ended
@@ -13,8 +13,8 @@ import type { Permission } from '@/lib/auth/permissions';
  * Decisions (see also lib/deployments/mutations.ts):
  * - Rejected is not a stored status: a rejected plan goes back to `draft` with the reasons in
  *   `decisionNotes` (and `decidedAt` set, no authoriser), so the planner can fix and resubmit.
- *   That keeps DOMAIN.md's meaning — "rejected (back to draft, with reasons)" — with one
- *   editable state instead of two.
+ *   That keeps the meaning of a rejection — back to draft, with reasons — with one editable
+ *   state instead of two.
  * - Editing is allowed in draft and in the states before going live: editing a submitted plan
  *   withdraws the submission; editing an authorised (or suspended) plan withdraws the
  *   authorisation. Either way the plan is a draft again. A live deployment cannot be edited
@@ -22,8 +22,8 @@ import type { Permission } from '@/lib/auth/permissions';
  * - Suspended cannot resume on its own word: a suspended plan is submitted again (as it is,
  *   or after edits) and needs a fresh decision by a second senior officer before it can go
  *   live again. Going live again takes a fresh watchlist snapshot.
- * - Cancel (with a reason) is final. It is allowed from authorised, live and suspended as
- *   DOMAIN.md says, and also from draft and submitted, so a plan that will not go ahead can
+ * - Cancel (with a reason) is final. It is allowed from authorised, live and suspended, and
+ *   also from draft and submitted, so a plan that will not go ahead can
  *   be closed with a recorded reason instead of lingering.
  */
 export const DEPLOYMENT_STATUSES = ['draft', 'submitted', 'authorised', 'live', 'suspended', 'ended', 'cancelled'] as const;
@@ -113,7 +113,7 @@ function refusalMessage(from: DeploymentStatus, action: DeploymentAction): strin
 }
 
 /**
- * Whether cameras may send faces now (DOMAIN.md: only while live and inside the window). For
+ * Whether cameras may send faces now (docs/rules.md#going-live: only while live and inside the window). For
  * the probe and live-tile code, which must refuse anything else.
  */
 export function acceptsFaces(

@@ -4,7 +4,7 @@ import type * as FaceApiModule from '@vladmandic/face-api';
  * face-api in the browser, loaded on demand from the app's own /vendor folder (copied from
  * node_modules at install: scripts/copy-browser-assets.ts) so it works air-gapped and never
  * weighs on pages that do not detect faces. The wasm backend is the default: on machines
- * without a GPU it is 10× faster than webgl (ENVIRONMENT.md figures).
+ * without a GPU it is 10× faster than webgl (docs/architecture.md#face-detection-in-the-browser).
  */
 export type FaceApi = typeof FaceApiModule;
 

@@ -16,7 +16,7 @@ import type {
  * have a frame not yet analysed. Frames are captured only when a worker is free, so they never
  * queue up and go stale; results that still arrive late (or for a tile that has gone) are dropped.
  * With more tiles each tile is analysed less often — 16 tiles degrade to ~1.5 detections/s each on
- * two cores instead of freezing the page (ENVIRONMENT.md figures).
+ * two cores instead of freezing the page (docs/architecture.md#face-detection-in-the-browser).
  *
  * Browser-only. Callers: components/live (one scheduler per live grid).
  */
@@ -37,7 +37,8 @@ const IDLE_PUMP_MS = 100;
 
 /**
  * Workers for this machine: one on 2 cores (a second one raised total throughput but made every
- * detection slower and clicks laggier, ENVIRONMENT.md), then one per two cores, at most three.
+ * detection slower and clicks laggier: docs/architecture.md#face-detection-in-the-browser), then
+ * one per two cores, at most three.
  */
 export function workerCountFor(hardwareConcurrency: number | undefined): number {
   const cores = hardwareConcurrency && hardwareConcurrency > 0 ? hardwareConcurrency : 2;
@@ -365,7 +366,7 @@ export class DetectionScheduler {
     entry.inFlight = true;
     entry.lastDispatchAt = performance.now();
     slot.job = { id, kind: 'capturing', entry };
-    let captured: CapturedFrame | null = null;
+    let captured: CapturedFrame | null;
     try {
       captured = await entry.source.captureFrame();
     } catch {

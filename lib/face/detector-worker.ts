@@ -4,7 +4,7 @@
  * and — only for the faces the tracker asks about — computes landmarks, the 128-number descriptor
  * and a small JPEG crop. Protocol: lib/face/worker-protocol.ts.
  *
- * Recipe measured in ENVIRONMENT.md ("face-api in a Web Worker"): face-api.esm.js with
+ * The recipe that was measured (docs/architecture.md#face-detection-in-the-browser): face-api.esm.js with
  * env.setEnv on OffscreenCanvas (monkeyPatch fails in workers), tf.setWasmPaths + wasm backend,
  * frames drawn into one reused OffscreenCanvas.
  *
@@ -28,7 +28,7 @@ import type {
 
 type FaceApi = typeof FaceApiModule;
 type Tensor3D = FaceApiModule.tf.Tensor3D;
-// face-api's .d.ts omits these parts of its bundled tfjs (ENVIRONMENT.md).
+// face-api's .d.ts omits these parts of its bundled tfjs.
 type TfExtras = {
   setWasmPaths(prefix: string): void;
   setBackend(name: string): Promise<boolean>;
@@ -127,7 +127,7 @@ async function init(message: InitMessage): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Backend choice: wasm unless webgl measures faster on this machine's real GPU.
 
-/** Software WebGL (no GPU): 10× slower than wasm here (ENVIRONMENT.md), not worth measuring. */
+/** Software WebGL (no GPU): 10× slower than wasm (docs/architecture.md#face-detection-in-the-browser), not worth measuring. */
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|mesa offscreen/i;
 
 function webglRenderer(): string | null {

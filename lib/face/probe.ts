@@ -4,8 +4,8 @@ import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
 /**
  * A probe: one face seen by a live camera tile, sent by the browser so the server can compare it
  * with the deployment's watchlist snapshot. It is the only form in which a passer-by's descriptor
- * leaves the browser, and the server must keep nothing of it unless it matches (DOMAIN.md, "Faces,
- * matches and alerts").
+ * leaves the browser, and the server must keep nothing of it unless it matches
+ * (docs/rules.md#non-matches).
  *
  * A tile sends the face crop only when asked: the first probe of a face carries its descriptor
  * alone; if the face is a candidate (stage one found watchlist templates near it) the server answers

@@ -6,8 +6,8 @@ import type { FaceBox } from '@/lib/face/worker-protocol';
  * every frame — and so its box keeps one colour and one short id while it stays in view.
  *
  * Pure: no timers, no browser APIs; time is passed in (milliseconds, any monotonic clock). It keeps
- * boxes, scores and states only — never a descriptor or an image (DOMAIN.md: nothing about a face
- * that matched nothing is stored).
+ * boxes, scores and states only — never a descriptor or an image (docs/rules.md#non-matches:
+ * nothing about a face that matched nothing is stored).
  */
 
 /** How often a still-visible, unmatched face is described and probed again. */

@@ -14,7 +14,7 @@ export type BackendPreference = 'auto' | 'wasm' | 'webgl';
 export type BackendName = 'wasm' | 'webgl';
 
 export type DetectorSettings = {
-  /** Tiny face detector input (multiple of 32). 320 is ~2× faster than 416 (ENVIRONMENT.md). */
+  /** Tiny face detector input (multiple of 32). 320 is ~2× faster than 416 (docs/architecture.md#face-detection-in-the-browser). */
   inputSize: number;
   scoreThreshold: number;
 };

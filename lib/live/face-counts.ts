@@ -1,6 +1,6 @@
-import { getDb } from '@/lib/db/client';
 import { FaceCounter } from '@/lib/matching/face-counts';
 import { processState } from '@/lib/process-state';
+import { addFaceCounts } from './mutations';
 
 /**
  * The process's face counter (on globalThis: the socket server and Next's route handlers both
@@ -21,16 +21,7 @@ export async function flushFaceCounts(now = new Date()): Promise<number> {
   const buckets = counter.drain(now.getTime());
   if (buckets.length === 0) return 0;
   try {
-    const db = getDb();
-    await db.$transaction(
-      buckets.map((b) =>
-        db.faceCount.upsert({
-          where: { cameraId_minute: { cameraId: b.cameraId, minute: b.minuteStart } },
-          create: { deploymentId: b.deploymentId, cameraId: b.cameraId, minute: b.minuteStart, count: b.count },
-          update: { count: { increment: b.count } },
-        }),
-      ),
-    );
+    await addFaceCounts(buckets);
   } catch (error) {
     counter.restore(buckets);
     throw error;

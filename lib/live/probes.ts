@@ -1,7 +1,6 @@
 import { raiseOrUpdateAlert } from '@/lib/alerts/mutations';
 import { can } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session-user';
-import { getDb } from '@/lib/db/client';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
 import { UndecodableImageError } from '@/lib/face/node-engine';
 import { ProbeSchema, type Probe, type ProbeAnswer } from '@/lib/face/probe';
@@ -13,13 +12,14 @@ import { processState } from '@/lib/process-state';
 import { candidateEngine, engineById } from '@/lib/recognition/engines';
 import { UnusableFaceError } from '@/lib/recognition/face-analysis';
 import { issueTicket, reserveTicket, tallyUnverified } from './candidate-tickets';
+import { readLiveDeployment, readSnapshotTemplate } from './data';
 import { recordFaceProcessed } from './face-counts';
 import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
 import { verifyCandidates, type VerificationOutcome } from './verification';
 import { withVerificationSlot } from './verification-slots';
 
 /**
- * The probe pipeline (DOMAIN.md, "Faces, matches and alerts"): a face seen by a live tile is
+ * The probe pipeline (docs/rules.md#non-matches, docs/rules.md#alerts): a face seen by a live tile is
  * compared with the deployment's frozen snapshot in two stages — the browser's face-api
  * descriptor finds candidates within the plan's candidate distance, and the verifying recogniser
  * checks each from the probe's own crop on the server (lib/live/verification.ts). Only a face that
@@ -73,19 +73,7 @@ function liveContext(deploymentId: string): Promise<LiveContext> {
 }
 
 async function readLiveContext(deploymentId: string): Promise<LiveContext> {
-  const row = await getDb().deployment.findUnique({
-    where: { id: deploymentId },
-    select: {
-      status: true,
-      startsAt: true,
-      endsAt: true,
-      threshold: true,
-      verifierId: true,
-      verifyThreshold: true,
-      snapshot: { select: { id: true } },
-      cameras: { select: { id: true } },
-    },
-  });
+  const row = await readLiveDeployment(deploymentId);
   if (!row) throw notFound('No such deployment.');
   return {
     status: row.status,
@@ -250,10 +238,7 @@ async function verifyAndAlert({
   const verified = outcome.verified;
   if (!verified) return { matched: false };
 
-  const template = await getDb().snapshotImage.findFirst({
-    where: { snapshotId: context.snapshotId, referenceImageId: verified.referenceImageId },
-    select: { watchlistId: true, reference: true, name: true, category: true },
-  });
+  const template = await readSnapshotTemplate(context.snapshotId, verified.referenceImageId);
   if (!template) return { matched: false }; // the snapshot was replaced between the two reads
   const { alertId } = await raiseOrUpdateAlert({
     deploymentId,

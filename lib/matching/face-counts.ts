@@ -1,6 +1,6 @@
 /**
  * Faces processed, per camera and minute: the only trace a face that matches nothing may leave
- * (DOMAIN.md: "Only counts survive"). The deployment record reports faces processed from these.
+ * (docs/rules.md#non-matches: only counts survive). The deployment record reports faces processed from these.
  *
  * Nothing about a face is taken in — no descriptor, crop, track or time finer than its minute —
  * only which deployment and camera saw it. Counts live in memory until `drain` hands over the

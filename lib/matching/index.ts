@@ -62,7 +62,7 @@ export const FACEAPI_DIMS = 128;
 /** Most candidates `candidates()` reports: each costs the verifier one comparison, not one embedding. */
 export const MAX_CANDIDATES = 8;
 
-/** A match is a distance at or under the deployment's threshold (DOMAIN.md). */
+/** A match is a distance at or under the deployment's threshold (docs/rules.md#accuracy). */
 export function isMatch(distance: number, threshold: number): boolean {
   return distance <= threshold;
 }

@@ -29,6 +29,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     serveClient: false,
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- socket.io ignores the promise; every path ends in next()
   io.use(async (socket, next) => {
     try {
       const session = await loadActiveSession(await sessionTokenFromCookieHeader(socket.handshake.headers.cookie, secret));

@@ -1,4 +1,4 @@
-import { getDb, type Tx } from '@/lib/db/client';
+import type { Tx } from '@/lib/db/client';
 import { getAccuracyTarget } from '@/lib/settings/data';
 import { watchlistSize } from '@/lib/watchlists/data';
 import { calibrationInUse } from './data';
@@ -83,7 +83,7 @@ export async function forecastForPlan(plan: PlanAccuracy, options: ForecastOptio
 export async function forecastForPlan(plan: PlanAccuracy, options?: ForecastOptions & { checkOnly?: false }): Promise<PlanForecast>;
 export async function forecastForPlan(
   plan: PlanAccuracy,
-  { db = getDb(), watchlist, checkOnly = false }: ForecastOptions = {},
+  { db, watchlist, checkOnly = false }: ForecastOptions = {},
 ): Promise<PlanForecast | PlanForecastCheck> {
   const target = await getAccuracyTarget(db);
   const size = watchlist ?? (await watchlistSize(plan.watchlistIds, plan.categories, db));

@@ -205,7 +205,7 @@ export async function deleteEntry(ctx: Context, watchlistId: string, entryId: st
   });
 }
 
-/** Records that someone looked at a reference image (DOMAIN.md: viewing is audited). */
+/** Records that someone looked at a reference image (docs/rules.md#audit: viewing is audited). */
 export async function recordReferenceImageView(ctx: Context, imageId: string, entryId: string) {
   await auditedTransaction(async (_tx, audit) => {
     await audited(ctx, audit)({ action: 'reference_image.viewed', subjectType: 'reference_image', subjectId: imageId, details: { entryId } });

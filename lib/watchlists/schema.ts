@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The closed list of watchlist categories (DOMAIN.md; Bridges §124 found "anyone of
- * interest" unlawful). Nothing outside this list can be stored or searched for.
+ * The closed list of watchlist categories (docs/rules.md#watchlist-categories; Bridges §124
+ * found "anyone of interest" unlawful). Nothing outside this list can be stored or searched for.
  */
 export const CATEGORIES = ['wanted_by_court', 'suspect_serious_offence', 'missing_vulnerable', 'risk_of_harm'] as const;
 export type Category = (typeof CATEGORIES)[number];

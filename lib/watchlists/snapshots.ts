@@ -10,7 +10,7 @@ export type SnapshotEngine = { engineId: string; engineVersion: string };
 
 /**
  * A deployment matches against a frozen copy of the templates it is allowed to use
- * (DOMAIN.md: a snapshot made at go-live, frozen while live, deleted within 24 h of the end).
+ * (docs/rules.md#snapshots: made at go-live, frozen while live, deleted within 24 h of the end).
  * Later edits to the watchlist do not reach a live deployment; the snapshot carries the
  * entry details an alert must show, so it does not depend on the entry still existing.
  */

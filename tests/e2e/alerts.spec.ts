@@ -20,7 +20,7 @@ let deploymentId = '';
 let cameraIds: string[] = [];
 let probes: ProbeFixtures;
 let prober: APIRequestContext;
-let contexts: BrowserContext[] = [];
+const contexts: BrowserContext[] = [];
 let olivia: AlertQueuePage; // operator@
 let omar: AlertQueuePage; // operator2@, behind a socket relay the test can cut
 const relay = { blocked: false, sockets: [] as { page: WebSocketRoute; server: WebSocketRoute }[] };

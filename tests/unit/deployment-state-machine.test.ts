@@ -13,7 +13,7 @@ import {
   type DeploymentStatus,
 } from '@/lib/deployments/state-machine';
 
-// Written out from DOMAIN.md and the documented decisions, independently of the table:
+// Written out from docs/rules.md#lifecycle and the documented decisions, independently of the table:
 // from → action → to. Every other pair must be refused.
 const EXPECTED: Record<DeploymentStatus, Partial<Record<DeploymentAction, DeploymentStatus>>> = {
   draft: { edit: 'draft', submit: 'submitted', cancel: 'cancelled' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { can, isRole, PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/permissions';
 
-// Written out from DOMAIN.md independently of the table, cell by cell: O operator,
+// Written out from docs/rules.md#roles independently of the table, cell by cell: O operator,
 // S senior officer, A admin, U auditor.
 const EXPECTED: Record<Permission, string> = {
   'audit:read': 'AU',
