@@ -42,7 +42,7 @@ export function PasswordForm({ forced }: Props) {
   }
 
   return (
-    <form className="form-stack" onSubmit={submit}>
+    <form className="form-stack" onSubmit={(event) => void submit(event)}>
       <label className="field">
         <span>{forced ? 'Temporary password' : 'Current password'}</span>
         <input name="currentPassword" type="password" autoComplete="current-password" required autoFocus />

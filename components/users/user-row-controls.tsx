@@ -82,7 +82,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
       {!isSelf && (
         <details>
           <summary className="small">Reset password</summary>
-          <form className="row-controls" onSubmit={resetPassword}>
+          <form className="row-controls" onSubmit={(event) => void resetPassword(event)}>
             <label className="visually-hidden" htmlFor={`reset-${id}`}>
               Reset password of {email}
             </label>
