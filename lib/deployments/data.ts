@@ -106,8 +106,6 @@ export function deploymentsVisibleTo(viewer: Viewer): Prisma.DeploymentWhereInpu
   return { OR: [{ status: { in: OPERATIONAL_STATUSES } }, { status: 'cancelled', authoriserId: { not: null } }] };
 }
 
-const visibleTo = deploymentsVisibleTo;
-
 const person = { select: { id: true, name: true, email: true } } as const;
 
 const summaryInclude = {
@@ -181,14 +179,14 @@ function toSummary(row: SummaryRow): DeploymentSummary {
 
 /** Deployments this viewer may see, newest first, optionally of one status. Caller holds 'deployment:read'. */
 export async function listDeployments(viewer: Viewer, filter: { status?: DeploymentStatus } = {}): Promise<DeploymentSummary[]> {
-  const where: Prisma.DeploymentWhereInput = { AND: [visibleTo(viewer), filter.status ? { status: filter.status } : {}] };
+  const where: Prisma.DeploymentWhereInput = { AND: [deploymentsVisibleTo(viewer), filter.status ? { status: filter.status } : {}] };
   const rows = await getDb().deployment.findMany({ where, include: summaryInclude, orderBy: { createdAt: 'desc' } });
   return rows.map(toSummary);
 }
 
 /** Whether this viewer may see the deployment (false when there is none). */
 export async function isDeploymentVisibleTo(viewer: Viewer, id: string): Promise<boolean> {
-  return (await getDb().deployment.count({ where: { AND: [{ id }, visibleTo(viewer)] } })) > 0;
+  return (await getDb().deployment.count({ where: { AND: [{ id }, deploymentsVisibleTo(viewer)] } })) > 0;
 }
 
 /**
@@ -199,7 +197,7 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
   const db = getDb();
   const row = await db.deployment.findUnique({ where: { id }, include: viewInclude });
   if (!row) throw notFound('No such deployment.');
-  const visible = await db.deployment.count({ where: { AND: [{ id }, visibleTo(viewer)] } });
+  const visible = await db.deployment.count({ where: { AND: [{ id }, deploymentsVisibleTo(viewer)] } });
   if (!visible) throw forbidden('Operators see a deployment once it has been authorised; this one has not been.');
 
   const status = statusOf(row);
