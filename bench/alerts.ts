@@ -437,7 +437,7 @@ function planProbes(fixtures: Fixtures, rows: TemplateRow[], references: Map<str
 
 type Answer = { matched: true; alertId: string } | { matched: false; cropNeeded?: true; ticket?: string } | { error: string; message: string };
 /** As a tile does (components/live/tile-detection.ts) when the server cannot verify a crop yet. */
-const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout']);
+const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
 const verifyRetryPause = (attempt: number) => Math.min(2000, 250 * 2 ** attempt) * (0.5 + Math.random());
 /** One probe as sent: `ackAt` is its final answer's (after the crop, for a candidate asked for it). */
 type Sent = { scheduledAt: number; sentAt: number; capturedAt: number; cropAskedAt?: number; verifyRetries?: number; ackAt?: number; answer?: Answer; ackError?: string };

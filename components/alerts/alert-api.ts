@@ -16,6 +16,8 @@ export function fetchAlertPage(params: { deploymentId: string; page: number; pag
 
 export const fetchAlert = (id: string) => call<AlertView>(`/api/alerts/${encodeURIComponent(id)}`);
 export const claimAlert = (id: string) => post(`/api/alerts/${encodeURIComponent(id)}/claim`);
+/** Claims a decided alert to correct its decision: the server refuses that without a reason. */
+export const claimToCorrect = (id: string, reason: string) => post(`/api/alerts/${encodeURIComponent(id)}/claim`, { correction: true, reason });
 export const releaseAlert = (id: string) => post(`/api/alerts/${encodeURIComponent(id)}/release`);
 export const decideAlert = (id: string, body: { decision: Decision; note?: string; version: number }) =>
   post(`/api/alerts/${encodeURIComponent(id)}/decision`, body);

@@ -2,11 +2,12 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
-import { acceptsOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
+import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
 import {
   claimAlert,
+  claimToCorrect,
   decideAlert,
   fetchAlert,
   recordOutcome,
@@ -212,6 +213,10 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
   // Row callbacks take the alert and stay the same functions while the list changes, so
   // unchanged rows skip rendering.
   const claim = useCallback((alert: AlertView) => void act(alert, () => claimAlert(alert.id), `You hold the alert for ${alert.name}.`), [act]);
+  const correct = useCallback(
+    (alert: AlertView, reason: string) => act(alert, () => claimToCorrect(alert.id, reason), `You hold the alert for ${alert.name} to correct its decision.`),
+    [act],
+  );
   const release = useCallback((alert: AlertView) => void act(alert, () => releaseAlert(alert.id), `Released the alert for ${alert.name}.`), [act]);
   const open = useCallback(
     (alert: AlertView) => {
@@ -227,16 +232,20 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
     requestAnimationFrame(() => listRef.current?.focus());
   };
 
+  const decidedNotice = (alert: AlertView) =>
+    setNotice({ tone: 'warn', text: 'This alert has been decided. To change the decision, choose “Correct this decision…” and give the reason.', alertId: alert.id });
   const decide = (alert: AlertView, decision: Decision) => {
     if (alert.claimedBy?.id !== viewer.id) {
+      if (!alert.claimedBy && !claimableWithoutCorrection(alert.status)) return decidedNotice(alert);
       setNotice({ tone: 'warn', text: alert.claimedBy ? `${alert.claimedBy.name} is handling this alert.` : 'Claim the alert first (C), then decide.', alertId: alert.id });
       return;
     }
+    if (!mayDecide(alert)) return decidedNotice(alert);
     const text = decision === 'false_alert' ? 'Recorded: no match (false alert).' : 'Recorded: possible match → engage. Record the outcome when known (1–5).';
     void act(alert, () => decideAlert(alert.id, { decision, note: note.trim() || undefined, version: alert.version }), text).then((ok) => ok && setNote(''));
   };
   const outcome = (alert: AlertView, value: Outcome) => {
-    if (alert.claimedBy?.id !== viewer.id || !acceptsOutcome(alert.status)) return;
+    if (alert.claimedBy?.id !== viewer.id || !mayRecordOutcome(alert)) return;
     void act(alert, () => recordOutcome(alert.id, { outcome: value, note: note.trim() || undefined, version: alert.version }), 'Outcome recorded.').then(
       (ok) => ok && setNote(''),
     );
@@ -274,7 +283,11 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
       case 'c':
         if (selected && abilities.triage) {
           if (selected.claimedBy && selected.claimedBy.id !== viewer.id) setNotice({ tone: 'warn', text: `${selected.claimedBy.name} is already handling this alert.`, alertId: selected.id });
-          else if (!selected.claimedBy) claim(selected);
+          else if (!selected.claimedBy && !claimableWithoutCorrection(selected.status)) {
+            // A decided alert: a key press never claims it; the comparison offers the correction.
+            decidedNotice(selected);
+            open(selected);
+          } else if (!selected.claimedBy) claim(selected);
         } else handled = false;
         break;
       case 'f':
@@ -498,6 +511,7 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
           onNoteChange={setNote}
           onClose={closeCompare}
           onClaim={() => claim(selected)}
+          onCorrect={(reason) => correct(selected, reason)}
           onRelease={() => release(selected)}
           onDecide={(d) => decide(selected, d)}
           onOutcome={(o) => outcome(selected, o)}

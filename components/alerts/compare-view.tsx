@@ -3,7 +3,17 @@
 import dynamic from 'next/dynamic';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
-import { acceptsOutcome, DECISION_LABELS, OUTCOMES, OUTCOME_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
+import {
+  claimableWithoutCorrection,
+  DECISION_LABELS,
+  isDecided,
+  mayDecide,
+  mayRecordOutcome,
+  OUTCOMES,
+  OUTCOME_LABELS,
+  type Decision,
+  type Outcome,
+} from '@/lib/alerts/state';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
 import { closenessOf, formatAge, formatScore, formatTime, historyLabel, scoreKind, stateOf } from './alert-format';
 import styles from './alert-queue.module.css';
@@ -17,11 +27,10 @@ const CameraInsetMap = dynamic(() => import('./camera-inset-map'), {
   loading: () => <div className={styles.mapPlaceholder} style={{ height: MAP_HEIGHT }} />,
 });
 
-const CLAIM_LABELS: Record<AlertView['status'], string> = {
+/** An ordinary claim: for the decision, or for an engagement's outcome. Decided alerts are claimed only to correct them. */
+const CLAIM_LABELS: Partial<Record<AlertView['status'], string>> = {
   new: 'Claim',
   engaged: 'Claim to record the outcome',
-  false_alert: 'Claim to correct the decision',
-  closed: 'Claim to correct the decision',
 };
 
 export type Notice = { tone: 'info' | 'warn' | 'error'; text: string; alertId?: string };
@@ -39,6 +48,8 @@ type Props = {
   onNoteChange(note: string): void;
   onClose(): void;
   onClaim(): void;
+  /** Claims a decided alert to correct it, with the reason; resolves whether it worked. */
+  onCorrect(reason: string): Promise<boolean>;
   onRelease(): void;
   onDecide(decision: Decision): void;
   onOutcome(outcome: Outcome): void;
@@ -73,9 +84,11 @@ export function CompareView(props: Props) {
   const state = stateOf(alert);
   const mine = alert.claimedBy?.id === viewerId;
   const heldByOther = alert.claimedBy !== null && !mine;
-  const canDecide = abilities.triage && mine;
-  const canOutcome = canDecide && acceptsOutcome(alert.status);
+  const canDecide = abilities.triage && mine && mayDecide(alert);
+  const canOutcome = abilities.triage && mine && mayRecordOutcome(alert);
   const canRelease = alert.claimedBy !== null && (mine || abilities.releaseAny);
+  // A decided alert is changed only by a correction with a reason, never by a plain claim.
+  const canCorrect = abilities.triage && isDecided(alert.status) && (!alert.claimedBy || (mine && alert.claimCorrection === null));
 
   return (
     <dialog
@@ -207,13 +220,18 @@ export function CompareView(props: Props) {
       <div className={styles.compareActions} data-testid="compare-actions">
         {abilities.triage ? (
           <>
-            {!alert.claimedBy ? (
+            {!alert.claimedBy && claimableWithoutCorrection(alert.status) ? (
               <button type="button" className="button primary" onClick={onClaim} disabled={busy}>
                 <Kbd>C</Kbd> {CLAIM_LABELS[alert.status]}
               </button>
             ) : null}
             {heldByOther ? <span className="warn-text">{alert.claimedBy!.name} is handling this alert.</span> : null}
-            {mine ? (
+            {mine && alert.claimCorrection !== null ? (
+              <span className="small" data-testid="compare-correcting">
+                Correcting the decision: “{alert.claimCorrection}”
+              </span>
+            ) : null}
+            {canDecide ? (
               <>
                 <button type="button" className={`button ${styles.falseButton}`} onClick={() => onDecide('false_alert')} disabled={busy}>
                   <Kbd>F</Kbd> {DECISION_LABELS.false_alert}
@@ -239,6 +257,8 @@ export function CompareView(props: Props) {
           </label>
         ) : null}
       </div>
+
+      {canCorrect ? <CorrectionForm busy={busy} onCorrect={props.onCorrect} /> : null}
 
       {canOutcome ? (
         <div className={styles.outcomes} role="group" aria-label="Outcome of the engagement" data-testid="outcome-menu">
@@ -266,6 +286,53 @@ export function CompareView(props: Props) {
         </p>
       </div>
     </dialog>
+  );
+}
+
+/**
+ * "Correct this decision": a decided alert is claimed again only with a reason, recorded with the
+ * claim — so nobody changes a decision by claiming from a list that had not caught up with it.
+ */
+function CorrectionForm({ busy, onCorrect }: { busy: boolean; onCorrect(reason: string): Promise<boolean> }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const short = reason.trim().length < 10;
+  if (!open) {
+    return (
+      <div className={styles.outcomes} data-testid="correction-section">
+        <button type="button" className="button" onClick={() => setOpen(true)}>
+          Correct this decision…
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form
+      className={styles.retainForm}
+      data-testid="correction-section"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (short) return;
+        void onCorrect(reason.trim()).then((corrected) => {
+          if (!corrected) return;
+          setOpen(false);
+          setReason('');
+        });
+      }}
+    >
+      <label className="field">
+        <span>Why is the decision being corrected? (at least 10 characters, recorded)</span>
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} required minLength={10} autoFocus />
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={busy || short}>
+          Claim to correct
+        </button>
+        <button type="button" className="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

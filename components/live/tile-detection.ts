@@ -19,11 +19,12 @@ const OVERLAY_MAX_AGE_MS = 1500;
 /** A probe unanswered after this long is treated as failed (the track will be probed again). */
 export const PROBE_TIMEOUT_MS = 10_000;
 /**
- * The server could not verify a crop yet — busy with this user's other candidates, or its verifier
- * overloaded — and kept the ticket: the tile sends the crop again after a pause that doubles from
- * 250 ms up to 2 s, jittered so that a wall of tiles does not come back all at once.
+ * The server could not verify a crop yet — busy with this user's other candidates, its verifier
+ * overloaded, or this user over the probe rate (the crop was refused before its ticket was touched)
+ * — and kept the ticket: the tile sends the crop again after a pause that doubles from 250 ms up to
+ * 2 s, jittered so that a wall of tiles does not come back all at once.
  */
-const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout']);
+const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
 const VERIFY_RETRY_FIRST_MS = 250;
 const VERIFY_RETRY_MAX_MS = 2000;
 const RATE_WINDOW_MS = 3000;

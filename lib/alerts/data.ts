@@ -1,4 +1,6 @@
 import { getDb, type Prisma } from '@/lib/db/client';
+import { deploymentsVisibleTo, type Viewer } from '@/lib/deployments/data';
+import { forbidden, notFound } from '@/lib/http/errors';
 import type { Metric } from '@/lib/recognition/manifest';
 import type { Category } from '@/lib/watchlists/schema';
 import type { AlertListQuery } from './schema';
@@ -7,7 +9,26 @@ import { isAlertStatus, type AlertStatus, type Decision, type Outcome } from './
 /**
  * Reads of alerts, for operators and senior officers (caller holds 'alert:read'). Crops are
  * never inlined: the view carries a URL, and the image route checks the role again.
+ *
+ * An alert is seen by whoever may see its deployment, and by nobody else: every read for a person
+ * (list, view, crop, the reference image it matched) and every triage action narrows by the
+ * deployments' own rule (deploymentsVisibleTo). So when a plan goes back to draft, operators lose
+ * its alerts with it.
  */
+
+/** Alerts of the deployments this viewer may see. */
+export function alertsVisibleTo(viewer: Viewer): Prisma.AlertWhereInput {
+  const deployments = deploymentsVisibleTo(viewer);
+  return Object.keys(deployments).length > 0 ? { deployment: deployments } : {};
+}
+
+/** 404 when there is no such alert, 403 when its deployment is not one the viewer may see. */
+export async function requireVisibleAlert(viewer: Viewer, alertId: string): Promise<void> {
+  const db = getDb();
+  if ((await db.alert.count({ where: { AND: [{ id: alertId }, alertsVisibleTo(viewer)] } })) > 0) return;
+  if ((await db.alert.count({ where: { id: alertId } })) === 0) throw notFound('No such alert.');
+  throw forbidden('This alert belongs to a deployment you may not see: operators see a deployment, and its alerts, once it has been authorised.');
+}
 
 export const alertInclude = {
   camera: { select: { id: true, name: true, lat: true, lng: true } },
@@ -41,6 +62,8 @@ export type AlertView = {
   status: AlertStatus;
   claimedBy: { id: string; name: string } | null;
   claimedAt: string | null;
+  /** Set while the holder claimed a decided alert to correct it: the reason they gave. */
+  claimCorrection: string | null;
   decision: Decision | null;
   outcome: Outcome | null;
   retained: boolean;
@@ -78,6 +101,7 @@ export function toAlertView(row: AlertRow): AlertView {
     status: isAlertStatus(row.status) ? row.status : 'new',
     claimedBy: row.claimedBy,
     claimedAt: iso(row.claimedAt),
+    claimCorrection: row.claimCorrection,
     decision: row.decision as Decision | null,
     outcome: row.outcome as Outcome | null,
     retained: row.retained,
@@ -89,14 +113,23 @@ export function toAlertView(row: AlertRow): AlertView {
   };
 }
 
+/** An alert as stored, for the server's own use (publishing); people read through getAlertForViewer. */
 export async function getAlertView(id: string): Promise<AlertView | null> {
   const row = await getDb().alert.findUnique({ where: { id }, include: alertInclude });
   return row ? toAlertView(row) : null;
 }
 
-/** Alerts newest first; with `since`, every alert changed at or after it (reconnect resync). */
-export async function listAlerts(query: AlertListQuery) {
-  const where: Prisma.AlertWhereInput = {};
+/** One alert for a person: 404 if it does not exist, 403 if its deployment is not theirs to see. */
+export async function getAlertForViewer(viewer: Viewer, id: string): Promise<AlertView> {
+  await requireVisibleAlert(viewer, id);
+  const view = await getAlertView(id);
+  if (!view) throw notFound('No such alert.');
+  return view;
+}
+
+/** Alerts of the deployments this viewer may see, newest first; with `since`, every one changed at or after it (reconnect resync). */
+export async function listAlerts(viewer: Viewer, query: AlertListQuery) {
+  const where: Prisma.AlertWhereInput = { ...alertsVisibleTo(viewer) };
   if (query.deploymentId) where.deploymentId = query.deploymentId;
   if (query.cameraId) where.cameraId = query.cameraId;
   if (query.since) where.updatedAt = { gte: query.since };
@@ -117,14 +150,19 @@ export async function listAlerts(query: AlertListQuery) {
   return { total, page: query.page, pageSize: query.pageSize, alerts: rows.map(toAlertView), serverTime: new Date().toISOString() };
 }
 
-export async function getAlertCrop(id: string) {
-  return getDb().alert.findUnique({ where: { id }, select: { crop: true, deploymentId: true } });
+/** An alert's face crop for a person who may see the alert (404/403 as getAlertForViewer); null once deleted by retention. */
+export async function getAlertCropForViewer(viewer: Viewer, id: string): Promise<Uint8Array | null> {
+  await requireVisibleAlert(viewer, id);
+  const row = await getDb().alert.findUnique({ where: { id }, select: { crop: true } });
+  if (!row) throw notFound('No such alert.');
+  return row.crop;
 }
 
 /**
- * Whether an alert that matched this reference image is still under review (its crop not yet
- * deleted by retention): only then may people who triage compare the two faces.
+ * Whether this viewer may see an alert that matched this reference image and is still under
+ * review (its crop not yet deleted by retention): only then may people who triage compare the
+ * two faces. An alert of a deployment the viewer may not see does not count.
  */
-export async function alertUsesReferenceImage(referenceImageId: string): Promise<boolean> {
-  return (await getDb().alert.count({ where: { referenceImageId, cropDeletedAt: null } })) > 0;
+export async function alertUsesReferenceImage(viewer: Viewer, referenceImageId: string): Promise<boolean> {
+  return (await getDb().alert.count({ where: { AND: [{ referenceImageId, cropDeletedAt: null }, alertsVisibleTo(viewer)] } })) > 0;
 }

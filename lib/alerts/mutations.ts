@@ -1,15 +1,31 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { can } from '@/lib/auth/permissions';
-import { getDb } from '@/lib/db/client';
+import { getDb, type Tx } from '@/lib/db/client';
+import { lockDeploymentState } from '@/lib/deployments/data';
+import { acceptsFaces } from '@/lib/deployments/state-machine';
 import { processState } from '@/lib/process-state';
 import type { Metric } from '@/lib/recognition/manifest';
 import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { publishToDeployment } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
-import { getAlertView, type AlertView } from './data';
-import { acceptsOutcome, CLAIM_TIMEOUT_MS, COALESCE_WINDOW_MS, statusAfterDecision, type Decision, type Outcome } from './state';
+import { getAlertView, requireVisibleAlert, type AlertView } from './data';
+import type { ClaimInput } from './schema';
+import {
+  acceptsOutcome,
+  claimableWithoutCorrection,
+  CLAIM_TIMEOUT_MS,
+  COALESCE_WINDOW_MS,
+  isAlertStatus,
+  isDecided,
+  mayDecide,
+  mayRecordOutcome,
+  statusAfterDecision,
+  type AlertStatus,
+  type Decision,
+  type Outcome,
+} from './state';
 
 /**
  * Writes to alerts. Persist first, then publish: every change is committed (with its audit
@@ -59,6 +75,21 @@ async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * Refuses (409 `deployment_not_live`) inside the transaction writing an alert when the deployment
+ * no longer accepts faces. The probe pipeline checked a cached copy of its state before matching;
+ * a suspension or end may have committed since (the verification alone takes a while), and no
+ * alert may be raised or updated on a deployment that has stopped. The row is share-locked on
+ * PostgreSQL, so a lifecycle change waits for this write or is seen by it — never in between.
+ */
+async function requireStillLive(tx: Tx, deploymentId: string): Promise<void> {
+  const state = await lockDeploymentState(tx, deploymentId);
+  if (!state || !acceptsFaces(state, new Date())) {
+    const now = state ? (state.status === 'live' ? 'its window has closed' : `it is ${state.status}`) : 'it no longer exists';
+    throw new HttpError(409, 'deployment_not_live', `This deployment stopped accepting faces while this one was being checked (${now}); no alert was raised.`);
+  }
+}
+
 function verificationColumns(face: MatchedFace) {
   const v = face.verification;
   return { verifierId: v.engineId, verifierVersion: v.engineVersion, verifyMetric: v.metric, verifyScore: v.score, verifyThreshold: v.threshold };
@@ -95,6 +126,7 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
       const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
       // Both updates or neither.
       await db.$transaction(async (tx) => {
+        await requireStillLive(tx, face.deploymentId);
         await tx.alert.update({
           where: { id: open.id },
           data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
@@ -111,6 +143,7 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
       return { alertId: open.id, created: false };
     }
     const alertId = await auditedTransaction(async (tx, audit) => {
+      await requireStillLive(tx, face.deploymentId);
       const alert = await tx.alert.create({
         data: {
           deploymentId: face.deploymentId,
@@ -155,40 +188,74 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
 
 // ─── triage by people ───────────────────────────────────────────────────────────────────
 
-async function loadForTriage(alertId: string) {
+/** The alert as triage needs it, once the actor is known to be allowed to see it (404/403 otherwise). */
+async function loadForTriage(actor: SessionUser, alertId: string) {
+  await requireVisibleAlert(actor, alertId);
   const alert = await getDb().alert.findUnique({
     where: { id: alertId },
-    select: { id: true, status: true, claimedById: true, version: true, deploymentId: true, claimedBy: { select: { name: true } } },
+    select: { id: true, status: true, claimedById: true, claimCorrection: true, version: true, deploymentId: true, claimedBy: { select: { name: true } } },
   });
   if (!alert) throw notFound('No such alert.');
-  return alert;
+  return { ...alert, status: (isAlertStatus(alert.status) ? alert.status : 'new') as AlertStatus };
+}
+
+function alreadyDecided() {
+  return new HttpError(
+    409,
+    'alert_decided',
+    'This alert has been decided already. To change the decision, claim it as a correction and give the reason (correction: true, reason).',
+  );
 }
 
 /**
  * Claims an alert for the caller (holds 'alert:triage'). Exactly one of several concurrent
- * claims wins: the update only matches while nobody holds the alert.
+ * claims wins: the update only matches while nobody holds the alert — and while it is in the
+ * state the claim was made for, so a claim from a list that has not caught up with a decision
+ * cannot slip in after it. A decided alert is claimed only as a correction with a reason
+ * (`alert_decided` otherwise), except an engagement awaiting its outcome; the reason is kept with
+ * the claim and audited.
  */
-export async function claimAlert({ actor, ip }: Context, alertId: string): Promise<AlertView> {
-  const before = await loadForTriage(alertId);
-  if (before.claimedById === actor.id) return (await getAlertView(alertId))!;
+export async function claimAlert({ actor, ip }: Context, alertId: string, input: ClaimInput = {}): Promise<AlertView> {
+  const before = await loadForTriage(actor, alertId);
+  const correction = input.correction ? input.reason! : null;
+  if (correction !== null && !isDecided(before.status)) {
+    throw new HttpError(409, 'not_decided', 'This alert has no decision to correct yet: claim it without a correction.');
+  }
+  if (correction === null && !claimableWithoutCorrection(before.status)) throw alreadyDecided();
+  if (before.claimedById === actor.id) {
+    // Already held: a correction given now turns the claim into a correction claim.
+    if (correction === null || before.claimCorrection !== null) return (await getAlertView(alertId))!;
+  }
   const now = new Date();
   await auditedTransaction(async (tx, audit) => {
     const { count } = await tx.alert.updateMany({
-      where: { id: alertId, claimedById: null },
-      data: { claimedById: actor.id, claimedAt: now, claimActivityAt: now, version: { increment: 1 } },
+      where: { id: alertId, status: before.status, claimedById: before.claimedById === actor.id ? actor.id : null },
+      data: { claimedById: actor.id, claimedAt: now, claimActivityAt: now, claimCorrection: correction, version: { increment: 1 } },
     });
     if (count !== 1) {
-      const holder = await tx.alert.findUnique({ where: { id: alertId }, select: { claimedBy: { select: { name: true } } } });
-      throw conflict(`${holder?.claimedBy?.name ?? 'Another operator'} is already handling this alert.`, { holder: holder?.claimedBy?.name ?? null });
+      const current = await tx.alert.findUnique({ where: { id: alertId }, select: { status: true, claimedBy: { select: { name: true } } } });
+      if (current?.claimedBy) {
+        throw conflict(`${current.claimedBy.name} is already handling this alert.`, { holder: current.claimedBy.name });
+      }
+      // Nobody holds it, so its state moved on: decided meanwhile.
+      if (correction === null) throw alreadyDecided();
+      throw conflict('The alert changed meanwhile; look at it again before correcting it.');
     }
-    await audit({ action: 'alert.claimed', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId });
+    await audit({
+      action: 'alert.claimed',
+      actorId: actor.id,
+      ip,
+      subjectType: 'alert',
+      subjectId: alertId,
+      details: correction === null ? {} : { correction: true, reason: correction, status: before.status },
+    });
   });
   return publish('alert:claimed', alertId);
 }
 
 /** Releases a claim: by its holder, or by a senior officer ('alert:release-any'). */
 export async function releaseAlert({ actor, ip }: Context, alertId: string): Promise<AlertView> {
-  const before = await loadForTriage(alertId);
+  const before = await loadForTriage(actor, alertId);
   if (!before.claimedById) throw conflict('Nobody holds this alert.');
   if (before.claimedById !== actor.id && !can(actor.role, 'alert:release-any')) {
     throw forbidden(`${before.claimedBy?.name ?? 'Another operator'} holds this alert; only they or a senior officer can release it.`);
@@ -196,7 +263,7 @@ export async function releaseAlert({ actor, ip }: Context, alertId: string): Pro
   await auditedTransaction(async (tx, audit) => {
     const { count } = await tx.alert.updateMany({
       where: { id: alertId, claimedById: before.claimedById },
-      data: { claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+      data: { claimedById: null, claimedAt: null, claimActivityAt: null, claimCorrection: null, version: { increment: 1 } },
     });
     if (count !== 1) throw conflict('The claim changed meanwhile; reload the alert.');
     await audit({ action: 'alert.released', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { holderId: before.claimedById } });
@@ -216,19 +283,21 @@ function notHolder(holderName: string | undefined) {
 
 /**
  * Records a decision by the claim holder (holds 'alert:triage'). The update is conditional on
- * the caller still holding the alert at the version read — and, when given, at the version the
- * person looked at — so two decisions made at once cannot both be recorded.
+ * the caller still holding the alert at the version the person looked at (`version`, required),
+ * so two decisions made at once cannot both be recorded, and a decision about an alert that has
+ * changed since is refused. A decided alert is decided again only under a correction claim.
  * A false alert ends the holder's part (claim released); an engagement keeps the claim for the
  * outcome.
  */
 export async function decideAlert(
   { actor, ip }: Context,
   alertId: string,
-  { decision, note = '', version }: { decision: Decision; note?: string; version?: number },
+  { decision, note = '', version }: { decision: Decision; note?: string; version: number },
 ): Promise<AlertView> {
-  const before = await loadForTriage(alertId);
+  const before = await loadForTriage(actor, alertId);
   if (before.claimedById !== actor.id) throw notHolder(before.claimedBy?.name);
-  if (version !== undefined && version !== before.version) throw changedMeanwhile();
+  if (version !== before.version) throw changedMeanwhile();
+  if (!mayDecide(before)) throw alreadyDecided();
   const status = statusAfterDecision(decision);
   const now = new Date();
   await auditedTransaction(async (tx, audit) => {
@@ -239,45 +308,52 @@ export async function decideAlert(
         status,
         decision,
         outcome: null,
+        claimCorrection: null,
         version: { increment: 1 },
         ...(keepClaim ? { claimActivityAt: now } : { claimedById: null, claimedAt: null, claimActivityAt: null }),
       },
     });
     if (count !== 1) throw changedMeanwhile();
     await tx.alertDecision.create({ data: { alertId, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
-    await audit({ action: 'alert.decided', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { decision, note, correction: before.status !== 'new' } });
+    const correction = isDecided(before.status) ? { correction: true, reason: before.claimCorrection, from: before.status } : { correction: false };
+    await audit({ action: 'alert.decided', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { decision, note, ...correction } });
   });
   return publish('alert:decided', alertId);
 }
 
-/** Records the outcome of an engagement, by the claim holder; closes the alert and releases it. */
+/**
+ * Records the outcome of an engagement, by the claim holder at the version they looked at;
+ * closes the alert and releases it. Changing a closed alert's outcome takes a correction claim.
+ */
 export async function recordOutcome(
   { actor, ip }: Context,
   alertId: string,
-  { outcome, note = '', version }: { outcome: Outcome; note?: string; version?: number },
+  { outcome, note = '', version }: { outcome: Outcome; note?: string; version: number },
 ): Promise<AlertView> {
-  const before = await loadForTriage(alertId);
+  const before = await loadForTriage(actor, alertId);
   if (before.claimedById !== actor.id) throw notHolder(before.claimedBy?.name);
-  if (version !== undefined && version !== before.version) throw changedMeanwhile();
-  if (!acceptsOutcome(before.status as never)) {
+  if (version !== before.version) throw changedMeanwhile();
+  if (!acceptsOutcome(before.status)) {
     throw new HttpError(409, 'not_engaged', 'An outcome follows a decision to engage; this alert has not been engaged.');
   }
+  if (!mayRecordOutcome(before)) throw alreadyDecided();
   const now = new Date();
   await auditedTransaction(async (tx, audit) => {
     const { count } = await tx.alert.updateMany({
       where: { id: alertId, claimedById: actor.id, version: before.version },
-      data: { status: 'closed', outcome, claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+      data: { status: 'closed', outcome, claimedById: null, claimedAt: null, claimActivityAt: null, claimCorrection: null, version: { increment: 1 } },
     });
     if (count !== 1) throw changedMeanwhile();
     await tx.alertDecision.create({ data: { alertId, kind: 'outcome', value: outcome, note, byId: actor.id, at: now } });
-    await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { outcome, note } });
+    const correction = before.status === 'closed' ? { correction: true, reason: before.claimCorrection } : {};
+    await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { outcome, note, ...correction } });
   });
   return publish('alert:decided', alertId);
 }
 
 /** Keeps an alert's image past the retention period, with a recorded reason ('alert:retain'). */
 export async function retainAlert({ actor, ip }: Context, alertId: string, reason: string): Promise<AlertView> {
-  const before = await loadForTriage(alertId);
+  const before = await loadForTriage(actor, alertId);
   const { cropDeletedAt } = await getDb().alert.findUniqueOrThrow({ where: { id: alertId }, select: { cropDeletedAt: true } });
   if (cropDeletedAt) throw conflict('This image was already deleted at the end of the retention period; there is nothing to keep.');
   await auditedTransaction(async (tx, audit) => {
@@ -301,7 +377,7 @@ export async function releaseLapsedClaims(now = new Date()): Promise<number> {
     const done = await auditedTransaction(async (tx, audit) => {
       const { count } = await tx.alert.updateMany({
         where: { id: alert.id, claimedById: alert.claimedById, claimActivityAt: { lt: cutoff } },
-        data: { claimedById: null, claimedAt: null, claimActivityAt: null, version: { increment: 1 } },
+        data: { claimedById: null, claimedAt: null, claimActivityAt: null, claimCorrection: null, version: { increment: 1 } },
       });
       if (count === 1) await audit({ action: 'alert.claim_lapsed', subjectType: 'alert', subjectId: alert.id, details: { holderId: alert.claimedById } });
       return count === 1;

@@ -2,8 +2,28 @@ import { z } from 'zod';
 import { ALERT_STATUSES, DECISIONS, OUTCOMES } from './state';
 
 const note = z.string().trim().max(2000, 'note must be at most 2000 characters');
-/** The alert version the person looked at when deciding: a decision about a changed alert is refused. */
-const version = z.number().int().positive().optional();
+/**
+ * The alert version the person looked at when deciding: required, so a decision is always about
+ * the alert as the person saw it — one about a changed alert is refused (409 `alert_changed`).
+ */
+const version = z
+  .number({ error: (issue) => (issue.input === undefined ? 'version is required: send the version of the alert you looked at' : 'version must be a number') })
+  .int('version must be a whole number')
+  .positive('version must be positive');
+
+/**
+ * A claim's body, all optional: claiming a decided alert is a correction, which says so and why
+ * (`{ correction: true, reason }`); without it such a claim is refused (409 `alert_decided`).
+ */
+export const ClaimSchema = z
+  .object({
+    correction: z.boolean().optional(),
+    reason: z.string().trim().min(10, 'give a reason of at least 10 characters for correcting the decision').max(2000, 'reason must be at most 2000 characters').optional(),
+  })
+  .strict()
+  .refine((claim) => !claim.correction || claim.reason !== undefined, { message: 'a correction needs a reason: say why the decision is being corrected', path: ['reason'] })
+  .refine((claim) => claim.correction || claim.reason === undefined, { message: 'a reason goes with a correction: send correction: true as well', path: ['correction'] });
+export type ClaimInput = z.infer<typeof ClaimSchema>;
 
 export const DecisionSchema = z
   .object({

@@ -7,8 +7,12 @@
  *               Released by the holder, by a senior officer, by a decision that ends the
  *               holder's part, or after CLAIM_TIMEOUT_MS without an action.
  *
- * A correction is a new recorded decision (AlertDecision rows are never edited): a decided
- * alert may be claimed again and decided again.
+ * A correction is a new recorded decision (AlertDecision rows are never edited). A decided alert
+ * is claimed again only as a correction, with a reason (kept with the claim, and audited): an
+ * ordinary claim — someone working from a list that has not caught up — is refused with 409
+ * `alert_decided`, so a decision is never overridden by accident. The one exception is an
+ * engagement awaiting its outcome: anyone may claim it to record the outcome, but changing its
+ * decision takes a correction too.
  */
 export const ALERT_STATUSES = ['new', 'false_alert', 'engaged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -49,6 +53,29 @@ export function statusAfterDecision(decision: Decision): AlertStatus {
 /** An outcome follows an engagement (or corrects an earlier outcome). */
 export function acceptsOutcome(status: AlertStatus): boolean {
   return status === 'engaged' || status === 'closed';
+}
+
+/** A person has recorded a decision on it. */
+export function isDecided(status: AlertStatus): boolean {
+  return status !== 'new';
+}
+
+/** What an ordinary claim (no correction) may be for: the decision, or an engagement's outcome. */
+export function claimableWithoutCorrection(status: AlertStatus): boolean {
+  return status === 'new' || status === 'engaged';
+}
+
+/**
+ * Whether the holder may record a decision now: on an alert awaiting one, or — on a decided
+ * alert — only under a claim taken as a correction.
+ */
+export function mayDecide(alert: { status: AlertStatus; claimCorrection: string | null }): boolean {
+  return alert.status === 'new' || alert.claimCorrection !== null;
+}
+
+/** Whether the holder may record an outcome now: after an engagement, or correcting a closed alert's outcome under a correction claim. */
+export function mayRecordOutcome(alert: { status: AlertStatus; claimCorrection: string | null }): boolean {
+  return alert.status === 'engaged' || (alert.status === 'closed' && alert.claimCorrection !== null);
 }
 
 /** Still waiting for a person: counts in the tab title and the "unhandled" filter. */

@@ -25,6 +25,27 @@ const EnvSchema = z.object({
   /** Worker threads verifying live candidates, and analysing reference photos and calibrations. */
   RECOGNITION_VERIFY_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   RECOGNITION_ANALYSE_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Probe rate limits (token buckets: a sustained rate per second and a burst), per socket and per
+   * user over the socket and HTTP together; refusals answer `rate_limited` and are counted, not
+   * audited one by one (lib/live/limits.ts). The defaults lie well above what a camera wall can
+   * send: a wall's detectors analyse at most ~150 frames a second on a six-core workstation (about
+   * 24 on two cores), with at most two new faces described per frame and each face probed again
+   * only every 3 s — under 300 probes a second in the worst case, and ~60 for a 9-tile wall in a
+   * dense crowd. bench/alerts.ts sends 220 a second from one socket (200 faces and the crops of the
+   * 10 % that are candidates), and on a loaded machine about 330 with the crops it sends again
+   * while the verifier is busy. A user may keep a second wall open, hence twice the per-socket
+   * figures per user.
+   */
+  PROBES_PER_SECOND_PER_SOCKET: z.coerce.number().positive().max(100_000).default(400),
+  PROBE_BURST_PER_SOCKET: z.coerce.number().int().min(1).max(1_000_000).default(800),
+  PROBES_PER_SECOND_PER_USER: z.coerce.number().positive().max(100_000).default(800),
+  PROBE_BURST_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(1600),
+  /**
+   * Socket connections one user may hold at once (a control-room page holds one; a few windows
+   * and reconnects stay far below). More are refused at the handshake with `too_many_connections`.
+   */
+  MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

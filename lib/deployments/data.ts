@@ -1,5 +1,5 @@
 import { can, type Role } from '@/lib/auth/permissions';
-import { getDb, type Prisma, type Tx } from '@/lib/db/client';
+import { dbProvider, getDb, type Prisma, type Tx } from '@/lib/db/client';
 import { forbidden, notFound } from '@/lib/http/errors';
 import type { CameraPlacement, GeoPolygon } from '@/lib/geo/geometry';
 import type { Forecast } from '@/lib/recognition/forecast';
@@ -96,7 +96,11 @@ export function seesUnauthorisedPlans(role: Role): boolean {
 /** Statuses an operator may see: the plan has been authorised at some point. */
 const OPERATIONAL_STATUSES: DeploymentStatus[] = ['authorised', 'live', 'suspended', 'ended'];
 
-function visibleTo(viewer: Viewer): Prisma.DeploymentWhereInput {
+/**
+ * The one visibility rule of deployments, as a filter: every read of a deployment — and of what
+ * belongs to one (its alerts, their crops, the reference images they matched) — narrows by it.
+ */
+export function deploymentsVisibleTo(viewer: Viewer): Prisma.DeploymentWhereInput {
   if (seesUnauthorisedPlans(viewer.role)) return {};
   // A cancelled plan keeps its authoriser only if it had been authorised before it was cancelled.
   return { OR: [{ status: { in: OPERATIONAL_STATUSES } }, { status: 'cancelled', authoriserId: { not: null } }] };
@@ -175,9 +179,14 @@ function toSummary(row: SummaryRow): DeploymentSummary {
 
 /** Deployments this viewer may see, newest first, optionally of one status. Caller holds 'deployment:read'. */
 export async function listDeployments(viewer: Viewer, filter: { status?: DeploymentStatus } = {}): Promise<DeploymentSummary[]> {
-  const where: Prisma.DeploymentWhereInput = { AND: [visibleTo(viewer), filter.status ? { status: filter.status } : {}] };
+  const where: Prisma.DeploymentWhereInput = { AND: [deploymentsVisibleTo(viewer), filter.status ? { status: filter.status } : {}] };
   const rows = await getDb().deployment.findMany({ where, include: summaryInclude, orderBy: { createdAt: 'desc' } });
   return rows.map(toSummary);
+}
+
+/** Whether this viewer may see the deployment (false when there is none). */
+export async function isDeploymentVisibleTo(viewer: Viewer, id: string): Promise<boolean> {
+  return (await getDb().deployment.count({ where: { AND: [{ id }, deploymentsVisibleTo(viewer)] } })) > 0;
 }
 
 /**
@@ -188,7 +197,7 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
   const db = getDb();
   const row = await db.deployment.findUnique({ where: { id }, include: viewInclude });
   if (!row) throw notFound('No such deployment.');
-  const visible = await db.deployment.count({ where: { AND: [{ id }, visibleTo(viewer)] } });
+  const visible = await db.deployment.count({ where: { AND: [{ id }, deploymentsVisibleTo(viewer)] } });
   if (!visible) throw forbidden('Operators see a deployment once it has been authorised; this one has not been.');
 
   const status = statusOf(row);
@@ -326,6 +335,20 @@ async function deploymentHistory(db: Tx, deploymentId: string): Promise<HistoryI
     actor: e.actor ? { name: e.actor.name, email: e.actor.email } : e.actorEmail ? { name: null, email: e.actorEmail } : null,
     details: JSON.parse(e.details) as Record<string, unknown>,
   }));
+}
+
+// ─── for the alert writer ─────────────────────────────────────────────────────────────────
+
+/**
+ * A deployment's state as the caller's transaction will commit against: on PostgreSQL the row is
+ * share-locked first (SELECT … FOR SHARE), so a lifecycle change — which updates the row — either
+ * waits for the caller's commit, or has committed and is what the read then sees (each statement
+ * reads the latest commits at read-committed). SQLite runs one transaction at a time. Called inside
+ * the transaction that writes an alert, so none is written for a deployment no longer live.
+ */
+export async function lockDeploymentState(tx: Tx, deploymentId: string) {
+  if (dbProvider() === 'postgresql') await tx.$queryRaw`SELECT 1 FROM "Deployment" WHERE id = ${deploymentId} FOR SHARE`;
+  return tx.deployment.findUnique({ where: { id: deploymentId }, select: { status: true, startsAt: true, endsAt: true } });
 }
 
 // ─── for the housekeeping job ─────────────────────────────────────────────────────────────

@@ -2,6 +2,8 @@ import { auditedTransaction, type Audit, type AuditInput } from '@/lib/audit/mut
 import type { SessionUser } from '@/lib/auth/session-user';
 import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
+import { forgetLiveContext } from '@/lib/live/probes';
+import { narrowDeploymentRoom } from '@/lib/realtime/publish';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
 import { candidateEngine, verifyingEngine } from '@/lib/recognition/engines';
 import { distinctPerThousand, oneIn, pointEstimateWords, verifyThresholdProblem, type Forecast, type StageForecast } from '@/lib/recognition/forecast';
@@ -10,6 +12,7 @@ import type { Metric } from '@/lib/recognition/manifest';
 import {
   findAuthorIds,
   getDeploymentForViewer,
+  isDeploymentVisibleTo,
   parseStoredForecast,
   parseStoredList,
   parseStoredZone,
@@ -410,6 +413,28 @@ async function purgeIfPresent(tx: Tx, deploymentId: string, passOn: Audit): Prom
   return (await purgeSnapshot(tx, deploymentId, passOn)).purged;
 }
 
+/**
+ * A change to an existing deployment: one audited transaction and, once it has committed (or
+ * failed), the probe pipeline forgets what it had cached of the deployment — its live state and
+ * the matcher of its snapshot — so the very next probe sees the change: a suspension or end
+ * refuses faces at once, a start accepts them at once. (Probes already past that check meet the
+ * state again in the transaction that would write their alert.)
+ */
+async function changeDeployment<T>(id: string, work: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await auditedTransaction(work);
+  } finally {
+    forgetLiveContext(id);
+  }
+  // Who may see it may have changed (a plan back in draft is hidden from operators): their
+  // sockets leave its room, so its alerts stop reaching them.
+  await narrowDeploymentRoom(id, (viewer) => isDeploymentVisibleTo(viewer, id)).catch((error: unknown) =>
+    console.error('[deployments] could not narrow the room of', id, error instanceof Error ? error.message : error),
+  );
+  return result;
+}
+
 /** The answer to an action: the deployment as the actor now sees it. */
 const viewFor = (ctx: Context, id: string) => getDeploymentForViewer(ctx.actor, id);
 
@@ -439,7 +464,7 @@ export async function updateDeployment(
   id: string,
   input: UpdateDeploymentInput,
 ): Promise<DeploymentView & EditOutcome> {
-  const outcome = await auditedTransaction(async (tx, audit) => {
+  const outcome = await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'edit');
 
@@ -467,7 +492,7 @@ export type CameraOutcome = CameraView & EditOutcome;
 
 /** Places a camera. Caller holds 'deployment:plan'. Same standing rules as updateDeployment. */
 export async function addCamera(ctx: Context, deploymentId: string, input: CameraInput): Promise<CameraOutcome> {
-  return auditedTransaction(async (tx, audit) => {
+  return changeDeployment(deploymentId, async (tx, audit) => {
     const row = await loadDeployment(tx, deploymentId);
     requireTransition(row.status, 'edit');
     if (row.cameras.length >= MAX_CAMERAS) {
@@ -488,7 +513,7 @@ export async function updateCamera(
   cameraId: string,
   input: UpdateCameraInput,
 ): Promise<CameraOutcome> {
-  return auditedTransaction(async (tx, audit) => {
+  return changeDeployment(deploymentId, async (tx, audit) => {
     const row = await loadDeployment(tx, deploymentId);
     const before = row.cameras.find((c) => c.id === cameraId);
     if (!before) throw notFound('No such camera in this deployment.');
@@ -512,7 +537,7 @@ export async function removeCamera(
   deploymentId: string,
   cameraId: string,
 ): Promise<{ id: string; removed: true } & EditOutcome> {
-  return auditedTransaction(async (tx, audit) => {
+  return changeDeployment(deploymentId, async (tx, audit) => {
     const row = await loadDeployment(tx, deploymentId);
     const camera = row.cameras.find((c) => c.id === cameraId);
     if (!camera) throw notFound('No such camera in this deployment.');
@@ -535,7 +560,7 @@ export async function removeCamera(
  * Caller holds 'deployment:plan'. 422 listing every gap when incomplete.
  */
 export async function submitDeployment(ctx: Context, id: string, input: SubmitInput = {}, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'submit');
     const problems = await planProblems(tx, row, now);
@@ -569,7 +594,7 @@ export async function submitDeployment(ctx: Context, id: string, input: SubmitIn
  * window may have passed since it was submitted.
  */
 export async function authoriseDeployment(ctx: Context, id: string, input: AuthoriseInput, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'authorise');
     const authors = await requireSecondOfficer(tx, row, ctx.actor, 'authorise');
@@ -610,7 +635,7 @@ export async function authoriseDeployment(ctx: Context, id: string, input: Autho
  * 'deployment:authorise' and must not be one of its authors.
  */
 export async function rejectDeployment(ctx: Context, id: string, input: ReasonInput, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'reject');
     await requireSecondOfficer(tx, row, ctx.actor, 'reject');
@@ -632,7 +657,7 @@ export async function rejectDeployment(ctx: Context, id: string, input: ReasonIn
  * for nothing, which cannot be necessary or proportionate.
  */
 export async function startDeployment(ctx: Context, id: string, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'start');
     const { startsAt, endsAt } = row;
@@ -690,7 +715,7 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
  * going live again takes a fresh snapshot.
  */
 export async function suspendDeployment(ctx: Context, id: string, input: ReasonInput): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'suspend');
     await tx.deployment.update({ where: { id }, data: { status: 'suspended', statusReason: input.reason } });
@@ -707,7 +732,7 @@ export async function suspendDeployment(ctx: Context, id: string, input: ReasonI
  * ends deployments whose window closes (endExpiredDeployment).
  */
 export async function endDeployment(ctx: Context, id: string, input: EndInput, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'end');
     const reason = input.reason ?? 'ended by hand';
@@ -721,7 +746,7 @@ export async function endDeployment(ctx: Context, id: string, input: EndInput, n
 
 /** Cancels a deployment for good, with a reason. Caller holds 'deployment:suspend'. */
 export async function cancelDeployment(ctx: Context, id: string, input: ReasonInput, now = new Date()): Promise<DeploymentView> {
-  await auditedTransaction(async (tx, audit) => {
+  await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'cancel');
     // A deployment that had been live stops now; the published record needs that time.
@@ -741,7 +766,7 @@ export async function cancelDeployment(ctx: Context, id: string, input: ReasonIn
  * the housekeeping job. Returns false when someone else already moved it on.
  */
 export async function endExpiredDeployment(id: string, now: Date): Promise<boolean> {
-  return auditedTransaction(async (tx, audit) => {
+  return changeDeployment(id, async (tx, audit) => {
     const row = await tx.deployment.findUnique({ where: { id }, select: { status: true, endsAt: true } });
     if (!row || row.status !== 'live' || !row.endsAt || row.endsAt > now) return false;
     await tx.deployment.update({ where: { id }, data: { status: 'ended', endedAt: now, statusReason: 'window closed' } });
@@ -758,7 +783,7 @@ export async function endExpiredDeployment(id: string, now: Date): Promise<boole
  * anything was purged.
  */
 export async function purgeLeftoverSnapshot(id: string): Promise<boolean> {
-  return auditedTransaction(async (tx, audit) => {
+  return changeDeployment(id, async (tx, audit) => {
     const row = await tx.deployment.findUnique({ where: { id }, select: { status: true } });
     if (!row || row.status === 'live') return false;
     return purgeIfPresent(tx, id, auditFor(audit, null, id).passOn);

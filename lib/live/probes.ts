@@ -14,6 +14,7 @@ import { UnusableFaceError } from '@/lib/recognition/face-analysis';
 import { issueTicket, reserveTicket, tallyUnverified } from './candidate-tickets';
 import { readLiveDeployment, readSnapshotTemplate } from './data';
 import { recordFaceProcessed } from './face-counts';
+import { takeUserProbe } from './limits';
 import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
 import { verifyCandidates, type VerificationOutcome } from './verification';
 import { withVerificationSlot } from './verification-slots';
@@ -42,9 +43,11 @@ type LiveContext = {
   cameraIds: Set<string>;
 };
 
-// Probes arrive many times a second; the deployment's state is re-read at most this often,
-// so a suspension or the end of the window stops matching within a second. Probes arriving while
-// it is being read share that read, so an expired entry cannot send a burst of reads at once.
+// Probes arrive many times a second; the deployment's state is re-read at most this often.
+// Probes arriving while it is being read share that read, so an expired entry cannot send a burst
+// of reads at once. The cache is only a first check: every lifecycle change forgets it as soon as
+// it commits (forgetLiveContext), and the transaction that writes an alert reads the state again
+// (lib/alerts/mutations.ts), so no alert lands on a deployment that has stopped.
 const CONTEXT_TTL_MS = 1000;
 type CachedContext = { loading: Promise<LiveContext>; loaded: LiveContext | null; loadedAt: number };
 const contexts = processState('liveContexts', () => new Map<string, CachedContext>());
@@ -70,6 +73,22 @@ function liveContext(deploymentId: string): Promise<LiveContext> {
     },
   );
   return entry.loading;
+}
+
+/**
+ * Forgets what is cached about a deployment — its live context and the matcher of the snapshot it
+ * named — so the next probe reads its state afresh. Called by the deployment lifecycle right after
+ * a change commits (lib/deployments/mutations.ts). A read already under way is not kept either:
+ * it is no longer the map's entry, so the next probe starts its own.
+ */
+export function forgetLiveContext(deploymentId: string): void {
+  const cached = contexts.get(deploymentId);
+  contexts.delete(deploymentId);
+  const snapshotId = cached?.loaded?.snapshotId;
+  if (snapshotId) {
+    dropIndex(snapshotId);
+    unmatchable.delete(snapshotId);
+  }
 }
 
 async function readLiveContext(deploymentId: string): Promise<LiveContext> {
@@ -141,7 +160,8 @@ async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<Sn
 }
 
 /**
- * Handles one probe from a user holding 'probe:submit'. Refuses (4xx with a code) probes for a
+ * Handles one probe from a user holding 'probe:submit', within the user's probe rate (429
+ * `rate_limited` beyond it, lib/live/limits.ts). Refuses (4xx with a code) probes for a
  * deployment that is not live and inside its window, for a camera of another deployment, or
  * that do not parse. Answers only whether it matched, and the alert id — or, for a candidate sent
  * without its crop, that the crop is needed and the ticket to send it with — nothing else about
@@ -149,6 +169,8 @@ async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<Sn
  */
 export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
+  // Before any work on it, parsing included: a flood is refused at the cost of a counter.
+  takeUserProbe(user.id);
   const probe = parseInput(ProbeSchema, input);
   const context = await liveContext(deploymentId);
   const now = new Date();

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import type { Role } from '@/lib/auth/permissions';
 import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import { roomOfDeployment, roomOfSession } from './events';
@@ -42,4 +43,22 @@ export function publishToDeployment<E extends keyof ServerToClientEvents>(
   realtimeServer()
     ?.to(roomOfDeployment(deploymentId))
     .emit(event, ...payload);
+}
+
+/**
+ * Takes out of a deployment's room every socket whose user may no longer see the deployment, so
+ * its alerts stop reaching them (operators, when a plan goes back to draft). `maySee` is asked
+ * once per role: the deployments' visibility rule depends on the role alone. Call after the change
+ * has committed.
+ */
+export async function narrowDeploymentRoom(deploymentId: string, maySee: (viewer: { id: string; role: Role }) => Promise<boolean>): Promise<void> {
+  const io = realtimeServer();
+  if (!io) return;
+  const room = roomOfDeployment(deploymentId);
+  const verdicts = new Map<Role, Promise<boolean>>();
+  for (const socket of await io.in(room).fetchSockets()) {
+    const user = socket.data.user;
+    if (!verdicts.has(user.role)) verdicts.set(user.role, maySee(user));
+    if (!(await verdicts.get(user.role))) socket.leave(room);
+  }
 }

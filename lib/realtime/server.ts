@@ -5,6 +5,7 @@ import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
+import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
 import { findLiveSession } from '@/lib/sessions/data';
 import { DeploymentRoomSchema, roomOfDeployment, roomOfSession, roomOfUser, type ProbeRefusal } from './events';
@@ -45,8 +46,36 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     }
   });
 
+  // After authentication: a user holds at most MAX_SOCKETS_PER_USER connections at once, so one
+  // account cannot open sockets without bound. A place is taken here, synchronously with the check
+  // (so simultaneous handshakes cannot all pass it), and given back when the connection closes.
+  const socketsOfUser = new Map<string, Set<string>>();
+  io.use((socket, next) => {
+    const userId = socket.data.user.id;
+    const held = socketsOfUser.get(userId) ?? new Set<string>();
+    if (held.size >= maxSocketsPerUser()) {
+      countRefusedConnection();
+      const refusal = new Error('too_many_connections') as Error & { data?: unknown };
+      refusal.data = { message: `You already hold ${held.size} connections, the most one account may hold; close another window first.` };
+      return next(refusal);
+    }
+    if (socket.conn.readyState !== 'open') return next(new Error('closed'));
+    held.add(socket.id);
+    socketsOfUser.set(userId, held);
+    const release = () => {
+      held.delete(socket.id);
+      if (held.size === 0 && socketsOfUser.get(userId) === held) socketsOfUser.delete(userId);
+    };
+    // Whichever comes: the socket's disconnection, or its transport closing before it connected.
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
+    next();
+  });
+
   io.on('connection', (socket) => {
     const user = socket.data.user;
+    // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
+    const probes = socketProbeBucket();
     void socket.join(roomOfUser(user.id));
     void watchSession(socket);
 
@@ -74,6 +103,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (typeof ack !== 'function') return;
       const { deploymentId, ...probe } = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
       try {
+        takeSocketProbe(probes);
         if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
         ack(await submitProbe(user, deploymentId, probe));
       } catch (error) {

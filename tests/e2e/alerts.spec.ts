@@ -215,6 +215,40 @@ test('the decisions survive a reload; the image can be retained with a reason', 
   await expect(olivia.compare()).toHaveCount(0);
 });
 
+test('a decided alert is never claimed by a key press: “Correct this decision” asks for the reason first', async () => {
+  await olivia.selectWithKeys(decidedId);
+  await olivia.press('c');
+  const compare = olivia.compare();
+  await expect(compare).toHaveAttribute('data-alert-id', decidedId);
+  await expect(olivia.compareNotice()).toContainText('This alert has been decided');
+  await expect(compare.getByTestId('compare-holder')).toHaveText('Unclaimed');
+  await expect(omar.row(decidedId).getByTestId('alert-holder')).not.toContainText('Held');
+  // No plain claim is offered, nor the decision keys.
+  await expect(compare.getByRole('button', { name: /Claim/ })).toHaveCount(0);
+  await olivia.press('e');
+  await expect(compare.getByTestId('compare-state')).toHaveText('False alert');
+
+  const correction = compare.getByTestId('correction-section');
+  await correction.getByRole('button', { name: 'Correct this decision…' }).click();
+  const reason = correction.getByLabel(/Why is the decision being corrected/);
+  await reason.fill('too short');
+  await expect(correction.getByRole('button', { name: 'Claim to correct' })).toBeDisabled();
+  await reason.fill('Second look at the footage: it is the subject after all.');
+  await correction.getByRole('button', { name: 'Claim to correct' }).click();
+  await expect(compare.getByTestId('compare-holder')).toContainText('Held by you');
+  await expect(compare.getByTestId('compare-correcting')).toContainText('Second look at the footage');
+  await expect(omar.row(decidedId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
+  await compare.focus();
+  await olivia.press('e');
+  await expect(compare.getByTestId('compare-state')).toHaveText('Engaging');
+  await expect(compare.getByTestId('alert-history')).toContainText('No match (false alert) by Olivia Operator');
+  await expect(compare.getByTestId('alert-history')).toContainText('Possible match → engage by Olivia Operator');
+  await olivia.press('5');
+  await expect(compare.getByTestId('compare-state')).toHaveText('Not engaged');
+  await compare.getByRole('button', { name: 'Close the comparison' }).click();
+  await expect(compare).toHaveCount(0);
+});
+
 test('a decision about an alert that changed is refused; the operator is told and sees the new state', async () => {
   const { alertId } = await raiseAlert(4);
   await olivia.selectWithKeys(alertId);

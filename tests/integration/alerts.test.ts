@@ -29,6 +29,12 @@ async function probeAlert(n: number): Promise<string> {
 const post = (session: Session, path: string, body?: unknown) =>
   body === undefined ? session.fetch(path, { method: 'POST' }) : session.json(path, 'POST', body);
 
+async function view(session: Session, alertId: string): Promise<AlertView> {
+  const response = await session.fetch(`/api/alerts/${alertId}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as AlertView;
+}
+
 beforeAll(async () => {
   server = await startServer();
   officer = await signedIn('officer@sightline.test');
@@ -105,45 +111,85 @@ describe('deciding', () => {
   });
 
   it('refuses decisions without a claim, by the wrong role, and with bad input', async () => {
-    const noClaim = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage' });
+    const { version } = await view(operator, alertId);
+    const noClaim = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', version });
     expect(noClaim.status).toBe(409);
     expect((await noClaim.json()).error).toBe('not_claimed');
     for (const session of [officer, auditor, admin]) {
       expect((await post(session, `/api/alerts/${alertId}/claim`)).status).toBe(403);
-      expect((await post(session, `/api/alerts/${alertId}/decision`, { decision: 'false_alert' })).status).toBe(403);
+      expect((await post(session, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', version })).status).toBe(403);
     }
     expect((await auditor.fetch(`/api/alerts/${alertId}`)).status).toBe(403);
     expect((await auditor.fetch(`/api/alerts/${alertId}/crop`)).status).toBe(403);
-    expect((await post(operator, `/api/alerts/${alertId}/claim`)).status).toBe(200);
-    const bad = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'maybe' });
+    const claimed = (await (await post(operator, `/api/alerts/${alertId}/claim`)).json()) as AlertView;
+    const bad = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'maybe', version: claimed.version });
     expect(bad.status).toBe(422);
     expect((await bad.json()).message).toMatch(/decision must be one of/);
-    const early = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'arrest' });
+    const early = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'arrest', version: claimed.version });
     expect(early.status).toBe(409);
-    const byOther = await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'engage' });
+    const byOther = await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'engage', version: claimed.version });
     expect(byOther.status).toBe(409);
     expect((await byOther.json()).message).toContain('Olivia Operator');
   });
 
-  it('records engage, then the outcome; a correction is a new decision, never an edit', async () => {
-    const engaged = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', note: 'Strong likeness' });
-    expect(engaged.status).toBe(200);
-    expect(await engaged.json()).toMatchObject({ status: 'engaged', decision: 'engage', claimedBy: { name: 'Olivia Operator' } });
+  it('requires the version the person looked at on every decision and outcome: 422 without it, 409 when stale', async () => {
+    const { version } = await view(operator, alertId);
+    for (const [path, body] of [
+      ['decision', { decision: 'engage' }],
+      ['outcome', { outcome: 'arrest' }],
+    ] as const) {
+      const missing = await post(operator, `/api/alerts/${alertId}/${path}`, body);
+      expect(missing.status).toBe(422);
+      expect(await missing.json()).toMatchObject({ error: 'invalid_input', message: expect.stringContaining('version is required') });
+    }
+    const stale = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', version: version - 1 });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error).toBe('alert_changed');
+    // Nothing was recorded by any of them.
+    expect((await view(operator, alertId)).history).toEqual([]);
+  });
 
-    const closed = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'not_subject', note: 'Spoke to him; not the person' });
+  it('records engage, then the outcome; a correction is a new decision, never an edit, and needs a reason', async () => {
+    const engaged = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', note: 'Strong likeness', version: (await view(operator, alertId)).version });
+    expect(engaged.status).toBe(200);
+    const engagedView = (await engaged.json()) as AlertView;
+    expect(engagedView).toMatchObject({ status: 'engaged', decision: 'engage', claimedBy: { name: 'Olivia Operator' } });
+
+    const closed = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'not_subject', note: 'Spoke to him; not the person', version: engagedView.version });
     expect(closed.status).toBe(200);
     expect(await closed.json()).toMatchObject({ status: 'closed', outcome: 'not_subject', claimedBy: null });
 
-    expect((await post(operator2, `/api/alerts/${alertId}/claim`)).status).toBe(200);
-    const corrected = (await (await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', note: 'Correction' })).json()) as AlertView;
-    expect(corrected).toMatchObject({ status: 'false_alert', decision: 'false_alert', claimedBy: null });
+    // A plain claim of a decided alert is refused: it is how a stale list would override a decision.
+    const plain = await post(operator2, `/api/alerts/${alertId}/claim`);
+    expect(plain.status).toBe(409);
+    expect((await plain.json()).error).toBe('alert_decided');
+    for (const body of [{ correction: true }, { correction: true, reason: '   ' }, { reason: 'A reason without saying it is a correction' }]) {
+      const refused = await post(operator2, `/api/alerts/${alertId}/claim`, body);
+      expect(refused.status).toBe(422);
+      expect((await refused.json()).error).toBe('invalid_input');
+    }
+    expect((await view(operator2, alertId)).claimedBy).toBeNull();
+
+    const reason = 'CCTV review shows the engaged man was not the subject; the alert was false.';
+    const claimed = await post(operator2, `/api/alerts/${alertId}/claim`, { correction: true, reason });
+    expect(claimed.status).toBe(200);
+    const correcting = (await claimed.json()) as AlertView;
+    expect(correcting).toMatchObject({ claimedBy: { name: 'Omar Operator' }, claimCorrection: reason, status: 'closed' });
+    const corrected = (await (await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', note: 'Correction', version: correcting.version })).json()) as AlertView;
+    expect(corrected).toMatchObject({ status: 'false_alert', decision: 'false_alert', claimedBy: null, claimCorrection: null });
     expect(corrected.history.map((h) => `${h.kind}:${h.value}:${h.by.name}`)).toEqual([
       'decision:engage:Olivia Operator',
       'outcome:not_subject:Olivia Operator',
       'decision:false_alert:Omar Operator',
     ]);
-    const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as { events: { subjectId: string }[] };
-    expect(audit.events.filter((e) => e.subjectId === alertId)).toHaveLength(2);
+    const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as { events: { subjectId: string; details: Record<string, unknown> }[] };
+    const decided = audit.events.filter((e) => e.subjectId === alertId);
+    expect(decided).toHaveLength(2);
+    expect(decided.map((e) => e.details)).toContainEqual(expect.objectContaining({ decision: 'false_alert', correction: true, reason, from: 'closed' }));
+    const claims = (await (await admin.fetch(`/api/audit?action=alert.claimed&pageSize=100`)).json()) as { events: { subjectId: string; actorEmail: string | null; details: Record<string, unknown> }[] };
+    expect(claims.events.filter((e) => e.subjectId === alertId && e.details.correction === true)).toEqual([
+      expect.objectContaining({ details: { correction: true, reason, status: 'closed' } }),
+    ]);
     // Once decided, the same person on the same camera is a new alert: the decided one keeps its evidence.
     const again = await probeAlert(2);
     expect(again).not.toBe(alertId);
@@ -163,6 +209,62 @@ describe('deciding', () => {
     expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     const after = (await (await operator.fetch(`/api/alerts/${id}`)).json()) as AlertView;
     expect(after.history.filter((h) => h.kind === 'decision')).toHaveLength(1);
+  });
+});
+
+describe('a decided alert stays decided', () => {
+  it('a burst of claims and decisions from a list that has not caught up never overrides a decision', async () => {
+    /** A second operator acting on a row that still shows the alert undecided: claim (again while held), then decide. */
+    async function staleOperator(id: string): Promise<{ status: number; error?: string }> {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const claim = await post(operator2, `/api/alerts/${id}/claim`);
+        const body = (await claim.json()) as AlertView & { error?: string };
+        if (claim.status === 200) {
+          const decided = await post(operator2, `/api/alerts/${id}/decision`, { decision: 'engage', version: body.version });
+          return { status: decided.status, error: ((await decided.json()) as { error?: string }).error };
+        }
+        if (body.error !== 'conflict') return { status: claim.status, error: body.error };
+      }
+      return { status: 0, error: 'still held' };
+    }
+    for (let i = 0; i < 8; i++) {
+      // Each alert is decided below, so the same face on the same camera raises a new one.
+      const id = await probeAlert(3);
+      const claimed = (await (await post(operator, `/api/alerts/${id}/claim`)).json()) as AlertView;
+      const [first, stale] = await Promise.all([post(operator, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: claimed.version }), staleOperator(id)]);
+      expect(first.status).toBe(200);
+      expect(stale).toEqual({ status: 409, error: 'alert_decided' });
+      const after = await view(operator, id);
+      expect(after.history.filter((h) => h.kind === 'decision').map((h) => `${h.value}:${h.by.name}`)).toEqual(['false_alert:Olivia Operator']);
+      expect(after.claimedBy).toBeNull();
+    }
+  });
+
+  it('an engagement may be claimed by anyone for its outcome, but its decision changes only by a correction', async () => {
+    const id = await probeAlert(3);
+    const claimed = (await (await post(operator, `/api/alerts/${id}/claim`)).json()) as AlertView;
+    expect((await post(operator, `/api/alerts/${id}/decision`, { decision: 'engage', version: claimed.version })).status).toBe(200);
+    expect((await post(officer, `/api/alerts/${id}/release`)).status).toBe(200);
+    const forOutcome = await post(operator2, `/api/alerts/${id}/claim`);
+    expect(forOutcome.status).toBe(200);
+    const held = (await forOutcome.json()) as AlertView;
+    expect(held).toMatchObject({ status: 'engaged', claimCorrection: null, claimedBy: { name: 'Omar Operator' } });
+    const redecide = await post(operator2, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: held.version });
+    expect(redecide.status).toBe(409);
+    expect((await redecide.json()).error).toBe('alert_decided');
+    // The holder may turn the claim into a correction, with a reason.
+    const correcting = (await (await post(operator2, `/api/alerts/${id}/claim`, { correction: true, reason: 'The engagement was recorded on the wrong alert.' })).json()) as AlertView;
+    expect(correcting.claimCorrection).toBe('The engagement was recorded on the wrong alert.');
+    const corrected = await post(operator2, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: correcting.version });
+    expect(corrected.status).toBe(200);
+    expect((await view(operator, id)).history.map((h) => `${h.value}:${h.by.name}`)).toEqual(['engage:Olivia Operator', 'false_alert:Omar Operator']);
+    // And a new alert cannot be claimed "as a correction": there is nothing to correct.
+    const fresh = await probeAlert(3);
+    const nothing = await post(operator, `/api/alerts/${fresh}/claim`, { correction: true, reason: 'Nothing has been decided here yet.' });
+    expect(nothing.status).toBe(409);
+    expect((await nothing.json()).error).toBe('not_decided');
+    const plain = (await (await post(operator, `/api/alerts/${fresh}/claim`)).json()) as AlertView;
+    expect((await post(operator, `/api/alerts/${fresh}/decision`, { decision: 'false_alert', version: plain.version })).status).toBe(200);
   });
 });
 

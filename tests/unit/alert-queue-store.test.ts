@@ -37,6 +37,7 @@ function alert(overrides: Partial<AlertView> = {}): AlertView {
     status: 'new',
     claimedBy: null,
     claimedAt: null,
+    claimCorrection: null,
     decision: null,
     outcome: null,
     retained: false,
