@@ -5,6 +5,7 @@ import { userIdFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadSessionUser } from '@/lib/auth/session-user';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
+import { allowSameOriginSocket } from '@/lib/http/origin-check';
 import { submitProbe } from '@/lib/live/probes';
 import { DeploymentRoomSchema, roomOfDeployment, roomOfUser, type ProbeRefusal } from './events';
 import { registerRealtimeServer, type RealtimeServer } from './publish';
@@ -21,6 +22,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     destroyUpgrade: false,
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
+    // Pages on other origins may not open a socket with the user's cookie (lib/http/origin-check.ts).
+    allowRequest: allowSameOriginSocket,
   });
 
   io.use(async (socket, next) => {
