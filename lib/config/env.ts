@@ -16,7 +16,10 @@ function originList(name: string, { wildcard }: { wildcard: boolean }) {
     .string()
     .optional()
     .transform((value, ctx) => {
-      const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+      const entries = (value ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
       const origins: string[] = [];
       for (const entry of entries) {
         const origin = normaliseOrigin(entry, wildcard);

@@ -24,16 +24,13 @@ export function clientIpFrom(headers: Headers | { get(name: string): string | nu
  * - `addresses`: the proxies' own addresses (or CIDR ranges); X-Forwarded-For is read only when the
  *   connection comes from one of them, skipping every listed proxy from the right.
  */
-export type ProxyTrust =
-  | { kind: 'none' }
-  | { kind: 'hops'; hops: number }
-  | { kind: 'addresses'; proxies: BlockList; described: string };
+export type ProxyTrust = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; proxies: BlockList; described: string };
 
 export const MAX_PROXY_HOPS = 10;
 
 const TRUST_PROXY_HELP =
   `expected false, true (one proxy), a number of proxies (1–${MAX_PROXY_HOPS}) or a comma-separated list of ` +
-  'the proxies\' addresses or CIDR ranges (e.g. 10.0.0.5, 192.168.1.0/24, ::1)';
+  "the proxies' addresses or CIDR ranges (e.g. 10.0.0.5, 192.168.1.0/24, ::1)";
 
 /** Parses TRUST_PROXY; throws with a message naming the bad part (lib/config/env.ts stops the start with it). */
 export function parseTrustProxy(value: string | undefined): ProxyTrust {

@@ -89,7 +89,9 @@ async function signedInPage(browser: Browser, role: Role) {
   return { context, page, policy };
 }
 
-test.describe.serial('security headers and the Content-Security-Policy', () => {
+test.describe('security headers and the Content-Security-Policy', () => {
+  // One deployment for all; the attack test reuses an alert the live wall test raised.
+  test.describe.configure({ mode: 'serial' });
   let ids: Ids;
 
   test.beforeAll(async ({ baseURL }) => {

@@ -63,7 +63,8 @@ beforeAll(async () => {
   const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   demoWatchlistId = watchlists.find((w) => w.name === 'Demo — central London')!.id;
   const { id } = await createPlan(officer, validPlan([demoWatchlistId], { name: 'Edge test' }));
-  for (const name of ['Camera 2', 'Camera 3']) expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name })).status).toBe(201);
+  for (const name of ['Camera 2', 'Camera 3'])
+    expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name })).status).toBe(201);
   await submitPlan(officer, id);
   await authorisePlan(officer2, id);
   await startPlan(officer, id);
@@ -122,9 +123,14 @@ describe('state changes from another origin', () => {
       body.append('images', new Blob([photo], { type: 'image/jpeg' }), 'franck.jpg');
       return body;
     };
-    const entries = async () => Number((await rawQuery<{ n: number | string }>(server.databaseUrl, `SELECT COUNT(*) AS n FROM "WatchlistEntry" WHERE reference = 'EDGE/0001'`))[0]!.n);
+    const entries = async () =>
+      Number((await rawQuery<{ n: number | string }>(server.databaseUrl, `SELECT COUNT(*) AS n FROM "WatchlistEntry" WHERE reference = 'EDGE/0001'`))[0]!.n);
 
-    const refused = await admin.fetch(`/api/watchlists/${demoWatchlistId}/entries`, { method: 'POST', body: form(), headers: { origin: SAME_SITE_OTHER_PORT } });
+    const refused = await admin.fetch(`/api/watchlists/${demoWatchlistId}/entries`, {
+      method: 'POST',
+      body: form(),
+      headers: { origin: SAME_SITE_OTHER_PORT },
+    });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual(REFUSED);
     expect(await entries()).toBe(0);
@@ -190,7 +196,8 @@ describe('the socket handshake from another origin', () => {
   });
 
   it('answers the engine.io handshake with 403 and the code (polling, as a browser falls back to)', async () => {
-    const handshake = (headers: Record<string, string>) => fetch(`${own}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: operator.cookieHeader(), ...headers } });
+    const handshake = (headers: Record<string, string>) =>
+      fetch(`${own}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: operator.cookieHeader(), ...headers } });
     const refused = await handshake({ origin: SAME_SITE_OTHER_PORT });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ message: 'cross_origin_refused' });
@@ -229,7 +236,15 @@ describe('security headers', () => {
 
   it('marks API answers with personal data no-store; answers that set their own caching keep it', async () => {
     const alertId = await raiseAlert(2);
-    for (const address of ['/api/me', '/api/alerts', `/api/alerts/${alertId}`, `/api/alerts/${alertId}/crop`, '/api/watchlists', '/api/audit', '/api/no-such-route']) {
+    for (const address of [
+      '/api/me',
+      '/api/alerts',
+      `/api/alerts/${alertId}`,
+      `/api/alerts/${alertId}/crop`,
+      '/api/watchlists',
+      '/api/audit',
+      '/api/no-such-route',
+    ]) {
       const session = address.startsWith('/api/audit') ? auditor : address.startsWith('/api/watchlists') ? admin : operator;
       const response = await session.fetch(address);
       expect(response.headers.get('cache-control'), address).toMatch(/no-store/);
@@ -243,7 +258,9 @@ describe('client address without a trusted proxy', () => {
   it('ignores X-Forwarded-For and a client-sent X-Sightline-Client-IP: the audit trail records the socket address', async () => {
     const forger = new Session(server.baseUrl, { 'x-forwarded-for': '198.51.100.77', 'x-sightline-client-ip': '198.51.100.78' });
     expect((await forger.signIn('forger@sightline.test', 'wrong-password')).ok).toBe(false);
-    const { events } = (await (await auditor.fetch('/api/audit?action=auth.sign_in_failed&actor=forger@sightline.test')).json()) as { events: { ip: string | null }[] };
+    const { events } = (await (await auditor.fetch('/api/audit?action=auth.sign_in_failed&actor=forger@sightline.test')).json()) as {
+      events: { ip: string | null }[];
+    };
     expect(events).toHaveLength(1);
     expect(events[0]!.ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });
@@ -271,7 +288,9 @@ describe('unknown API paths', () => {
     const csrf = await fetch(`${own}/api/auth/csrf`);
     expect(csrf.status).toBe(200);
     expect(await csrf.json()).toMatchObject({ csrfToken: expect.any(String) });
-    expect((await operator.fetch('/api/auth/session').then((r) => r.json())) as { user?: { email?: string } }).toMatchObject({ user: { email: 'operator@sightline.test' } });
+    expect((await operator.fetch('/api/auth/session').then((r) => r.json())) as { user?: { email?: string } }).toMatchObject({
+      user: { email: 'operator@sightline.test' },
+    });
     expect((await operator.fetch('/api/me')).status).toBe(200);
     const page = await operator.fetch('/no-such-page');
     expect(page.status).toBe(404);

@@ -59,7 +59,7 @@ describe('cross-origin refusal', () => {
     expect(crossOriginRefusal('POST', host, direct)).toBeNull();
   });
 
-  it("refuses a change from another origin, even another port of the same host (same site)", () => {
+  it('refuses a change from another origin, even another port of the same host (same site)', () => {
     expect(crossOriginRefusal('POST', { ...host, origin: 'http://sightline.local:4000' }, direct)).toMatchObject({ error: 'cross_origin_refused' });
     expect(crossOriginRefusal('DELETE', { ...host, origin: 'null' }, direct)).toMatchObject({ error: 'cross_origin_refused' });
     expect(crossOriginRefusal('POST', { ...host, 'sec-fetch-site': 'same-site' }, direct)).toMatchObject({ error: 'cross_origin_refused' });
@@ -76,7 +76,12 @@ describe('cross-origin refusal', () => {
   });
 
   it('believes X-Forwarded-Proto/Host only from a trusted proxy', () => {
-    const headers = { host: '127.0.0.1:3000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sightline.example.org', origin: 'https://sightline.example.org' };
+    const headers = {
+      host: '127.0.0.1:3000',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'sightline.example.org',
+      origin: 'https://sightline.example.org',
+    };
     expect(crossOriginRefusal('POST', headers, direct)).not.toBeNull();
     expect(crossOriginRefusal('POST', headers, { publicOrigins: [], behindTrustedProxy: true })).toBeNull();
     expect(ownOrigins(headers, { publicOrigins: [], behindTrustedProxy: true })).toEqual(['https://sightline.example.org']);
@@ -88,7 +93,9 @@ describe('cross-origin refusal', () => {
     const policy: OriginPolicy = { publicOrigins: env.PUBLIC_ORIGIN, behindTrustedProxy: false };
     expect(crossOriginRefusal('POST', { host: 'evil.example', origin: 'http://evil.example' }, policy)).not.toBeNull();
     expect(crossOriginRefusal('POST', { host: '127.0.0.1:3000', origin: 'https://sightline.example.org' }, policy)).toBeNull();
-    expect(() => parseServerEnv({ PUBLIC_ORIGIN: 'https://sightline.example.org/app' })).toThrow(/PUBLIC_ORIGIN: "https:\/\/sightline.example.org\/app" is not an http\(s\) origin/);
+    expect(() => parseServerEnv({ PUBLIC_ORIGIN: 'https://sightline.example.org/app' })).toThrow(
+      /PUBLIC_ORIGIN: "https:\/\/sightline.example.org\/app" is not an http\(s\) origin/,
+    );
     expect(() => parseServerEnv({ PUBLIC_ORIGIN: 'https://*.example.org' })).toThrow(/PUBLIC_ORIGIN/);
   });
 });
