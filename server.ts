@@ -1,5 +1,7 @@
 /**
  * Sightline's Node entry: one HTTP server on one port serving Next.js and socket.io.
+ * Every HTTP request passes lib/http/request-guard.ts first (client address, security headers,
+ * cross-origin refusals); socket.io's requests are checked in lib/realtime/server.ts.
  * Start-up order: configuration (incl. map tiles) → migrations → recognisers (face worker threads) → Next → socket.io →
  * scheduled jobs → listen.
  */
@@ -13,7 +15,8 @@ import { disconnectDb } from './lib/db/client';
 import { startDeploymentScheduler } from './lib/deployments/jobs';
 import { startAlertScheduler } from './lib/alerts/jobs';
 import { flushFaceCounts } from './lib/live/face-counts';
-import { CLIENT_IP_HEADER } from './lib/http/client-ip';
+import { guardRequest } from './lib/http/request-guard';
+import { configuredMapTiles, mapTileOrigin } from './lib/config/map';
 import { attachRealtime } from './lib/realtime/server';
 import { startSessionHousekeeping } from './lib/sessions/jobs';
 import { describeMapTiles } from './lib/map/tiles';
@@ -54,11 +57,11 @@ async function main() {
   await app.prepare();
   const handleUpgrade = app.getUpgradeHandler();
 
+  // What the Content-Security-Policy allows besides this origin: known at start-up.
+  const policySources = { dev, tileOrigin: mapTileOrigin(configuredMapTiles()), cameraOrigins: env.CAMERA_ORIGINS };
   const httpServer = createServer((req, res) => {
-    // Next's handlers cannot see the socket: pass on the client address, never trusting a
-    // client-sent value unless a trusted proxy set it.
-    const forwarded = env.TRUST_PROXY ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
-    req.headers[CLIENT_IP_HEADER] = forwarded || req.socket.remoteAddress || '';
+    // Client address, security headers, and cross-origin changes refused before Next sees them.
+    if (guardRequest(req, res, env, policySources)) return;
     void handle(req, res);
   });
 

@@ -1,10 +1,51 @@
 import { z } from 'zod';
+import { parseTrustProxy } from '@/lib/http/client-ip';
 
 /**
  * Server configuration, validated once at start-up (server.ts) and read everywhere else.
  * A wrong value stops the process with a message naming the variable, rather than a
  * surprise later.
  */
+/**
+ * A comma-separated list of http(s) origins (scheme, host, optional port; nothing after), each
+ * normalised as browsers write an Origin. With `wildcard`, a host may start with `*.` (any
+ * subdomain), as a Content-Security-Policy source allows.
+ */
+function originList(name: string, { wildcard }: { wildcard: boolean }) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const entries = (value ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const origins: string[] = [];
+      for (const entry of entries) {
+        const origin = normaliseOrigin(entry, wildcard);
+        if (!origin) {
+          const example = wildcard ? 'https://cameras.example.org or https://*.cameras.example.org:8443' : 'https://sightline.example.org';
+          ctx.addIssue({ code: 'custom', message: `${name}: "${entry}" is not an http(s) origin (e.g. ${example}; no path)` });
+          return z.NEVER;
+        }
+        origins.push(origin);
+      }
+      return origins;
+    });
+}
+
+function normaliseOrigin(entry: string, wildcard: boolean): string | null {
+  const match = /^(https?):\/\/(\*\.)?([^/?#*]+?)\/?$/i.exec(entry);
+  if (!match || (match[2] && !wildcard)) return null;
+  try {
+    const url = new URL(`${match[1]}://${match[3]}`);
+    if (url.username || url.password || url.pathname !== '/' || !url.hostname) return null;
+    return match[2] ? `${url.protocol}//*.${url.host}` : url.origin;
+  } catch {
+    return null;
+  }
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -46,11 +87,32 @@ const EnvSchema = z.object({
    * and reconnects stay far below). More are refused at the handshake with `too_many_connections`.
    */
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
-  /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
+  /**
+   * Reverse proxies in front of Sightline: false, true (one), a number of proxies, or their
+   * addresses. Decides which X-Forwarded-For entry is the client (lib/http/client-ip.ts).
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * The address people use to reach Sightline (e.g. https://sightline.example.org), one or more,
+   * comma-separated. When set, only these origins may change anything; otherwise the origin is the
+   * request's own Host (lib/http/origin-check.ts).
+   */
+  PUBLIC_ORIGIN: originList('PUBLIC_ORIGIN', { wildcard: false }),
+  /**
+   * Origins of camera streams (file, hls, mjpeg sources) served by other machines, which browsers
+   * may load video and pictures from (the Content-Security-Policy allows nothing else).
+   */
+  CAMERA_ORIGINS: originList('CAMERA_ORIGINS', { wildcard: true }),
 });
 
 export type ServerEnv = z.infer<typeof EnvSchema>;
@@ -58,14 +120,18 @@ export type ServerEnv = z.infer<typeof EnvSchema>;
 let cached: ServerEnv | undefined;
 
 export function serverEnv(): ServerEnv {
-  if (cached) return cached;
-  const parsed = EnvSchema.safeParse(process.env);
+  cached ??= parseServerEnv(process.env);
+  return cached;
+}
+
+/** Validates a set of variables; throws one message naming every problem. */
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
 }
 
 const WEAK_SECRETS = new Set(['changeme', 'secret', 'change-me', 'development', 'sightline']);

@@ -35,3 +35,26 @@ export function configuredMapTiles(env: Record<string, string | undefined> = pro
   if (!parsed.success) throw new Error(`Invalid configuration: ${parsed.error.issues[0]?.message}`);
   return { kind: 'xyz', url: parsed.data, attribution };
 }
+
+/**
+ * Where browsers fetch XYZ street tiles from, as a Content-Security-Policy source
+ * (lib/http/security-headers.ts): null when this site serves them (a path, or a PMTiles archive).
+ * A subdomain placeholder as the host's first label (`https://{s}.tile.example.org/…`) becomes
+ * `https://*.tile.example.org`; a placeholder anywhere else in the host cannot be expressed and
+ * stops the start.
+ */
+export function mapTileOrigin(source: MapTileSource | null): string | null {
+  if (!source || source.kind !== 'xyz') return null;
+  const match = /^(https?:)?\/\/([^/?#]+)/i.exec(source.url);
+  if (!match) return null; // a path on this site
+  const scheme = match[1] ? `${match[1].toLowerCase()}//` : ''; // protocol-relative: the page's scheme
+  const [first = '', ...rest] = match[2]!.toLowerCase().split('.');
+  const placeholderFirst = /^\{[a-z]+\}$/.test(first) && rest.length > 0;
+  const host = placeholderFirst ? ['*', ...rest].join('.') : [first, ...rest].join('.');
+  if (/[{}]/.test(host)) {
+    throw new Error(
+      'Invalid configuration: MAP_TILE_URL may have a placeholder in its host name only as the first label (e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png)',
+    );
+  }
+  return `${scheme}${host}`;
+}

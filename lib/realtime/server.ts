@@ -5,6 +5,7 @@ import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
+import { allowSameOriginSocket } from '@/lib/http/origin-check';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
 import { findLiveSession } from '@/lib/sessions/data';
@@ -28,6 +29,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     destroyUpgrade: false,
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
+    // Pages on other origins may not open a socket with the user's cookie (lib/http/origin-check.ts).
+    allowRequest: allowSameOriginSocket,
   });
 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- socket.io ignores the promise; every path ends in next()

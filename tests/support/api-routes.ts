@@ -36,6 +36,12 @@ export const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/health': 'load balancers and the e2e runner poll it; it says only whether the database answers',
   'GET /api/auth/[...nextauth]': "Auth.js's own sign-in endpoints (CSRF token, session, providers)",
   'POST /api/auth/[...nextauth]': "Auth.js's own sign-in and sign-out (its CSRF token guards them)",
+  ...Object.fromEntries(
+    ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].map((method) => [
+      `${method} /api/[[...unknown]]`,
+      'the JSON 404 for paths no route claims; it reads nothing',
+    ]),
+  ),
 };
 
 function routeFiles(dir: string): string[] {
@@ -55,6 +61,12 @@ function handlerSources(source: string): Map<string, string> {
     const end = exportAt[i + 1]?.index ?? source.length;
     if ((METHODS as readonly string[]).includes(name)) handlers.set(name, source.slice(match.index, end));
   });
+  // `export { answer as GET, … }`: the whole file is the handler
+  for (const match of source.matchAll(/^export \{([^}]+)\}/gm)) {
+    for (const name of match[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!)) {
+      if ((METHODS as readonly string[]).includes(name)) handlers.set(name, source);
+    }
+  }
   // `export const { GET, POST } = handlers` (Auth.js)
   for (const match of source.matchAll(/^export const \{([^}]+)\}/gm)) {
     for (const name of match[1]!.split(',').map((s) => s.trim())) {
@@ -100,6 +112,7 @@ export function apiRoutes(): ApiRoute[] {
 /** A concrete URL for a pattern: ids that exist nowhere, tile coordinates inside London. */
 export function concretePath(pattern: string): string {
   return pattern
+    .replace('[[...unknown]]', 'no-such-route/at-all')
     .replace('[z]/[x]/[y]', '12/2046/1361')
     .replace(/\[(\w+)\]/g, (_, name: string) => `no-such-${name.toLowerCase()}`);
 }
