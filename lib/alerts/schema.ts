@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { freeText } from '@/lib/validation/text';
 import { ALERT_STATUSES, DECISIONS, OUTCOMES } from './state';
 
-const note = z.string().trim().max(2000, 'note must be at most 2000 characters');
+const note = freeText('note').max(2000, 'note must be at most 2000 characters');
 /** The alert version the person looked at when deciding: a decision about a changed alert is refused. */
 const version = z.number().int().positive().optional();
 
@@ -22,7 +23,7 @@ export const OutcomeSchema = z
   .strict();
 
 export const RetainSchema = z
-  .object({ reason: z.string().trim().min(10, 'give a reason of at least 10 characters for keeping the image').max(2000) })
+  .object({ reason: freeText('reason').min(10, 'give a reason of at least 10 characters for keeping the image').max(2000) })
   .strict();
 
 export const AlertListQuerySchema = z
