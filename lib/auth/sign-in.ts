@@ -2,6 +2,7 @@ import { recordAuditEvent } from '@/lib/audit/mutations';
 import { serverEnv } from '@/lib/config/env';
 import { findUserForSignIn } from '@/lib/users/data';
 import { SignInSchema } from '@/lib/users/schema';
+import { recordableText } from '@/lib/validation/text';
 import { verifyPassword } from './passwords';
 import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
 import type { SessionUser } from './session-user';
@@ -33,7 +34,7 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
   await recordEndedBlocks();
   const parsed = SignInSchema.safeParse(credentials);
   // Malformed attempts are counted and blocked like any other, so they cannot probe for free.
-  const email = parsed.success ? parsed.data.email : String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase();
+  const email = parsed.success ? parsed.data.email : recordableText(String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase());
 
   const block = signInBlocked(email, ip, limits());
   if (block.blocked) {

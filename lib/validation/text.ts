@@ -97,3 +97,12 @@ export function freeText(field: string, typeMessage = `${field} must be text`): 
       if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}` });
     });
 }
+
+/**
+ * Text that failed validation but must still be recorded (the email of a malformed sign-in
+ * attempt): control characters replaced by U+FFFD, so the record shows that something was there
+ * and PostgreSQL, which refuses NUL in text, can store it.
+ */
+export function recordableText(value: string): string {
+  return value.replace(/[\u0000-\u001F\u007F-\u009F]/gu, '\uFFFD');
+}

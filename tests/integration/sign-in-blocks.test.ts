@@ -25,10 +25,12 @@ describe('a blocked sign-in in the audit trail', () => {
     for (let i = 0; i < 30; i++) {
       expect(await checkSignIn({ email, password: `guess-${i}` }, '192.0.2.1')).toMatchObject({ ok: false, reason: 'rate_limited' });
     }
-    // A malformed attempt for the blocked account is refused the same way, and not recorded either.
-    expect(await checkSignIn({ email: `${email}\u0000`, password: 'x' }, '192.0.2.1')).toMatchObject({ ok: false });
+    // A malformed attempt is another account's: a failure, recorded with its control character made visible.
+    expect(await checkSignIn({ email: `${email}\u0000`, password: 'x' }, '192.0.2.1')).toEqual({ ok: false, reason: 'invalid' });
 
-    expect(await events('auth.sign_in_failed')).toHaveLength(3 + 1);
+    const failed = await events('auth.sign_in_failed');
+    expect(failed).toHaveLength(3 + 1);
+    expect(failed.at(-1)).toEqual({ actorEmail: `${email}\uFFFD`, ip: '192.0.2.1', details: { reason: 'malformed' } });
     const blocked = await events('auth.sign_in_blocked');
     expect(blocked).toEqual([{ actorEmail: email, ip: '192.0.2.1', details: { scope: 'account', failures: 3, blockedUntil: expect.any(String) } }]);
     expect(Date.parse(blocked[0]!.details.blockedUntil as string)).toBeGreaterThanOrEqual(windowStart + 4000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateDeploymentSchema, ReasonSchema } from '@/lib/deployments/schema';
 import { CreateUserSchema } from '@/lib/users/schema';
-import { freeText, freeTextProblem, nameProblem, nameText } from '@/lib/validation/text';
+import { freeText, freeTextProblem, nameProblem, nameText, recordableText } from '@/lib/validation/text';
 import { EntryInputSchema, WatchlistInputSchema } from '@/lib/watchlists/schema';
 
 const name = nameText('name').min(1, 'name is required').max(20, 'name must be at most 20 characters');
@@ -113,5 +113,12 @@ describe('identifying fields of the domain schemas', () => {
 
   it('stores identifying names as NFC', () => {
     expect(WatchlistInputSchema.parse({ name: 'Cafe\u0301 crew' }).name).toBe('Café crew');
+  });
+});
+
+describe('text recorded although it failed validation (recordableText)', () => {
+  it('makes control characters visible as U+FFFD and leaves the rest', () => {
+    expect(recordableText('ann\u0000@example.test\u001B\u0085')).toBe('ann\uFFFD@example.test\uFFFD\uFFFD');
+    expect(recordableText('Siân\tO’Brien')).toBe('Siân\uFFFDO’Brien');
   });
 });
