@@ -84,11 +84,19 @@ export function ChainStatus() {
 }
 
 function ChainSummary({ result, at }: { result: AuditVerification; at: Date }) {
-  if (result.firstBrokenId !== null) {
+  const damage = chainDamage(result);
+  if (damage.length > 0) {
     return (
-      <p className="danger-text">
-        <strong>Chain broken</strong> at event #{result.firstBrokenId}: a record was altered or removed outside Sightline.
-      </p>
+      <div className="danger-text" data-testid="chain-damage">
+        <p>
+          <strong>Record not intact</strong> — events were altered or removed outside Sightline:
+        </p>
+        <ul>
+          {damage.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      </div>
     );
   }
   const intact = (
@@ -113,4 +121,21 @@ function ChainSummary({ result, at }: { result: AuditVerification; at: Date }) {
         : `event #${seq} no longer matches the recorded head: the record was rewritten from there on outside Sightline.`}
     </p>
   );
+}
+
+const range = ({ from, to }: { from: number; to: number }) => (from === to ? `#${from}` : `#${from}–#${to}`);
+
+/** What the server found wrong with the chain, one sentence each; empty when only a checked anchor failed (shown on its own). */
+function chainDamage(result: AuditVerification): string[] {
+  const lines: string[] = [];
+  if (result.firstBrokenId !== null) lines.push(`The chain is broken at event #${result.firstBrokenId}: it or the event before it was changed or removed.`);
+  if (result.gaps.length > 0) lines.push(`Events missing: ${result.gaps.map(range).join(', ')}.`);
+  const recorded = result.recordedHead;
+  if (recorded?.status === 'missing') lines.push(`The newest event recorded, #${recorded.seq}, is no longer in the chain.`);
+  if (recorded?.status === 'different') lines.push(`Event #${recorded.seq} no longer matches the newest event recorded: it was rewritten.`);
+  if (recorded?.status === 'absent') lines.push('The record of the newest event is gone: whether the newest events were removed cannot be told.');
+  if (lines.length > 0 && result.anchor && result.anchor.status !== 'present') {
+    lines.push(`The head you checked, event #${result.anchor.seq}, is ${result.anchor.status === 'missing' ? 'no longer in the chain' : 'no longer the same'}.`);
+  }
+  return lines;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { freeText } from '@/lib/validation/text';
 import { ALERT_STATUSES, DECISIONS, OUTCOMES } from './state';
 
-const note = z.string().trim().max(2000, 'note must be at most 2000 characters');
+const note = freeText('note').max(2000, 'note must be at most 2000 characters');
 /**
  * The alert version the person looked at when deciding: required, so a decision is always about
  * the alert as the person saw it — one about a changed alert is refused (409 `alert_changed`).
@@ -18,7 +19,7 @@ const version = z
 export const ClaimSchema = z
   .object({
     correction: z.boolean().optional(),
-    reason: z.string().trim().min(10, 'give a reason of at least 10 characters for correcting the decision').max(2000, 'reason must be at most 2000 characters').optional(),
+    reason: freeText('reason').min(10, 'give a reason of at least 10 characters for correcting the decision').max(2000, 'reason must be at most 2000 characters').optional(),
   })
   .strict()
   .refine((claim) => !claim.correction || claim.reason !== undefined, { message: 'a correction needs a reason: say why the decision is being corrected', path: ['reason'] })
@@ -42,7 +43,7 @@ export const OutcomeSchema = z
   .strict();
 
 export const RetainSchema = z
-  .object({ reason: z.string().trim().min(10, 'give a reason of at least 10 characters for keeping the image').max(2000) })
+  .object({ reason: freeText('reason').min(10, 'give a reason of at least 10 characters for keeping the image').max(2000) })
   .strict();
 
 export const AlertListQuerySchema = z

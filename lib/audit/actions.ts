@@ -2,6 +2,9 @@
 export const AUDIT_ACTIONS = [
   'auth.signed_in',
   'auth.sign_in_failed',
+  // once per blocked window, not per refused attempt (lib/auth/sign-in.ts)
+  'auth.sign_in_blocked',
+  'auth.sign_in_block_ended',
   'auth.signed_out',
   'user.created',
   'user.changed',

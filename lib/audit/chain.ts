@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** The one row of AuditHead, the newest event as its writer recorded it (lib/audit/mutations.ts). */
+export const AUDIT_HEAD_ID = 1;
+
 /** The predecessor of the first event in the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -72,4 +75,18 @@ export function findBrokenLink(
     prev = link.hash;
   }
   return { brokenSeq: null, lastHash: prev };
+}
+
+/** Event numbers missing from the chain, `from` to `to` inclusive. */
+export type SeqGap = { from: number; to: number };
+
+/**
+ * The numbers missing between two consecutive events (`prevSeq` 0 before the first), counting only
+ * those from `contiguousFrom` on: events are numbered one after another from there
+ * (lib/audit/mutations.ts), so a missing one was removed. Null when none is missing.
+ */
+export function missingBetween(prevSeq: number, seq: number, contiguousFrom: number): SeqGap | null {
+  const from = Math.max(prevSeq + 1, contiguousFrom);
+  const to = seq - 1;
+  return from <= to ? { from, to } : null;
 }

@@ -1,6 +1,6 @@
 import { dbProvider, getDb, type Tx } from '@/lib/db/client';
 import type { AuditAction } from './actions';
-import { canonicalJson, GENESIS_HASH, hashEvent } from './chain';
+import { AUDIT_HEAD_ID, canonicalJson, GENESIS_HASH, hashEvent } from './chain';
 
 export type AuditInput = {
   action: AuditAction;
@@ -37,10 +37,20 @@ export async function auditedTransaction<T>(work: (tx: Tx, audit: Audit) => Prom
   });
 }
 
-/** Appends one event inside the caller's transaction. Call only through auditedTransaction. */
+/**
+ * Appends one event inside the caller's transaction. Call only through auditedTransaction.
+ *
+ * The event's number and predecessor come from AuditHead, not from the newest row: numbers then
+ * run on without a gap (a rolled-back transaction rolls the head back too, where PostgreSQL's
+ * sequence would have skipped a number), and removing the newest events does not make the next
+ * one link to what is left — it links to the removed head, and the verifier names the gap.
+ */
 async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<void> {
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const head = await tx.auditHead.findUnique({ where: { id: AUDIT_HEAD_ID } });
+  // No head yet: a new database (or one migrated before there were events).
+  const last = head ? null : await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const prevSeq = head?.seq ?? last?.seq ?? 0;
+  const prevHash = head?.hash ?? last?.hash ?? GENESIS_HASH;
   const fields = {
     // Millisecond precision survives both databases, so the hash input round-trips.
     at: new Date(),
@@ -52,7 +62,11 @@ async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<void> {
     details: canonicalJson(input.details ?? {}),
     ip: input.ip ?? null,
   };
-  await tx.auditEvent.create({ data: { ...fields, prevHash, hash: hashEvent(prevHash, fields) } });
+  const seq = prevSeq + 1;
+  const hash = hashEvent(prevHash, fields);
+  await tx.auditEvent.create({ data: { seq, ...fields, prevHash, hash } });
+  if (head) await tx.auditHead.update({ where: { id: AUDIT_HEAD_ID }, data: { seq, hash } });
+  else await tx.auditHead.create({ data: { id: AUDIT_HEAD_ID, seq, hash, contiguousFrom: seq } });
 }
 
 /** Records an event that changes nothing else (sign-in, failed sign-in, a view). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '@/lib/validation/text';
 import { AUDIT_ACTIONS } from './actions';
 
 const DAY_MS = 86_400_000;
@@ -10,7 +11,7 @@ const toDate = dateTime.or(z.iso.date().transform((v) => new Date(new Date(`${v}
 /** Query of GET /api/audit and the /audit page (all optional; strings from a URL). */
 export const AuditQuerySchema = z
   .object({
-    actor: z.string().trim().min(1).max(200).optional(),
+    actor: nameText('actor').min(1).max(200).optional(),
     action: z.enum(AUDIT_ACTIONS).optional(),
     from: fromDate.optional(),
     to: toDate.optional(),

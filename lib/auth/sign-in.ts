@@ -2,8 +2,9 @@ import { recordAuditEvent } from '@/lib/audit/mutations';
 import { serverEnv } from '@/lib/config/env';
 import { findUserForSignIn } from '@/lib/users/data';
 import { SignInSchema } from '@/lib/users/schema';
+import { recordableText } from '@/lib/validation/text';
 import { verifyPassword } from './passwords';
-import { clearAccountFailures, recordSignInFailure, signInBlocked } from './rate-limit';
+import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
 import type { SessionUser } from './session-user';
 
 export type SignInResult =
@@ -23,28 +24,38 @@ function limits() {
  * Checks credentials for the Auth.js credentials provider, applying the rate limit and
  * writing the audit record either way. The answer never says whether the account exists,
  * is disabled or the password was wrong: all are 'invalid'.
+ *
+ * Every failure is audited, but attempts refused while an account or address is blocked are
+ * not, one by one: a block is recorded once when it starts (`auth.sign_in_blocked`) and once
+ * when it is over, with how many attempts it refused (`auth.sign_in_block_ended`, written at
+ * the next sign-in attempt after the window; a count still open when the server stops is lost).
  */
 export async function checkSignIn(credentials: unknown, ip: string | null): Promise<SignInResult> {
+  await recordEndedBlocks();
   const parsed = SignInSchema.safeParse(credentials);
-  if (!parsed.success) {
-    // Counted and recorded like any failure, so malformed attempts cannot probe for free.
-    const raw = String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase();
-    recordSignInFailure(raw, ip, limits());
-    await recordAuditEvent({ action: 'auth.sign_in_failed', actorEmail: raw || null, ip, details: { reason: 'malformed' } });
-    return { ok: false, reason: 'invalid' };
-  }
-  const { email, password } = parsed.data;
+  // Malformed attempts are counted and blocked like any other, so they cannot probe for free.
+  const email = parsed.success ? parsed.data.email : recordableText(String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase());
 
   const block = signInBlocked(email, ip, limits());
   if (block.blocked) {
-    await recordAuditEvent({
-      action: 'auth.sign_in_failed',
-      actorEmail: email,
-      ip,
-      details: { reason: 'rate_limited', scope: block.scope },
-    });
+    const refusal = recordSignInRefusal(email, ip, block.scope);
+    if (refusal.first) {
+      await recordAuditEvent({
+        action: 'auth.sign_in_blocked',
+        actorEmail: email || null,
+        ip,
+        details: { scope: block.scope, failures: refusal.failures, blockedUntil: refusal.blockedUntil.toISOString() },
+      });
+    }
     return { ok: false, reason: 'rate_limited', retryAfterSeconds: block.retryAfterSeconds };
   }
+
+  if (!parsed.success) {
+    recordSignInFailure(email, ip, limits());
+    await recordAuditEvent({ action: 'auth.sign_in_failed', actorEmail: email || null, ip, details: { reason: 'malformed' } });
+    return { ok: false, reason: 'invalid' };
+  }
+  const { password } = parsed.data;
 
   const user = await findUserForSignIn(email);
   const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
@@ -65,4 +76,16 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
   clearAccountFailures(email);
   await recordAuditEvent({ action: 'auth.signed_in', actorId: user.id, actorEmail: user.email, ip });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+}
+
+/** One record per block that is over, with the attempts it refused. */
+async function recordEndedBlocks(): Promise<void> {
+  for (const ended of takeEndedBlocks()) {
+    await recordAuditEvent({
+      action: 'auth.sign_in_block_ended',
+      actorEmail: ended.scope === 'account' ? ended.subject : null,
+      ip: ended.scope === 'address' ? ended.subject : null,
+      details: { scope: ended.scope, refused: ended.refused, blockedUntil: ended.blockedUntil.toISOString() },
+    });
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAMERA_LIMITS, isInsideZone, normaliseHeading, isValidPolygon, ringSelfIntersects, type GeoPolygon, type Position } from '@/lib/geo/geometry';
 import { CATEGORIES } from '@/lib/watchlists/schema';
+import { freeText, nameText } from '@/lib/validation/text';
 import { DEPLOYMENT_STATUSES } from './state-machine';
 
 /**
@@ -75,7 +76,7 @@ const dateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-12-01T09:00:00Z' })
   .transform((v) => new Date(v));
 
-const statement = z.string().trim().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+const statement = (field: string) => freeText(field).max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
 
 export const ThresholdSchema = z
   .number({ message: 'threshold must be a number' })
@@ -95,9 +96,9 @@ const planFields = {
   zone: ZoneSchema.nullable(),
   startsAt: dateTime.nullable(),
   endsAt: dateTime.nullable(),
-  locationRationale: statement,
-  intelligenceCase: statement,
-  necessityProportionality: statement,
+  locationRationale: statement('locationRationale'),
+  intelligenceCase: statement('intelligenceCase'),
+  necessityProportionality: statement('necessityProportionality'),
   watchlistIds: z
     .array(z.string().trim().min(1).max(64), { message: 'watchlistIds must be a list of watchlist ids' })
     .max(50, 'at most 50 watchlists')
@@ -109,7 +110,7 @@ const planFields = {
   verifyThreshold: VerifyThresholdSchema.nullable(),
   signageConfirmed: z.boolean({ message: 'signageConfirmed must be true or false' }),
 };
-const NameSchema = z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(120, 'name must be at most 120 characters');
+const NameSchema = nameText('name').min(1, 'name is required').max(120, 'name must be at most 120 characters');
 
 /** The window problem of a start and end, or null. Used on save (both known) and at submit. */
 export function windowProblem(startsAt: Date, endsAt: Date): string | null {
@@ -181,7 +182,8 @@ const httpUrl = (v: string) => {
 export const CameraSourceSchema = z
   .object({
     kind: z.enum(CAMERA_SOURCE_KINDS, { message: `source.kind must be one of: ${CAMERA_SOURCE_KINDS.join(', ')}` }),
-    url: z.string({ message: 'source.url is required' }).trim().min(1, 'source.url is required').max(2000),
+    // A device's label or a URL: one line, nothing hidden in it.
+    url: nameText('source.url', 'source.url is required').min(1, 'source.url is required').max(2000),
   })
   .strict()
   .superRefine((source, ctx) => {
@@ -198,7 +200,7 @@ export const CameraSourceSchema = z
   });
 
 const cameraFields = {
-  name: z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(80, 'name must be at most 80 characters'),
+  name: nameText('name').min(1, 'name is required').max(80, 'name must be at most 80 characters'),
   lat: z.number({ message: 'lat must be a number' }).min(-90).max(90),
   lng: z.number({ message: 'lng must be a number' }).min(-180).max(180),
   heading: z
@@ -230,9 +232,7 @@ export type UpdateCameraInput = z.infer<typeof UpdateCameraSchema>;
 
 // ─── decisions ────────────────────────────────────────────────────────────────────────────
 
-const reason = z
-  .string({ message: 'reason is required: say why' })
-  .trim()
+const reason = freeText('reason', 'reason is required: say why')
   .min(3, 'reason is required: say why')
   .max(2000, 'reason must be at most 2000 characters');
 
@@ -248,9 +248,7 @@ export type ReasonInput = z.infer<typeof ReasonSchema>;
  * what the authorising officer accepted.
  */
 export const OVERRIDE_REASON_MIN = 20;
-const overrideReason = z
-  .string({ message: 'overrideReason must be text' })
-  .trim()
+const overrideReason = freeText('overrideReason')
   .min(OVERRIDE_REASON_MIN, `overrideReason must say why the plan should go ahead over the target (at least ${OVERRIDE_REASON_MIN} characters)`)
   .max(2000, 'overrideReason must be at most 2000 characters');
 
@@ -259,7 +257,7 @@ export const SubmitSchema = z.object({ overrideReason: overrideReason.optional()
 export type SubmitInput = z.infer<typeof SubmitSchema>;
 
 /** Optional body of authorise. */
-export const AuthoriseSchema = z.object({ notes: z.string().trim().max(2000).optional(), overrideReason: overrideReason.optional() }).strict();
+export const AuthoriseSchema = z.object({ notes: freeText('notes').max(2000).optional(), overrideReason: overrideReason.optional() }).strict();
 export type AuthoriseInput = z.infer<typeof AuthoriseSchema>;
 
 /**

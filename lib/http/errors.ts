@@ -3,6 +3,9 @@
  * (lib/http/route.ts) and pages translate them. Messages are written for a person.
  */
 export class HttpError extends Error {
+  /** Seconds after which trying again may succeed (work refused for load): sent as Retry-After. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -12,6 +15,12 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** `error`, answered with Retry-After: `seconds` (rounded up, at least 1). */
+export function retryAfter<E extends HttpError>(error: E, seconds: number): E {
+  error.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+  return error;
 }
 
 export const unauthenticated = (message = 'Sign in to continue.') =>

@@ -20,7 +20,8 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) {
     const body: Record<string, unknown> = { error: error.code, message: error.message };
     if (error.details !== undefined) body.details = error.details;
-    return Response.json(body, { status: error.status });
+    const headers = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
+    return Response.json(body, { status: error.status, headers });
   }
   // Next's redirect()/notFound() signals must keep propagating.
   if (error instanceof Error && typeof (error as { digest?: unknown }).digest === 'string') throw error;
@@ -54,32 +55,53 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 
 export const DEFAULT_JSON_LIMIT_BYTES = 64 * 1024;
 
-/** Reads at most `limit` bytes of the body, refusing larger ones with 413 before reading them all. */
+/**
+ * Reads at most `limit` bytes of the body, refusing larger ones with 413 before reading them all.
+ * With a Content-Length (browsers and fetch send one with a form) each chunk is copied into place
+ * as it arrives, so a 100 MB upload costs the event loop no single long copy at the end.
+ */
 export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
+  // Filled as chunks arrive when the size is known; otherwise they are joined at the end.
+  const body = Number.isInteger(declared) && declared >= 0 ? new Uint8Array(declared) : null;
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
+    if (size + value.byteLength > limit || (body && size + value.byteLength > body.byteLength)) {
       await reader.cancel();
-      throw tooLarge(limit);
+      throw size + value.byteLength > limit ? tooLarge(limit) : badRequest('malformed_body', 'The request body is longer than its Content-Length.');
     }
-    chunks.push(value);
+    if (body) body.set(value, size);
+    else chunks.push(value);
+    size += value.byteLength;
   }
+  if (body) return size === body.byteLength ? body : body.subarray(0, size);
+  return joinChunks(chunks, size);
+}
+
+/** The chunks of a body of unknown length, copied a few megabytes at a time with turns of the event loop between. */
+async function joinChunks(chunks: Uint8Array[], size: number): Promise<Uint8Array<ArrayBuffer>> {
   const body = new Uint8Array(size);
   let offset = 0;
+  let sinceTurn = 0;
   for (const chunk of chunks) {
     body.set(chunk, offset);
     offset += chunk.byteLength;
+    sinceTurn += chunk.byteLength;
+    if (sinceTurn >= COPY_TURN_BYTES) {
+      sinceTurn = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   return body;
 }
+
+const COPY_TURN_BYTES = 4 * 1024 * 1024;
 
 function tooLarge(limit: number) {
   return new HttpError(413, 'payload_too_large', `The request body is larger than ${Math.round(limit / 1024)} KB.`);

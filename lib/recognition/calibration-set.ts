@@ -1,4 +1,6 @@
-import { inflateRawSync } from 'node:zlib';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
 import { MAX_IMAGE_BYTES } from '@/lib/face/media';
 
 /**
@@ -78,6 +80,12 @@ function splitCsvLine(line: string): string[] {
 // 1 KB spun the event loop for 0.7 s and came back silently truncated, so a 100 MB upload could
 // block the server for minutes. Here every entry is counted and its declared size checked before
 // anything is unpacked, and node's zlib stops inflating as soon as an entry passes its declared size.
+// Inflating runs on libuv's thread pool, one entry at a time, never on the event loop: a set may
+// unpack to 400 MB, which inflated in one synchronous go held every request and socket for
+// seconds.
+
+const inflateRawAsync = promisify(inflateRaw);
+const INFLATE_CHUNK_BYTES = 1024 * 1024;
 
 /** Entries of any kind (photos, folders, `__MACOSX` clutter…) a zip may list: room for a full set and its litter. */
 export const MAX_ZIP_ENTRIES = MAX_SET_IMAGES + 1000;
@@ -171,7 +179,7 @@ function checkEntry(entry: ZipEntry): void {
  * An entry's bytes, which must come to exactly its declared size: inflating stops as soon as they
  * pass it, so an entry whose header lies costs no more than one that tells the truth.
  */
-function unpack(zip: Uint8Array, entry: ZipEntry): Uint8Array {
+async function unpack(zip: Uint8Array, entry: ZipEntry): Promise<Uint8Array> {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   if (view.getUint32(entry.headerOffset, true) !== 0x04034b50) throw unreadable();
   const start = entry.headerOffset + 30 + view.getUint16(entry.headerOffset + 26, true) + view.getUint16(entry.headerOffset + 28, true);
@@ -181,8 +189,12 @@ function unpack(zip: Uint8Array, entry: ZipEntry): Uint8Array {
   if (entry.method === STORED) bytes = data.slice();
   else {
     try {
-      // A copy, so each photo owns its memory: a view would keep (and post to the face worker) all of the zip.
-      bytes = new Uint8Array(inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) }));
+      // Output in chunks of up to 1 MiB rather than zlib's 16 KiB: each chunk is a turn of the
+      // event loop, and a 10 MB photo in 640 of them cost more than inflating it.
+      const out = await inflateRawAsync(data, { maxOutputLength: Math.max(1, entry.size), chunkSize: INFLATE_CHUNK_BYTES });
+      // Each photo must own its memory: a view of a shared buffer would keep (and post to the face
+      // worker) all of it. Large outputs already do; small ones come from Buffer's shared pool.
+      bytes = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength ? new Uint8Array(out.buffer) : new Uint8Array(out);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw sizeMismatch(entry);
       throw unreadable(`${entry.name} is damaged`);
@@ -195,7 +207,7 @@ function unpack(zip: Uint8Array, entry: ZipEntry): Uint8Array {
 const isKept = (name: string) => !name.startsWith('__MACOSX/') && (IMAGE_FILE.test(name) || name.endsWith(GROUPS_FILE));
 
 /** The photos and groups.csv of a zip, by name, after checking every entry's headers. */
-function unpackKept(zip: Uint8Array): Map<string, Uint8Array> {
+async function unpackKept(zip: Uint8Array): Promise<Map<string, Uint8Array>> {
   let entries: ZipEntry[];
   try {
     entries = zipEntries(zip);
@@ -215,7 +227,9 @@ function unpackKept(zip: Uint8Array): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   for (const entry of kept) {
     try {
-      files.set(entry.name, unpack(zip, entry));
+      files.set(entry.name, await unpack(zip, entry));
+      // Stored entries are only copied, with no wait in between: let requests in between them.
+      await nextTurn();
     } catch (error) {
       if (error instanceof CalibrationSetError) throw error;
       throw unreadable();
@@ -228,8 +242,8 @@ function unpackKept(zip: Uint8Array): Map<string, Uint8Array> {
  * A labelled set from a zip's bytes: `<person>/<photo>`, optionally under one top folder, with
  * an optional `groups.csv` beside the person folders. Unpacked in memory.
  */
-export function readSetFromZip(zip: Uint8Array, groupsCsv?: string): LabelledSet {
-  const files = unpackKept(zip);
+export async function readSetFromZip(zip: Uint8Array, groupsCsv?: string): Promise<LabelledSet> {
+  const files = await unpackKept(zip);
   const names = [...files.keys()].sort();
   // A zip of a folder puts everything under that folder's name: look one level down then.
   const parts = names.map((n) => n.split('/').filter(Boolean));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText, nameText } from '@/lib/validation/text';
 
 /**
  * What a recogniser is: the facts a force needs before trusting its scores, and the facts the
@@ -18,7 +19,7 @@ export type Alignment = (typeof ALIGNMENTS)[number];
 /** Engine ids are stored with every template and alert: short, stable, safe in URLs and logs. */
 const ENGINE_ID = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
-const text = (what: string) => z.string({ message: `${what} is required` }).trim().min(1, `${what} is required`).max(500);
+const text = (what: string) => nameText(what).min(1, `${what} is required`).max(500);
 
 const channelTriple = (what: string) =>
   z
@@ -50,7 +51,7 @@ export const ManifestSchema = z
     licence: z
       .object({ code: text('licence.code'), weights: text('licence.weights') }, { message: 'licence is required: the licence of the code and of the weights' })
       .strict(),
-    trainedOn: text('trainedOn'),
+    trainedOn: freeText('trainedOn', 'trainedOn is required').min(1, 'trainedOn is required').max(500),
     input: ManifestInputSchema,
     descriptorLength: z
       .number({ message: 'descriptorLength is required' })
@@ -67,7 +68,7 @@ export const ManifestSchema = z
       .transform((v) => v.toLowerCase())
       .optional(),
     /** Free text shown to officers: what the force knows about this model's limits. */
-    notes: z.string().max(2000).optional(),
+    notes: freeText('notes').max(2000).optional(),
   })
   .strict();
 

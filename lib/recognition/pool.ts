@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HttpError } from '@/lib/http/errors';
+import { HttpError, retryAfter } from '@/lib/http/errors';
 import { processState } from '@/lib/process-state';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult, WorkerTask } from './worker/protocol';
 
@@ -13,7 +13,8 @@ import type { FromWorker, ToWorker, WorkerConfig, WorkerResult, WorkerTask } fro
  * - `verify`: probe crops of live candidates — short tasks (tens of ms), latency matters;
  * - `analyse`: reference photos, template backfill and calibration — long tasks.
  *
- * A full queue refuses at once with 503 and a code rather than letting work pile up without limit.
+ * A full queue refuses at once with 503, a code and a Retry-After rather than letting work pile up
+ * without limit.
  * Lanes live on globalThis because Next's route bundles and server.ts (socket.io) run in one
  * process without sharing module instances, and must share the threads.
  *
@@ -49,6 +50,12 @@ const DEFAULTS: Record<LaneName, LaneSettings> = {
   analyse: { size: 1, maxQueue: 64, timeoutMs: 120_000, startTimeoutMs: 60_000, maxWaitMs: Infinity, exitGraceMs: 30_000 },
 };
 
+/**
+ * What a task is taken to cost before any has run, for the Retry-After of a refusal: a probe crop
+ * takes tens of milliseconds, a reference photo or calibration image up to a few seconds.
+ */
+const FIRST_GUESS_TASK_MS: Record<LaneName, number> = { verify: 100, analyse: 2000 };
+
 /** At shutdown a thread has this long to finish its task and exit before it is terminated. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -73,6 +80,8 @@ type Pending = {
   task: WorkerTask;
   /** performance.now() when queued. */
   queuedAt: number;
+  /** performance.now() when handed to a thread. */
+  sentAt?: number;
   resolve: (value: never) => void;
   reject: (error: Error) => void;
 };
@@ -108,6 +117,8 @@ export class WorkerLane {
   private readonly entry: string;
   private nextId = 1;
   private closed = false;
+  /** Moving average of how long a task takes on a thread, for Retry-After. */
+  private averageTaskMs: number;
 
   constructor(
     readonly name: LaneName,
@@ -116,6 +127,7 @@ export class WorkerLane {
     options: WorkerLaneOptions = {},
   ) {
     this.entry = options.entry ?? DEFAULT_ENTRY;
+    this.averageTaskMs = FIRST_GUESS_TASK_MS[name];
     this.slots = Array.from({ length: settings.size }, () => ({ thread: null, current: null, timer: null }));
   }
 
@@ -129,9 +141,12 @@ export class WorkerLane {
     this.dropStale();
     if (this.queue.length >= this.settings.maxQueue) {
       return Promise.reject(
-        new HttpError(503, 'analysis_busy', `The face analyser is busy (${this.queue.length} tasks waiting); try again in a moment.`, {
-          lane: this.name,
-        }),
+        retryAfter(
+          new HttpError(503, 'analysis_busy', `The face analyser is busy (${this.queue.length} tasks waiting); try again in a moment.`, {
+            lane: this.name,
+          }),
+          this.retryAfterSeconds(),
+        ),
       );
     }
     return new Promise<WorkerResult<T>>((resolve, reject) => {
@@ -249,6 +264,7 @@ export class WorkerLane {
   private settle(slot: Slot, message: Extract<FromWorker, { kind: 'done' | 'error' }>) {
     const pending = slot.current;
     if (!pending || pending.id !== message.id) return;
+    if (pending.sentAt !== undefined) this.averageTaskMs = 0.8 * this.averageTaskMs + 0.2 * (performance.now() - pending.sentAt);
     this.finish(slot);
     if (message.kind === 'done') pending.resolve(message.result as never);
     else pending.reject(workerError(message));
@@ -303,6 +319,7 @@ export class WorkerLane {
     }, this.settings.timeoutMs);
     slot.timer.unref();
     const message: ToWorker = { ...pending.task, id: pending.id };
+    pending.sentAt = performance.now();
     worker.postMessage(message);
   }
 
@@ -320,12 +337,21 @@ export class WorkerLane {
 
   private waitedTooLong(pending: Pending): HttpError {
     const waited = ((performance.now() - pending.queuedAt) / 1000).toFixed(1);
-    return new HttpError(
-      503,
-      'analysis_busy',
-      `The face analyser is overloaded: this task waited ${waited} s, longer than the ${this.settings.maxWaitMs / 1000} s allowed; try again in a moment.`,
-      { lane: this.name },
+    return retryAfter(
+      new HttpError(
+        503,
+        'analysis_busy',
+        `The face analyser is overloaded: this task waited ${waited} s, longer than the ${this.settings.maxWaitMs / 1000} s allowed; try again in a moment.`,
+        { lane: this.name },
+      ),
+      this.retryAfterSeconds(),
     );
+  }
+
+  /** About when the work in hand will be done, at the pace tasks have been taking: what a refused caller is told to wait. */
+  private retryAfterSeconds(): number {
+    const tasks = this.queue.length + this.slots.filter((slot) => slot.current).length;
+    return Math.min(600, Math.max(1, (tasks * this.averageTaskMs) / this.slots.length / 1000));
   }
 }
 

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { ROLES } from '@/lib/auth/permissions';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords-policy';
+import { nameText } from '@/lib/validation/text';
 
 export const RoleSchema = z.enum(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` });
 
-export const EmailSchema = z
-  .string()
-  .trim()
+export const EmailSchema = nameText('email', 'email is required')
   .toLowerCase()
   .max(254)
   .pipe(z.email({ message: 'email must be a valid address' }));
@@ -21,7 +20,7 @@ export const PasswordSchema = z
 export const CreateUserSchema = z
   .object({
     email: EmailSchema,
-    name: z.string().trim().min(1, 'name is required').max(120),
+    name: nameText('name').min(1, 'name is required').max(120, 'name must be at most 120 characters'),
     role: RoleSchema,
     password: PasswordSchema,
   })
@@ -30,7 +29,7 @@ export type CreateUserInput = z.infer<typeof CreateUserSchema>;
 
 export const UpdateUserSchema = z
   .object({
-    name: z.string().trim().min(1).max(120).optional(),
+    name: nameText('name').min(1, 'name is required').max(120, 'name must be at most 120 characters').optional(),
     role: RoleSchema.optional(),
     disabled: z.boolean().optional(),
   })

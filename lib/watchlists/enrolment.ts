@@ -1,5 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { analyseReferenceImage } from '@/lib/face/enrol';
 import { HttpError, unprocessable } from '@/lib/http/errors';
+import type { UploadedFile } from '@/lib/http/multipart';
 import type { AcceptedImage } from './mutations';
 import { MAX_IMAGES_PER_REQUEST } from './schema';
 
@@ -10,8 +12,7 @@ export type FileVerdict = { file: string; ok: true } | { file: string; ok: false
  * files pass (and are returned ready to store) or the request is refused with the first
  * refusal's status, listing a verdict per file — nothing is half-saved.
  */
-export async function acceptUploads(files: FormDataEntryValue[]): Promise<{ accepted: AcceptedImage[]; verdicts: FileVerdict[] }> {
-  const uploads = files.filter((f): f is File => typeof f !== 'string');
+export async function acceptUploads(uploads: UploadedFile[]): Promise<{ accepted: AcceptedImage[]; verdicts: FileVerdict[] }> {
   if (uploads.length === 0) throw unprocessable('no_images', 'Attach at least one reference image in the `images` field.');
   if (uploads.length > MAX_IMAGES_PER_REQUEST) {
     throw unprocessable('too_many_images', `At most ${MAX_IMAGES_PER_REQUEST} images per request.`);
@@ -20,8 +21,11 @@ export async function acceptUploads(files: FormDataEntryValue[]): Promise<{ acce
   const accepted: AcceptedImage[] = [];
   const verdicts: FileVerdict[] = [];
   let firstRefusal: { status: number; code: string; message: string } | null = null;
-  for (const upload of uploads) {
-    const bytes = new Uint8Array(await upload.arrayBuffer());
+  for (const [i, upload] of uploads.entries()) {
+    // A refusal needs no wait: let other requests in between files all the same.
+    if (i > 0) await nextTurn();
+    // A view of the request body: nothing is copied unless the face worker gets it.
+    const bytes = upload.bytes;
     const verdict = await analyseReferenceImage(bytes);
     const file = upload.name || 'image';
     if (verdict.ok) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText, nameText } from '@/lib/validation/text';
 
 /**
  * The closed list of watchlist categories (docs/rules.md#watchlist-categories; Bridges §124
@@ -19,8 +20,12 @@ export const CategorySchema = z.enum(CATEGORIES, { message: `category must be on
 /** Distance under which a new image is reported as probably the same person as an existing entry. */
 export const DUPLICATE_DISTANCE = 0.45;
 
-const text = (field: string, max: number) =>
-  z.string({ message: `${field} is required` }).trim().min(1, `${field} is required`).max(max, `${field} is at most ${max} characters`);
+/** A required name that identifies something (see lib/validation/text.ts). */
+const name = (field: string, max: number) => nameText(field).min(1, `${field} is required`).max(max, `${field} is at most ${max} characters`);
+/** A required statement (where an image came from, its legal basis). */
+const statement = (field: string, max: number) =>
+  freeText(field, `${field} is required`).min(1, `${field} is required`).max(max, `${field} is at most ${max} characters`);
+const notes = (field: string) => freeText(field).max(2000, `${field} is at most 2000 characters`);
 
 const day = (field: string) =>
   z
@@ -33,25 +38,25 @@ const day = (field: string) =>
 
 export const WatchlistInputSchema = z
   .object({
-    name: text('name', 120),
-    description: z.string().trim().max(2000).default(''),
+    name: name('name', 120),
+    description: notes('description').default(''),
   })
   .strict();
 
 export const WatchlistUpdateSchema = z
-  .object({ name: text('name', 120).optional(), description: z.string().trim().max(2000).optional() })
+  .object({ name: name('name', 120).optional(), description: notes('description').optional() })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send name or description' });
 
 const entryShape = {
-  reference: text('reference', 80),
-  name: text('name', 160),
+  reference: name('reference', 80),
+  name: name('name', 160),
   category: CategorySchema,
-  imageSource: text('imageSource', 300),
-  legalBasis: text('legalBasis', 500),
+  imageSource: statement('imageSource', 300),
+  legalBasis: statement('legalBasis', 500),
   imageTakenOn: day('imageTakenOn'),
   reviewBy: day('reviewBy'),
-  notes: z.string().trim().max(2000).default(''),
+  notes: notes('notes').default(''),
 };
 
 // zod runs object refinements even when a field failed (with the raw value), so these check
@@ -82,7 +87,7 @@ export const EntryUpdateSchema = z
     legalBasis: entryShape.legalBasis.optional(),
     imageTakenOn: entryShape.imageTakenOn.optional(),
     reviewBy: entryShape.reviewBy.optional(),
-    notes: z.string().trim().max(2000).optional(),
+    notes: notes('notes').optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' })
@@ -91,7 +96,8 @@ export type EntryUpdate = z.infer<typeof EntryUpdateSchema>;
 
 export const EntryQuerySchema = z
   .object({
-    q: z.string().trim().max(120).optional(),
+    // NFC like the names it searches, so a name typed either way is found.
+    q: nameText('q').max(120).optional(),
     category: CategorySchema.optional(),
     reviewOverdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
     page: z.coerce.number().int().min(1).max(100_000).default(1),

@@ -16,6 +16,8 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { analyseCrop, analyseImage, createFaceApiEngine, type FaceApiEngine } from '@/lib/face/node-engine';
 import { parseManifest, type RecogniserManifest } from '@/lib/recognition/manifest';
+import type { HttpError } from '@/lib/http/errors';
+import { errorResponse } from '@/lib/http/route';
 import { closeFaceLanes, faceLanes, WorkerLane, type LaneSettings } from '@/lib/recognition/pool';
 import type { WorkerConfig } from '@/lib/recognition/worker/protocol';
 import { FRANCK_FRAMES, plainImage, readFixture } from '../support/face-fixtures';
@@ -188,6 +190,32 @@ describe('close', () => {
   });
 });
 
+describe('a full queue', () => {
+  it('refuses at once with 503 analysis_busy and a Retry-After from the pace tasks have been taking', async () => {
+    const lane = fakeLane('ready', { maxQueue: 2 });
+    await lane.start();
+    // Three one-second tasks teach the lane its pace (a first guess of 0.1 s a task for this lane).
+    for (let i = 0; i < 3; i++) await lane.run(task('delay:1000'));
+    const running = outcome(lane.run(task('stall')));
+    const queued = [outcome(lane.run(task('echo'))), outcome(lane.run(task('echo')))];
+    await sleep(50);
+    const started = performance.now();
+    const refused = (await outcome(lane.run(task('echo')))) as HttpError;
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(refused).toMatchObject({ status: 503, code: 'analysis_busy', message: expect.stringMatching(/busy \(2 tasks waiting\)/) });
+    // Three tasks in hand at about half a second each (the average moves a fifth of the way a task): at least 2 s.
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(2);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(5);
+
+    const answer = errorResponse(refused);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe(String(refused.retryAfterSeconds));
+    expect(await answer.json()).toMatchObject({ error: 'analysis_busy' });
+    await lane.close();
+    await Promise.all([running, ...queued]);
+  });
+});
+
 describe('a task that waited too long', () => {
   it('is refused with 503 analysis_busy instead of run, and does not count towards a full queue', async () => {
     const lane = fakeLane('ready', { maxWaitMs: 300, maxQueue: 1 });
@@ -197,7 +225,12 @@ describe('a task that waited too long', () => {
     await sleep(600);
     // The queue holds one task, but it is too old: it is refused and the new one queued.
     const fresh = lane.run(task('echo'));
-    await expect(stale).rejects.toMatchObject({ status: 503, code: 'analysis_busy', message: expect.stringMatching(/overloaded: this task waited .* longer than the 0\.3 s allowed/) });
+    await expect(stale).rejects.toMatchObject({
+      status: 503,
+      code: 'analysis_busy',
+      message: expect.stringMatching(/overloaded: this task waited .* longer than the 0\.3 s allowed/),
+      retryAfterSeconds: expect.any(Number),
+    });
     await expect(running).resolves.toBeTruthy();
     // Queued behind a 3-second task, this one is too old by the time a thread is free.
     await expect(fresh).rejects.toMatchObject({ status: 503, code: 'analysis_busy', message: expect.stringMatching(/waited/) });

@@ -333,15 +333,32 @@ describe('audit trail', () => {
     expect((await sessions.auditor.fetch('/api/audit/verify?since=1')).status).toBe(422);
 
     // Someone with database rights removes the guard and the newest events, head included.
+    const newest = (await verify()).head.seq;
     await dropAppendOnlyGuard(server);
+    await rawQuery(server.databaseUrl, `CREATE TABLE "removed_events" AS SELECT * FROM "AuditEvent" WHERE seq >= ${Number(head.seq)}`);
     await rawQuery(server.databaseUrl, `DELETE FROM "AuditEvent" WHERE seq >= $1`, [head.seq]);
-    expect(await verify()).toMatchObject({ ok: true }); // a shorter chain is still a valid chain…
-    expect(await verify(anchor)).toMatchObject({ ok: false, anchor: { seq: head.seq, status: 'missing' } }); // …but not the one recorded
+    // What is left is a valid chain, but it no longer reaches the head its writer recorded beside it…
+    expect(await verify()).toMatchObject({ ok: false, firstBrokenId: null, gaps: [{ from: head.seq, to: newest }], recordedHead: { seq: newest, status: 'missing' } });
+    // …nor the one recorded elsewhere.
+    expect(await verify(anchor)).toMatchObject({ ok: false, anchor: { seq: head.seq, status: 'missing' } });
+
+    // Put back, the record is whole again.
+    await rawQuery(server.databaseUrl, 'INSERT INTO "AuditEvent" SELECT * FROM "removed_events"');
+    await rawQuery(server.databaseUrl, 'DROP TABLE "removed_events"');
+    expect(await verify(anchor)).toMatchObject({ ok: true, gaps: [], recordedHead: { seq: newest, status: 'present' }, anchor: { status: 'present' } });
   });
 
   it('verifies the chain, and reports the first broken event after an edit behind the app\'s back', async () => {
     const good = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: null };
-    expect(good).toEqual({ ok: true, count: expect.any(Number), firstBrokenId: null, head: expect.any(Object), anchor: null });
+    expect(good).toEqual({
+      ok: true,
+      count: expect.any(Number),
+      firstBrokenId: null,
+      gaps: [],
+      recordedHead: { seq: expect.any(Number), status: 'present' },
+      head: expect.any(Object),
+      anchor: null,
+    });
     expect(good.count).toBeGreaterThan(10);
 
     // An attacker with database rights first removes the guard, then rewrites history.
@@ -350,7 +367,15 @@ describe('audit trail', () => {
     await rawQuery(server.databaseUrl, `UPDATE "AuditEvent" SET details = $1 WHERE seq = $2`, ['{"reason":"nothing happened"}', victim!.seq]);
 
     const bad = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: number };
-    expect(bad).toEqual({ ok: false, count: good.count, firstBrokenId: Number(victim!.seq), head: null, anchor: null });
+    expect(bad).toEqual({
+      ok: false,
+      count: good.count,
+      firstBrokenId: Number(victim!.seq),
+      gaps: [],
+      recordedHead: { seq: expect.any(Number), status: 'present' },
+      head: null,
+      anchor: null,
+    });
   });
 });
 

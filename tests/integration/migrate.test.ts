@@ -285,6 +285,9 @@ ${REBUILD_USER}`,
     expect(await db.query(`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`)).toEqual([
       { name: 'AuditEvent_no_delete' },
       { name: 'AuditEvent_no_update' },
+      { name: 'AuditHead_forward_only' },
+      { name: 'AuditHead_no_delete' },
+      { name: 'AuditHead_one_row' },
     ]);
   });
 
@@ -311,12 +314,7 @@ describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %
     const db = await freshDatabase(provider);
     try {
       // The database as the version before recognisers had it.
-      const before = path.join(tmp, `migrations-before-${randomUUID()}`);
-      cpSync(migrationsDir(provider), before, { recursive: true });
-      // The recognition migration and every later one are not there yet.
-      const names = readMigrations(before).map((m) => m.name);
-      const later = names.slice(names.findIndex((name) => name.endsWith('_recognition')));
-      for (const name of later) rmSync(path.join(before, name), { recursive: true });
+      const { before, later } = migrationsBefore(provider, '_recognition');
       await applyMigrations({ databaseUrl: db.url, migrationsDir: before, log: quiet });
       const descriptor = Buffer.alloc(512, 7);
       const now = new Date().toISOString();
@@ -357,6 +355,55 @@ describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %
     }
   });
 });
+
+describe.each(['sqlite', 'postgresql'] as const)('the audit_indexes migration on %s, with data', (provider) => {
+  it('records the newest event as the head, numbering from the next one, and guards the head', async () => {
+    const db = await freshDatabase(provider);
+    try {
+      const { before, later } = migrationsBefore(provider, '_audit_indexes');
+      await applyMigrations({ databaseUrl: db.url, migrationsDir: before, log: quiet });
+      // Numbers as a PostgreSQL sequence may leave them: 3 was rolled back.
+      for (const [seq, hash] of [[1, 'h1'], [2, 'h2'], [4, 'h4']] as const) {
+        await db.query('INSERT INTO "AuditEvent" ("seq", "action", "prevHash", "hash") VALUES (?, ?, ?, ?)', [seq, 'user.created', `p${seq}`, hash]);
+      }
+
+      expect((await applyMigrations({ databaseUrl: db.url, log: quiet })).applied).toEqual(later);
+      const head = await db.query<{ id: number; seq: number; hash: string; contiguousFrom: number }>('SELECT "id", "seq", "hash", "contiguousFrom" FROM "AuditHead"');
+      expect(head.map((h) => [Number(h.id), Number(h.seq), h.hash, Number(h.contiguousFrom)])).toEqual([[1, 4, 'h4', 5]]);
+      await expect(db.query('UPDATE "AuditHead" SET "seq" = 9')).rejects.toThrow('AuditHead only moves forward');
+      await expect(db.query('DELETE FROM "AuditHead"')).rejects.toThrow('AuditHead cannot be removed');
+      if (provider === 'postgresql') await expect(db.query('TRUNCATE "AuditHead"')).rejects.toThrow('AuditHead cannot be removed');
+      await db.query('UPDATE "AuditHead" SET "seq" = 5, "hash" = ?', ['h5']);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('starts an empty database without a head (the first event creates it)', async () => {
+    const db = await freshDatabase(provider);
+    try {
+      await applyMigrations({ databaseUrl: db.url, log: quiet });
+      expect(await db.query('SELECT * FROM "AuditHead"')).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+/**
+ * A copy of the migrations folder without the migration whose name ends with `suffix` and every
+ * one after it (the database as it was before that version), and the names left out.
+ */
+function migrationsBefore(provider: DatabaseProvider, suffix: string): { before: string; later: string[] } {
+  const before = path.join(tmp, `migrations-before-${randomUUID()}`);
+  cpSync(migrationsDir(provider), before, { recursive: true });
+  const all = readMigrations(before).map((m) => m.name);
+  const from = all.findIndex((name) => name.endsWith(suffix));
+  if (from < 0) throw new Error(`no migration ending with ${suffix}`);
+  const later = all.slice(from);
+  for (const name of later) rmSync(path.join(before, name), { recursive: true });
+  return { before, later };
+}
 
 describe('db-make-migration', () => {
   it('--check passes for the committed schema and migrations', () => {

@@ -20,12 +20,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function failures(actor: string) {
-  const body = (await (await auditor.fetch(`/api/audit?action=auth.sign_in_failed&actor=${actor}`)).json()) as {
+async function audited(action: string, actor: string) {
+  const body = (await (await auditor.fetch(`/api/audit?action=${action}&actor=${encodeURIComponent(actor)}&pageSize=200`)).json()) as {
     events: { details: Record<string, unknown>; ip?: string }[];
   };
   return body.events.map((e) => e.details);
 }
+
+const failures = (actor: string) => audited('auth.sign_in_failed', actor);
+/** Blocks recorded as they started: one per blocked window. */
+const blocks = (actor: string) => audited('auth.sign_in_blocked', actor);
 
 describe('failed sign-in rate limiting', () => {
   it('locks an account after repeated failures, even against the right password from elsewhere', async () => {
@@ -37,7 +41,7 @@ describe('failed sign-in rate limiting', () => {
 
     const details = await failures('operator@sightline.test');
     expect(details.filter((d) => d.reason === 'wrong_password')).toHaveLength(3);
-    expect(details.some((d) => d.reason === 'rate_limited' && d.scope === 'account')).toBe(true);
+    expect(await blocks('operator@sightline.test')).toEqual([{ scope: 'account', failures: 3, blockedUntil: expect.any(String) }]);
 
     // Another account is unaffected.
     expect((await from('192.0.2.3').signIn('operator2@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
@@ -54,9 +58,18 @@ describe('failed sign-in rate limiting', () => {
     }
     const blocked = await from('198.51.100.7').signIn('officer2@sightline.test', DEMO_PASSWORD);
     expect(blocked.location).toContain('code=rate_limited');
-    const details = await failures('officer2@sightline.test');
-    expect(details.some((d) => d.reason === 'rate_limited' && d.scope === 'address')).toBe(true);
+    expect(await blocks('officer2@sightline.test')).toEqual([{ scope: 'address', failures: 5, blockedUntil: expect.any(String) }]);
 
     expect((await from('198.51.100.8').signIn('officer2@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
+  });
+
+  it('writes one audit record for 30 attempts refused while blocked, not one each', async () => {
+    const email = 'nobody-at-all@sightline.test';
+    for (let i = 0; i < 3; i++) expect((await from('203.0.113.40').signIn(email, `guess-${i}`)).ok).toBe(false);
+    for (let i = 0; i < 30; i++) {
+      expect((await from(`203.0.113.${41 + (i % 5)}`).signIn(email, `guess-${i}`)).location).toContain('code=rate_limited');
+    }
+    expect(await failures(email)).toHaveLength(3);
+    expect(await blocks(email)).toEqual([{ scope: 'account', failures: 3, blockedUntil: expect.any(String) }]);
   });
 });

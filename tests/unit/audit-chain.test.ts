@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, findBrokenLink, GENESIS_HASH, hashEvent, type ChainLink } from '@/lib/audit/chain';
+import { canonicalJson, findBrokenLink, GENESIS_HASH, hashEvent, missingBetween, type ChainLink } from '@/lib/audit/chain';
 
 function chain(n: number): ChainLink[] {
   const links: ChainLink[] = [];
@@ -65,5 +65,20 @@ describe('audit hash chain', () => {
     const first = findBrokenLink(links.slice(0, 3), GENESIS_HASH);
     expect(findBrokenLink(links.slice(3), first.lastHash).brokenSeq).toBeNull();
     expect(findBrokenLink(links.slice(3), GENESIS_HASH).brokenSeq).toBe(4);
+  });
+});
+
+describe('gaps in the numbering', () => {
+  it('names the numbers missing between two events', () => {
+    expect(missingBetween(4, 5, 1)).toBeNull();
+    expect(missingBetween(4, 6, 1)).toEqual({ from: 5, to: 5 });
+    expect(missingBetween(4, 9, 1)).toEqual({ from: 5, to: 8 });
+    expect(missingBetween(0, 3, 1)).toEqual({ from: 1, to: 2 }); // the oldest events
+  });
+
+  it('ignores numbers before the chain was numbered without gaps', () => {
+    expect(missingBetween(2, 9, 10)).toBeNull();
+    expect(missingBetween(2, 9, 6)).toEqual({ from: 6, to: 8 });
+    expect(missingBetween(7, 9, Infinity)).toBeNull();
   });
 });

@@ -49,9 +49,9 @@ function patch(zip: Uint8Array, names: (name: string) => boolean, field: 'size' 
   return out;
 }
 
-function refusal(zip: Uint8Array): string {
+async function refusal(zip: Uint8Array): Promise<string> {
   try {
-    readSetFromZip(zip);
+    await readSetFromZip(zip);
   } catch (error) {
     expect(error).toBeInstanceOf(CalibrationSetError);
     return (error as Error).message;
@@ -60,82 +60,82 @@ function refusal(zip: Uint8Array): string {
 }
 
 describe('a labelled set from a zip', () => {
-  it('reads person folders, deflated or stored, under a top folder or not, with groups.csv', () => {
+  it('reads person folders, deflated or stored, under a top folder or not, with groups.csv', async () => {
     for (const level of [0, 6] as const) {
-      const flat = readSetFromZip(zipSync(twoPeople({ 'groups.csv': new TextEncoder().encode('person,group\nann,A\nbob,B\n') }), { level }));
+      const flat = await readSetFromZip(zipSync(twoPeople({ 'groups.csv': new TextEncoder().encode('person,group\nann,A\nbob,B\n') }), { level }));
       expect(flat.images.map((i) => i.name)).toEqual(['ann/1.jpg', 'ann/2.jpg', 'bob/1.jpg', 'bob/2.png']);
       expect(flat.images[0]!.bytes).toEqual(photo());
       expect([...flat.groups]).toEqual([['ann', 'A'], ['bob', 'B']]);
 
-      const nested = readSetFromZip(zipSync({ set: twoPeople(), '__MACOSX/set/._x.jpg': photo(10) }, { level }));
+      const nested = await readSetFromZip(zipSync({ set: twoPeople(), '__MACOSX/set/._x.jpg': photo(10) }, { level }));
       expect(nested.images.map((i) => `${i.identity}:${i.name}`)).toEqual(['ann:ann/1.jpg', 'ann:ann/2.jpg', 'bob:bob/1.jpg', 'bob:bob/2.png']);
     }
   });
 
-  it('gives each photo its own bytes, not a view of the whole zip (which would be copied with each one to the face worker)', () => {
+  it('gives each photo its own bytes, not a view of the whole zip (which would be copied with each one to the face worker)', async () => {
     const zip = zipSync(twoPeople(), { level: 0 });
-    for (const image of readSetFromZip(zip).images) expect(image.bytes.buffer.byteLength).toBe(image.bytes.byteLength);
+    for (const image of (await readSetFromZip(zip)).images) expect(image.bytes.buffer.byteLength).toBe(image.bytes.byteLength);
   });
 
-  it('counts every entry, whatever its name, and refuses more than the limit, naming it', () => {
+  it('counts every entry, whatever its name, and refuses more than the limit, naming it', async () => {
     const clutter: Zippable = {};
     for (let i = 0; i <= MAX_ZIP_ENTRIES; i++) clutter[`notes/${i}.txt`] = new Uint8Array(0);
-    const message = refusal(zipSync(twoPeople(clutter), { level: 0 }));
+    const message = await refusal(zipSync(twoPeople(clutter), { level: 0 }));
     expect(message).toMatch(new RegExp(`more than ${MAX_ZIP_ENTRIES.toLocaleString('en-GB')} files and folders`));
   });
 
-  it('refuses a photo larger than a reference photo may be, naming it, before unpacking anything', () => {
-    const message = refusal(zipSync(twoPeople({ 'bob/huge.jpg': photo(MAX_IMAGE_BYTES + 1) })));
+  it('refuses a photo larger than a reference photo may be, naming it, before unpacking anything', async () => {
+    const message = await refusal(zipSync(twoPeople({ 'bob/huge.jpg': photo(MAX_IMAGE_BYTES + 1) })));
     expect(message).toMatch(/^bob\/huge\.jpg is 10\.1 MB unpacked; each photo in a set may be at most 10 MB/);
   });
 
-  it('refuses a set whose photos together unpack to more than the limit, from the declared sizes alone', () => {
+  it('refuses a set whose photos together unpack to more than the limit, from the declared sizes alone', async () => {
     // 45 entries each declaring 9.5 MB (under the per-photo limit): 427 MB in all. The data is
     // never unpacked — had it been, the sizes would not match and the message would differ.
     const many: Zippable = {};
     for (let i = 0; i < 45; i++) many[`cy/${i}.jpg`] = photo(10);
     const zip = patch(zipSync(twoPeople(many)), (name) => name.startsWith('cy/'), 'size', 9.5 * 1024 * 1024);
     expect(45 * 9.5 * 1024 * 1024).toBeGreaterThan(MAX_SET_UNPACKED_BYTES);
-    expect(refusal(zip)).toMatch(/^The set unpacks to more than 400 MB/);
+    expect(await refusal(zip)).toMatch(/^The set unpacks to more than 400 MB/);
   });
 
-  it('refuses compression other than stored or Deflate, and encryption, naming the file and what to do', () => {
+  it('refuses compression other than stored or Deflate, and encryption, naming the file and what to do', async () => {
     const bzip2 = patch(zipSync(twoPeople()), (name) => name === 'bob/1.jpg', 'method', 12);
-    expect(refusal(bzip2)).toMatch(/^bob\/1\.jpg is compressed with BZIP2 \(method 12\); only stored or Deflate entries can be read\. Zip the set again/);
+    expect(await refusal(bzip2)).toMatch(/^bob\/1\.jpg is compressed with BZIP2 \(method 12\); only stored or Deflate entries can be read\. Zip the set again/);
     const unknown = patch(zipSync(twoPeople()), (name) => name === 'bob/1.jpg', 'method', 77);
-    expect(refusal(unknown)).toMatch(/^bob\/1\.jpg is compressed with method 77;/);
+    expect(await refusal(unknown)).toMatch(/^bob\/1\.jpg is compressed with method 77;/);
     const encrypted = patch(zipSync(twoPeople()), (name) => name === 'ann/2.jpg', 'flags', 1);
-    expect(refusal(encrypted)).toMatch(/^ann\/2\.jpg is encrypted/);
+    expect(await refusal(encrypted)).toMatch(/^ann\/2\.jpg is encrypted/);
   });
 
-  it('ignores the compression of entries it does not read', () => {
+  it('ignores the compression of entries it does not read', async () => {
     const zip = patch(zipSync(twoPeople({ 'readme.txt': photo(10) })), (name) => name === 'readme.txt', 'method', 12);
-    expect(readSetFromZip(zip).images).toHaveLength(4);
+    expect((await readSetFromZip(zip)).images).toHaveLength(4);
   });
 
-  it('refuses an entry that inflates to more than it declares, as not a readable zip', () => {
+  it('refuses an entry that inflates to more than it declares, as not a readable zip', async () => {
     // 64 MB of zeros deflates to ~64 KB; the header says 1,000 bytes. (fflate's unzipSync would
     // inflate all 64 MB into nothing and hand back the first 1,000 bytes as if all were well.)
     const bomb = patch(zipSync(twoPeople({ 'bob/bomb.jpg': photo(64 * 1024 * 1024) }), { level: 1 }), (name) => name === 'bob/bomb.jpg', 'size', 1000);
-    expect(refusal(bomb)).toBe('The file is not a readable zip archive: bob/bomb.jpg does not unpack to the size the zip declares for it.');
+    expect(await refusal(bomb)).toBe('The file is not a readable zip archive: bob/bomb.jpg does not unpack to the size the zip declares for it.');
   });
 
-  it('refuses an entry that inflates to less than it declares, or is stored with a wrong size', () => {
+  it('refuses an entry that inflates to less than it declares, or is stored with a wrong size', async () => {
     const short = patch(zipSync(twoPeople()), (name) => name === 'ann/1.jpg', 'size', 2000);
-    expect(refusal(short)).toBe('The file is not a readable zip archive: ann/1.jpg does not unpack to the size the zip declares for it.');
+    expect(await refusal(short)).toBe('The file is not a readable zip archive: ann/1.jpg does not unpack to the size the zip declares for it.');
     const stored = patch(zipSync(twoPeople(), { level: 0 }), (name) => name === 'ann/1.jpg', 'size', 999);
-    expect(refusal(stored)).toMatch(/ann\/1\.jpg does not unpack to the size the zip declares for it/);
+    expect(await refusal(stored)).toMatch(/ann\/1\.jpg does not unpack to the size the zip declares for it/);
   });
 
-  it('refuses what is not a zip, or is cut short, as not a readable zip', () => {
-    expect(refusal(new TextEncoder().encode('not a zip at all'))).toBe('The file is not a readable zip archive.');
-    expect(refusal(new Uint8Array(0))).toBe('The file is not a readable zip archive.');
+  it('refuses what is not a zip, or is cut short, as not a readable zip', async () => {
+    expect(await refusal(new TextEncoder().encode('not a zip at all'))).toBe('The file is not a readable zip archive.');
+    expect(await refusal(new Uint8Array(0))).toBe('The file is not a readable zip archive.');
     const zip = zipSync(twoPeople());
     // The central directory survives; the data it points at does not.
     const central = headers(zip, CENTRAL)[0]!.offset;
     const cut = new Uint8Array(zip.length - central + 40);
     cut.set(zip.subarray(0, 40));
     cut.set(zip.subarray(central), 40);
-    expect(refusal(cut)).toMatch(/^The file is not a readable zip archive/);
+    expect(await refusal(cut)).toMatch(/^The file is not a readable zip archive/);
   });
 });

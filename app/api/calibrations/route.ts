@@ -19,12 +19,12 @@ export const POST = route(async (request) => {
   await assertNoCalibrationRunning();
   const form = await readMultipart(request, MAX_CALIBRATION_UPLOAD_BYTES);
   const meta = parseInput(CalibrationRunSchema, textFields(form, ['set', 'groups']));
-  const zip = form.get('set');
-  if (!(zip instanceof File) || zip.size === 0) throw unprocessable('no_set', 'Attach the labelled set as a zip file in the `set` field.');
-  const groups = form.get('groups');
+  const [zip] = form.files('set');
+  if (!zip || zip.bytes.byteLength === 0) throw unprocessable('no_set', 'Attach the labelled set as a zip file in the `set` field.');
+  const [groups] = form.files('groups');
   let set;
   try {
-    set = readSetFromZip(new Uint8Array(await zip.arrayBuffer()), groups instanceof File ? await groups.text() : undefined);
+    set = await readSetFromZip(zip.bytes, groups ? new TextDecoder().decode(groups.bytes) : undefined);
   } catch (error) {
     if (error instanceof CalibrationSetError) throw unprocessable('unusable_set', error.message);
     throw error;

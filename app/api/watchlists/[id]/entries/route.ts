@@ -24,7 +24,7 @@ export const POST = route(async (request, { params }: Context) => {
   const { id } = await params;
   const form = await readMultipart(request, MAX_IMAGES_PER_REQUEST * MAX_IMAGE_BYTES + 1024 * 1024);
   const input = parseInput(EntryInputSchema, textFields(form, ['images']));
-  const { accepted, verdicts } = await acceptUploads(form.getAll('images'));
+  const { accepted, verdicts } = await acceptUploads(form.files('images'));
   const { entry, duplicates } = await createEntry({ actor, ip: clientIpFrom(request.headers) }, id, input, accepted);
   return Response.json({ ...entry, files: verdicts, duplicates }, { status: 201 });
 });

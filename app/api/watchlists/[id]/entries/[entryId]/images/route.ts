@@ -13,7 +13,7 @@ export const POST = route(async (request, { params }: Context) => {
   const actor = await requirePermission('watchlist:manage');
   const { id, entryId } = await params;
   const form = await readMultipart(request, MAX_IMAGES_PER_REQUEST * MAX_IMAGE_BYTES + 1024 * 1024);
-  const { accepted, verdicts } = await acceptUploads(form.getAll('images'));
+  const { accepted, verdicts } = await acceptUploads(form.files('images'));
   const { entry, duplicates } = await addEntryImages({ actor, ip: clientIpFrom(request.headers) }, id, entryId, accepted);
   return Response.json({ ...entry, files: verdicts, duplicates }, { status: 201 });
 });
