@@ -81,4 +81,3 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
   },
 });
-

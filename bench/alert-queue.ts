@@ -37,7 +37,10 @@ import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser';
 import { startServer, type TestServer } from '../tests/support/server';
 
-const COUNTS = (process.env.BENCH_COUNTS ?? '100,10000').split(',').map(Number).filter((n) => n > 0);
+const COUNTS = (process.env.BENCH_COUNTS ?? '100,10000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const COMPACT = process.env.BENCH_COMPACT === '1';
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 2));
 const TARGET = { count: 10_000, cpuMsPerFrame: { scroll: 8, jump: 16.7, keys: 8, arrivals: 8 } as Record<string, number>, baselineRatio: 2, slackMs: 1 };
@@ -226,7 +229,9 @@ async function main() {
       const baseCpu = b?.mainThreadMsPerFrame.cpu ?? null;
       const ratio = baseCpu ? Math.round((cpu / baseCpu) * 100) / 100 : null;
       verdict[phase] = { cpuMsPerFrame: cpu, baselineCpuMsPerFrame: baseCpu, ratio };
-      console.log(`  ${phase.padEnd(9)} ${String(cpu).padStart(5)} ms   baseline ${String(baseCpu ?? '–').padStart(5)} ms   ratio ${ratio ?? '–'}×   (limit ${TARGET.cpuMsPerFrame[phase]} ms)`);
+      console.log(
+        `  ${phase.padEnd(9)} ${String(cpu).padStart(5)} ms   baseline ${String(baseCpu ?? '–').padStart(5)} ms   ratio ${ratio ?? '–'}×   (limit ${TARGET.cpuMsPerFrame[phase]} ms)`,
+      );
       if (cpu > TARGET.cpuMsPerFrame[phase]!) failures.push(`${phase}: ${cpu} ms of CPU per frame > ${TARGET.cpuMsPerFrame[phase]} ms`);
       if (baseCpu !== null && cpu > baseCpu * TARGET.baselineRatio + TARGET.slackMs) {
         failures.push(`${phase}: ${cpu} ms/frame, more than ${TARGET.baselineRatio}× (+${TARGET.slackMs} ms) the ${baseCpu} ms/frame with ${baseCount} alerts`);
@@ -236,12 +241,22 @@ async function main() {
       for (const p of r.phases) if (p.longTasks.count > 0) warnings.push(`${p.phase}: ${p.longTasks.count} long task(s), longest ${p.longTasks.longestMs} ms`);
     }
   }
-  if (warnings.length) console.log(`\nLong tasks with ${TARGET.count.toLocaleString('en-GB')} alerts, all runs (wall-clock: compare with the load average):\n  ${warnings.join('\n  ')}`);
+  if (warnings.length)
+    console.log(
+      `\nLong tasks with ${TARGET.count.toLocaleString('en-GB')} alerts, all runs (wall-clock: compare with the load average):\n  ${warnings.join('\n  ')}`,
+    );
   console.log(`\nLoad average (1 min) at start: ${load}; now ${loadavg()[0]!.toFixed(2)}`);
   console.log(failures.length ? `FAIL\n  ${failures.join('\n  ')}` : 'PASS');
   const out = path.join(import.meta.dirname, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'alert-queue.json'), JSON.stringify({ at: new Date().toISOString(), compact: COMPACT, repeat: REPEAT, loadAverage: Number(load), target: TARGET, verdict, results, failures, warnings }, null, 2));
+  writeFileSync(
+    path.join(out, 'alert-queue.json'),
+    JSON.stringify(
+      { at: new Date().toISOString(), compact: COMPACT, repeat: REPEAT, loadAverage: Number(load), target: TARGET, verdict, results, failures, warnings },
+      null,
+      2,
+    ),
+  );
   process.exit(failures.length ? 1 : 0);
 }
 

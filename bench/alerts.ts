@@ -112,9 +112,19 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  * its own entry first.
  */
 const PORTRAITS = [
-  'audrey.jpg', 'bieber_small.jpg', 'bill-murray-snl_crop.jpg', 'cage.jpg', 'chuck_crop.jpg',
-  'fragrance-George-Clooney-main_crop.jpg', 'kim1_crop.jpg', 'obama4_crop.jpg', 'queen20_crop.jpg',
-  'ri_1_crop.jpg', 'SeanConnery.jpg', 'terminator_crop.jpg', 'walter2_crop.jpg',
+  'audrey.jpg',
+  'bieber_small.jpg',
+  'bill-murray-snl_crop.jpg',
+  'cage.jpg',
+  'chuck_crop.jpg',
+  'fragrance-George-Clooney-main_crop.jpg',
+  'kim1_crop.jpg',
+  'obama4_crop.jpg',
+  'queen20_crop.jpg',
+  'ri_1_crop.jpg',
+  'SeanConnery.jpg',
+  'terminator_crop.jpg',
+  'walter2_crop.jpg',
 ];
 
 function positive(name: string, fallback: number): number {
@@ -221,7 +231,9 @@ function serverCpuReader(): () => number | null {
  */
 function cpuPressureMicros(): number | null {
   try {
-    const some = readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find((l) => l.startsWith('some '));
+    const some = readFileSync('/proc/pressure/cpu', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('some '));
     const total = some?.match(/total=(\d+)/)?.[1];
     return total === undefined ? null : Number(total);
   } catch {
@@ -304,17 +316,17 @@ async function setUp(server: TestServer, log: (line: string) => void): Promise<S
   // 48 more operators, each with a session of their own (argon2id: a few at a time).
   const extra = Math.max(0, SOCKETS - 2);
   const operators = (async () => {
-    const sessions = await inParallel(Array.from({ length: extra }, (_, i) => i), 4, async (i) => {
-      const email = `bench-operator-${String(i + 1).padStart(2, '0')}@sightline.test`;
-      // A new account first replaces the admin's temporary password with its own.
-      const { session } = await createAccount(admin, { email, name: `Bench Operator ${i + 1}`, role: 'operator' }, { password: 'bench-operator-password' });
-      return { session, email };
-    });
-    return [
-      { session: operator, email: 'operator@sightline.test' },
-      { session: operator2, email: 'operator2@sightline.test' },
-      ...sessions,
-    ].slice(0, SOCKETS);
+    const sessions = await inParallel(
+      Array.from({ length: extra }, (_, i) => i),
+      4,
+      async (i) => {
+        const email = `bench-operator-${String(i + 1).padStart(2, '0')}@sightline.test`;
+        // A new account first replaces the admin's temporary password with its own.
+        const { session } = await createAccount(admin, { email, name: `Bench Operator ${i + 1}`, role: 'operator' }, { password: 'bench-operator-password' });
+        return { session, email };
+      },
+    );
+    return [{ session: operator, email: 'operator@sightline.test' }, { session: operator2, email: 'operator2@sightline.test' }, ...sessions].slice(0, SOCKETS);
   })();
   operators.catch(() => undefined);
 
@@ -333,7 +345,11 @@ async function setUp(server: TestServer, log: (line: string) => void): Promise<S
   }
   await expectStatus(await officer.json(`/api/deployments/${id}/submit`, 'POST', OVERRIDE), 200, 'submit');
   await expectStatus(await officer2.json(`/api/deployments/${id}/authorise`, 'POST', OVERRIDE), 200, 'authorise');
-  const live = await expectStatus<{ status: string; cameras: { id: string }[] }>(await officer.fetch(`/api/deployments/${id}/start`, { method: 'POST' }), 200, 'start');
+  const live = await expectStatus<{ status: string; cameras: { id: string }[] }>(
+    await officer.fetch(`/api/deployments/${id}/start`, { method: 'POST' }),
+    200,
+    'start',
+  );
   if (live.status !== 'live' || live.cameras.length !== CAMERAS) throw new Error(`deployment is ${live.status} with ${live.cameras.length} cameras`);
   log(`  deployment live with ${CAMERAS} cameras`);
 
@@ -391,7 +407,12 @@ type PlannedProbe = {
  * Every probe of the warm-up and the run, in order, each checked against the snapshot. Match m
  * (counted over both phases) uses pair m mod (cameras × entries): cameras first, then entries.
  */
-function planProbes(fixtures: Fixtures, rows: TemplateRow[], references: Map<string, string>, crops: Map<string, string>): { probes: PlannedProbe[]; entries: number; rejectedStrangers: number } {
+function planProbes(
+  fixtures: Fixtures,
+  rows: TemplateRow[],
+  references: Map<string, string>,
+  crops: Map<string, string>,
+): { probes: PlannedProbe[]; entries: number; rejectedStrangers: number } {
   const index = new TemplateIndex(rows);
   const entryIds = [...new Set(rows.map((r) => r.entryId))];
   const franckEntry = entryIds.find((e) => references.get(e) === 'DEMO-WAR-0001');
@@ -440,7 +461,16 @@ type Answer = { matched: true; alertId: string } | { matched: false; cropNeeded?
 const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
 const verifyRetryPause = (attempt: number) => Math.min(2000, 250 * 2 ** attempt) * (0.5 + Math.random());
 /** One probe as sent: `ackAt` is its final answer's (after the crop, for a candidate asked for it). */
-type Sent = { scheduledAt: number; sentAt: number; capturedAt: number; cropAskedAt?: number; verifyRetries?: number; ackAt?: number; answer?: Answer; ackError?: string };
+type Sent = {
+  scheduledAt: number;
+  sentAt: number;
+  capturedAt: number;
+  cropAskedAt?: number;
+  verifyRetries?: number;
+  ackAt?: number;
+  answer?: Answer;
+  ackError?: string;
+};
 type Arrival = { at: number; sightings: number; event: 'alert:created' | 'alert:updated' };
 
 /** Per alert id, per receiving socket, every created/updated event in order of arrival. */
@@ -625,7 +655,8 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
     perDelivery.push(...latencies);
     if (latencies.length < sockets) lost.alerts += 1;
     else {
-      const last = Math.max(...latencies), first = Math.min(...latencies);
+      const last = Math.max(...latencies),
+        first = Math.min(...latencies);
       everySocket.push(last);
       firstSocket.push(first);
       spread.push(last - first);
@@ -637,7 +668,9 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
       if (last >= TARGET.p99Ms) {
         slow.count += 1;
         if (stalls.overlaps(s.sentAt, s.sentAt + last)) slow.duringClientStall += 1;
-        const beside = run.some(({ p: q, s: t }) => q.kind === 'stranger' && Math.abs(t.sentAt - s.sentAt) <= 50 && t.ackAt !== undefined && t.ackAt - t.sentAt >= TARGET.p99Ms / 2);
+        const beside = run.some(
+          ({ p: q, s: t }) => q.kind === 'stranger' && Math.abs(t.sentAt - s.sentAt) <= 50 && t.ackAt !== undefined && t.ackAt - t.sentAt >= TARGET.p99Ms / 2,
+        );
         if (beside) slow.besideSlowBaseline += 1;
       }
     }
@@ -654,7 +687,8 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
   probes.forEach((p, i) => p.pair && byPair.set(p.pair, [...(byPair.get(p.pair) ?? []), i]));
   for (const list of byPair.values()) {
     for (let k = 1; k < list.length; k++) {
-      const a = sent[list[k - 1]!]!, b = sent[list[k]!]!;
+      const a = sent[list[k - 1]!]!,
+        b = sent[list[k]!]!;
       const idA = a.answer && 'alertId' in a.answer ? a.answer.alertId : null;
       const idB = b.answer && 'alertId' in b.answer ? b.answer.alertId : null;
       if (!idA || !idB) continue;
@@ -692,7 +726,12 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
       p99: percentile(everySocket, 0.99) / percentile(baseline, 0.99),
     },
     lost,
-    duplicated: { total: createdTwice + splitPairs + unreported, createdTwiceOnASocket: createdTwice, twoAlertsForOneSighting: splitPairs, alertRowsNeverAnswered: unreported },
+    duplicated: {
+      total: createdTwice + splitPairs + unreported,
+      createdTwiceOnASocket: createdTwice,
+      twoAlertsForOneSighting: splitPairs,
+      alertRowsNeverAnswered: unreported,
+    },
     errors: {
       total: refusedTotal + errors.ackTimeouts + errors.falseMatches + errors.disconnects + wronglyCoalesced,
       refused: Object.fromEntries(errors.refused),
@@ -712,7 +751,19 @@ function analyse(probes: PlannedProbe[], sent: Sent[], inbox: Inbox, sockets: nu
 
 // ---- report -------------------------------------------------------------------------------
 
-function report(result: Result, context: { entries: number; cameras: number; sockets: number; serverCpu: number | null; benchCpu: number; cpuPressure: number | null; loadBefore: number; loadAfter: number }) {
+function report(
+  result: Result,
+  context: {
+    entries: number;
+    cameras: number;
+    sockets: number;
+    serverCpu: number | null;
+    benchCpu: number;
+    cpuPressure: number | null;
+    loadBefore: number;
+    loadAfter: number;
+  },
+) {
   const { latency, ratio, lost, duplicated, errors, pacing, probes, slowProbes } = result;
   const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—').padStart(9);
   const line = (label: string, s: Stats) => `  ${label.padEnd(44)}${String(s.count).padStart(7)}${ms(s.p50Ms)}${ms(s.p99Ms)}${ms(s.maxMs)}`;
@@ -726,17 +777,31 @@ function report(result: Result, context: { entries: number; cameras: number; soc
   console.log(line('submission → alert row written (server clock)', latency.submissionToAlertRow));
   console.log(line('alert row written → every socket', latency.alertRowToEverySocket));
   console.log(`\n  ratio, alert at every socket ÷ baseline:  p50 ${ratio.p50.toFixed(1)}×   p99 ${ratio.p99.toFixed(1)}×`);
-  console.log(`  matching probes ${probes.matching} of ${probes.total}; ${probes.matching - probes.coalescedSightings} new alerts (alert:created), ${probes.coalescedSightings} coalesced sightings (alert:updated); crops sent again while the verifier was busy with this user's others: ${probes.verifyRetries}`);
-  console.log(`  lost: ${lost.alerts} alerts (${lost.deliveries} socket deliveries${lost.answeredUnmatched ? `, ${lost.answeredUnmatched} answered unmatched` : ''})`);
-  console.log(`  duplicated: ${duplicated.total} (created twice on a socket ${duplicated.createdTwiceOnASocket}, two alerts for one sighting ${duplicated.twoAlertsForOneSighting}, rows never answered ${duplicated.alertRowsNeverAnswered})`);
-  console.log(`  errors: ${errors.total} (refused ${JSON.stringify(errors.refused)}, ack time-outs ${errors.ackTimeouts}, strangers matched ${errors.strangersAnsweredMatched}, disconnects ${errors.socketDisconnects}, wrongly coalesced ${errors.wronglyCoalesced})`);
-  console.log(`  pacing: ${pacing.achievedRate.toFixed(1)} probes/s over ${pacing.seconds.toFixed(2)} s; behind schedule p99 ${pacing.slipP99Ms.toFixed(1)} ms, max ${pacing.slipMaxMs.toFixed(1)} ms`);
+  console.log(
+    `  matching probes ${probes.matching} of ${probes.total}; ${probes.matching - probes.coalescedSightings} new alerts (alert:created), ${probes.coalescedSightings} coalesced sightings (alert:updated); crops sent again while the verifier was busy with this user's others: ${probes.verifyRetries}`,
+  );
+  console.log(
+    `  lost: ${lost.alerts} alerts (${lost.deliveries} socket deliveries${lost.answeredUnmatched ? `, ${lost.answeredUnmatched} answered unmatched` : ''})`,
+  );
+  console.log(
+    `  duplicated: ${duplicated.total} (created twice on a socket ${duplicated.createdTwiceOnASocket}, two alerts for one sighting ${duplicated.twoAlertsForOneSighting}, rows never answered ${duplicated.alertRowsNeverAnswered})`,
+  );
+  console.log(
+    `  errors: ${errors.total} (refused ${JSON.stringify(errors.refused)}, ack time-outs ${errors.ackTimeouts}, strangers matched ${errors.strangersAnsweredMatched}, disconnects ${errors.socketDisconnects}, wrongly coalesced ${errors.wronglyCoalesced})`,
+  );
+  console.log(
+    `  pacing: ${pacing.achievedRate.toFixed(1)} probes/s over ${pacing.seconds.toFixed(2)} s; behind schedule p99 ${pacing.slipP99Ms.toFixed(1)} ms, max ${pacing.slipMaxMs.toFixed(1)} ms`,
+  );
   const cpu = context.serverCpu === null ? 'unknown' : `${(context.serverCpu * 100).toFixed(0)} % of one core`;
   const pressure = context.cpuPressure === null ? '' : `; some task waited for a CPU ${(context.cpuPressure * 100).toFixed(0)} % of the time`;
-  console.log(`  during the run: server CPU ${cpu}; this process ${(context.benchCpu * 100).toFixed(0)} %; load ${context.loadBefore.toFixed(2)} → ${context.loadAfter.toFixed(2)} on ${cpus().length} cores${pressure}`);
+  console.log(
+    `  during the run: server CPU ${cpu}; this process ${(context.benchCpu * 100).toFixed(0)} %; load ${context.loadBefore.toFixed(2)} → ${context.loadAfter.toFixed(2)} on ${cpus().length} cores${pressure}`,
+  );
   console.log(`  this process's event loop stalled ≥ 20 ms ${slowProbes.clientStalls} times (longest ${slowProbes.clientStallMaxMs.toFixed(0)} ms)`);
   if (slowProbes.count > 0) {
-    console.log(`  of the ${slowProbes.count} alerts that took ${TARGET.p99Ms} ms or more: ${slowProbes.duringClientStall} overlapped such a stall; ${slowProbes.besideSlowBaseline} had a non-matching probe sent within 50 ms whose plain round trip also took ≥ ${TARGET.p99Ms / 2} ms`);
+    console.log(
+      `  of the ${slowProbes.count} alerts that took ${TARGET.p99Ms} ms or more: ${slowProbes.duringClientStall} overlapped such a stall; ${slowProbes.besideSlowBaseline} had a non-matching probe sent within 50 ms whose plain round trip also took ≥ ${TARGET.p99Ms / 2} ms`,
+    );
   }
 }
 
@@ -782,10 +847,13 @@ async function main(): Promise<void> {
   const server = await startServer({ env: { ...(serverOptions ? { NODE_OPTIONS: serverOptions } : {}), ...onnx } });
   if (process.env.BENCH_ONNX === '1') await calibrateOnnx(server, onnx, log);
   // Stops by itself whatever happens: a hung run is killed with its server.
-  const deadline = setTimeout(() => {
-    console.error('The benchmark took too long; stopping.');
-    void server.stop().finally(() => process.exit(2));
-  }, (WARM_UP_SECONDS + SECONDS + 240) * 1000);
+  const deadline = setTimeout(
+    () => {
+      console.error('The benchmark took too long; stopping.');
+      void server.stop().finally(() => process.exit(2));
+    },
+    (WARM_UP_SECONDS + SECONDS + 240) * 1000,
+  );
   deadline.unref();
 
   let setup: Setup | undefined;
@@ -796,8 +864,12 @@ async function main(): Promise<void> {
     const { probes, entries, rejectedStrangers } = planProbes(fixtures, setup.rows, setup.references, setup.crops);
     const pairs = CAMERAS * entries;
     const matchesPerSecond = RATE / MATCH_EVERY;
-    log(`  ${entries} entries × ${CAMERAS} cameras = ${pairs} pairs; a pair comes back after ${(pairs / matchesPerSecond).toFixed(0)} s (coalescing window ${COALESCE_WINDOW_MS / 1000} s)`);
-    log(`  ${fixtures.strangers.length - rejectedStrangers} stranger faces; franck's crop ${Math.round((fixtures.franckCrop.length * 3) / 4 / 1024)} KB; set-up took ${((now() - setUpStart) / 1000).toFixed(0)} s`);
+    log(
+      `  ${entries} entries × ${CAMERAS} cameras = ${pairs} pairs; a pair comes back after ${(pairs / matchesPerSecond).toFixed(0)} s (coalescing window ${COALESCE_WINDOW_MS / 1000} s)`,
+    );
+    log(
+      `  ${fixtures.strangers.length - rejectedStrangers} stranger faces; franck's crop ${Math.round((fixtures.franckCrop.length * 3) / 4 / 1024)} KB; set-up took ${((now() - setUpStart) / 1000).toFixed(0)} s`,
+    );
 
     const inbox = new Inbox(setup.receivers.length);
     setup.receivers.forEach(({ socket }, s) => inbox.listen(socket, s));
@@ -827,7 +899,8 @@ async function main(): Promise<void> {
     const complete = () => {
       if (!sent.every((s) => s.ackAt !== undefined)) return false;
       const sightings = new Map<string, number>();
-      for (const s of sent) if (s.answer && 'matched' in s.answer && s.answer.matched) sightings.set(s.answer.alertId, (sightings.get(s.answer.alertId) ?? 0) + 1);
+      for (const s of sent)
+        if (s.answer && 'matched' in s.answer && s.answer.matched) sightings.set(s.answer.alertId, (sightings.get(s.answer.alertId) ?? 0) + 1);
       return [...sightings].every(([alertId, n]) => setup!.receivers.every((_, k) => inbox.arrival(alertId, k, n) !== undefined));
     };
     while (!complete() && now() - endedAt < LOST_AFTER_MS) await sleep(50);
@@ -836,7 +909,14 @@ async function main(): Promise<void> {
     const loadAfter = loadavg()[0]!;
 
     const dbAlerts = await rawQuery<{ id: string }>(server.databaseUrl, 'SELECT id FROM "Alert" WHERE "deploymentId" = $1', [setup.deploymentId]);
-    const result = analyse(probes, sent, inbox, setup.receivers.length, dbAlerts.map((a) => a.id), stalls);
+    const result = analyse(
+      probes,
+      sent,
+      inbox,
+      setup.receivers.length,
+      dbAlerts.map((a) => a.id),
+      stalls,
+    );
     const serverCpu = serverCpuStart !== null && serverCpuEnd !== null ? (serverCpuEnd - serverCpuStart) / runSeconds : null;
     const context = {
       entries,
@@ -855,14 +935,16 @@ async function main(): Promise<void> {
       { what: `p99 alert at every socket < ${TARGET.p99Ms} ms`, pass: result.latency.everySocket.p99Ms < TARGET.p99Ms },
       { what: 'no lost alerts', pass: result.lost.alerts === TARGET.lost && result.lost.deliveries === 0 },
       { what: 'no duplicated alerts', pass: result.duplicated.total === TARGET.duplicated },
-      { what: 'no errors (not in the issue\'s target; an error could hide a lost alert)', pass: result.errors.total === 0 },
+      { what: "no errors (not in the issue's target; an error could hide a lost alert)", pass: result.errors.total === 0 },
       { what: `paced at ${RATE} probes/s (±2 %)`, pass: Math.abs(result.pacing.achievedRate / RATE - 1) <= 0.02 },
     ];
     console.log('');
     for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.what}`);
     const pass = checks.every((c) => c.pass);
     if (Math.max(loadBefore, loadAfter) > cpus().length || (context.cpuPressure ?? 0) > 0.2) {
-      console.log(`\nThe machine was busy (load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)} on ${cpus().length} cores): latencies include waiting for a CPU; rerun on an idle machine.`);
+      console.log(
+        `\nThe machine was busy (load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)} on ${cpus().length} cores): latencies include waiting for a CPU; rerun on an idle machine.`,
+      );
     }
     console.log(`\n${pass ? 'PASS' : 'FAIL'}: alert delivery targets`);
 
@@ -874,9 +956,22 @@ async function main(): Promise<void> {
       cpu: cpus()[0]?.model ?? null,
       cores: cpus().length,
       build: DIST_DIR,
-      config: { seconds: SECONDS, rate: RATE, sockets: setup.receivers.length, matchEvery: MATCH_EVERY, verifier: process.env.BENCH_ONNX === '1' ? TEST_MODEL_MANIFEST.id : 'faceapi-128', cameras: CAMERAS, entries, pairs, warmUpSeconds: WARM_UP_SECONDS, lostAfterMs: LOST_AFTER_MS, submitter: 'socket.io probe:submit with ack' },
+      config: {
+        seconds: SECONDS,
+        rate: RATE,
+        sockets: setup.receivers.length,
+        matchEvery: MATCH_EVERY,
+        verifier: process.env.BENCH_ONNX === '1' ? TEST_MODEL_MANIFEST.id : 'faceapi-128',
+        cameras: CAMERAS,
+        entries,
+        pairs,
+        warmUpSeconds: WARM_UP_SECONDS,
+        lostAfterMs: LOST_AFTER_MS,
+        submitter: 'socket.io probe:submit with ack',
+      },
       definitions: {
-        everySocket: 'per matching probe: submission → the latest of its arrivals at the operator sockets (alert:created, or alert:updated with sightings ≥ the probe\'s rank)',
+        everySocket:
+          "per matching probe: submission → the latest of its arrivals at the operator sockets (alert:created, or alert:updated with sightings ≥ the probe's rank)",
         baseline: 'per non-matching probe in the same run: submission → its ack ({ matched: false })',
         ratio: 'everySocket ÷ baseline, at p50 and at p99',
       },
@@ -896,7 +991,16 @@ async function main(): Promise<void> {
         const answer = s.answer;
         const alertId = answer && 'matched' in answer && answer.matched ? answer.alertId : null;
         const arrivals = alertId ? (inbox.byAlert.get(alertId) ?? []).map((list) => (list[0] ? +(list[0].at - s.sentAt).toFixed(2) : null)) : undefined;
-        return [{ i, t: +(s.sentAt - first).toFixed(2), wall: s.capturedAt, kind: p.kind, ack: s.ackAt === undefined ? null : +(s.ackAt - s.sentAt).toFixed(2), arrivals }];
+        return [
+          {
+            i,
+            t: +(s.sentAt - first).toFixed(2),
+            wall: s.capturedAt,
+            kind: p.kind,
+            ack: s.ackAt === undefined ? null : +(s.ackAt - s.sentAt).toFixed(2),
+            arrivals,
+          },
+        ];
       });
       writeFileSync(path.join(outDir, 'alerts-trace.json'), JSON.stringify(trace));
     }

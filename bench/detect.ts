@@ -28,7 +28,10 @@ import type { PreviewStats } from '../app/dev/live-preview/preview';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser';
 
 const BASE_URL = process.env.BENCH_URL ?? 'http://localhost:3300';
-const LAYOUTS = (process.env.BENCH_TILES ?? '1,4,9').split(',').map(Number).filter((n) => n > 0);
+const LAYOUTS = (process.env.BENCH_TILES ?? '1,4,9')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
 const WARM_UP_MS = 4000;
 const TARGET = { tiles: 4, detectionsPerTile: 4, longestTaskMs: 50 };
@@ -192,16 +195,30 @@ async function main(): Promise<void> {
 
   const single = results.find((r) => r.tiles === 1);
   if (single && results.length > 1) {
-    const scaling = results.map((r) => `${r.tiles} tiles ${r.detectionsPerSecond.toFixed(1)} (×${(r.detectionsPerSecond / single.detectionsPerSecond).toFixed(2)})`);
+    const scaling = results.map(
+      (r) => `${r.tiles} tiles ${r.detectionsPerSecond.toFixed(1)} (×${(r.detectionsPerSecond / single.detectionsPerSecond).toFixed(2)})`,
+    );
     console.log(`total detections/s against the 1-tile baseline: ${scaling.join(', ')}`);
   }
 
   const target = results.find((r) => r.tiles === TARGET.tiles);
   const checks = target
     ? [
-        { name: `${TARGET.tiles} tiles: every tile ≥ ${TARGET.detectionsPerTile} detections/s`, pass: target.detectionsPerTile.min >= TARGET.detectionsPerTile, value: target.detectionsPerTile.min },
-        { name: `${TARGET.tiles} tiles: no main-thread task over ${TARGET.longestTaskMs} ms`, pass: target.longTasks.longestMs <= TARGET.longestTaskMs, value: target.longTasks.longestMs },
-        { name: 'every probe passed ProbeSchema', pass: results.every((r) => r.probes.invalid === 0), value: Math.max(...results.map((r) => r.probes.invalid)) },
+        {
+          name: `${TARGET.tiles} tiles: every tile ≥ ${TARGET.detectionsPerTile} detections/s`,
+          pass: target.detectionsPerTile.min >= TARGET.detectionsPerTile,
+          value: target.detectionsPerTile.min,
+        },
+        {
+          name: `${TARGET.tiles} tiles: no main-thread task over ${TARGET.longestTaskMs} ms`,
+          pass: target.longTasks.longestMs <= TARGET.longestTaskMs,
+          value: target.longTasks.longestMs,
+        },
+        {
+          name: 'every probe passed ProbeSchema',
+          pass: results.every((r) => r.probes.invalid === 0),
+          value: Math.max(...results.map((r) => r.probes.invalid)),
+        },
       ]
     : [];
   for (const check of checks) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.name} (${check.value})`);

@@ -177,9 +177,7 @@ function runSize(entries: number, probeCount: number, indexRepeats: number): Siz
   // The index is built from the stored 512-byte form, as it will be from SnapshotImage rows.
   const rows: TemplateRow[] = descriptors.map((d, i) => ({ entryId: entryIds[i]!, referenceImageId: `image-${i}`, descriptor: descriptorToBytes(d) }));
   const baselineRows = descriptors.map((d) => Array.from(d));
-  const probes = Array.from({ length: probeCount }, (_, i) =>
-    i % 2 === 0 ? seenAgain(descriptors[Math.floor(random() * entries)]!) : person(),
-  );
+  const probes = Array.from({ length: probeCount }, (_, i) => (i % 2 === 0 ? seenAgain(descriptors[Math.floor(random() * entries)]!) : person()));
   const baselineProbes = probes.map((p) => Array.from(p));
 
   const buildStart = performance.now();
@@ -270,20 +268,32 @@ function main(): void {
     console.log(row(`candidates (≤ ${MAX_CANDIDATES})`, result.candidates));
     console.log(row('naive (Math.hypot)', result.naive));
     console.log(row('plain loop (context)', result.plainLoop));
-    console.log(`  ratio index ÷ naive: ${result.ratio.toFixed(1)}×${result.ties ? `  (${result.ties} ties resolved to another entry at equal distance)` : ''}\n`);
+    console.log(
+      `  ratio index ÷ naive: ${result.ratio.toFixed(1)}×${result.ties ? `  (${result.ties} ties resolved to another entry at equal distance)` : ''}\n`,
+    );
   }
   const loadAfter = loadavg()[0]!;
 
   const atTarget = results.find((r) => r.entries === TARGET.entries)!;
   const checks = [
-    { what: `${TARGET.probesPerSecond} probes/s at ${TARGET.entries.toLocaleString('en-GB')} entries`, pass: atTarget.index.probesPerSecond >= TARGET.probesPerSecond, cpuPass: atTarget.index.cpuProbesPerSecond >= TARGET.probesPerSecond },
-    ...results.map((r) => ({ what: `≥ ${TARGET.ratio}× naive at ${r.entries.toLocaleString('en-GB')} entries`, pass: r.ratio >= TARGET.ratio, cpuPass: r.index.cpuProbesPerSecond / r.naive.cpuProbesPerSecond >= TARGET.ratio })),
+    {
+      what: `${TARGET.probesPerSecond} probes/s at ${TARGET.entries.toLocaleString('en-GB')} entries`,
+      pass: atTarget.index.probesPerSecond >= TARGET.probesPerSecond,
+      cpuPass: atTarget.index.cpuProbesPerSecond >= TARGET.probesPerSecond,
+    },
+    ...results.map((r) => ({
+      what: `≥ ${TARGET.ratio}× naive at ${r.entries.toLocaleString('en-GB')} entries`,
+      pass: r.ratio >= TARGET.ratio,
+      cpuPass: r.index.cpuProbesPerSecond / r.naive.cpuProbesPerSecond >= TARGET.ratio,
+    })),
   ];
   const pass = checks.every((c) => c.pass);
   for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.what}${!c.pass && c.cpuPass ? ' (passes on CPU time)' : ''}`);
   const busy = Math.max(loadBefore, loadAfter) > cpus().length - 0.5;
   if (busy) {
-    console.log(`\nThe machine was busy (load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)} on ${cpus().length} cores): wall-clock figures are low; rerun on an idle machine.`);
+    console.log(
+      `\nThe machine was busy (load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)} on ${cpus().length} cores): wall-clock figures are low; rerun on an idle machine.`,
+    );
   }
   console.log(`\n${pass ? 'PASS' : 'FAIL'}: matching targets`);
 

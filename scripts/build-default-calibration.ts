@@ -25,7 +25,9 @@ async function main() {
   const folder = mkdtempSync(path.join(tmpdir(), 'sightline-default-calibration-'));
   try {
     const assembled = await assemblePublicFaces(folder);
-    console.log(`[default calibration] ${assembled.groupFaces} faces from face-api's group photos, ${assembled.solvayFaces} from the Solvay photograph${assembled.solvayFaces ? '' : ' (visp-images-data not installed)'}`);
+    console.log(
+      `[default calibration] ${assembled.groupFaces} faces from face-api's group photos, ${assembled.solvayFaces} from the Solvay photograph${assembled.solvayFaces ? '' : ' (visp-images-data not installed)'}`,
+    );
     const set = readSetFromFolder(folder);
     const result = await measureSet(set, (done, total) => {
       if (done % 20 === 0 || done === total) process.stdout.write(`\r[default calibration] ${done}/${total} photos`);
@@ -44,7 +46,9 @@ async function main() {
       result,
     };
     writeFileSync(OUT, JSON.stringify(file) + '\n');
-    console.log(`[default calibration] ${result.identities} people, ${engine.genuine.pairs} genuine and ${engine.impostor.pairs} impostor pairs, d′ ${engine.dPrime?.toFixed(2)}; written to ${OUT}`);
+    console.log(
+      `[default calibration] ${result.identities} people, ${engine.genuine.pairs} genuine and ${engine.impostor.pairs} impostor pairs, d′ ${engine.dPrime?.toFixed(2)}; written to ${OUT}`,
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
     await closeFaceLanes();

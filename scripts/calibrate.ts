@@ -61,7 +61,10 @@ async function main(): Promise<number> {
   let id: string | null = null;
   if (store) {
     await applyMigrations({ databaseUrl: resolveDatabaseUrl(), log: () => {} });
-    id = await createCalibrationRun({ actor: null, ip: null }, { name, source, engineIds: enabledEngines().map((e) => e.manifest.id), images: set.images.length, people });
+    id = await createCalibrationRun(
+      { actor: null, ip: null },
+      { name, source, engineIds: enabledEngines().map((e) => e.manifest.id), images: set.images.length, people },
+    );
   }
 
   const started = Date.now();
@@ -75,7 +78,9 @@ async function main(): Promise<number> {
       }
     });
     process.stdout.write('\n');
-    console.log(`[calibrate] ${result.images} photos used of ${set.images.length}; skipped: ${JSON.stringify(result.skipped)}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `[calibrate] ${result.images} photos used of ${set.images.length}; skipped: ${JSON.stringify(result.skipped)}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
     for (const engine of result.engines) {
       console.log(
         `[calibrate] ${engine.engineId} ${engine.engineVersion}: ${engine.genuine.pairs.toLocaleString('en-GB')} genuine and ${engine.impostor.pairs.toLocaleString('en-GB')} impostor pairs, d′ ${engine.dPrime?.toFixed(2) ?? '—'}`,
@@ -84,7 +89,9 @@ async function main(): Promise<number> {
       for (const t of probe) {
         const fmr = fmrAt(engine, t);
         const fnmr = fnmrAt(engine, t);
-        console.log(`             at ${t.toFixed(2)}: FMR ${fmr.estimate.toExponential(2)} (≤ ${fmr.upperOneSided.toExponential(2)}), FNMR ${(fnmr.estimate * 100).toFixed(1)} %`);
+        console.log(
+          `             at ${t.toFixed(2)}: FMR ${fmr.estimate.toExponential(2)} (≤ ${fmr.upperOneSided.toExponential(2)}), FNMR ${(fnmr.estimate * 100).toFixed(1)} %`,
+        );
       }
     }
     if (values.out) {

@@ -86,13 +86,14 @@ function reportCheck(postgresSchema: string, pending: PendingSql, problems: stri
   for (const provider of PROVIDERS) {
     const sql = pending[provider];
     if (sql !== null) {
-      problems.push(
-        `prisma/schema.prisma has changes that no ${provider} migration in ${PRISMA_LAYOUT[provider].migrations} contains:\n` +
-          indent(sql.trim()),
-      );
+      problems.push(`prisma/schema.prisma has changes that no ${provider} migration in ${PRISMA_LAYOUT[provider].migrations} contains:\n` + indent(sql.trim()));
     }
   }
-  const [sqliteNames, postgresNames] = PROVIDERS.map((p) => readMigrations(migrationsDir(p)).map((m) => m.name).join('\n'));
+  const [sqliteNames, postgresNames] = PROVIDERS.map((p) =>
+    readMigrations(migrationsDir(p))
+      .map((m) => m.name)
+      .join('\n'),
+  );
   if (sqliteNames !== postgresNames) {
     problems.push(`${PRISMA_LAYOUT.sqlite.migrations} and ${PRISMA_LAYOUT.postgresql.migrations} do not hold the same migrations.`);
   }

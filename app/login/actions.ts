@@ -4,7 +4,6 @@ import { AuthError, CredentialsSignin } from 'next-auth';
 import { signIn } from '@/auth';
 import type { LoginState } from '@/components/auth/login-form';
 
-
 /** Only same-site paths may follow a sign-in (no open redirect). */
 function safeNext(value: FormDataEntryValue | null): string {
   const next = typeof value === 'string' ? value : '';

@@ -5,15 +5,7 @@ import type { AlertView } from '@/lib/alerts/data';
 import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
-import {
-  claimAlert,
-  claimToCorrect,
-  decideAlert,
-  fetchAlert,
-  recordOutcome,
-  releaseAlert,
-  retainAlert,
-} from './alert-api';
+import { claimAlert, claimToCorrect, decideAlert, fetchAlert, recordOutcome, releaseAlert, retainAlert } from './alert-api';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
 import { cameraOptions, filterAlerts, indexOfAlert, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
@@ -68,7 +60,15 @@ function describeChange(before: AlertView | undefined, after: AlertView): string
  *
  * Hiding a button is a courtesy here: the server checks every action again.
  */
-export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds, documentTitle = 'Alerts', className, useFeed = useAlertFeed }: AlertQueueProps) {
+export function AlertQueue({
+  deploymentIds,
+  compact = false,
+  viewer,
+  thresholds,
+  documentTitle = 'Alerts',
+  className,
+  useFeed = useAlertFeed,
+}: AlertQueueProps) {
   const abilities = useMemo(
     () => ({ triage: can(viewer.role, 'alert:triage'), releaseAny: can(viewer.role, 'alert:release-any'), retain: can(viewer.role, 'alert:retain') }),
     [viewer.role],
@@ -196,7 +196,11 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
       } catch (error) {
         if (error instanceof ApiError && error.code === 'alert_changed') {
           const fresher = await refresh(alert.id);
-          setNotice({ tone: 'warn', text: `${fresher ? describeChange(alert, fresher) : 'The alert changed.'} Look again before deciding — nothing was recorded.`, alertId: alert.id });
+          setNotice({
+            tone: 'warn',
+            text: `${fresher ? describeChange(alert, fresher) : 'The alert changed.'} Look again before deciding — nothing was recorded.`,
+            alertId: alert.id,
+          });
         } else {
           if (error instanceof ApiError && error.status === 409) void refresh(alert.id);
           setNotice({ tone: 'error', text: error instanceof Error ? error.message : 'The action failed.', alertId: alert.id });
@@ -233,11 +237,19 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
   };
 
   const decidedNotice = (alert: AlertView) =>
-    setNotice({ tone: 'warn', text: 'This alert has been decided. To change the decision, choose “Correct this decision…” and give the reason.', alertId: alert.id });
+    setNotice({
+      tone: 'warn',
+      text: 'This alert has been decided. To change the decision, choose “Correct this decision…” and give the reason.',
+      alertId: alert.id,
+    });
   const decide = (alert: AlertView, decision: Decision) => {
     if (alert.claimedBy?.id !== viewer.id) {
       if (!alert.claimedBy && !claimableWithoutCorrection(alert.status)) return decidedNotice(alert);
-      setNotice({ tone: 'warn', text: alert.claimedBy ? `${alert.claimedBy.name} is handling this alert.` : 'Claim the alert first (C), then decide.', alertId: alert.id });
+      setNotice({
+        tone: 'warn',
+        text: alert.claimedBy ? `${alert.claimedBy.name} is handling this alert.` : 'Claim the alert first (C), then decide.',
+        alertId: alert.id,
+      });
       return;
     }
     if (!mayDecide(alert)) return decidedNotice(alert);
@@ -282,7 +294,8 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
         break;
       case 'c':
         if (selected && abilities.triage) {
-          if (selected.claimedBy && selected.claimedBy.id !== viewer.id) setNotice({ tone: 'warn', text: `${selected.claimedBy.name} is already handling this alert.`, alertId: selected.id });
+          if (selected.claimedBy && selected.claimedBy.id !== viewer.id)
+            setNotice({ tone: 'warn', text: `${selected.claimedBy.name} is already handling this alert.`, alertId: selected.id });
           else if (!selected.claimedBy && !claimableWithoutCorrection(selected.status)) {
             // A decided alert: a key press never claims it; the comparison offers the correction.
             decidedNotice(selected);
@@ -443,11 +456,11 @@ export function AlertQueue({ deploymentIds, compact = false, viewer, thresholds,
             <select value={filter.cameraId ?? ''} onChange={(e) => setFilter({ ...filter, cameraId: e.target.value || null })} data-testid="filter-camera">
               <option value="">All cameras</option>
               {cameras.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                    {deploymentIds.length > 1 ? ` — ${c.deploymentName}` : ''}
-                  </option>
-                ))}
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                  {deploymentIds.length > 1 ? ` — ${c.deploymentName}` : ''}
+                </option>
+              ))}
             </select>
           </label>
         </div>

@@ -201,7 +201,8 @@ export function CompareView(props: Props) {
               <ol data-testid="alert-history">
                 {alert.history.map((item, i) => (
                   <li key={`${item.at}-${i}`}>
-                    <span className="mono small">{formatTime(item.at, now)}</span> <strong>{historyLabel(item)}</strong> <span className="muted">by {item.by.name}</span>
+                    <span className="mono small">{formatTime(item.at, now)}</span> <strong>{historyLabel(item)}</strong>{' '}
+                    <span className="muted">by {item.by.name}</span>
                     {item.note ? <span className={styles.historyNote}>“{item.note}”</span> : null}
                   </li>
                 ))}

@@ -190,7 +190,12 @@ export function useAlertFeed(deploymentIds: readonly string[], { onNewAlerts }: 
     const join = async () => {
       s.joined = false;
       const answers = await Promise.all(
-        ids.map((deploymentId) => socket.timeout(10_000).emitWithAck('deployment:join', { deploymentId }).catch(() => ({ ok: false as const, error: 'timeout' }))),
+        ids.map((deploymentId) =>
+          socket
+            .timeout(10_000)
+            .emitWithAck('deployment:join', { deploymentId })
+            .catch(() => ({ ok: false as const, error: 'timeout' })),
+        ),
       );
       for (const [i, answer] of answers.entries()) if (!answer.ok) console.warn(`[alerts] could not join deployment ${ids[i]}: ${answer.error}`);
       s.joined = true;

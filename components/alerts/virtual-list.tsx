@@ -123,7 +123,14 @@ export function VirtualList<T>({ items, rowHeight, getKey, locate, renderRow, ov
   }
 
   return (
-    <div ref={scroller} className={className} onScroll={onScroll} tabIndex={0} style={{ overflowY: 'auto', position: 'relative', contain: 'strict' }} data-testid={testId}>
+    <div
+      ref={scroller}
+      className={className}
+      onScroll={onScroll}
+      tabIndex={0}
+      style={{ overflowY: 'auto', position: 'relative', contain: 'strict' }}
+      data-testid={testId}
+    >
       <div role="list" aria-label={label} style={{ position: 'relative', height: items.length * rowHeight }}>
         {rows}
       </div>

@@ -135,7 +135,9 @@ function chainDamage(result: AuditVerification): string[] {
   if (recorded?.status === 'different') lines.push(`Event #${recorded.seq} no longer matches the newest event recorded: it was rewritten.`);
   if (recorded?.status === 'absent') lines.push('The record of the newest event is gone: whether the newest events were removed cannot be told.');
   if (lines.length > 0 && result.anchor && result.anchor.status !== 'present') {
-    lines.push(`The head you checked, event #${result.anchor.seq}, is ${result.anchor.status === 'missing' ? 'no longer in the chain' : 'no longer the same'}.`);
+    lines.push(
+      `The head you checked, event #${result.anchor.seq}, is ${result.anchor.status === 'missing' ? 'no longer in the chain' : 'no longer the same'}.`,
+    );
   }
   return lines;
 }

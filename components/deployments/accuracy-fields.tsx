@@ -81,7 +81,19 @@ function useForecastPreview(draft: PlanDraft, verifierId: string | null, initial
  * two thresholds, the proposal that meets the force's target, the forecast as they stand, and —
  * when the forecast is over the target — the reason the planner must record to submit anyway.
  */
-export function AccuracyFields({ draft, verifierId, superseded, initial, onChange, errors, overrideReason, askOverride, onOverrideReasonChange, onForecast, disabled }: Props) {
+export function AccuracyFields({
+  draft,
+  verifierId,
+  superseded,
+  initial,
+  onChange,
+  errors,
+  overrideReason,
+  askOverride,
+  onOverrideReasonChange,
+  onForecast,
+  disabled,
+}: Props) {
   const { forecast: preview, error, loading } = useForecastPreview(draft, verifierId, initial);
   useEffect(() => onForecast(preview), [preview, onForecast]);
   const { proposal, verifier, candidate, forecast } = preview;
@@ -89,8 +101,7 @@ export function AccuracyFields({ draft, verifierId, superseded, initial, onChang
   // Over the target as previewed — or as the server found on submitting, whatever the preview said.
   const over = (forecast.complete && !forecast.meetsTarget) || Boolean(askOverride) || Boolean(errors.overrideReason);
   const proposed = proposal.candidateThreshold !== null && proposal.verifyThreshold !== null;
-  const sameAsProposal =
-    proposed && asNumber(draft.threshold) === proposal.candidateThreshold && asNumber(draft.verifyThreshold) === proposal.verifyThreshold;
+  const sameAsProposal = proposed && asNumber(draft.threshold) === proposal.candidateThreshold && asNumber(draft.verifyThreshold) === proposal.verifyThreshold;
   const verifyMeaning = verifier.metric === 'cosine' ? 'a similarity: higher is stricter' : 'a distance: lower is stricter';
 
   return (
@@ -99,9 +110,9 @@ export function AccuracyFields({ draft, verifierId, superseded, initial, onChang
         Matching accuracy
       </h3>
       <p className={styles.hint}>
-        Faces are matched in two stages: the browser&rsquo;s {candidate.name} finds <em>candidates</em> within the candidate distance, and the
-        server checks each candidate&rsquo;s own face crop with <strong>{verifier.name}</strong> before anything becomes an alert. Choose both
-        from the forecast below; they are recorded with the plan, and thresholds change error rates between demographic groups too.
+        Faces are matched in two stages: the browser&rsquo;s {candidate.name} finds <em>candidates</em> within the candidate distance, and the server checks
+        each candidate&rsquo;s own face crop with <strong>{verifier.name}</strong> before anything becomes an alert. Choose both from the forecast below; they
+        are recorded with the plan, and thresholds change error rates between demographic groups too.
       </p>
 
       <div className={styles.proposal}>
@@ -187,8 +198,8 @@ export function AccuracyFields({ draft, verifierId, superseded, initial, onChang
         <div className={`field ${styles.field} ${errors.overrideReason ? styles.fieldInvalid : ''}`}>
           <label htmlFor={fieldId('overrideReason')}>Why this plan should go ahead over the target</label>
           <p id={`${fieldId('overrideReason')}-hint`} className={styles.hint}>
-            Required to submit while the forecast is over the force&rsquo;s target. It is recorded with the submission and shown to the authorising
-            officer, who must give their own.
+            Required to submit while the forecast is over the force&rsquo;s target. It is recorded with the submission and shown to the authorising officer, who
+            must give their own.
           </p>
           <textarea
             id={fieldId('overrideReason')}

@@ -72,7 +72,13 @@ export function CameraList({ cameras, zone, selectedKey, onSelect, onChange, onR
                 data-camera-name={camera.name}
               >
                 <div className={styles.cameraHead}>
-                  <button type="button" className={styles.cameraToggle} aria-expanded={open} aria-controls={panelId} onClick={() => onSelect(open ? null : camera.key)}>
+                  <button
+                    type="button"
+                    className={styles.cameraToggle}
+                    aria-expanded={open}
+                    aria-controls={panelId}
+                    onClick={() => onSelect(open ? null : camera.key)}
+                  >
                     <span className={styles.cameraIndex} aria-hidden="true">
                       {index + 1}
                     </span>
@@ -86,13 +92,17 @@ export function CameraList({ cameras, zone, selectedKey, onSelect, onChange, onR
                     {outside ? <span className={styles.chipWarn}>Outside the zone</span> : null}
                     {problems > 0 ? <span className={styles.chipDanger}>{problems === 1 ? '1 problem' : `${problems} problems`}</span> : null}
                   </button>
-                  <button type="button" className="button small-button danger" onClick={() => onRemove(camera.key)} disabled={disabled} aria-label={`Remove ${camera.name || 'this camera'}`}>
+                  <button
+                    type="button"
+                    className="button small-button danger"
+                    onClick={() => onRemove(camera.key)}
+                    disabled={disabled}
+                    aria-label={`Remove ${camera.name || 'this camera'}`}
+                  >
                     Remove
                   </button>
                 </div>
-                {open ? (
-                  <CameraForm camera={camera} id={panelId} errorOf={has} onChange={(patch) => onChange(camera.key, patch)} disabled={disabled} />
-                ) : null}
+                {open ? <CameraForm camera={camera} id={panelId} errorOf={has} onChange={(patch) => onChange(camera.key, patch)} disabled={disabled} /> : null}
               </li>
             );
           })}
@@ -153,7 +163,10 @@ function CameraForm({
       {number('heading', 'Heading (°)', styles.span2, { step: 1, min: 0, max: 360 })}
       {number('fov', 'View (°)', styles.span2, { step: 1, min: CAMERA_LIMITS.minFov, max: CAMERA_LIMITS.maxFov })}
       {number('rangeM', 'Range (m)', styles.span2, { step: 1, min: CAMERA_LIMITS.minRangeM, max: CAMERA_LIMITS.maxRangeM })}
-      <p className={`small muted ${styles.span6}`}>Heading is clockwise from north (90 is east); view is the field of view, {CAMERA_LIMITS.minFov}° to {CAMERA_LIMITS.maxFov}°; range is how far faces are usable.</p>
+      <p className={`small muted ${styles.span6}`}>
+        Heading is clockwise from north (90 is east); view is the field of view, {CAMERA_LIMITS.minFov}° to {CAMERA_LIMITS.maxFov}°; range is how far faces are
+        usable.
+      </p>
       <Field id={fid('sourceKind')} label="Source" error={errorOf('sourceKind')} className={styles.span6}>
         <select id={fid('sourceKind')} value={camera.sourceKind} onChange={(e) => onChange({ sourceKind: e.target.value as CameraSourceKind })}>
           {SOURCE_KINDS.map((kind) => (
@@ -175,7 +188,9 @@ function CameraForm({
           onChange={(e) => onChange({ sourceUrl: e.target.value })}
         />
       </Field>
-      <p className={`small muted ${styles.span6}`}>On the map: drag the camera to move it, the round handle to aim it and set its range, the diamond to widen or narrow its view.</p>
+      <p className={`small muted ${styles.span6}`}>
+        On the map: drag the camera to move it, the round handle to aim it and set its range, the diamond to widen or narrow its view.
+      </p>
     </fieldset>
   );
 }

@@ -48,16 +48,15 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       return;
     }
     if (action === 'authorise' && overTarget && overrideReason.trim().length < OVERRIDE_REASON_MIN) {
-      setOverrideError(`The forecast is over the target: say in your own words why it should go ahead (at least ${OVERRIDE_REASON_MIN} characters), or reject the plan.`);
+      setOverrideError(
+        `The forecast is over the target: say in your own words why it should go ahead (at least ${OVERRIDE_REASON_MIN} characters), or reject the plan.`,
+      );
       document.getElementById('decision-override')?.focus();
       return;
     }
     setBusy(action);
     try {
-      const body =
-        action === 'authorise'
-          ? { ...(notes.trim() ? { notes } : {}), ...(overTarget ? { overrideReason } : {}) }
-          : { reason };
+      const body = action === 'authorise' ? { ...(notes.trim() ? { notes } : {}), ...(overTarget ? { overrideReason } : {}) } : { reason };
       await callApi<DeploymentView>(`/api/deployments/${view.id}/${action}`, 'POST', body);
       onNotice(
         action === 'authorise'
@@ -71,7 +70,8 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       if (e instanceof ApiError && FORECAST_REFUSALS.has(e.code)) {
         // The figures on this page are out of date: say why, keep the reason field in view, and fetch them again.
         setOverrideAsked(true);
-        if (e.code === 'forecast_over_target') setOverrideError('The forecast is over the target: say in your own words why it should go ahead, or reject the plan.');
+        if (e.code === 'forecast_over_target')
+          setOverrideError('The forecast is over the target: say in your own words why it should go ahead, or reject the plan.');
         router.refresh();
       }
     } finally {
@@ -85,8 +85,8 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
       <p className="eyebrow">Awaiting your decision</p>
       <h2 id="decision-heading">Authorise or reject</h2>
       <p className="small muted">
-        You did not write or change this plan, so you may decide on it. Read the whole plan and the map first. Your decision, with your
-        name and your words, is recorded in the audit trail.
+        You did not write or change this plan, so you may decide on it. Read the whole plan and the map first. Your decision, with your name and your words, is
+        recorded in the audit trail.
       </p>
 
       {error ? (
@@ -113,15 +113,15 @@ export function DecisionPanel({ view, onNotice }: { view: DeploymentView; onNoti
           {submitted && forecast.complete && !forecast.meetsTarget && forecast.falseAlertsPerFace.upper > submitted.falseAlertsPerFace.upper * (1 + 1e-9) ? (
             <span className="warn-text">
               {' '}
-              The forecast is higher now than the figures that reason was given for: reject the plan back to the planner, to submit it again with a
-              reason for these figures.
+              The forecast is higher now than the figures that reason was given for: reject the plan back to the planner, to submit it again with a reason for
+              these figures.
             </span>
           ) : null}
         </p>
       ) : overTarget ? (
         <p className="small warn-text" data-testid="planner-override">
-          The planner gave no reason for going ahead over the target: it was within the target when submitted. To authorise it over the target,
-          reject it back to the planner, to submit it again with a reason for these figures.
+          The planner gave no reason for going ahead over the target: it was within the target when submitted. To authorise it over the target, reject it back
+          to the planner, to submit it again with a reason for these figures.
         </p>
       ) : null}
 

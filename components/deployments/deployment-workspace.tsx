@@ -52,7 +52,12 @@ export function DeploymentWorkspace({ header, banners, view, watchlists, viewer 
               {view.status === 'submitted' ? ' withdraws the submission' : ' withdraws the authorisation'} and makes it a draft again.
             </p>
           ) : null}
-          <PlanEditor view={view} watchlists={watchlists} onNotice={setNotice} onStopEditing={view.status !== 'draft' ? () => setEditingAnyway(false) : undefined} />
+          <PlanEditor
+            view={view}
+            watchlists={watchlists}
+            onNotice={setNotice}
+            onStopEditing={view.status !== 'draft' ? () => setEditingAnyway(false) : undefined}
+          />
         </>
       ) : (
         <PlanReadOnly
@@ -85,10 +90,7 @@ function StandingNote({ view, viewer }: { view: DeploymentView; viewer: ViewerIn
     <section className={`panel ${styles.standing}`} data-testid="awaiting-decision">
       <p className="eyebrow">Awaiting a decision</p>
       {viewer.decides ? (
-        <p>
-          You wrote or changed this plan, so you cannot authorise or reject it: another senior officer must decide (the two-person
-          rule).
-        </p>
+        <p>You wrote or changed this plan, so you cannot authorise or reject it: another senior officer must decide (the two-person rule).</p>
       ) : (
         <p>A senior officer who did not write this plan must authorise or reject it.</p>
       )}

@@ -17,9 +17,19 @@ const startOf = (d: DeploymentSummary) => (d.startsAt ? new Date(d.startsAt).get
 function byStage(deployments: DeploymentSummary[]): Group[] {
   const of = (...statuses: string[]) => deployments.filter((d) => statuses.includes(d.status));
   return [
-    { key: 'decide', title: 'Awaiting a decision', note: 'Submitted plans: a senior officer who did not write one must authorise or reject it.', items: of('submitted') },
+    {
+      key: 'decide',
+      title: 'Awaiting a decision',
+      note: 'Submitted plans: a senior officer who did not write one must authorise or reject it.',
+      items: of('submitted'),
+    },
     { key: 'now', title: 'Live and suspended', items: of('live', 'suspended') },
-    { key: 'next', title: 'Coming up', note: 'Authorised plans and drafts, soonest first.', items: of('authorised', 'draft').sort((a, b) => startOf(a) - startOf(b)) },
+    {
+      key: 'next',
+      title: 'Coming up',
+      note: 'Authorised plans and drafts, soonest first.',
+      items: of('authorised', 'draft').sort((a, b) => startOf(a) - startOf(b)),
+    },
     { key: 'past', title: 'Finished', items: of('ended', 'cancelled').sort((a, b) => startOf(b) - startOf(a)) },
   ].filter((g) => g.items.length > 0);
 }
@@ -138,7 +148,14 @@ export function DeploymentsOverview({ deployments, today }: DeploymentsOverviewP
               <Link href={`/deployments/${selected.id}`}>Open the plan →</Link>
             </p>
           ) : (
-            <p className="muted small">Choose a zone on the map or a row in the list.{unplaced === 1 ? ' One plan has no zone yet: it is in the list only.' : unplaced > 1 ? ` ${unplaced} plans have no zone yet: they are in the list only.` : ''}</p>
+            <p className="muted small">
+              Choose a zone on the map or a row in the list.
+              {unplaced === 1
+                ? ' One plan has no zone yet: it is in the list only.'
+                : unplaced > 1
+                  ? ` ${unplaced} plans have no zone yet: they are in the list only.`
+                  : ''}
+            </p>
           )}
         </div>
       </div>

@@ -8,7 +8,15 @@ type Line = { title: string; detail?: string; tone?: 'ok' | 'warn' | 'danger' };
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
-const CAMERA_FIELDS: Record<string, string> = { name: 'name', lat: 'position', lng: 'position', heading: 'heading', fov: 'field of view', rangeM: 'range', source: 'source' };
+const CAMERA_FIELDS: Record<string, string> = {
+  name: 'name',
+  lat: 'position',
+  lng: 'position',
+  heading: 'heading',
+  fov: 'field of view',
+  rangeM: 'range',
+  source: 'source',
+};
 
 function changedFields(details: Record<string, unknown>, labels: Record<string, string>): string {
   const changes = details.changes;
@@ -29,7 +37,11 @@ function describe(item: HistoryItem): Line {
       return { title: 'Plan changed', detail: fields ? `Changed: ${fields}${back}.` : back.trim() || undefined };
     }
     case 'deployment.authorisation_withdrawn':
-      return { title: 'Authorisation withdrawn by a change', detail: str(d.authorisedBy) ? `It had been authorised by ${str(d.authorisedBy)}.` : undefined, tone: 'warn' };
+      return {
+        title: 'Authorisation withdrawn by a change',
+        detail: str(d.authorisedBy) ? `It had been authorised by ${str(d.authorisedBy)}.` : undefined,
+        tone: 'warn',
+      };
     case 'deployment.submitted':
       return { title: d.from === 'suspended' ? 'Submitted again after suspension' : 'Submitted for authorisation' };
     case 'deployment.authorised':
@@ -37,7 +49,11 @@ function describe(item: HistoryItem): Line {
     case 'deployment.rejected':
       return { title: 'Rejected', detail: str(d.reason) ?? undefined, tone: 'danger' };
     case 'deployment.started':
-      return { title: 'Went live', detail: num(d.entryCount) !== null ? `Snapshot of ${num(d.entryCount)} people (${num(d.imageCount)} images).` : undefined, tone: 'ok' };
+      return {
+        title: 'Went live',
+        detail: num(d.entryCount) !== null ? `Snapshot of ${num(d.entryCount)} people (${num(d.imageCount)} images).` : undefined,
+        tone: 'ok',
+      };
     case 'deployment.suspended':
       return { title: 'Suspended', detail: str(d.reason) ?? undefined, tone: 'warn' };
     case 'deployment.ended':
@@ -53,7 +69,10 @@ function describe(item: HistoryItem): Line {
     case 'camera.removed':
       return { title: `Camera “${str(d.name) ?? '?'}” removed` };
     case 'snapshot.created':
-      return { title: 'Watchlist snapshot frozen', detail: num(d.entryCount) !== null ? `${num(d.entryCount)} people, ${num(d.imageCount)} images.` : undefined };
+      return {
+        title: 'Watchlist snapshot frozen',
+        detail: num(d.entryCount) !== null ? `${num(d.entryCount)} people, ${num(d.imageCount)} images.` : undefined,
+      };
     case 'snapshot.purged':
       return { title: 'Watchlist snapshot deleted' };
     default:

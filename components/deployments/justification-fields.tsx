@@ -152,9 +152,16 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
           ) : (
             watchlists.map((w) => (
               <label key={w.id} className={styles.choice}>
-                <input type="checkbox" checked={draft.watchlistIds.includes(w.id)} onChange={(e) => onChange({ watchlistIds: toggle(draft.watchlistIds, w.id, e.target.checked) })} />
+                <input
+                  type="checkbox"
+                  checked={draft.watchlistIds.includes(w.id)}
+                  onChange={(e) => onChange({ watchlistIds: toggle(draft.watchlistIds, w.id, e.target.checked) })}
+                />
                 <span>
-                  {w.name} <span className="muted small">· {w.entryCount} {w.entryCount === 1 ? 'person' : 'people'}</span>
+                  {w.name}{' '}
+                  <span className="muted small">
+                    · {w.entryCount} {w.entryCount === 1 ? 'person' : 'people'}
+                  </span>
                 </span>
               </label>
             ))
@@ -185,7 +192,11 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
           </p>
           {CATEGORIES.map((c) => (
             <label key={c} className={styles.choice}>
-              <input type="checkbox" checked={draft.categories.includes(c)} onChange={(e) => onChange({ categories: toggle(draft.categories, c, e.target.checked) })} />
+              <input
+                type="checkbox"
+                checked={draft.categories.includes(c)}
+                onChange={(e) => onChange({ categories: toggle(draft.categories, c, e.target.checked) })}
+              />
               <span>
                 {CATEGORY_LABELS[c]}
                 {chosen.length > 0 ? (

@@ -16,9 +16,17 @@ export function NoticeBanner({ notice, onDismiss }: { notice: Notice; onDismiss(
     ref.current?.focus({ preventScroll: true });
     ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [notice]);
-  const tone = notice.tone === 'withdrawn' ? styles.bannerDanger : notice.tone === 'warn' ? styles.bannerWarn : notice.tone === 'ok' ? styles.bannerOk : styles.bannerInfo;
+  const tone =
+    notice.tone === 'withdrawn' ? styles.bannerDanger : notice.tone === 'warn' ? styles.bannerWarn : notice.tone === 'ok' ? styles.bannerOk : styles.bannerInfo;
   return (
-    <div ref={ref} className={`${styles.banner} ${tone}`} role={notice.tone === 'withdrawn' || notice.tone === 'warn' ? 'alert' : 'status'} tabIndex={-1} data-testid="notice" data-tone={notice.tone}>
+    <div
+      ref={ref}
+      className={`${styles.banner} ${tone}`}
+      role={notice.tone === 'withdrawn' || notice.tone === 'warn' ? 'alert' : 'status'}
+      tabIndex={-1}
+      data-testid="notice"
+      data-tone={notice.tone}
+    >
       <div>
         <h2 className={styles.bannerTitle}>{notice.title}</h2>
         <p>{notice.text}</p>

@@ -106,7 +106,15 @@ export function cameraDraftFromView({ source, ...placement }: CameraView): Camer
 }
 
 export function toPlacement(camera: CameraDraft): CameraPlacement {
-  return { id: camera.key, name: camera.name || 'Unnamed camera', lat: camera.lat, lng: camera.lng, heading: camera.heading, fov: camera.fov, rangeM: camera.rangeM };
+  return {
+    id: camera.key,
+    name: camera.name || 'Unnamed camera',
+    lat: camera.lat,
+    lng: camera.lng,
+    heading: camera.heading,
+    fov: camera.fov,
+    rangeM: camera.rangeM,
+  };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -198,7 +206,8 @@ export function inputErrors(draft: PlanDraft, cameras: CameraDraft[], verifier?:
   // Empty is allowed while drafting (submission asks for them); what is typed must be a number.
   const threshold = typedNumber(draft.threshold);
   if (threshold !== null && !Number.isFinite(threshold)) errors.threshold = 'Enter a number, e.g. 0.45.';
-  else if (threshold !== null && (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX)) errors.threshold = `Choose a distance between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
+  else if (threshold !== null && (threshold < THRESHOLD_MIN || threshold > THRESHOLD_MAX))
+    errors.threshold = `Choose a distance between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}.`;
   const verifyThreshold = typedNumber(draft.verifyThreshold);
   if (verifyThreshold !== null && !Number.isFinite(verifyThreshold)) errors.verifyThreshold = 'Enter a number, e.g. 0.45.';
   else if (verifyThreshold !== null && verifier) {

@@ -156,13 +156,23 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   function changeDraft(patch: Partial<PlanDraft>) {
     touched();
     setDraft((d) => ({ ...d, ...patch }));
-    setSaveErrors((e) => withoutKeys(e, Object.keys(patch).map((k) => (k === 'startsLocal' ? 'startsAt' : k === 'endsLocal' ? 'endsAt' : k))));
+    setSaveErrors((e) =>
+      withoutKeys(
+        e,
+        Object.keys(patch).map((k) => (k === 'startsLocal' ? 'startsAt' : k === 'endsLocal' ? 'endsAt' : k)),
+      ),
+    );
   }
 
   function changeCamera(key: string, patch: Partial<CameraDraft>) {
     touched();
     setCameras((cs) => cs.map((c) => (c.key === key ? { ...c, ...patch } : c)));
-    setSaveErrors((e) => withoutKeys(e, Object.keys(patch).map((k) => `camera:${key}:${k}`)));
+    setSaveErrors((e) =>
+      withoutKeys(
+        e,
+        Object.keys(patch).map((k) => `camera:${key}:${k}`),
+      ),
+    );
   }
 
   function addCamera(at: { lat: number; lng: number }) {
@@ -229,7 +239,9 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     const changes = pending;
     try {
       if (Object.keys(changes.plan).length > 0) {
-        outcomes.push(await callApi<EditOutcome>(`/api/deployments/${base.id}`, 'PATCH', changes.plan).catch(placeErrors(errorsFound, (path) => planFieldOf(path))));
+        outcomes.push(
+          await callApi<EditOutcome>(`/api/deployments/${base.id}`, 'PATCH', changes.plan).catch(placeErrors(errorsFound, (path) => planFieldOf(path))),
+        );
       }
       for (const camera of changes.removed) {
         outcomes.push(await callApi<EditOutcome>(`/api/deployments/${base.id}/cameras/${camera.id}`, 'DELETE'));
@@ -259,7 +271,9 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     if (failed) {
       setSaveErrors(errorsFound);
       setFormError(`Not everything was saved. ${failed}`);
-      const camera = Object.keys(errorsFound).find((k) => k.startsWith('camera:'))?.split(':')[1];
+      const camera = Object.keys(errorsFound)
+        .find((k) => k.startsWith('camera:'))
+        ?.split(':')[1];
       if (camera) setSelectedKey(camera);
       focusSummary();
     } else if (latest) {
@@ -279,7 +293,11 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   function reportOutcomes(outcomes: EditOutcome[]) {
     const withdrawn = outcomes.find((o) => o.authorisationWithdrawn);
     if (withdrawn) {
-      onNotice({ tone: 'withdrawn', title: 'Authorisation withdrawn', text: withdrawn.notice ?? 'The change withdrew the authorisation: the plan must be submitted and authorised again.' });
+      onNotice({
+        tone: 'withdrawn',
+        title: 'Authorisation withdrawn',
+        text: withdrawn.notice ?? 'The change withdrew the authorisation: the plan must be submitted and authorised again.',
+      });
       return;
     }
     const returned = outcomes.find((o) => o.notice && o.notice !== 'Nothing changed.' && o.status === 'draft' && !/outside the zone/.test(o.notice));
@@ -311,7 +329,11 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       setServerProblems(null);
       setOverrideReason('');
       setOverrideAsked(false);
-      onNotice({ tone: 'ok', title: 'Submitted for authorisation', text: 'Another senior officer must now authorise or reject the plan. You cannot authorise it yourself.' });
+      onNotice({
+        tone: 'ok',
+        title: 'Submitted for authorisation',
+        text: 'Another senior officer must now authorise or reject the plan. You cannot authorise it yourself.',
+      });
       router.refresh();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'incomplete_plan') {
@@ -343,7 +365,9 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     <div className={styles.editor} data-testid="plan-editor">
       {showSummary ? (
         <div ref={summaryRef} className={styles.errorSummary} role="alert" tabIndex={-1} aria-labelledby="error-summary-title" data-testid="error-summary">
-          <h2 id="error-summary-title">{submitAttempted && problems.length > 0 ? 'This plan cannot be submitted yet' : formError ? 'There is a problem' : 'Some fields need attention'}</h2>
+          <h2 id="error-summary-title">
+            {submitAttempted && problems.length > 0 ? 'This plan cannot be submitted yet' : formError ? 'There is a problem' : 'Some fields need attention'}
+          </h2>
           {formError ? <p>{formError}</p> : null}
           {submitAttempted && problems.length > 0 ? <p>It still needs:</p> : null}
           {summary.length > 0 ? (

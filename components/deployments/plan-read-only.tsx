@@ -74,7 +74,12 @@ function CameraTable({ view, selected, onSelect }: { view: DeploymentView; selec
             return (
               <tr key={c.id} className={c.id === selected ? styles.rowSelected : undefined}>
                 <th scope="row">
-                  <button type="button" className={styles.linkButton} aria-pressed={c.id === selected} onClick={() => onSelect(c.id === selected ? null : c.id)}>
+                  <button
+                    type="button"
+                    className={styles.linkButton}
+                    aria-pressed={c.id === selected}
+                    onClick={() => onSelect(c.id === selected ? null : c.id)}
+                  >
                     {c.name}
                   </button>
                   <div className="mono small muted">
@@ -194,9 +199,17 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
         <div className={styles.statement}>
           <dt>False alerts</dt>
           <dd>
-            <ForecastView forecast={view.accuracy.forecast} heading={view.snapshot ? 'Forecast for the live snapshot' : 'Forecast as the watchlists stand now'} />
+            <ForecastView
+              forecast={view.accuracy.forecast}
+              heading={view.snapshot ? 'Forecast for the live snapshot' : 'Forecast as the watchlists stand now'}
+            />
             {view.authorisedForecast ? (
-              <RecordedForecast label="Authorised with" forecast={view.authorisedForecast} reason={view.authoriseOverrideReason} by={view.authoriser?.name ?? null} />
+              <RecordedForecast
+                label="Authorised with"
+                forecast={view.authorisedForecast}
+                reason={view.authoriseOverrideReason}
+                by={view.authoriser?.name ?? null}
+              />
             ) : null}
             {view.submittedForecast ? (
               <RecordedForecast label="Submitted with" forecast={view.submittedForecast} reason={view.submitOverrideReason} by={view.planner.name} />

@@ -45,11 +45,13 @@ export function ReadinessChecklist({ problems }: { problems: PlanProblem[] }) {
               <span>
                 <a href={`#${fieldId(item.anchor)}`}>{item.label}</a>
                 <span className="visually-hidden">{ok ? ': ready' : ': still needed'}</span>
-                {open.filter((p) => SAYS_MORE.test(p.message)).map((p) => (
-                  <span key={p.message} className={styles.checkNote}>
-                    {problemSentence(p)}
-                  </span>
-                ))}
+                {open
+                  .filter((p) => SAYS_MORE.test(p.message))
+                  .map((p) => (
+                    <span key={p.message} className={styles.checkNote}>
+                      {problemSentence(p)}
+                    </span>
+                  ))}
               </span>
             </li>
           );

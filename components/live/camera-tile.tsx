@@ -107,13 +107,14 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
     return () => clearInterval(timer);
   }, [camera.id, camera.name, readable, detector, source]);
 
-  const rateNote = !readable && shown.state === 'live'
-    ? 'Detection is off: the stream is on another origin, so its pixels cannot be read'
-    : detector?.state === 'failed'
-      ? `Detection unavailable: ${detector.message}`
-      : shown.state === 'live' && detector?.state !== 'ready'
-        ? 'The detector is starting'
-        : null;
+  const rateNote =
+    !readable && shown.state === 'live'
+      ? 'Detection is off: the stream is on another origin, so its pixels cannot be read'
+      : detector?.state === 'failed'
+        ? `Detection unavailable: ${detector.message}`
+        : shown.state === 'live' && detector?.state !== 'ready'
+          ? 'The detector is starting'
+          : null;
 
   return (
     <section

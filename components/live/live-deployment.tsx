@@ -69,7 +69,11 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
         )}
         <LiveGrid cameras={cameras} submitProbe={submitProbe} />
       </div>
-      {aside && <aside className="live-aside" aria-label="Alerts">{aside}</aside>}
+      {aside && (
+        <aside className="live-aside" aria-label="Alerts">
+          {aside}
+        </aside>
+      )}
     </div>
   );
 }

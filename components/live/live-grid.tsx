@@ -151,7 +151,13 @@ function DetectorIndicator({ status }: { status: DetectorStatus | null }) {
         ? `Detector unavailable: ${status.message}`
         : 'Detector loading…';
   return (
-    <span className={styles.detector} data-state={state} data-testid="detector-status" role="status" title={status?.state === 'ready' ? status.choice.reason : undefined}>
+    <span
+      className={styles.detector}
+      data-state={state}
+      data-testid="detector-status"
+      role="status"
+      title={status?.state === 'ready' ? status.choice.reason : undefined}
+    >
       <span className={styles.dot} aria-hidden="true" />
       {text}
     </span>

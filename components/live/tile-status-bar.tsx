@@ -43,7 +43,14 @@ export function TileStatusBar({ name, state, reason, rate, rateNote, enlarged, o
           </span>
         )
       )}
-      <button type="button" className={styles.iconButton} onClick={onToggleEnlarge} aria-label={action} aria-pressed={enlarged} title={enlarged ? `${action} (Esc)` : action}>
+      <button
+        type="button"
+        className={styles.iconButton}
+        onClick={onToggleEnlarge}
+        aria-label={action}
+        aria-pressed={enlarged}
+        title={enlarged ? `${action} (Esc)` : action}
+      >
         {enlarged ? <RestoreIcon /> : <EnlargeIcon />}
       </button>
     </div>

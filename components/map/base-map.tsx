@@ -73,13 +73,7 @@ export function BaseMap({
       data-boroughs={boroughs}
       {...dataAttributes}
     >
-      <MapContainer
-        center={[center.lat, center.lng]}
-        zoom={zoom}
-        minZoom={9}
-        maxZoom={20}
-        className="sl-map__canvas"
-      >
+      <MapContainer center={[center.lat, center.lng]} zoom={zoom} minZoom={9} maxZoom={20} className="sl-map__canvas">
         {tileLayer?.kind === 'xyz' ? (
           <TileLayer key={tileLayer.url} url={tileLayer.url} maxZoom={20} {...definedOnly(tileLayer)} />
         ) : tileLayer?.kind === 'vector' ? (
@@ -105,7 +99,5 @@ export function BaseMap({
  * TileLayer), so only the options a spec has are passed.
  */
 function definedOnly({ attribution, minZoom, minNativeZoom, maxNativeZoom, bounds }: Extract<TileLayerSpec, { kind: 'xyz' }>) {
-  return Object.fromEntries(
-    Object.entries({ attribution, minZoom, minNativeZoom, maxNativeZoom, bounds }).filter(([, value]) => value !== undefined),
-  );
+  return Object.fromEntries(Object.entries({ attribution, minZoom, minNativeZoom, maxNativeZoom, bounds }).filter(([, value]) => value !== undefined));
 }

@@ -131,20 +131,18 @@ export function CameraFigure({ camera, zone, selected, editing, limits, onSelect
 
   return (
     <>
-      <Polygon
-        ref={conePath}
-        positions={cone}
-        pathOptions={style}
-        bubblingMouseEvents={false}
-        eventHandlers={{ click: () => onSelect?.(camera.id) }}
-      />
+      <Polygon ref={conePath} positions={cone} pathOptions={style} bubblingMouseEvents={false} eventHandlers={{ click: () => onSelect?.(camera.id) }} />
       <Marker
         position={[shown.lat, shown.lng]}
         icon={icon}
         draggable={editing}
         autoPan
         zIndexOffset={selected ? 500 : 0}
-        eventHandlers={{ click: () => onSelect?.(camera.id), keydown: activateWithKeyboard(() => onSelect?.(camera.id)), ...(editing ? dragHandlers('body') : {}) }}
+        eventHandlers={{
+          click: () => onSelect?.(camera.id),
+          keydown: activateWithKeyboard(() => onSelect?.(camera.id)),
+          ...(editing ? dragHandlers('body') : {}),
+        }}
       />
       {editing && selected ? (
         <>

@@ -147,7 +147,8 @@ export function DeploymentPlanMap({
   function finishDrawing() {
     if (drawVertices.length < 3) return showHint('A zone needs at least 3 points.', 'warn');
     const polygon = latLngsToPolygon(drawVertices);
-    if (ringSelfIntersects(polygon.coordinates[0]!)) return showHint('The zone’s edges cross. Remove points with Backspace, or press Esc to start again.', 'warn');
+    if (ringSelfIntersects(polygon.coordinates[0]!))
+      return showHint('The zone’s edges cross. Remove points with Backspace, or press Esc to start again.', 'warn');
     userDrew.current = true;
     onZoneChange?.(polygon);
     setDrawVertices([]);
@@ -235,7 +236,7 @@ export function DeploymentPlanMap({
   // Fit once when there is first something to show (also when the page's data arrives after the
   // map), and whenever asked (F); never because the planner drew it: they are looking at it.
   const fitPoints = useMemo<LatLngTuple[]>(
-    () => [...(zone ? polygonToLatLngs(zone)[0] ?? [] : []), ...cameras.map((c): LatLngTuple => [c.lat, c.lng])],
+    () => [...(zone ? (polygonToLatLngs(zone)[0] ?? []) : []), ...cameras.map((c): LatLngTuple => [c.lat, c.lng])],
     [zone, cameras],
   );
   const [contentShown, setContentShown] = useState(fitPoints.length > 0);
@@ -267,7 +268,12 @@ export function DeploymentPlanMap({
         overlay={
           editable ? (
             <div className="sl-plan__status">
-              <p role="status" className={`sl-plan__hint${hint?.tone === 'warn' ? ' is-warn' : ''}`} data-testid="plan-map-status" data-tone={hint?.tone ?? 'info'}>
+              <p
+                role="status"
+                className={`sl-plan__hint${hint?.tone === 'warn' ? ' is-warn' : ''}`}
+                data-testid="plan-map-status"
+                data-tone={hint?.tone ?? 'info'}
+              >
                 {hint?.text ?? instructions}
               </p>
               {readout ? (
@@ -284,7 +290,13 @@ export function DeploymentPlanMap({
         <MapClicks onClick={onMapClick} />
         {zone && activeMode !== 'edit' ? <ZoneShape zone={zone} superseded={activeMode === 'draw'} /> : null}
         {zone && activeMode === 'edit' ? (
-          <ZoneEditLayer zone={zone} selectedIndex={selectedVertex} onSelectVertex={setSelectedVertex} onChange={changeZoneVertices} onDeleteVertex={deleteVertex} />
+          <ZoneEditLayer
+            zone={zone}
+            selectedIndex={selectedVertex}
+            onSelectVertex={setSelectedVertex}
+            onChange={changeZoneVertices}
+            onDeleteVertex={deleteVertex}
+          />
         ) : null}
         {cameras.map((camera) => (
           <CameraFigure
@@ -309,7 +321,8 @@ function modeInstructions(mode: PlanMode, s: { zone: boolean; points: number; ca
   switch (mode) {
     case 'draw':
       if (s.points === 0) return `Click on the map to add the zone’s first point.${s.zone ? ' Finishing replaces the current zone.' : ''}`;
-      if (s.points < 3) return `${s.points} point${s.points === 1 ? '' : 's'}: keep clicking (a zone needs at least 3). Backspace removes the last; Esc cancels.`;
+      if (s.points < 3)
+        return `${s.points} point${s.points === 1 ? '' : 's'}: keep clicking (a zone needs at least 3). Backspace removes the last; Esc cancels.`;
       return `${s.points} points. Click the first point or press Enter to finish; Backspace removes the last; Esc cancels.`;
     case 'edit':
       return 'Drag points to move them, midpoints to add one. To remove a point: select it, then Delete (or right-click it).';
@@ -318,7 +331,8 @@ function modeInstructions(mode: PlanMode, s: { zone: boolean; points: number; ca
     case 'select':
       if (!s.zone) return 'Start by drawing the deployment zone: Draw zone (D).';
       if (s.cameras === 0) return 'Place cameras inside the zone: Place camera (C).';
-      if (s.outside > 0) return `${s.outside === 1 ? '1 camera is' : `${s.outside} cameras are`} outside the zone (amber, dashed, marked !): drag ${s.outside === 1 ? 'it' : 'them'} inside or edit the zone.`;
+      if (s.outside > 0)
+        return `${s.outside === 1 ? '1 camera is' : `${s.outside} cameras are`} outside the zone (amber, dashed, marked !): drag ${s.outside === 1 ? 'it' : 'them'} inside or edit the zone.`;
       return 'Select a camera to aim it: drag the round handle to turn it and set its range, the diamond to set its field of view.';
   }
 }

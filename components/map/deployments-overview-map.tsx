@@ -60,7 +60,10 @@ function anchorOf(d: OverviewDeployment): LatLngTuple | null {
 function DeploymentShape({ deployment, selected, onSelect }: { deployment: OverviewDeployment; selected: boolean; onSelect?(id: string): void }) {
   const s = statusStyle(deployment.status);
   const positions = useMemo(() => (deployment.zone ? polygonToLatLngs(deployment.zone) : null), [deployment.zone]);
-  const cones = useMemo(() => deployment.cameras.map((c) => ({ id: c.id, cone: viewConePolygon(c, 8), at: [c.lat, c.lng] as LatLngTuple })), [deployment.cameras]);
+  const cones = useMemo(
+    () => deployment.cameras.map((c) => ({ id: c.id, cone: viewConePolygon(c, 8), at: [c.lat, c.lng] as LatLngTuple })),
+    [deployment.cameras],
+  );
   const anchor = useMemo(() => anchorOf(deployment), [deployment]);
   const icon = useMemo(
     () =>
@@ -131,9 +134,17 @@ function DeploymentShape({ deployment, selected, onSelect }: { deployment: Overv
  * buttons (Tab, Enter) so selection also works from the keyboard, though the list beside the
  * map remains the main keyboard path.
  */
-export function DeploymentsOverviewMap({ deployments, selectedId = null, onSelect, tileLayer, height = 520, label = 'Map of deployments', legend = true }: DeploymentsOverviewMapProps) {
+export function DeploymentsOverviewMap({
+  deployments,
+  selectedId = null,
+  onSelect,
+  tileLayer,
+  height = 520,
+  label = 'Map of deployments',
+  legend = true,
+}: DeploymentsOverviewMapProps) {
   const shown = deployments.filter((d) => d.zone || d.cameras.length > 0);
-  const points = shown.flatMap((d) => [...(d.zone ? polygonToLatLngs(d.zone)[0] ?? [] : []), ...d.cameras.map((c): LatLngTuple => [c.lat, c.lng])]);
+  const points = shown.flatMap((d) => [...(d.zone ? (polygonToLatLngs(d.zone)[0] ?? []) : []), ...d.cameras.map((c): LatLngTuple => [c.lat, c.lng])]);
   // Refit only when the set of deployments changes, not when one is selected or updated.
   const fitKey = shown
     .map((d) => d.id)
@@ -166,7 +177,12 @@ export function DeploymentsOverviewMap({ deployments, selectedId = null, onSelec
         <DeploymentShape key={d.id} deployment={d} selected={d.id === selectedId} onSelect={onSelect} />
       ))}
       {/* Zoomed out, labels of nearby deployments collide: the more important one keeps its label. */}
-      <LabelDeclutter item=".sl-pin" label=".sl-pin__label" obstacle=".sl-pin__dot" version={`${fitKey}|${selectedId ?? ''}|${shown.map((d) => d.status).join(',')}`} />
+      <LabelDeclutter
+        item=".sl-pin"
+        label=".sl-pin__label"
+        obstacle=".sl-pin__dot"
+        version={`${fitKey}|${selectedId ?? ''}|${shown.map((d) => d.status).join(',')}`}
+      />
     </BaseMap>
   );
 }

@@ -50,7 +50,13 @@ export function PlanToolbar({ mode, available, blocked, drawPoints, canFit, canD
 
       {mode === 'draw' ? (
         <div className="sl-plan__group" role="group" aria-label="Drawing">
-          <button type="button" className="sl-plan__tool is-primary" disabled={drawPoints < 3} aria-keyshortcuts="Enter" onClick={() => onAction({ type: 'finish' })}>
+          <button
+            type="button"
+            className="sl-plan__tool is-primary"
+            disabled={drawPoints < 3}
+            aria-keyshortcuts="Enter"
+            onClick={() => onAction({ type: 'finish' })}
+          >
             Finish zone <Key>↵</Key>
           </button>
           <button type="button" className="sl-plan__tool" disabled={drawPoints === 0} aria-keyshortcuts="Backspace" onClick={() => onAction({ type: 'undo' })}>
@@ -81,7 +87,14 @@ export function PlanToolbar({ mode, available, blocked, drawPoints, canFit, canD
       ) : null}
 
       <div className="sl-plan__group sl-plan__group--end">
-        <button type="button" className="sl-plan__tool" disabled={!canFit} aria-keyshortcuts="F" title="Fit the view to the zone and cameras (F)" onClick={() => onAction({ type: 'fit' })}>
+        <button
+          type="button"
+          className="sl-plan__tool"
+          disabled={!canFit}
+          aria-keyshortcuts="F"
+          title="Fit the view to the zone and cameras (F)"
+          onClick={() => onAction({ type: 'fit' })}
+        >
           Fit <Key>F</Key>
         </button>
       </div>

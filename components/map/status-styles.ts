@@ -13,16 +13,7 @@ import type { DeploymentStatus as StoredStatus } from '@/lib/deployments/state-m
  * show "draft, rejected" differently may pass `rejected` and it is drawn as such.
  */
 
-export const MAP_STATUSES = [
-  'draft',
-  'submitted',
-  'authorised',
-  'live',
-  'suspended',
-  'ended',
-  'cancelled',
-  'rejected',
-] as const;
+export const MAP_STATUSES = ['draft', 'submitted', 'authorised', 'live', 'suspended', 'ended', 'cancelled', 'rejected'] as const;
 
 export type MapStatus = (typeof MAP_STATUSES)[number];
 
@@ -66,9 +57,7 @@ export const STATUS_STYLES: Record<MapStatus, StatusStyle> = {
 };
 
 /** Status → colour, for badges and list rows. */
-export const STATUS_COLOURS: Record<MapStatus, string> = Object.fromEntries(
-  MAP_STATUSES.map((s) => [s, STATUS_STYLES[s].colour]),
-) as Record<MapStatus, string>;
+export const STATUS_COLOURS: Record<MapStatus, string> = Object.fromEntries(MAP_STATUSES.map((s) => [s, STATUS_STYLES[s].colour])) as Record<MapStatus, string>;
 
 export function isMapStatus(value: string): value is MapStatus {
   return (MAP_STATUSES as readonly string[]).includes(value);

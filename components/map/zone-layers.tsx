@@ -9,7 +9,16 @@ import { midpointIcon, vertexIcon } from './icons';
 const ACCENT = '#4cc2ff';
 // Every style names every key it varies (dashArray: undefined included): Leaflet's setStyle
 // merges into the old style, so a key left out keeps its previous value.
-const ZONE: PathOptions = { color: ACCENT, opacity: 1, weight: 2.5, dashArray: undefined, fillColor: ACCENT, fillOpacity: 0.08, interactive: false, className: 'sl-zone' };
+const ZONE: PathOptions = {
+  color: ACCENT,
+  opacity: 1,
+  weight: 2.5,
+  dashArray: undefined,
+  fillColor: ACCENT,
+  fillOpacity: 0.08,
+  interactive: false,
+  className: 'sl-zone',
+};
 /** The old zone while a new one is drawn: still there for reference, clearly not the one being made. */
 const ZONE_SUPERSEDED: PathOptions = { ...ZONE, opacity: 0.45, weight: 1.5, dashArray: '4 6', fillOpacity: 0.03 };
 const DRAFT_LINE: PathOptions = { color: ACCENT, weight: 2, interactive: false };

@@ -37,7 +37,12 @@ export function DetChart({ title, series, operatingPoints = [], width = 460, hei
 
   return (
     <figure className={styles.chart}>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: false non-match rate against false match rate, log scales`} className={styles.chartSvg}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${title}: false non-match rate against false match rate, log scales`}
+        className={styles.chartSvg}
+      >
         {decades.map((d) => (
           <g key={`x${d}`}>
             <line x1={x(10 ** d)} x2={x(10 ** d)} y1={PAD.top} y2={PAD.top + innerH} className={styles.grid} />

@@ -15,7 +15,8 @@ type Props = { overview: RecognitionOverview; curves: CalibrationCurves | null; 
 const FEW_PEOPLE = 5;
 const GROUP_COLOURS = ['#4cc2ff', '#ffc857', '#3fd28a', '#ff8fa3', '#b79cff', '#7ee0d2', '#ffa95c'];
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '—');
+const when = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '—';
 
 /**
  * The Recognition page: the recognisers this installation runs and what is known about them
@@ -32,8 +33,8 @@ export function RecognitionView({ overview, curves, manage }: Props) {
       <header className="page-header">
         <h1>Recognition</h1>
         <p className="muted lead">
-          How faces are matched and how well: every deployment&rsquo;s false-alert forecast is computed from a calibration shown here and checked
-          against the force&rsquo;s target before a plan can go forward.
+          How faces are matched and how well: every deployment&rsquo;s false-alert forecast is computed from a calibration shown here and checked against the
+          force&rsquo;s target before a plan can go forward.
         </p>
       </header>
       <TargetCard target={overview.target} manage={manage} />
@@ -48,8 +49,8 @@ export function RecognitionView({ overview, curves, manage }: Props) {
       <section aria-labelledby="calibrations-heading" className="panel">
         <h2 id="calibrations-heading">Calibrations</h2>
         <p className="muted small">
-          A calibration scores every pair of faces in a labelled set: pairs of one person give the misses (FNMR), pairs of two people the false
-          matches (FMR). Only these counts are kept, never the faces.
+          A calibration scores every pair of faces in a labelled set: pairs of one person give the misses (FNMR), pairs of two people the false matches (FMR).
+          Only these counts are kept, never the faces.
         </p>
         <div className={styles.grid2}>
           <CalibrationList calibrations={overview.calibrations} selected={curves?.calibration.id ?? null} engines={overview.engines} />
@@ -98,10 +99,10 @@ function TargetCard({ target, manage }: { target: RecognitionOverview['target'];
     <section className="panel" aria-labelledby="target-heading" data-testid="accuracy-target">
       <h2 id="target-heading">The force&rsquo;s target</h2>
       <p>
-        At most <strong>{oneIn(target.perFace).replace(' faces', '')}</strong> faces raises a false alert ({perThousand(target.perFace)} per 1,000
-        faces){target.isDefault ? ' — the default, the Metropolitan Police’s published figure' : ''}. A plan whose forecast is over it goes forward
-        only with a recorded reason, from the planner and again from the authorising officer; it goes live only while its forecast is within the
-        target or within what the authorising officer accepted.
+        At most <strong>{oneIn(target.perFace).replace(' faces', '')}</strong> faces raises a false alert ({perThousand(target.perFace)} per 1,000 faces)
+        {target.isDefault ? ' — the default, the Metropolitan Police’s published figure' : ''}. A plan whose forecast is over it goes forward only with a
+        recorded reason, from the planner and again from the authorising officer; it goes live only while its forecast is within the target or within what the
+        authorising officer accepted.
       </p>
       {manage ? (
         <form className={styles.inline} onSubmit={(e) => void save(e)} noValidate>
@@ -148,11 +149,13 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
         <dd>{manifest.trainedOn}</dd>
         <dt>Input</dt>
         <dd>
-          {input.width} × {input.height} {input.colourOrder}, aligned {input.alignment === 'arcface-5pt' ? 'on the 5-point ArcFace template' : 'on 68 landmarks (dlib)'}
+          {input.width} × {input.height} {input.colourOrder}, aligned{' '}
+          {input.alignment === 'arcface-5pt' ? 'on the 5-point ArcFace template' : 'on 68 landmarks (dlib)'}
         </dd>
         <dt>Output</dt>
         <dd>
-          {manifest.descriptorLength} numbers, compared by {manifest.metric === 'cosine' ? 'cosine similarity (higher is closer)' : 'euclidean distance (lower is closer)'}
+          {manifest.descriptorLength} numbers, compared by{' '}
+          {manifest.metric === 'cosine' ? 'cosine similarity (higher is closer)' : 'euclidean distance (lower is closer)'}
         </dd>
         <dt>Templates</dt>
         <dd data-testid="template-coverage">
@@ -171,10 +174,7 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
             </span>
           ) : null}
           {engine.backfill && engine.backfill.failed.length > 0 ? (
-            <span className={styles.warn}>
-              {' '}
-              · {engine.backfill.failed.length} photos could not be analysed again; replace them on their watchlist entries
-            </span>
+            <span className={styles.warn}> · {engine.backfill.failed.length} photos could not be analysed again; replace them on their watchlist entries</span>
           ) : null}
         </dd>
         <dt>Forecasts use</dt>
@@ -196,7 +196,15 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
   );
 }
 
-function CalibrationList({ calibrations, selected, engines }: { calibrations: CalibrationSummary[]; selected: string | null; engines: RecognitionOverview['engines'] }) {
+function CalibrationList({
+  calibrations,
+  selected,
+  engines,
+}: {
+  calibrations: CalibrationSummary[];
+  selected: string | null;
+  engines: RecognitionOverview['engines'];
+}) {
   return (
     <ul className={styles.calibrationList} aria-label="Calibrations">
       {calibrations.map((c) => {
@@ -215,7 +223,8 @@ function CalibrationList({ calibrations, selected, engines }: { calibrations: Ca
               <p className={`small ${styles.warn}`}>Failed: {c.message}</p>
             ) : (
               <p className="small muted">
-                {c.identities} people, {c.images} photos · {c.engines.map((e) => `${e.engineId}: ${e.impostorPairs.toLocaleString('en-GB')} impostor pairs`).join(' · ')}
+                {c.identities} people, {c.images} photos ·{' '}
+                {c.engines.map((e) => `${e.engineId}: ${e.impostorPairs.toLocaleString('en-GB')} impostor pairs`).join(' · ')}
               </p>
             )}
             {usedBy.length > 0 ? <p className="small ok-text">Forecasts of {usedBy.join(', ')} use this</p> : null}
@@ -245,9 +254,19 @@ function CalibrationDetail({ curves, engines, manage }: { curves: CalibrationCur
     <div data-testid="calibration-detail">
       <h3>{calibration.name}</h3>
       <p className="small">{calibration.source}</p>
-      {calibration.createdBy ? <p className="small muted">Run by {calibration.createdBy}, {when(calibration.createdAt)}.</p> : null}
+      {calibration.createdBy ? (
+        <p className="small muted">
+          Run by {calibration.createdBy}, {when(calibration.createdAt)}.
+        </p>
+      ) : null}
       {Object.keys(calibration.skipped).length > 0 ? (
-        <p className="small muted">Photos left out: {Object.entries(calibration.skipped).map(([why, n]) => `${n} (${why})`).join(', ')}.</p>
+        <p className="small muted">
+          Photos left out:{' '}
+          {Object.entries(calibration.skipped)
+            .map(([why, n]) => `${n} (${why})`)
+            .join(', ')}
+          .
+        </p>
       ) : null}
       {error ? <p className={styles.error}>{error}</p> : null}
       {curves.engines.map((engine) => {
@@ -265,12 +284,20 @@ function CalibrationDetail({ curves, engines, manage }: { curves: CalibrationCur
                 Use for forecasts of {engine.engineId}
               </button>
             ) : null}
-            {!running ? <p className="small muted">{engine.engineId} {engine.engineVersion} is not running on this server.</p> : null}
+            {!running ? (
+              <p className="small muted">
+                {engine.engineId} {engine.engineVersion} is not running on this server.
+              </p>
+            ) : null}
             {engine.groups.length > 0 ? (
               <>
                 <DetChart
                   title={`${engine.engineId} by group (impostor pairs within each group)`}
-                  series={engine.groups.map((g, i) => ({ label: `${g.group} (${g.identities} people)`, points: g.curve, colour: GROUP_COLOURS[(i + 1) % GROUP_COLOURS.length]! }))}
+                  series={engine.groups.map((g, i) => ({
+                    label: `${g.group} (${g.identities} people)`,
+                    points: g.curve,
+                    colour: GROUP_COLOURS[(i + 1) % GROUP_COLOURS.length]!,
+                  }))}
                 />
                 <table className="table small">
                   <thead>
@@ -300,8 +327,8 @@ function CalibrationDetail({ curves, engines, manage }: { curves: CalibrationCur
                       .filter((g) => g.identities < FEW_PEOPLE)
                       .map((g) => g.group)
                       .join(', ')}
-                    : fewer than {FEW_PEOPLE} people. Every pair of their photos is counted, but the pairs share the same few faces, so these
-                    curves show those people more than the group: read them as a hint, not a measure, and calibrate with more people.
+                    : fewer than {FEW_PEOPLE} people. Every pair of their photos is counted, but the pairs share the same few faces, so these curves show those
+                    people more than the group: read them as a hint, not a measure, and calibrate with more people.
                   </p>
                 ) : null}
               </>
@@ -365,8 +392,8 @@ function CalibrationUpload() {
       <h2 id="upload-heading">Run a calibration</h2>
       <p className="muted small">
         A zip with one folder per person, each holding two or more photos of that person, and optionally <code>groups.csv</code> with lines{' '}
-        <code>person,group</code> for per-group figures. Every enabled recogniser is measured. The photos are read in memory and dropped; they are
-        never stored. The same can be done on the server with <code>npm run calibrate -- &lt;folder&gt;</code>.
+        <code>person,group</code> for per-group figures. Every enabled recogniser is measured. The photos are read in memory and dropped; they are never stored.
+        The same can be done on the server with <code>npm run calibrate -- &lt;folder&gt;</code>.
       </p>
       <form className={styles.form} onSubmit={submit}>
         <div className="field">

@@ -9,7 +9,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/deployments', label: 'Deployments', permission: 'deployment:read', description: 'Plans on the map, authorisation, live and past deployments.' },
   { href: '/alerts', label: 'Alerts', permission: 'alert:read', description: 'Possible matches from live deployments: claim, compare, decide.' },
   { href: '/watchlists', label: 'Watchlists', permission: 'watchlist:read', description: 'Who may be looked for, within the lawful categories.' },
-  { href: '/recognition', label: 'Recognition', permission: 'recognition:read', description: 'The recognisers, how accurate they were measured to be, and the force’s false-alert target.' },
+  {
+    href: '/recognition',
+    label: 'Recognition',
+    permission: 'recognition:read',
+    description: 'The recognisers, how accurate they were measured to be, and the force’s false-alert target.',
+  },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read', description: 'Every recorded action, hash-chained and verifiable.' },
   { href: '/admin/users', label: 'Users', permission: 'user:manage', description: 'Accounts, roles and access.' },
 ];

@@ -55,9 +55,7 @@ export function CreateUserForm() {
       <label className="field">
         <span>Temporary password</span>
         <input name="password" type="password" required minLength={MIN_PASSWORD_LENGTH} autoComplete="new-password" />
-        <small className="muted">
-          At least {MIN_PASSWORD_LENGTH} characters. Give it to the person; they must choose their own at first sign-in.
-        </small>
+        <small className="muted">At least {MIN_PASSWORD_LENGTH} characters. Give it to the person; they must choose their own at first sign-in.</small>
       </label>
       <div className="form-actions">
         <button className="button primary" type="submit" disabled={pending}>

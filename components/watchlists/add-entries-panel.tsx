@@ -106,8 +106,8 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
     <section className="panel add-entries" aria-labelledby={`${ids}-h`}>
       <h2 id={`${ids}-h`}>Add people</h2>
       <p className="muted small">
-        One entry per photo. Each photo must show exactly one face, at least 80 px across, sharp and well lit; the server
-        checks every file and says why it refuses one.
+        One entry per photo. Each photo must show exactly one face, at least 80 px across, sharp and well lit; the server checks every file and says why it
+        refuses one.
       </p>
       <div className="form-grid compact">
         <div className="field">
@@ -118,11 +118,21 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
         </div>
         <label className="field">
           <span>Image source</span>
-          <input value={shared.imageSource} onChange={(e) => setShared({ ...shared, imageSource: e.target.value })} placeholder="e.g. custody record 2025/123" required />
+          <input
+            value={shared.imageSource}
+            onChange={(e) => setShared({ ...shared, imageSource: e.target.value })}
+            placeholder="e.g. custody record 2025/123"
+            required
+          />
         </label>
         <label className="field">
           <span>Legal basis</span>
-          <input value={shared.legalBasis} onChange={(e) => setShared({ ...shared, legalBasis: e.target.value })} placeholder="e.g. PACE Code D; warrant" required />
+          <input
+            value={shared.legalBasis}
+            onChange={(e) => setShared({ ...shared, legalBasis: e.target.value })}
+            placeholder="e.g. PACE Code D; warrant"
+            required
+          />
         </label>
         <label className="field">
           <span>Image taken on</span>
@@ -138,7 +148,15 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
         </label>
         <label className="field">
           <span>Photos (JPEG, PNG or WebP, ≤ 10 MB each)</span>
-          <input type="file" accept="image/jpeg,image/png,image/webp" multiple onChange={(e) => { addFiles(e.target.files); e.target.value = ''; }} />
+          <input
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            multiple
+            onChange={(e) => {
+              addFiles(e.target.files);
+              e.target.value = '';
+            }}
+          />
         </label>
         <label className="field">
           <span>Names from a CSV (optional)</span>
@@ -155,7 +173,12 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
               <div className="upload-fields">
                 <label className="field">
                   <span>Reference</span>
-                  <input value={row.reference} disabled={row.status === 'saved'} onChange={(e) => update(row.key, { reference: e.target.value })} placeholder="warrant / case number" />
+                  <input
+                    value={row.reference}
+                    disabled={row.status === 'saved'}
+                    onChange={(e) => update(row.key, { reference: e.target.value })}
+                    placeholder="warrant / case number"
+                  />
                 </label>
                 <label className="field">
                   <span>Name</span>
@@ -163,18 +186,26 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
                 </label>
                 <div className="field">
                   <label htmlFor={`${row.key}-cat`}>Category</label>
-                  <select id={`${row.key}-cat`} value={row.category} disabled={row.status === 'saved'} onChange={(e) => update(row.key, { category: e.target.value as Category })}>
+                  <select
+                    id={`${row.key}-cat`}
+                    value={row.category}
+                    disabled={row.status === 'saved'}
+                    onChange={(e) => update(row.key, { category: e.target.value as Category })}
+                  >
                     <CategoryOptions />
                   </select>
                 </div>
                 <progress max={1} value={row.progress} aria-label={`Upload of ${row.file.name}`} />
-                <p className={row.status === 'refused' ? 'form-error small' : row.status === 'saved' ? 'ok-text small' : 'muted small'} role={row.status === 'refused' ? 'alert' : undefined}>
+                <p
+                  className={row.status === 'refused' ? 'form-error small' : row.status === 'saved' ? 'ok-text small' : 'muted small'}
+                  role={row.status === 'refused' ? 'alert' : undefined}
+                >
                   {row.message ?? (row.status === 'uploading' ? 'Uploading and checking…' : 'Ready')}
                 </p>
                 {row.duplicates && row.duplicates.length > 0 && (
                   <p className="warn-text small" role="status">
-                    Possible duplicate of{' '}
-                    {row.duplicates.map((d) => `${d.name} (${d.reference}, distance ${d.distance.toFixed(2)})`).join('; ')} — check before relying on both.
+                    Possible duplicate of {row.duplicates.map((d) => `${d.name} (${d.reference}, distance ${d.distance.toFixed(2)})`).join('; ')} — check before
+                    relying on both.
                   </p>
                 )}
                 {row.status !== 'saved' && (

@@ -26,11 +26,23 @@ export function CreateWatchlistForm() {
   return (
     <form className="panel form-grid compact" onSubmit={(event) => void submit(event)} aria-labelledby="new-watchlist">
       <h2 id="new-watchlist">New watchlist</h2>
-      <label className="field"><span>Name</span><input name="name" required maxLength={120} /></label>
-      <label className="field"><span>Description</span><input name="description" maxLength={2000} /></label>
+      <label className="field">
+        <span>Name</span>
+        <input name="name" required maxLength={120} />
+      </label>
+      <label className="field">
+        <span>Description</span>
+        <input name="description" maxLength={2000} />
+      </label>
       <div className="form-actions">
-        <button className="button primary" type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create watchlist'}</button>
-        {error && <p className="form-error" role="alert">{error}</p>}
+        <button className="button primary" type="submit" disabled={busy}>
+          {busy ? 'Creating…' : 'Create watchlist'}
+        </button>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
       </div>
     </form>
   );

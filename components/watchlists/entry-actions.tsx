@@ -76,7 +76,13 @@ export function EntryActions({ entry }: { entry: Entry }) {
       </button>
       <label className="button small-button">
         Add photo
-        <input type="file" accept="image/jpeg,image/png,image/webp" className="visually-hidden" onChange={(e) => void addPhoto(e.target.files?.[0])} disabled={busy} />
+        <input
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          className="visually-hidden"
+          onChange={(e) => void addPhoto(e.target.files?.[0])}
+          disabled={busy}
+        />
       </label>
       <button type="button" className="button small-button danger" onClick={() => void remove()} disabled={busy}>
         Delete
@@ -89,22 +95,47 @@ export function EntryActions({ entry }: { entry: Entry }) {
       <dialog ref={dialog} className="panel dialog" aria-label={`Edit ${entry.name}`}>
         <form onSubmit={(event) => void save(event)} className="form-grid compact">
           <h2>Edit {entry.name}</h2>
-          <label className="field"><span>Reference</span><input name="reference" defaultValue={entry.reference} required /></label>
-          <label className="field"><span>Name</span><input name="name" defaultValue={entry.name} required /></label>
+          <label className="field">
+            <span>Reference</span>
+            <input name="reference" defaultValue={entry.reference} required />
+          </label>
+          <label className="field">
+            <span>Name</span>
+            <input name="name" defaultValue={entry.name} required />
+          </label>
           <div className="field">
             <label htmlFor={`cat-${entry.id}`}>Category</label>
             <select id={`cat-${entry.id}`} name="category" defaultValue={entry.category}>
               <CategoryOptions />
             </select>
           </div>
-          <label className="field"><span>Image source</span><input name="imageSource" defaultValue={entry.imageSource} required /></label>
-          <label className="field"><span>Legal basis</span><input name="legalBasis" defaultValue={entry.legalBasis} required /></label>
-          <label className="field"><span>Image taken on</span><input type="date" name="imageTakenOn" defaultValue={entry.imageTakenOn} required /></label>
-          <label className="field"><span>Review by</span><input type="date" name="reviewBy" defaultValue={entry.reviewBy} required /></label>
-          <label className="field"><span>Notes</span><input name="notes" defaultValue={entry.notes} /></label>
+          <label className="field">
+            <span>Image source</span>
+            <input name="imageSource" defaultValue={entry.imageSource} required />
+          </label>
+          <label className="field">
+            <span>Legal basis</span>
+            <input name="legalBasis" defaultValue={entry.legalBasis} required />
+          </label>
+          <label className="field">
+            <span>Image taken on</span>
+            <input type="date" name="imageTakenOn" defaultValue={entry.imageTakenOn} required />
+          </label>
+          <label className="field">
+            <span>Review by</span>
+            <input type="date" name="reviewBy" defaultValue={entry.reviewBy} required />
+          </label>
+          <label className="field">
+            <span>Notes</span>
+            <input name="notes" defaultValue={entry.notes} />
+          </label>
           <div className="form-actions">
-            <button type="submit" className="button primary" disabled={busy}>Save</button>
-            <button type="button" className="button" onClick={() => dialog.current?.close()}>Cancel</button>
+            <button type="submit" className="button primary" disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="button" onClick={() => dialog.current?.close()}>
+              Cancel
+            </button>
           </div>
         </form>
       </dialog>

@@ -346,7 +346,14 @@ export async function recordOutcome(
     if (count !== 1) throw changedMeanwhile();
     await tx.alertDecision.create({ data: { alertId, kind: 'outcome', value: outcome, note, byId: actor.id, at: now } });
     const correction = before.status === 'closed' ? { correction: true, reason: before.claimCorrection } : {};
-    await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { outcome, note, ...correction } });
+    await audit({
+      action: 'alert.outcome_recorded',
+      actorId: actor.id,
+      ip,
+      subjectType: 'alert',
+      subjectId: alertId,
+      details: { outcome, note, ...correction },
+    });
   });
   return publish('alert:decided', alertId);
 }
@@ -403,7 +410,12 @@ export async function deleteExpiredCrops(retentionDays: number, now = new Date()
   for (const alert of expired) {
     await auditedTransaction(async (tx, audit) => {
       await tx.alert.update({ where: { id: alert.id }, data: { crop: null, cropDeletedAt: now, version: { increment: 1 } } });
-      await audit({ action: 'alert.crop_deleted', subjectType: 'alert', subjectId: alert.id, details: { retentionDays, raisedAt: alert.createdAt.toISOString() } });
+      await audit({
+        action: 'alert.crop_deleted',
+        subjectType: 'alert',
+        subjectId: alert.id,
+        details: { retentionDays, raisedAt: alert.createdAt.toISOString() },
+      });
     });
   }
   return expired.length;

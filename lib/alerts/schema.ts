@@ -19,11 +19,20 @@ const version = z
 export const ClaimSchema = z
   .object({
     correction: z.boolean().optional(),
-    reason: freeText('reason').min(10, 'give a reason of at least 10 characters for correcting the decision').max(2000, 'reason must be at most 2000 characters').optional(),
+    reason: freeText('reason')
+      .min(10, 'give a reason of at least 10 characters for correcting the decision')
+      .max(2000, 'reason must be at most 2000 characters')
+      .optional(),
   })
   .strict()
-  .refine((claim) => !claim.correction || claim.reason !== undefined, { message: 'a correction needs a reason: say why the decision is being corrected', path: ['reason'] })
-  .refine((claim) => claim.correction || claim.reason === undefined, { message: 'a reason goes with a correction: send correction: true as well', path: ['correction'] });
+  .refine((claim) => !claim.correction || claim.reason !== undefined, {
+    message: 'a correction needs a reason: say why the decision is being corrected',
+    path: ['reason'],
+  })
+  .refine((claim) => claim.correction || claim.reason === undefined, {
+    message: 'a reason goes with a correction: send correction: true as well',
+    path: ['correction'],
+  });
 export type ClaimInput = z.infer<typeof ClaimSchema>;
 
 export const DecisionSchema = z
@@ -51,7 +60,10 @@ export const AlertListQuerySchema = z
     deploymentId: z.string().trim().min(1).max(64).optional(),
     cameraId: z.string().trim().min(1).max(64).optional(),
     state: z.enum([...ALERT_STATUSES, 'claimed', 'unhandled'] as const).optional(),
-    since: z.iso.datetime({ offset: true, message: 'since must be an ISO 8601 date-time' }).transform((v) => new Date(v)).optional(),
+    since: z.iso
+      .datetime({ offset: true, message: 'since must be an ISO 8601 date-time' })
+      .transform((v) => new Date(v))
+      .optional(),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(1000).default(200),
   })

@@ -59,10 +59,7 @@ export type ChainLink = ChainedFields & { seq: number; prevHash: string; hash: s
  * Checks links in order, carrying the expected predecessor hash between batches.
  * Returns the seq of the first link whose predecessor or own hash is wrong.
  */
-export function findBrokenLink(
-  links: readonly ChainLink[],
-  expectedPrevHash: string,
-): { brokenSeq: number | null; lastHash: string } {
+export function findBrokenLink(links: readonly ChainLink[], expectedPrevHash: string): { brokenSeq: number | null; lastHash: string } {
   let prev = expectedPrevHash;
   for (const link of links) {
     let recomputed: string;

@@ -60,9 +60,7 @@ const TABLE: Record<Role, readonly Permission[]> = {
   auditor: ['audit:read', 'deployment:read', 'report:read', 'recognition:read'],
 };
 
-const GRANTS: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map(
-  ROLES.map((role) => [role, new Set(TABLE[role])]),
-);
+const GRANTS: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map(ROLES.map((role) => [role, new Set(TABLE[role])]));
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -56,11 +56,7 @@ export function signInBlocked(
  * Counts an attempt refused because `scope`'s window is full (signInBlocked said so, just now).
  * `first` is true for the window's first refusal: the moment to record that a block started.
  */
-export function recordSignInRefusal(
-  email: string,
-  ip: string | null,
-  scope: BlockScope,
-): { first: boolean; failures: number; blockedUntil: Date } {
+export function recordSignInRefusal(email: string, ip: string | null, scope: BlockScope): { first: boolean; failures: number; blockedUntil: Date } {
   const key = keyOf(scope, email, ip);
   const w = windows.get(key);
   if (!w) throw new Error(`recordSignInRefusal: no ${scope} window is open`);

@@ -7,9 +7,7 @@ import { verifyPassword } from './passwords';
 import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
 import type { SessionUser } from './session-user';
 
-export type SignInResult =
-  | { ok: true; user: SessionUser }
-  | { ok: false; reason: 'invalid' | 'rate_limited'; retryAfterSeconds?: number };
+export type SignInResult = { ok: true; user: SessionUser } | { ok: false; reason: 'invalid' | 'rate_limited'; retryAfterSeconds?: number };
 
 function limits() {
   const env = serverEnv();
@@ -34,7 +32,13 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
   await recordEndedBlocks();
   const parsed = SignInSchema.safeParse(credentials);
   // Malformed attempts are counted and blocked like any other, so they cannot probe for free.
-  const email = parsed.success ? parsed.data.email : recordableText(String((credentials as { email?: unknown } | null)?.email ?? '').slice(0, 254).toLowerCase());
+  const email = parsed.success
+    ? parsed.data.email
+    : recordableText(
+        String((credentials as { email?: unknown } | null)?.email ?? '')
+          .slice(0, 254)
+          .toLowerCase(),
+      );
 
   const block = signInBlocked(email, ip, limits());
   if (block.blocked) {

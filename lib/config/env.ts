@@ -54,7 +54,11 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   /** Session lifetime: one shift by default. */
-  SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+  SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(12),
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),

@@ -18,9 +18,7 @@ const TileUrlSchema = z
     message: 'MAP_TILE_URL must be an http(s) URL or a path on this site containing {z}, {x} and {y}',
   });
 
-export type MapTileSource =
-  | { kind: 'xyz'; url: string; attribution?: string }
-  | { kind: 'pmtiles'; file: string; attribution?: string };
+export type MapTileSource = { kind: 'xyz'; url: string; attribution?: string } | { kind: 'pmtiles'; file: string; attribution?: string };
 
 export function configuredMapTiles(env: Record<string, string | undefined> = process.env): MapTileSource | null {
   const url = env.MAP_TILE_URL?.trim();

@@ -27,12 +27,7 @@ const PRISMA_ADVISORY_LOCK = 72707369;
  * advisory lock for the whole run so that two processes starting at once cannot both migrate
  * (the second waits, then finds nothing left to do).
  */
-export async function applyPostgresMigrations(
-  url: string,
-  migrations: LocalMigration[],
-  folder: string,
-  log: (message: string) => void,
-): Promise<string[]> {
+export async function applyPostgresMigrations(url: string, migrations: LocalMigration[], folder: string, log: (message: string) => void): Promise<string[]> {
   assertDefaultSchema(url);
   // One dedicated connection: advisory locks belong to a session, not to a pool.
   const client = new pg.Client({ connectionString: url });

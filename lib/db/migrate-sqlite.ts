@@ -24,12 +24,7 @@ const BUSY_TIMEOUT_MS = 15_000;
  * Each step takes SQLite's write lock first (BEGIN IMMEDIATE) and re-reads the history under
  * it, so two processes starting at once apply every migration exactly once.
  */
-export function applySqliteMigrations(
-  filePath: string,
-  migrations: LocalMigration[],
-  folder: string,
-  log: (message: string) => void,
-): string[] {
+export function applySqliteMigrations(filePath: string, migrations: LocalMigration[], folder: string, log: (message: string) => void): string[] {
   const db = new Database(filePath);
   try {
     // WAL lets readers carry on while a writer commits; it is stored in the file, so the app's
@@ -106,9 +101,7 @@ function assertForeignKeysHold(db: Database.Database, migrationName: string): vo
     .slice(0, 5)
     .map((v) => `${v.table} row ${v.rowid} → ${v.parent}`)
     .join('; ');
-  throw new Error(
-    `Migration ${migrationName} was rolled back: it leaves ${violations.length} row(s) referring to missing rows (${sample}).`,
-  );
+  throw new Error(`Migration ${migrationName} was rolled back: it leaves ${violations.length} row(s) referring to missing rows (${sample}).`);
 }
 
 /** Run `work` between BEGIN IMMEDIATE and COMMIT, rolling back if it throws. */

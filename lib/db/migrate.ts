@@ -24,11 +24,7 @@ export interface ApplyMigrationsOptions {
  *
  * Called at server start-up (server.ts) and by `npm run db:migrate`; safe to run concurrently.
  */
-export async function applyMigrations({
-  databaseUrl,
-  log = console.log,
-  migrationsDir: dir,
-}: ApplyMigrationsOptions): Promise<{ applied: string[] }> {
+export async function applyMigrations({ databaseUrl, log = console.log, migrationsDir: dir }: ApplyMigrationsOptions): Promise<{ applied: string[] }> {
   const provider = databaseProvider(databaseUrl);
   const folder = dir ?? migrationsDir(provider);
   const relative = path.relative(process.cwd(), folder);

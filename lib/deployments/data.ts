@@ -5,13 +5,7 @@ import type { CameraPlacement, GeoPolygon } from '@/lib/geo/geometry';
 import type { Forecast } from '@/lib/recognition/forecast';
 import { forecastForPlan, type PlanForecast } from '@/lib/recognition/forecasts';
 import type { CameraSourceKind } from './schema';
-import {
-  ACTION_PERMISSIONS,
-  allowedActions,
-  isDeploymentStatus,
-  type DeploymentAction,
-  type DeploymentStatus,
-} from './state-machine';
+import { ACTION_PERMISSIONS, allowedActions, isDeploymentStatus, type DeploymentAction, type DeploymentStatus } from './state-machine';
 
 /**
  * Reads of deployments. Callers hold 'deployment:read' (checked in the route or page); what
@@ -203,9 +197,10 @@ export async function getDeploymentForViewer(viewer: Viewer, id: string): Promis
   const status = statusOf(row);
   const authors = await findAuthorIds(db, id, row.plannerId);
   // An account whose creator wrote the plan may not authorise it (lib/deployments/mutations.ts).
-  const creatorId = status === 'submitted' && can(viewer.role, 'deployment:authorise')
-    ? (await db.user.findUnique({ where: { id: viewer.id }, select: { createdById: true } }))?.createdById
-    : null;
+  const creatorId =
+    status === 'submitted' && can(viewer.role, 'deployment:authorise')
+      ? (await db.user.findUnique({ where: { id: viewer.id }, select: { createdById: true } }))?.createdById
+      : null;
   const actions = allowedActions(status).filter(
     (action) =>
       can(viewer.role, ACTION_PERMISSIONS[action]) &&
@@ -300,14 +295,7 @@ function toView(row: ViewRow, actions: DeploymentAction[], accuracy: PlanForecas
 }
 
 /** Audited actions that make someone an author of a plan (for the two-person rule). */
-const AUTHORING_ACTIONS = [
-  'deployment.created',
-  'deployment.changed',
-  'deployment.submitted',
-  'camera.added',
-  'camera.changed',
-  'camera.removed',
-];
+const AUTHORING_ACTIONS = ['deployment.created', 'deployment.changed', 'deployment.submitted', 'camera.added', 'camera.changed', 'camera.removed'];
 
 /**
  * Everyone who wrote this plan: its planner and anyone who changed or submitted it, read from
@@ -372,7 +360,9 @@ export async function findLeftoverSnapshotDeploymentIds(): Promise<string[]> {
  * The thresholds of plans awaiting a decision, authorised or live: the operating points the
  * Recognition page marks on the calibration curves. Names and figures only.
  */
-export async function thresholdsInUse(): Promise<{ id: string; name: string; status: string; threshold: number | null; verifierId: string | null; verifyThreshold: number | null }[]> {
+export async function thresholdsInUse(): Promise<
+  { id: string; name: string; status: string; threshold: number | null; verifierId: string | null; verifyThreshold: number | null }[]
+> {
   return getDb().deployment.findMany({
     where: { status: { in: ['submitted', 'authorised', 'live'] } },
     select: { id: true, name: true, status: true, threshold: true, verifierId: true, verifyThreshold: true },

@@ -31,15 +31,16 @@ export const HOUSEKEEPING_INTERVAL_MS = 60_000;
 export function startDeploymentScheduler({
   intervalMs = HOUSEKEEPING_INTERVAL_MS,
   log = console,
-}: { intervalMs?: number; log?: Pick<Console, 'log' | 'error'> } = {}): () => Promise<void> {
+}: {
+  intervalMs?: number;
+  log?: Pick<Console, 'log' | 'error'>;
+} = {}): () => Promise<void> {
   return startRecurringJob(
     'deployments',
     intervalMs,
     async () => {
       const { ended, purged } = await runDeploymentHousekeeping();
-      return ended.length || purged.length
-        ? `housekeeping: ended ${ended.length} deployment(s), purged ${purged.length} snapshot(s)`
-        : null;
+      return ended.length || purged.length ? `housekeeping: ended ${ended.length} deployment(s), purged ${purged.length} snapshot(s)` : null;
     },
     log,
   );

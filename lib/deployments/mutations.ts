@@ -321,9 +321,7 @@ async function returnToDraft(
       notice: 'The plan was awaiting a decision; the change returned it to draft. Submit it again when ready.',
     };
   }
-  const authoriser = row.authoriserId
-    ? await tx.user.findUnique({ where: { id: row.authoriserId }, select: { name: true, email: true } })
-    : null;
+  const authoriser = row.authoriserId ? await tx.user.findUnique({ where: { id: row.authoriserId }, select: { name: true, email: true } }) : null;
   await record('deployment.authorisation_withdrawn', {
     cause,
     from: row.status,
@@ -459,11 +457,7 @@ export async function createDeployment(ctx: Context, input: CreateDeploymentInpu
  * a submitted, authorised or suspended plan becomes a draft again (and says so). Sending the
  * values the plan already has changes nothing and withdraws nothing.
  */
-export async function updateDeployment(
-  ctx: Context,
-  id: string,
-  input: UpdateDeploymentInput,
-): Promise<DeploymentView & EditOutcome> {
+export async function updateDeployment(ctx: Context, id: string, input: UpdateDeploymentInput): Promise<DeploymentView & EditOutcome> {
   const outcome = await changeDeployment(id, async (tx, audit) => {
     const row = await loadDeployment(tx, id);
     requireTransition(row.status, 'edit');
@@ -507,12 +501,7 @@ export async function addCamera(ctx: Context, deploymentId: string, input: Camer
 }
 
 /** Moves, turns or renames a camera. Caller holds 'deployment:plan'. */
-export async function updateCamera(
-  ctx: Context,
-  deploymentId: string,
-  cameraId: string,
-  input: UpdateCameraInput,
-): Promise<CameraOutcome> {
+export async function updateCamera(ctx: Context, deploymentId: string, cameraId: string, input: UpdateCameraInput): Promise<CameraOutcome> {
   return changeDeployment(deploymentId, async (tx, audit) => {
     const row = await loadDeployment(tx, deploymentId);
     const before = row.cameras.find((c) => c.id === cameraId);
@@ -532,11 +521,7 @@ export async function updateCamera(
 }
 
 /** Removes a camera. Caller holds 'deployment:plan'. */
-export async function removeCamera(
-  ctx: Context,
-  deploymentId: string,
-  cameraId: string,
-): Promise<{ id: string; removed: true } & EditOutcome> {
+export async function removeCamera(ctx: Context, deploymentId: string, cameraId: string): Promise<{ id: string; removed: true } & EditOutcome> {
   return changeDeployment(deploymentId, async (tx, audit) => {
     const row = await loadDeployment(tx, deploymentId);
     const camera = row.cameras.find((c) => c.id === cameraId);
@@ -641,7 +626,15 @@ export async function rejectDeployment(ctx: Context, id: string, input: ReasonIn
     await requireSecondOfficer(tx, row, ctx.actor, 'reject');
     await tx.deployment.update({
       where: { id },
-      data: { status: 'draft', authoriserId: null, decidedAt: now, decisionNotes: input.reason, submittedAt: null, statusReason: null, ...NO_RECORDED_FORECASTS },
+      data: {
+        status: 'draft',
+        authoriserId: null,
+        decidedAt: now,
+        decisionNotes: input.reason,
+        submittedAt: null,
+        statusReason: null,
+        ...NO_RECORDED_FORECASTS,
+      },
     });
     await auditFor(audit, ctx, id).record('deployment.rejected', { reason: input.reason });
   });
@@ -663,7 +656,11 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
     const { startsAt, endsAt } = row;
     if (!startsAt || !endsAt) throw new HttpError(409, 'outside_window', 'This deployment has no window.');
     if (now < startsAt) {
-      throw new HttpError(409, 'outside_window', `It may go live from ${startsAt.toISOString()}, not before (window ${startsAt.toISOString()} to ${endsAt.toISOString()}).`);
+      throw new HttpError(
+        409,
+        'outside_window',
+        `It may go live from ${startsAt.toISOString()}, not before (window ${startsAt.toISOString()} to ${endsAt.toISOString()}).`,
+      );
     }
     if (now >= endsAt) {
       throw new HttpError(409, 'outside_window', `Its window closed at ${endsAt.toISOString()}; plan a new window (editing returns it to draft).`);
@@ -683,7 +680,12 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
     const engines = [candidate, verifier.manifest].map((m) => ({ engineId: m.id, engineVersion: m.version }));
     // A snapshot left from an earlier live period is never reused: each go-live freezes afresh.
     await purgeIfPresent(tx, id, passOn);
-    const snapshot = await createSnapshot(tx, id, engines.filter((e, i) => engines.findIndex((o) => o.engineId === e.engineId) === i), passOn);
+    const snapshot = await createSnapshot(
+      tx,
+      id,
+      engines.filter((e, i) => engines.findIndex((o) => o.engineId === e.engineId) === i),
+      passOn,
+    );
     if (snapshot.imageCount === 0) {
       throw unprocessable(
         'empty_snapshot',

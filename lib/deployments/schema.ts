@@ -72,16 +72,17 @@ export const ZoneSchema = z
 
 // ─── plan fields ──────────────────────────────────────────────────────────────────────────
 
-const dateTime = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-12-01T09:00:00Z' })
-  .transform((v) => new Date(v));
+const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-12-01T09:00:00Z' }).transform((v) => new Date(v));
 
 const statement = (field: string) => freeText(field).max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
 
 export const ThresholdSchema = z
   .number({ message: 'threshold must be a number' })
   .min(THRESHOLD_MIN, `threshold (the candidate distance) must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: lower is stricter)`)
-  .max(THRESHOLD_MAX, `threshold (the candidate distance) must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: higher sends more faces for verification)`);
+  .max(
+    THRESHOLD_MAX,
+    `threshold (the candidate distance) must be between ${THRESHOLD_MIN} and ${THRESHOLD_MAX} (a face-api distance: higher sends more faces for verification)`,
+  );
 
 /** Loose bounds only: the verifier's own range is checked against its metric on save. */
 export const VerifyThresholdSchema = z
@@ -189,10 +190,7 @@ export const CameraSourceSchema = z
   .superRefine((source, ctx) => {
     // Runs even when a field failed its own check: only judge a URL that is a string.
     if (typeof source.url !== 'string') return;
-    const ok =
-      source.kind === 'device' ||
-      httpUrl(source.url) ||
-      (source.kind === 'file' && source.url.startsWith('/') && !source.url.startsWith('//'));
+    const ok = source.kind === 'device' || httpUrl(source.url) || (source.kind === 'file' && source.url.startsWith('/') && !source.url.startsWith('//'));
     if (!ok) {
       const expected = source.kind === 'file' ? 'an http(s) URL or a path on this site starting with /' : 'an http(s) URL';
       ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${source.kind} source needs ${expected}` });
@@ -232,9 +230,7 @@ export type UpdateCameraInput = z.infer<typeof UpdateCameraSchema>;
 
 // ─── decisions ────────────────────────────────────────────────────────────────────────────
 
-const reason = freeText('reason', 'reason is required: say why')
-  .min(3, 'reason is required: say why')
-  .max(2000, 'reason must be at most 2000 characters');
+const reason = freeText('reason', 'reason is required: say why').min(3, 'reason is required: say why').max(2000, 'reason must be at most 2000 characters');
 
 /** Body of reject, suspend and cancel. */
 export const ReasonSchema = z.object({ reason }).strict();

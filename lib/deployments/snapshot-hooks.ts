@@ -22,5 +22,4 @@ export const createSnapshot: (
 ) => Promise<{ entryCount: number; imageCount: number }> = snapshots.createSnapshot;
 
 /** Deletes the deployment's snapshot and stamps snapshotPurgedAt. Called when it stops being live. */
-export const purgeSnapshot: (tx: Tx, deploymentId: string, audit?: Audit) => Promise<{ purged: boolean }> =
-  snapshots.purgeSnapshot;
+export const purgeSnapshot: (tx: Tx, deploymentId: string, audit?: Audit) => Promise<{ purged: boolean }> = snapshots.purgeSnapshot;

@@ -80,9 +80,7 @@ export const ACTION_PERMISSIONS: Record<DeploymentAction, Permission> = {
 /** Actions that need a written reason. */
 export const ACTIONS_NEEDING_REASON: readonly DeploymentAction[] = ['reject', 'suspend', 'cancel'];
 
-export type Transition =
-  | { ok: true; from: DeploymentStatus; to: DeploymentStatus }
-  | { ok: false; from: DeploymentStatus; message: string };
+export type Transition = { ok: true; from: DeploymentStatus; to: DeploymentStatus } | { ok: false; from: DeploymentStatus; message: string };
 
 export function isDeploymentStatus(value: unknown): value is DeploymentStatus {
   return typeof value === 'string' && (DEPLOYMENT_STATUSES as readonly string[]).includes(value);
@@ -109,17 +107,16 @@ function refusalMessage(from: DeploymentStatus, action: DeploymentAction): strin
   const base = `This deployment is ${STATUS_LABELS[from]}, so it cannot be ${ACTION_VERBS[action]}.`;
   if (isFinal(from)) return `${base} ${from === 'ended' ? 'An ended' : 'A cancelled'} deployment is a final record.`;
   if (from === 'live' && action === 'edit') return `${base} Suspend or end it first.`;
-  return `${base} From here it can be: ${allowedActions(from).map((a) => ACTION_VERBS[a]).join(', ')}.`;
+  return `${base} From here it can be: ${allowedActions(from)
+    .map((a) => ACTION_VERBS[a])
+    .join(', ')}.`;
 }
 
 /**
  * Whether cameras may send faces now (docs/rules.md#going-live: only while live and inside the window). For
  * the probe and live-tile code, which must refuse anything else.
  */
-export function acceptsFaces(
-  deployment: { status: string; startsAt: Date | null; endsAt: Date | null },
-  now: Date = new Date(),
-): boolean {
+export function acceptsFaces(deployment: { status: string; startsAt: Date | null; endsAt: Date | null }, now: Date = new Date()): boolean {
   return (
     deployment.status === 'live' &&
     deployment.startsAt !== null &&

@@ -21,7 +21,6 @@ import type {
  * Browser-only. Callers: components/live (one scheduler per live grid).
  */
 
-
 export const DEFAULT_DETECTOR: DetectorSettings = { inputSize: 320, scoreThreshold: 0.5 };
 /** No tile is analysed more often than this: more adds CPU load, not safety (faces move little in 66 ms). */
 export const MIN_FRAME_INTERVAL_MS = 66;

@@ -64,8 +64,7 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
     return refuse(
       422,
       'image_too_large',
-      `The image is ${dimensions.width} × ${dimensions.height} pixels; each side may be at most ${MAX_IMAGE_SIDE}. ` +
-        'Scale it down and try again.',
+      `The image is ${dimensions.width} × ${dimensions.height} pixels; each side may be at most ${MAX_IMAGE_SIDE}. ` + 'Scale it down and try again.',
     );
   }
 
@@ -91,11 +90,7 @@ export async function analyseReferenceImage(bytes: Uint8Array): Promise<Enrolmen
 
 const unreadableMessage = 'The image could not be read; the file may be damaged or incomplete. Try exporting it again.';
 
-function refuse(
-  status: 413 | 415 | 422,
-  code: EnrolmentRefusalCode,
-  message: string,
-): Extract<EnrolmentVerdict, { ok: false }> {
+function refuse(status: 413 | 415 | 422, code: EnrolmentRefusalCode, message: string): Extract<EnrolmentVerdict, { ok: false }> {
   return { ok: false, status, code, message };
 }
 

@@ -37,12 +37,7 @@ export function sniffImageType(bytes: Uint8Array): ImageMediaType | null {
  * the side limit is the same either way round.
  */
 export function readImageDimensions(bytes: Uint8Array, mediaType: ImageMediaType): ImageDimensions | null {
-  const dimensions =
-    mediaType === 'image/jpeg'
-      ? readJpegDimensions(bytes)
-      : mediaType === 'image/png'
-        ? readPngDimensions(bytes)
-        : readWebpDimensions(bytes);
+  const dimensions = mediaType === 'image/jpeg' ? readJpegDimensions(bytes) : mediaType === 'image/png' ? readPngDimensions(bytes) : readWebpDimensions(bytes);
   return dimensions && dimensions.width > 0 && dimensions.height > 0 ? dimensions : null;
 }
 

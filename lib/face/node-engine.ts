@@ -240,7 +240,11 @@ async function findCropFace(
   const { faceapi, tf } = engine;
   const pad = Math.round(CROP_PAD_RATIO * Math.max(working.width, working.height));
   const image = tf.tensor3d(toRgb(working.pixels), [working.height, working.width, 3], 'int32');
-  const input = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]) as unknown as FaceApi.tf.Tensor3D;
+  const input = tf.pad(image, [
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ]) as unknown as FaceApi.tf.Tensor3D;
   try {
     const found = await faceapi.detectAllFaces(input, engine.tinyOptions);
     const centre = { x: pad + working.width / 2, y: pad + working.height / 2 };
@@ -335,7 +339,14 @@ async function detectFaces(engine: FaceApiEngine, working: WorkingImage, pad: nu
   // A tensor input needs no canvas monkey-patching of face-api: it crops faces from the tensor.
   const rgb = toRgb(working.pixels);
   const image = tf.tensor3d(rgb, [working.height, working.width, 3], 'int32');
-  const input = pad > 0 ? tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]) : image;
+  const input =
+    pad > 0
+      ? tf.pad(image, [
+          [pad, pad],
+          [pad, pad],
+          [0, 0],
+        ])
+      : image;
   try {
     const results = await faceapi
       .detectAllFaces(input as unknown as FaceApi.tf.Tensor3D, engine.ssdOptions)
@@ -373,12 +384,7 @@ function toRgb(pixels: NapiCanvas.ImageData): Uint8Array {
 
 function touchesEdge(box: FaceBox, working: WorkingImage): boolean {
   const margin = EDGE_MARGIN_RATIO * Math.min(working.width, working.height);
-  return (
-    box.x <= margin ||
-    box.y <= margin ||
-    box.x + box.width >= working.width - margin ||
-    box.y + box.height >= working.height - margin
-  );
+  return box.x <= margin || box.y <= margin || box.x + box.width >= working.width - margin || box.y + box.height >= working.height - margin;
 }
 
 /** A working-image box, clipped to the image, in the decoded image's pixels. */

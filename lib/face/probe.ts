@@ -104,7 +104,10 @@ export const ProbeSchema = z
     ticket: z.string().regex(TICKET, 'ticket must be the ticket the server gave with cropNeeded').optional(),
   })
   .strict()
-  .refine((probe) => probe.ticket === undefined || probe.crop !== undefined, { message: 'a probe with a ticket must carry the crop asked for', path: ['crop'] }) satisfies z.ZodType<Probe>;
+  .refine((probe) => probe.ticket === undefined || probe.crop !== undefined, {
+    message: 'a probe with a ticket must carry the crop asked for',
+    path: ['crop'],
+  }) satisfies z.ZodType<Probe>;
 
 export const ProbeAnswerSchema = z.union([
   z.object({ matched: z.literal(true), alertId: z.string().min(1) }),

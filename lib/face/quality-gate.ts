@@ -69,37 +69,23 @@ export type DetectedFace = {
 
 export type QualityRefusalCode = 'no_face' | 'multiple_faces' | 'face_too_small' | 'low_quality';
 
-export type QualityVerdict<Face extends DetectedFace = DetectedFace> =
-  | { ok: true; face: Face }
-  | { ok: false; code: QualityRefusalCode; message: string };
+export type QualityVerdict<Face extends DetectedFace = DetectedFace> = { ok: true; face: Face } | { ok: false; code: QualityRefusalCode; message: string };
 
 /**
  * Decide whether the detections of one image make a usable reference. Checks, in order: a face at
  * all; exactly one face; large enough; confidently detected; sharp enough. Returns the accepted
  * face itself (with whatever else the caller attached, e.g. its descriptor).
  */
-export function assessReferenceFaces<Face extends DetectedFace>(image: {
-  faces: readonly Face[];
-  width: number;
-  height: number;
-}): QualityVerdict<Face> {
-  const present = image.faces
-    .filter((face) => face.score >= FACE_PRESENCE_MIN_SCORE)
-    .sort((a, b) => b.score - a.score || area(b.box) - area(a.box));
+export function assessReferenceFaces<Face extends DetectedFace>(image: { faces: readonly Face[]; width: number; height: number }): QualityVerdict<Face> {
+  const present = image.faces.filter((face) => face.score >= FACE_PRESENCE_MIN_SCORE).sort((a, b) => b.score - a.score || area(b.box) - area(a.box));
   const face = present[0];
   if (!face) {
-    return refuse(
-      'no_face',
-      'No face was found in this image. A reference image must show one person’s face, from the front.',
-    );
+    return refuse('no_face', 'No face was found in this image. A reference image must show one person’s face, from the front.');
   }
 
   const counted = present.filter((candidate) => candidate.score >= COUNTED_FACE_MIN_SCORE).length;
   if (counted > 1) {
-    return refuse(
-      'multiple_faces',
-      `Found ${counted} faces; a reference image must show exactly one person. Use a photo of the person alone.`,
-    );
+    return refuse('multiple_faces', `Found ${counted} faces; a reference image must show exactly one person. Use a photo of the person alone.`);
   }
 
   const side = Math.round(Math.min(face.box.width, face.box.height));

@@ -23,19 +23,14 @@ export function retryAfter<E extends HttpError>(error: E, seconds: number): E {
   return error;
 }
 
-export const unauthenticated = (message = 'Sign in to continue.') =>
-  new HttpError(401, 'unauthenticated', message);
+export const unauthenticated = (message = 'Sign in to continue.') => new HttpError(401, 'unauthenticated', message);
 
-export const forbidden = (message = 'Your role does not allow this.') =>
-  new HttpError(403, 'forbidden', message);
+export const forbidden = (message = 'Your role does not allow this.') => new HttpError(403, 'forbidden', message);
 
 export const notFound = (message = 'Not found.') => new HttpError(404, 'not_found', message);
 
-export const conflict = (message: string, details?: unknown) =>
-  new HttpError(409, 'conflict', message, details);
+export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
 
-export const badRequest = (code: string, message: string, details?: unknown) =>
-  new HttpError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, details);
 
-export const unprocessable = (code: string, message: string, details?: unknown) =>
-  new HttpError(422, code, message, details);
+export const unprocessable = (code: string, message: string, details?: unknown) => new HttpError(422, code, message, details);

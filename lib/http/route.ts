@@ -30,9 +30,7 @@ export function errorResponse(error: unknown): Response {
 }
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
 /** Parses with a zod schema, or throws a 422 naming each problem. */
@@ -108,11 +106,7 @@ function tooLarge(limit: number) {
 }
 
 /** A JSON body, size-limited, parsed and validated; 415/400/413/422 otherwise. */
-export async function readJson<S extends z.ZodType>(
-  request: Request,
-  schema: S,
-  { limitBytes = DEFAULT_JSON_LIMIT_BYTES } = {},
-): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, { limitBytes = DEFAULT_JSON_LIMIT_BYTES } = {}): Promise<z.output<S>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');

@@ -118,7 +118,13 @@ function verifierOf(context: LiveContext): VerifierSpec & { threshold: number } 
     );
   }
   const { manifest } = engine;
-  return { engineId: manifest.id, engineVersion: manifest.version, metric: manifest.metric, dims: manifest.descriptorLength, threshold: context.verifyThreshold };
+  return {
+    engineId: manifest.id,
+    engineVersion: manifest.version,
+    metric: manifest.metric,
+    dims: manifest.descriptorLength,
+    threshold: context.verifyThreshold,
+  };
 }
 
 /**
@@ -130,7 +136,8 @@ async function verifyCrop(crop: Uint8Array, candidates: NearestTemplate[], match
     return await verifyCandidates(crop, candidates, matcher.verification, threshold);
   } catch (error) {
     if (error instanceof UndecodableImageError) throw new HttpError(422, 'unreadable_crop', `crop: ${error.message}`);
-    if (error instanceof UnusableFaceError) throw new HttpError(422, 'unverifiable_crop', 'crop: the recogniser could not compute a usable vector from this image.');
+    if (error instanceof UnusableFaceError)
+      throw new HttpError(422, 'unverifiable_crop', 'crop: the recogniser could not compute a usable vector from this image.');
     throw error;
   }
 }
@@ -270,7 +277,13 @@ async function verifyAndAlert({
     ...template,
     distance: verified.candidateDistance,
     candidateThreshold: context.threshold!,
-    verification: { engineId: verifier.engineId, engineVersion: verifier.engineVersion, metric: verifier.metric, score: verified.score, threshold: verifier.threshold },
+    verification: {
+      engineId: verifier.engineId,
+      engineVersion: verifier.engineVersion,
+      metric: verifier.metric,
+      score: verified.score,
+      threshold: verifier.threshold,
+    },
     crop,
     // Who sent the face: the server cannot check that a crop came from a camera, so an alert
     // names the user whose tile sent it.

@@ -61,10 +61,7 @@ const brotliAsync = promisify(brotliDecompress);
 async function decompress(buffer: ArrayBuffer, compression: Compression): Promise<ArrayBuffer> {
   const bytes = new Uint8Array(buffer);
   if (compression === Compression.None || compression === Compression.Unknown) return buffer;
-  const out =
-    compression === Compression.Gzip ? await gunzipAsync(bytes)
-    : compression === Compression.Brotli ? await brotliAsync(bytes)
-    : null;
+  const out = compression === Compression.Gzip ? await gunzipAsync(bytes) : compression === Compression.Brotli ? await brotliAsync(bytes) : null;
   if (!out) throw new Error(`${COMPRESSION_NAMES[compression] ?? compression} compression is not supported`);
   return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
@@ -143,7 +140,10 @@ async function describe(file: string, handle: FileHandle, archive: PMTiles, size
   const header: Header = await archive.getHeader();
   const kind = FORMATS[header.tileType];
   if (!kind) throw fail(`tile type ${TileType[header.tileType] ?? header.tileType} is not supported (use png, jpeg, webp, avif or mvt tiles)`);
-  for (const [what, compression] of [['directory', header.internalCompression], ['tile', header.tileCompression]] as const) {
+  for (const [what, compression] of [
+    ['directory', header.internalCompression],
+    ['tile', header.tileCompression],
+  ] as const) {
     if (compression > Compression.Brotli) {
       throw fail(`${what} compression ${COMPRESSION_NAMES[compression] ?? compression} is not supported (use none, gzip or brotli)`);
     }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** PMTiles addresses tiles up to zoom 26 (its tile ids must stay exact in a double). */
 export const MAX_TILE_ZOOM = 26;
 
-const index = z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number);
+const index = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a whole number')
+  .transform(Number);
 
 /**
  * A tile address from the URL `/{z}/{x}/{y}[.ext]`. The extension is optional and ignored: the

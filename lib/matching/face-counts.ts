@@ -53,12 +53,7 @@ export class FaceCounter {
         this.buckets.delete(key);
       }
     }
-    drained.sort(
-      (a, b) =>
-        a.minuteStart - b.minuteStart ||
-        compare(a.deploymentId, b.deploymentId) ||
-        compare(a.cameraId, b.cameraId),
-    );
+    drained.sort((a, b) => a.minuteStart - b.minuteStart || compare(a.deploymentId, b.deploymentId) || compare(a.cameraId, b.cameraId));
     return drained.map((b) => ({ ...b, minuteStart: new Date(b.minuteStart) }));
   }
 

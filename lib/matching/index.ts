@@ -96,7 +96,13 @@ export class TemplateIndex {
   private readonly order: Int32Array;
   private readonly keys: Float64Array;
   /** Scratch: the best rows so far. */
-  private readonly state: ScanState = { capacity: 1, count: 0, distances: new Float64Array(MAX_CANDIDATES), rows: new Int32Array(MAX_CANDIDATES), bound: Infinity };
+  private readonly state: ScanState = {
+    capacity: 1,
+    count: 0,
+    distances: new Float64Array(MAX_CANDIDATES),
+    rows: new Int32Array(MAX_CANDIDATES),
+    bound: Infinity,
+  };
 
   /**
    * Builds the index from a snapshot's rows (several rows may share an entry), all of `dims`
@@ -105,7 +111,8 @@ export class TemplateIndex {
    * silently never match.
    */
   constructor(rows: readonly TemplateRow[], dims: number = FACEAPI_DIMS) {
-    if (!Number.isInteger(dims) || dims <= 0 || dims % BLOCK !== 0) throw new RangeError(`Template length must be a positive multiple of ${BLOCK}, not ${dims}.`);
+    if (!Number.isInteger(dims) || dims <= 0 || dims % BLOCK !== 0)
+      throw new RangeError(`Template length must be a positive multiple of ${BLOCK}, not ${dims}.`);
     const n = rows.length;
     this.size = n;
     this.dims = dims;
@@ -279,17 +286,50 @@ function templateValues(row: TemplateRow, r: number, dims: number): Float32Array
  */
 function seedPass(data: Float32Array, partial: Float64Array, q: number[], n: number, first: number, DIMS: number): number {
   const j = first;
-  const q0 = q[j]!, q1 = q[j + 1]!, q2 = q[j + 2]!, q3 = q[j + 3]!, q4 = q[j + 4]!, q5 = q[j + 5]!, q6 = q[j + 6]!, q7 = q[j + 7]!;
-  const q8 = q[j + 8]!, q9 = q[j + 9]!, q10 = q[j + 10]!, q11 = q[j + 11]!, q12 = q[j + 12]!, q13 = q[j + 13]!, q14 = q[j + 14]!, q15 = q[j + 15]!;
+  const q0 = q[j]!,
+    q1 = q[j + 1]!,
+    q2 = q[j + 2]!,
+    q3 = q[j + 3]!,
+    q4 = q[j + 4]!,
+    q5 = q[j + 5]!,
+    q6 = q[j + 6]!,
+    q7 = q[j + 7]!;
+  const q8 = q[j + 8]!,
+    q9 = q[j + 9]!,
+    q10 = q[j + 10]!,
+    q11 = q[j + 11]!,
+    q12 = q[j + 12]!,
+    q13 = q[j + 13]!,
+    q14 = q[j + 14]!,
+    q15 = q[j + 15]!;
   let seed = 0;
   let smallest = Infinity;
   for (let r = 0, k = first; r < n; r++, k += DIMS) {
-    const d0 = data[k]! - q0, d1 = data[k + 1]! - q1, d2 = data[k + 2]! - q2, d3 = data[k + 3]! - q3;
-    const d4 = data[k + 4]! - q4, d5 = data[k + 5]! - q5, d6 = data[k + 6]! - q6, d7 = data[k + 7]! - q7;
-    const e0 = data[k + 8]! - q8, e1 = data[k + 9]! - q9, e2 = data[k + 10]! - q10, e3 = data[k + 11]! - q11;
-    const e4 = data[k + 12]! - q12, e5 = data[k + 13]! - q13, e6 = data[k + 14]! - q14, e7 = data[k + 15]! - q15;
+    const d0 = data[k]! - q0,
+      d1 = data[k + 1]! - q1,
+      d2 = data[k + 2]! - q2,
+      d3 = data[k + 3]! - q3;
+    const d4 = data[k + 4]! - q4,
+      d5 = data[k + 5]! - q5,
+      d6 = data[k + 6]! - q6,
+      d7 = data[k + 7]! - q7;
+    const e0 = data[k + 8]! - q8,
+      e1 = data[k + 9]! - q9,
+      e2 = data[k + 10]! - q10,
+      e3 = data[k + 11]! - q11;
+    const e4 = data[k + 12]! - q12,
+      e5 = data[k + 13]! - q13,
+      e6 = data[k + 14]! - q14,
+      e7 = data[k + 15]! - q15;
     const s =
-      d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7 +
+      d0 * d0 +
+      d1 * d1 +
+      d2 * d2 +
+      d3 * d3 +
+      d4 * d4 +
+      d5 * d5 +
+      d6 * d6 +
+      d7 * d7 +
       (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7);
     partial[r] = s;
     if (s < smallest) {
@@ -325,12 +365,31 @@ function scan(
     for (let b = 1; b < BLOCKS; b++) {
       const j = order[b]!;
       const k = row + j;
-      const d0 = data[k]! - q[j]!, d1 = data[k + 1]! - q[j + 1]!, d2 = data[k + 2]! - q[j + 2]!, d3 = data[k + 3]! - q[j + 3]!;
-      const d4 = data[k + 4]! - q[j + 4]!, d5 = data[k + 5]! - q[j + 5]!, d6 = data[k + 6]! - q[j + 6]!, d7 = data[k + 7]! - q[j + 7]!;
-      const e0 = data[k + 8]! - q[j + 8]!, e1 = data[k + 9]! - q[j + 9]!, e2 = data[k + 10]! - q[j + 10]!, e3 = data[k + 11]! - q[j + 11]!;
-      const e4 = data[k + 12]! - q[j + 12]!, e5 = data[k + 13]! - q[j + 13]!, e6 = data[k + 14]! - q[j + 14]!, e7 = data[k + 15]! - q[j + 15]!;
+      const d0 = data[k]! - q[j]!,
+        d1 = data[k + 1]! - q[j + 1]!,
+        d2 = data[k + 2]! - q[j + 2]!,
+        d3 = data[k + 3]! - q[j + 3]!;
+      const d4 = data[k + 4]! - q[j + 4]!,
+        d5 = data[k + 5]! - q[j + 5]!,
+        d6 = data[k + 6]! - q[j + 6]!,
+        d7 = data[k + 7]! - q[j + 7]!;
+      const e0 = data[k + 8]! - q[j + 8]!,
+        e1 = data[k + 9]! - q[j + 9]!,
+        e2 = data[k + 10]! - q[j + 10]!,
+        e3 = data[k + 11]! - q[j + 11]!;
+      const e4 = data[k + 12]! - q[j + 12]!,
+        e5 = data[k + 13]! - q[j + 13]!,
+        e6 = data[k + 14]! - q[j + 14]!,
+        e7 = data[k + 15]! - q[j + 15]!;
       s +=
-        d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7 +
+        d0 * d0 +
+        d1 * d1 +
+        d2 * d2 +
+        d3 * d3 +
+        d4 * d4 +
+        d5 * d5 +
+        d6 * d6 +
+        d7 * d7 +
         (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7);
       if (s > bound) break;
     }

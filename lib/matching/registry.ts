@@ -27,7 +27,7 @@ const retired = processState('retiredMatchIndexes', () => new Set<string>());
  */
 export function getIndex<T>(key: string, build: () => Promise<T>): Promise<T> {
   if (retired.has(key)) {
-    return Promise.reject(new HttpError(409, 'deployment_not_live', 'This deployment\'s watchlist snapshot has been deleted: it no longer accepts faces.'));
+    return Promise.reject(new HttpError(409, 'deployment_not_live', "This deployment's watchlist snapshot has been deleted: it no longer accepts faces."));
   }
   const existing = slots.get(key);
   if (existing) return existing.building as Promise<T>;

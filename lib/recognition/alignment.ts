@@ -109,7 +109,13 @@ export type RgbaImage = { data: Uint8Array | Uint8ClampedArray; width: number; h
  * into: each output pixel is read back through the inverse transform with bilinear
  * interpolation; pixels that fall outside the source are black (OpenCV's warpAffine default).
  */
-export function warpAffine(source: RgbaImage, toOutput: Affine, width: number, height: number, out: Uint8Array = new Uint8Array(width * height * 3)): Uint8Array {
+export function warpAffine(
+  source: RgbaImage,
+  toOutput: Affine,
+  width: number,
+  height: number,
+  out: Uint8Array = new Uint8Array(width * height * 3),
+): Uint8Array {
   const back = invertAffine(toOutput);
   if (out.length !== width * height * 3) throw new RangeError(`The output buffer must hold ${width} × ${height} RGB pixels.`);
   const { data, width: sw, height: sh } = source;

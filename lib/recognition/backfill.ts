@@ -116,7 +116,9 @@ async function computeMissingTemplates(manifest: RecogniserManifest, progress: B
       announced = true;
       state.progress.set(keyOf(manifest), progress);
       log(`[recognition] computing ${manifest.id} templates for reference images enrolled before it was enabled…`);
-      await auditedTransaction((_tx, audit) => audit({ action: 'templates.backfill_started', subjectType: 'recogniser', subjectId: manifest.id, details: { engineVersion: manifest.version } }));
+      await auditedTransaction((_tx, audit) =>
+        audit({ action: 'templates.backfill_started', subjectType: 'recogniser', subjectId: manifest.id, details: { engineVersion: manifest.version } }),
+      );
     }
     for (const image of batch) {
       let vector: Float32Array;
@@ -127,7 +129,8 @@ async function computeMissingTemplates(manifest: RecogniserManifest, progress: B
         if (error instanceof AnalyserUnavailable) {
           progress.deferred++;
           log(`[recognition] ${manifest.id}: reference image ${image.id} left for the next start-up: ${error.message}`);
-          if (++deferredInARow >= MAX_DEFERRED_IN_A_ROW) throw new Error(`The face analyser stayed unavailable (${error.message}); the remaining photos are left for the next start-up.`);
+          if (++deferredInARow >= MAX_DEFERRED_IN_A_ROW)
+            throw new Error(`The face analyser stayed unavailable (${error.message}); the remaining photos are left for the next start-up.`);
           continue;
         }
         deferredInARow = 0;
@@ -166,7 +169,9 @@ async function backfillEngine(manifest: RecogniserManifest, log: Log): Promise<v
         `${progress.failed.length ? `, ${progress.failed.length} photos could not be analysed (see the Recognition page)` : ''}` +
         `${progress.deferred ? `, ${progress.deferred} left for the next start-up (the face analyser was unavailable)` : ''}`,
     );
-    await auditedTransaction((_tx, audit) => audit({ action: 'templates.backfill_completed', subjectType: 'recogniser', subjectId: manifest.id, details: summary(manifest, progress) }));
+    await auditedTransaction((_tx, audit) =>
+      audit({ action: 'templates.backfill_completed', subjectType: 'recogniser', subjectId: manifest.id, details: summary(manifest, progress) }),
+    );
   } catch (error) {
     await recordFailure(manifest, progress, error, log);
   }
@@ -185,7 +190,9 @@ async function recordFailure(manifest: RecogniserManifest, progress: BackfillPro
       audit({ action: 'templates.backfill_failed', subjectType: 'recogniser', subjectId: manifest.id, details: { ...summary(manifest, progress), message } }),
     );
   } catch (auditError) {
-    log(`[recognition] ${manifest.id}: the stop could not be recorded in the audit trail: ${auditError instanceof Error ? auditError.message : String(auditError)}`);
+    log(
+      `[recognition] ${manifest.id}: the stop could not be recorded in the audit trail: ${auditError instanceof Error ? auditError.message : String(auditError)}`,
+    );
   }
 }
 

@@ -35,4 +35,3 @@ export function readSetFromFolder(folder: string, groupsFile?: string): Labelled
   }
   return checked(images, parseGroupsCsv(text));
 }
-

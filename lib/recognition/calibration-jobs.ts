@@ -45,7 +45,11 @@ function throttled(record: (progress: number, message: string) => Promise<void>)
 }
 
 /** Starts measuring `set`; returns the run's id at once. 409 while another run is going. */
-export async function startCalibrationJob(ctx: { actor: SessionUser; ip: string | null }, set: LabelledSet, meta: { name: string; source: string }): Promise<string> {
+export async function startCalibrationJob(
+  ctx: { actor: SessionUser; ip: string | null },
+  set: LabelledSet,
+  meta: { name: string; source: string },
+): Promise<string> {
   if (holder.current) throw conflict(ALREADY_RUNNING);
   holder.current = true;
   let id: string;

@@ -41,6 +41,7 @@ export async function measureSet(
     await onProgress(i + 1, total);
   }
   const people = new Set(samples.map((s) => s.identity));
-  if (people.size < 2) throw new Error(`Only ${people.size} person's photos could be used (skipped: ${JSON.stringify(skipped)}); a calibration needs two or more people.`);
+  if (people.size < 2)
+    throw new Error(`Only ${people.size} person's photos could be used (skipped: ${JSON.stringify(skipped)}); a calibration needs two or more people.`);
   return calibrateInSlices(samples, engines, skipped, onScoring);
 }

@@ -113,7 +113,8 @@ const unreadable = (why?: string) => new CalibrationSetError(`The file is not a 
 const sizeMismatch = (entry: ZipEntry) => unreadable(`${entry.name} does not unpack to the size the zip declares for it`);
 
 /** ZIP64 is for archives or files over 4 GB, far beyond an upload: a zip that needs it is not a calibration set. */
-const zip64 = () => new CalibrationSetError('The zip uses the ZIP64 format (for archives over 4 GB), which is not read here; zip the folder again with a standard tool.');
+const zip64 = () =>
+  new CalibrationSetError('The zip uses the ZIP64 format (for archives over 4 GB), which is not read here; zip the folder again with a standard tool.');
 const tooManyEntries = () =>
   new CalibrationSetError(
     `The zip lists more than ${MAX_ZIP_ENTRIES.toLocaleString('en-GB')} files and folders; a calibration set holds at most ${MAX_SET_IMAGES.toLocaleString('en-GB')} photos. Split it into smaller sets.`,
@@ -168,10 +169,14 @@ function checkEntry(entry: ZipEntry): void {
   if (entry.encrypted) throw new CalibrationSetError(`${entry.name} is encrypted: zip the set again without a password.`);
   if (entry.method !== STORED && entry.method !== DEFLATE) {
     const method = METHOD_NAMES[entry.method] ? `${METHOD_NAMES[entry.method]} (method ${entry.method})` : `method ${entry.method}`;
-    throw new CalibrationSetError(`${entry.name} is compressed with ${method}; only stored or Deflate entries can be read. Zip the set again with a standard tool (e.g. "Compress" in the file manager, or zip -r).`);
+    throw new CalibrationSetError(
+      `${entry.name} is compressed with ${method}; only stored or Deflate entries can be read. Zip the set again with a standard tool (e.g. "Compress" in the file manager, or zip -r).`,
+    );
   }
   if (entry.size > MAX_ZIP_ENTRY_BYTES) {
-    throw new CalibrationSetError(`${entry.name} is ${megabytes(entry.size)} unpacked; each photo in a set may be at most ${megabytes(MAX_ZIP_ENTRY_BYTES)}, as for reference photos. Make it smaller or leave it out.`);
+    throw new CalibrationSetError(
+      `${entry.name} is ${megabytes(entry.size)} unpacked; each photo in a set may be at most ${megabytes(MAX_ZIP_ENTRY_BYTES)}, as for reference photos. Make it smaller or leave it out.`,
+    );
   }
 }
 
@@ -221,7 +226,9 @@ async function unpackKept(zip: Uint8Array): Promise<Map<string, Uint8Array>> {
     checkEntry(entry);
     total += entry.size;
     if (total > MAX_SET_UNPACKED_BYTES) {
-      throw new CalibrationSetError(`The set unpacks to more than ${megabytes(MAX_SET_UNPACKED_BYTES)}, the most one run may hold in memory. Split it into smaller sets.`);
+      throw new CalibrationSetError(
+        `The set unpacks to more than ${megabytes(MAX_SET_UNPACKED_BYTES)}, the most one run may hold in memory. Split it into smaller sets.`,
+      );
     }
   }
   const files = new Map<string, Uint8Array>();
@@ -265,7 +272,8 @@ export async function readSetFromZip(zip: Uint8Array, groupsCsv?: string): Promi
 
 /** Checks a set is usable (at least two people, some genuine pairs) and lists what its runner should know. */
 export function checked(images: LabelledImage[], groups: Map<string, string>): LabelledSet {
-  if (images.length > MAX_SET_IMAGES) throw new CalibrationSetError(`The set holds ${images.length.toLocaleString('en-GB')} images; at most ${MAX_SET_IMAGES.toLocaleString('en-GB')} per run.`);
+  if (images.length > MAX_SET_IMAGES)
+    throw new CalibrationSetError(`The set holds ${images.length.toLocaleString('en-GB')} images; at most ${MAX_SET_IMAGES.toLocaleString('en-GB')} per run.`);
   const perPerson = new Map<string, number>();
   for (const image of images) perPerson.set(image.identity, (perPerson.get(image.identity) ?? 0) + 1);
   if (perPerson.size < 2) {

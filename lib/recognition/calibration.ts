@@ -174,7 +174,11 @@ export async function calibrateInSlices(
 const PAIRS_PER_STEP = 4096;
 
 /** The scoring itself, shared by both forms: yields every PAIRS_PER_STEP pairs so a caller can pause there. */
-function* scoringSteps(samples: readonly CalibrationSample[], engines: readonly EngineSpec[], skipped: Record<string, number>): Generator<ScoringProgress, CalibrationResult, void> {
+function* scoringSteps(
+  samples: readonly CalibrationSample[],
+  engines: readonly EngineSpec[],
+  skipped: Record<string, number>,
+): Generator<ScoringProgress, CalibrationResult, void> {
   const identities = new Set(samples.map((s) => s.identity));
   const groupOf = new Map<string, string>();
   for (const s of samples) if (s.group) groupOf.set(s.identity, s.group);

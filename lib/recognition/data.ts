@@ -80,7 +80,10 @@ async function creatorNames(db: Tx, ids: (string | null)[]): Promise<Map<string,
 /** Every calibration, built-in first, then newest first. */
 export async function listCalibrations(db: Tx = getDb()): Promise<StoredCalibration[]> {
   const rows = await db.calibration.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
-  const names = await creatorNames(db, rows.map((r) => r.createdById));
+  const names = await creatorNames(
+    db,
+    rows.map((r) => r.createdById),
+  );
   return [...BUILTIN_CALIBRATIONS, ...rows.map((r) => toStored(r, r.createdById ? (names.get(r.createdById) ?? null) : null))];
 }
 
@@ -106,10 +109,7 @@ export function engineCalibrationOf(calibration: StoredCalibration, engineId: st
  */
 export async function calibrationInUse(engineId: string, engineVersion: string, db: Tx = getDb()): Promise<CalibrationUse | null> {
   const chosenId = await getActiveCalibrationId(engineId, db);
-  const candidates = [
-    ...(chosenId ? [await getCalibration(chosenId, db)] : []),
-    ...BUILTIN_CALIBRATIONS.filter((c) => c.engineIds.includes(engineId)),
-  ];
+  const candidates = [...(chosenId ? [await getCalibration(chosenId, db)] : []), ...BUILTIN_CALIBRATIONS.filter((c) => c.engineIds.includes(engineId))];
   for (const calibration of candidates) {
     if (!calibration) continue;
     const engine = engineCalibrationOf(calibration, engineId, engineVersion);

@@ -36,7 +36,8 @@ function readConfiguration(): Configured {
   const modelPath = path.resolve(model);
   const manifestPath = path.resolve(manifestFile);
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new Error(`Recogniser model ${modelPath} (RECOGNISER_ONNX_MODEL): no such file.`);
-  if (!existsSync(manifestPath) || !statSync(manifestPath).isFile()) throw new Error(`Recogniser manifest ${manifestPath} (RECOGNISER_ONNX_MANIFEST): no such file.`);
+  if (!existsSync(manifestPath) || !statSync(manifestPath).isFile())
+    throw new Error(`Recogniser manifest ${manifestPath} (RECOGNISER_ONNX_MANIFEST): no such file.`);
   const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
   // The model's SHA-256 is checked by each face worker on the bytes it loads (onnx-engine.ts), not
   // here: a file checked here and read again there could change in between.
@@ -96,7 +97,10 @@ export async function checkRecognisers(): Promise<string> {
   const { engines } = configured();
   await Promise.all([faceLane('verify').start(), faceLane('analyse').start()]);
   const names = engines.map((e) => `${e.manifest.id} ${e.manifest.version}`);
-  return `recognisers: ${names.join(', ')}; candidates verified by ${verifyingEngine().manifest.id}` + (engines.length === 1 ? ` (no ONNX recogniser configured; the bundled model cannot meet large-watchlist targets)` : '');
+  return (
+    `recognisers: ${names.join(', ')}; candidates verified by ${verifyingEngine().manifest.id}` +
+    (engines.length === 1 ? ` (no ONNX recogniser configured; the bundled model cannot meet large-watchlist targets)` : '')
+  );
 }
 
 export { FACEAPI_ENGINE_ID };

@@ -200,7 +200,18 @@ export function forecastPlan(input: ForecastInput, { alternatives = true }: { al
     falseMatchPerFace(observedRate(0, verification.impostorPairs, STAGE_CONFIDENCE).upperOneSided, templates),
   );
   const meetsTarget = falseAlertsPerFace.upper <= targetPerFace;
-  const forecast = { complete: true as const, targetPerFace, watchlist, candidate, verification, falseAlertsPerFace, missRate, meetsTarget, calibrationFloorPerFace: floor, summary: '' };
+  const forecast = {
+    complete: true as const,
+    targetPerFace,
+    watchlist,
+    candidate,
+    verification,
+    falseAlertsPerFace,
+    missRate,
+    meetsTarget,
+    calibrationFloorPerFace: floor,
+    summary: '',
+  };
   const canMeet = meetsTarget || (alternatives ? verificationCanMeet(input.verification, templates, targetPerFace) : null);
   forecast.summary = summarise(forecast, canMeet);
   return forecast;
@@ -334,18 +345,30 @@ export type Proposal = {
  *   for verification stays within CANDIDATE_RATE_BUDGET — the first stage's job is to miss
  *   nothing while keeping the verifier's load bounded.
  */
-export function proposeThresholds(input: Omit<ForecastInput, 'candidate' | 'verification'> & { candidate: Omit<StageInput, 'threshold'>; verification: Omit<StageInput, 'threshold'> }): Proposal {
+export function proposeThresholds(
+  input: Omit<ForecastInput, 'candidate' | 'verification'> & { candidate: Omit<StageInput, 'threshold'>; verification: Omit<StageInput, 'threshold'> },
+): Proposal {
   const { targetPerFace, watchlist } = input;
   const templates = watchlist.templates;
   // Thresholds depend on the watchlist's size: with nobody to look for, any number would be a guess.
   if (!(templates > 0)) {
-    return { candidateThreshold: null, verifyThreshold: null, meetsTarget: false, reason: 'No reference images in the chosen watchlists and categories yet: nothing to propose thresholds for.' };
+    return {
+      candidateThreshold: null,
+      verifyThreshold: null,
+      meetsTarget: false,
+      reason: 'No reference images in the chosen watchlists and categories yet: nothing to propose thresholds for.',
+    };
   }
   const vcal = input.verification.calibration;
   const ccal = input.candidate.calibration;
   if (!vcal || !ccal) {
     const lacking = [!ccal ? input.candidate.engineName : null, !vcal ? input.verification.engineName : null].filter(Boolean);
-    return { candidateThreshold: null, verifyThreshold: null, meetsTarget: false, reason: `No calibration of ${[...new Set(lacking)].join(' or ')} to propose from.` };
+    return {
+      candidateThreshold: null,
+      verifyThreshold: null,
+      meetsTarget: false,
+      reason: `No calibration of ${[...new Set(lacking)].join(' or ')} to propose from.`,
+    };
   }
   const vRange = thresholdRange({ id: input.verification.engineId, metric: input.verification.metric });
   const vGrid = thresholdGrid(input.verification.metric, vRange.min, vRange.max, vRange.step);

@@ -43,9 +43,7 @@ export const ManifestInputSchema = z
 
 export const ManifestSchema = z
   .object({
-    id: z
-      .string({ message: 'id is required' })
-      .regex(ENGINE_ID, 'id must be 2–63 characters of a–z, 0–9, ".", "_" or "-", starting with a letter or digit'),
+    id: z.string({ message: 'id is required' }).regex(ENGINE_ID, 'id must be 2–63 characters of a–z, 0–9, ".", "_" or "-", starting with a letter or digit'),
     version: text('version'),
     name: text('name'),
     licence: z
@@ -112,7 +110,9 @@ export function parseManifest(json: string, source: string): RecogniserManifest 
     throw new Error(`Recogniser manifest ${source}: id "${FACEAPI_ENGINE_ID}" belongs to the bundled recogniser; choose another id.`);
   }
   if (parsed.data.input.alignment !== 'arcface-5pt') {
-    throw new Error(`Recogniser manifest ${source}: ONNX models are fed faces aligned with "arcface-5pt"; input.alignment "${parsed.data.input.alignment}" is not supported.`);
+    throw new Error(
+      `Recogniser manifest ${source}: ONNX models are fed faces aligned with "arcface-5pt"; input.alignment "${parsed.data.input.alignment}" is not supported.`,
+    );
   }
   return parsed.data;
 }

@@ -16,13 +16,28 @@ type Context = { actor: SessionUser | null; ip: string | null };
 
 const by = (ctx: Context) => ({ actorId: ctx.actor?.id ?? null, ip: ctx.ip, subjectType: 'calibration' as const });
 
-export async function createCalibrationRun(ctx: Context, input: { name: string; source: string; engineIds: string[]; images: number; people: number }): Promise<string> {
+export async function createCalibrationRun(
+  ctx: Context,
+  input: { name: string; source: string; engineIds: string[]; images: number; people: number },
+): Promise<string> {
   return auditedTransaction(async (tx, audit) => {
     const row = await tx.calibration.create({
-      data: { name: input.name, source: input.source, status: 'running', engineIds: JSON.stringify(input.engineIds), createdById: ctx.actor?.id ?? null, message: 'Starting' },
+      data: {
+        name: input.name,
+        source: input.source,
+        status: 'running',
+        engineIds: JSON.stringify(input.engineIds),
+        createdById: ctx.actor?.id ?? null,
+        message: 'Starting',
+      },
       select: { id: true },
     });
-    await audit({ ...by(ctx), action: 'calibration.started', subjectId: row.id, details: { name: input.name, engineIds: input.engineIds, images: input.images, people: input.people } });
+    await audit({
+      ...by(ctx),
+      action: 'calibration.started',
+      subjectId: row.id,
+      details: { name: input.name, engineIds: input.engineIds, images: input.images, people: input.people },
+    });
     return row.id;
   });
 }
@@ -34,7 +49,10 @@ export async function recordCalibrationProgress(id: string, progress: number, me
 
 export async function completeCalibration(ctx: Context, id: string, result: CalibrationResult): Promise<void> {
   await auditedTransaction(async (tx, audit) => {
-    await tx.calibration.update({ where: { id }, data: { status: 'done', progress: 1, message: null, result: JSON.stringify(result), finishedAt: new Date() } });
+    await tx.calibration.update({
+      where: { id },
+      data: { status: 'done', progress: 1, message: null, result: JSON.stringify(result), finishedAt: new Date() },
+    });
     await audit({
       ...by(ctx),
       action: 'calibration.completed',
@@ -43,7 +61,13 @@ export async function completeCalibration(ctx: Context, id: string, result: Cali
         identities: result.identities,
         images: result.images,
         skipped: result.skipped,
-        engines: result.engines.map((e) => ({ engineId: e.engineId, engineVersion: e.engineVersion, genuinePairs: e.genuine.pairs, impostorPairs: e.impostor.pairs, dPrime: e.dPrime })),
+        engines: result.engines.map((e) => ({
+          engineId: e.engineId,
+          engineVersion: e.engineVersion,
+          genuinePairs: e.genuine.pairs,
+          impostorPairs: e.impostor.pairs,
+          dPrime: e.dPrime,
+        })),
       },
     });
   });
@@ -68,6 +92,11 @@ export async function activateCalibration(ctx: Context, id: string, engine: { id
       throw conflict(`This calibration did not measure ${engine.id} ${engine.version} (the version running), or has not finished.`);
     }
     await writeActiveCalibration(tx, engine.id, id, ctx.actor?.id ?? null);
-    await audit({ ...by(ctx), action: 'calibration.activated', subjectId: id, details: { engineId: engine.id, engineVersion: engine.version, name: calibration.name } });
+    await audit({
+      ...by(ctx),
+      action: 'calibration.activated',
+      subjectId: id,
+      details: { engineId: engine.id, engineVersion: engine.version, name: calibration.name },
+    });
   });
 }

@@ -77,7 +77,9 @@ async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath
   const inputName = manifest.input.tensorName ?? session.inputNames[0];
   const outputName = manifest.outputName ?? session.outputNames[0];
   if (!inputName || !session.inputNames.includes(inputName)) {
-    throw new Error(`Recogniser model ${modelPath} has no input "${inputName}" (it has: ${session.inputNames.join(', ')}); fix input.tensorName in the manifest.`);
+    throw new Error(
+      `Recogniser model ${modelPath} has no input "${inputName}" (it has: ${session.inputNames.join(', ')}); fix input.tensorName in the manifest.`,
+    );
   }
   if (!outputName || !session.outputNames.includes(outputName)) {
     throw new Error(`Recogniser model ${modelPath} has no output "${outputName}" (it has: ${session.outputNames.join(', ')}); fix outputName in the manifest.`);
@@ -138,6 +140,9 @@ async function checked(ort: typeof Ort, session: Ort.InferenceSession, modelPath
 }
 
 function metadataOf(session: Ort.InferenceSession, kind: 'input' | 'output', name: string): ValueMetadata | undefined {
-  const list = (kind === 'input' ? (session as unknown as { inputMetadata?: readonly ValueMetadata[] }).inputMetadata : (session as unknown as { outputMetadata?: readonly ValueMetadata[] }).outputMetadata) ?? [];
+  const list =
+    (kind === 'input'
+      ? (session as unknown as { inputMetadata?: readonly ValueMetadata[] }).inputMetadata
+      : (session as unknown as { outputMetadata?: readonly ValueMetadata[] }).outputMetadata) ?? [];
   return list.find((m) => m.name === name);
 }

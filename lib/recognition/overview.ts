@@ -106,7 +106,9 @@ export async function calibrationCurves(id: string): Promise<CalibrationCurves |
     const at = (label: string, threshold: number) => ({ label, threshold, fmr: fmrAt(e, threshold).estimate, fnmr: fnmrAt(e, threshold).estimate });
     return plans.flatMap((plan) => [
       ...(e.engineId === FACEAPI_ENGINE_ID && plan.threshold !== null ? [at(`${plan.name}: candidates ${plan.threshold.toFixed(2)}`, plan.threshold)] : []),
-      ...(plan.verifierId === e.engineId && plan.verifyThreshold !== null ? [at(`${plan.name}: verification ${plan.verifyThreshold.toFixed(2)}`, plan.verifyThreshold)] : []),
+      ...(plan.verifierId === e.engineId && plan.verifyThreshold !== null
+        ? [at(`${plan.name}: verification ${plan.verifyThreshold.toFixed(2)}`, plan.verifyThreshold)]
+        : []),
     ]);
   };
   return {
@@ -129,4 +131,3 @@ export async function calibrationCurves(id: string): Promise<CalibrationCurves |
     })),
   };
 }
-

@@ -362,7 +362,14 @@ export class WorkerLane {
  */
 function stopThread(worker: Worker, graceMs: number, { keepProcessAlive }: { keepProcessAlive: boolean }): Promise<void> {
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve(), () => resolve()), graceMs);
+    const timer = setTimeout(
+      () =>
+        void worker.terminate().then(
+          () => resolve(),
+          () => resolve(),
+        ),
+      graceMs,
+    );
     if (!keepProcessAlive) timer.unref();
     worker.once('exit', () => {
       clearTimeout(timer);

@@ -7,7 +7,10 @@ export const CalibrationRunSchema = z
   .object({
     name: nameText('name').min(1, 'name is required').max(120, 'name must be at most 120 characters'),
     source: freeText('source', 'source is required')
-      .min(20, 'source must say what the faces are and where they came from (at least 20 characters): it is shown beside every forecast made from this calibration')
+      .min(
+        20,
+        'source must say what the faces are and where they came from (at least 20 characters): it is shown beside every forecast made from this calibration',
+      )
       .max(2000, 'source must be at most 2000 characters'),
   })
   .strict();

@@ -50,10 +50,7 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
     const before = await tx.user.findUnique({ where: { id: userId } });
     if (!before) throw notFound('No such user.');
 
-    const losesAdmin =
-      before.role === 'admin' &&
-      !before.disabled &&
-      ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
+    const losesAdmin = before.role === 'admin' && !before.disabled && ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
     if (losesAdmin) {
       const otherActiveAdmins = await tx.user.count({
         where: { role: 'admin', disabled: false, id: { not: userId } },
@@ -75,11 +72,7 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
 
     const roleChanged = input.role !== undefined && input.role !== before.role;
     const disabled = input.disabled === true && !before.disabled;
-    const ended = disabled
-      ? await endUserSessions(tx, userId, 'user_disabled')
-      : roleChanged
-        ? await endUserSessions(tx, userId, 'role_changed')
-        : [];
+    const ended = disabled ? await endUserSessions(tx, userId, 'user_disabled') : roleChanged ? await endUserSessions(tx, userId, 'role_changed') : [];
 
     const base = { actorId: actor.id, subjectType: 'user', subjectId: userId, ip } as const;
     if (roleChanged) {
@@ -148,10 +141,7 @@ function signInLimits() {
  * audited. Every other session of the person ends; the one in use is kept, since whoever
  * uses it has just proved they know the password.
  */
-export async function changeOwnPassword(
-  { actor, ip, sessionId }: Context & { sessionId: string },
-  input: ChangePasswordInput,
-): Promise<PublicUser> {
+export async function changeOwnPassword({ actor, ip, sessionId }: Context & { sessionId: string }, input: ChangePasswordInput): Promise<PublicUser> {
   const limits = signInLimits();
   const block = signInBlocked(actor.email, ip, limits);
   if (block.blocked) {

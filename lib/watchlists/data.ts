@@ -147,9 +147,7 @@ export async function referenceImagesLackingTemplate(engineId: string, engineVer
 export async function templateCoverage(engines: { engineId: string; engineVersion: string }[]) {
   const db = getDb();
   const images = await db.referenceImage.count();
-  const covered = await Promise.all(
-    engines.map((e) => db.faceTemplate.count({ where: { engineId: e.engineId, engineVersion: e.engineVersion } })),
-  );
+  const covered = await Promise.all(engines.map((e) => db.faceTemplate.count({ where: { engineId: e.engineId, engineVersion: e.engineVersion } })));
   return { images, engines: engines.map((e, i) => ({ ...e, templates: covered[i]! })) };
 }
 

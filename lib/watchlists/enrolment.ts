@@ -30,7 +30,17 @@ export async function acceptUploads(uploads: UploadedFile[]): Promise<{ accepted
     const file = upload.name || 'image';
     if (verdict.ok) {
       verdicts.push({ file, ok: true });
-      accepted.push({ fileName: file, bytes, mediaType: verdict.mediaType, width: verdict.width, height: verdict.height, box: verdict.box, score: verdict.score, descriptor: verdict.descriptor, templates: verdict.templates });
+      accepted.push({
+        fileName: file,
+        bytes,
+        mediaType: verdict.mediaType,
+        width: verdict.width,
+        height: verdict.height,
+        box: verdict.box,
+        score: verdict.score,
+        descriptor: verdict.descriptor,
+        templates: verdict.templates,
+      });
     } else {
       verdicts.push({ file, ok: false, code: verdict.code, message: verdict.message });
       firstRefusal ??= { status: verdict.status, code: verdict.code, message: `${file}: ${verdict.message}` };

@@ -54,7 +54,10 @@ export async function updateWatchlist(ctx: Context, id: string, input: { name?: 
       throw conflict(`A watchlist called "${input.name}" already exists.`);
     }
     await tx.watchlist.update({ where: { id }, data: input });
-    await audited(ctx, audit)({
+    await audited(
+      ctx,
+      audit,
+    )({
       action: 'watchlist.changed',
       subjectType: 'watchlist',
       subjectId: id,
@@ -78,7 +81,10 @@ export async function deleteWatchlist(ctx: Context, id: string) {
       throw conflict(`This watchlist is used by ${inUse.map((d) => `"${d.name}" (${d.status})`).join(', ')}; remove it from those plans first.`);
     }
     await tx.watchlist.delete({ where: { id } });
-    await audited(ctx, audit)({
+    await audited(
+      ctx,
+      audit,
+    )({
       action: 'watchlist.deleted',
       subjectType: 'watchlist',
       subjectId: id,
@@ -97,7 +103,13 @@ async function findDuplicates(watchlistId: string, images: AcceptedImage[], exce
       if (distance > DUPLICATE_DISTANCE) continue;
       const key = `${image.fileName}\u0000${template.id}`;
       if (!best.has(key) || best.get(key)!.distance > distance) {
-        best.set(key, { fileName: image.fileName, entryId: template.id, reference: template.reference, name: template.name, distance: Math.round(distance * 1000) / 1000 });
+        best.set(key, {
+          fileName: image.fileName,
+          entryId: template.id,
+          reference: template.reference,
+          name: template.name,
+          distance: Math.round(distance * 1000) / 1000,
+        });
       }
     }
   }
@@ -153,7 +165,13 @@ export async function createEntry(ctx: Context, watchlistId: string, input: Entr
       action: 'watchlist_entry.created',
       subjectType: 'watchlist_entry',
       subjectId: entry.id,
-      details: { watchlistId, reference: input.reference, category: input.category, images: images.length, possibleDuplicates: duplicates.map((d) => d.entryId) },
+      details: {
+        watchlistId,
+        reference: input.reference,
+        category: input.category,
+        images: images.length,
+        possibleDuplicates: duplicates.map((d) => d.entryId),
+      },
     });
     await storeImages(tx, audit, entry.id, images);
     return entry.id;
@@ -182,9 +200,7 @@ export async function updateEntry(ctx: Context, watchlistId: string, entryId: st
       if (clash) throw conflict(`Reference ${input.reference} is already on this watchlist (${clash.name}).`);
     }
     await tx.watchlistEntry.update({ where: { id: entryId }, data: input });
-    const changed = Object.fromEntries(
-      Object.entries(input).map(([key, value]) => [key, value instanceof Date ? value.toISOString().slice(0, 10) : value]),
-    );
+    const changed = Object.fromEntries(Object.entries(input).map(([key, value]) => [key, value instanceof Date ? value.toISOString().slice(0, 10) : value]));
     await audited(ctx, audit)({ action: 'watchlist_entry.changed', subjectType: 'watchlist_entry', subjectId: entryId, details: { watchlistId, changed } });
   });
   return (await getEntry(watchlistId, entryId))!;
@@ -196,7 +212,10 @@ export async function deleteEntry(ctx: Context, watchlistId: string, entryId: st
     const entry = await tx.watchlistEntry.findFirst({ where: { id: entryId, watchlistId }, include: { _count: { select: { images: true } } } });
     if (!entry) throw notFound('No such entry on this watchlist.');
     await tx.watchlistEntry.delete({ where: { id: entryId } });
-    await audited(ctx, audit)({
+    await audited(
+      ctx,
+      audit,
+    )({
       action: 'watchlist_entry.deleted',
       subjectType: 'watchlist_entry',
       subjectId: entryId,

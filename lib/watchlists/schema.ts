@@ -99,7 +99,10 @@ export const EntryQuerySchema = z
     // NFC like the names it searches, so a name typed either way is found.
     q: nameText('q').max(120).optional(),
     category: CategorySchema.optional(),
-    reviewOverdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+    reviewOverdue: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true'),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(48),
   })

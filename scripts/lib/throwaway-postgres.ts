@@ -116,9 +116,7 @@ async function runOrExplain([command, args]: [string, string[]], logFile?: strin
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     const log = logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-10).join('\n') : '';
-    throw new Error(
-      `Could not start the throwaway PostgreSQL: ${[command, ...args].join(' ')} failed.\n${stderr ?? ''}${log ? `\nServer log:\n${log}` : ''}`,
-    );
+    throw new Error(`Could not start the throwaway PostgreSQL: ${[command, ...args].join(' ')} failed.\n${stderr ?? ''}${log ? `\nServer log:\n${log}` : ''}`);
   }
 }
 

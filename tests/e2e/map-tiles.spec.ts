@@ -95,9 +95,7 @@ test.describe('street maps from a local PMTiles archive', () => {
     await openOverviewZoomedOut(page);
     const canvases = page.locator('canvas.leaflet-tile');
     await expect(canvases.first()).toBeAttached({ timeout: 20_000 });
-    await expect
-      .poll(() => tileResponses.filter((r) => r === '200 application/vnd.mapbox-vector-tile').length, { timeout: 20_000 })
-      .toBeGreaterThanOrEqual(4);
+    await expect.poll(() => tileResponses.filter((r) => r === '200 application/vnd.mapbox-vector-tile').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
 
     // Both layers are drawn (protomaps draws data of a lower zoom on deeper tiles, so a tile shows
     // land, water or both): only the archive's features give these two colours.

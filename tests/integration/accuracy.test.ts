@@ -18,7 +18,8 @@ let demoWatchlist: string;
 
 type Json = Record<string, unknown> & { message?: string; error?: string };
 const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as Json });
-const post = (session: Session, path: string, body?: unknown) => (body === undefined ? session.fetch(path, { method: 'POST' }) : session.json(path, 'POST', body));
+const post = (session: Session, path: string, body?: unknown) =>
+  body === undefined ? session.fetch(path, { method: 'POST' }) : session.json(path, 'POST', body);
 
 async function signedIn(email: string) {
   const session = new Session(server.baseUrl);
@@ -26,7 +27,14 @@ async function signedIn(email: string) {
   return session;
 }
 
-type Forecast = { complete: boolean; meetsTarget?: boolean; falseAlertsPerFace?: { estimate: number; upper: number }; targetPerFace: number; summary: string; verification?: { calibrationId: string; engineId: string; identities?: number | null } };
+type Forecast = {
+  complete: boolean;
+  meetsTarget?: boolean;
+  falseAlertsPerFace?: { estimate: number; upper: number };
+  targetPerFace: number;
+  summary: string;
+  verification?: { calibrationId: string; engineId: string; identities?: number | null };
+};
 
 async function history(id: string) {
   return (await getDeployment(auditor, id)).history!;
@@ -63,13 +71,29 @@ describe('no customary default', () => {
 describe('the forecast', () => {
   it('comes from the built-in calibration, with the figures, the target and the words', async () => {
     const preview = await answer(
-      await post(planner, '/api/deployments/forecast', { watchlistIds: [demoWatchlist], categories: ['wanted_by_court'], threshold: 0.6, verifyThreshold: 0.45, verifierId: null }),
+      await post(planner, '/api/deployments/forecast', {
+        watchlistIds: [demoWatchlist],
+        categories: ['wanted_by_court'],
+        threshold: 0.6,
+        verifyThreshold: 0.45,
+        verifierId: null,
+      }),
     );
     expect(preview.status).toBe(200);
-    const { forecast, proposal, verifier, target } = preview.body as { forecast: Forecast; proposal: { verifyThreshold: number; meetsTarget: boolean }; verifier: { id: string }; target: { facesPerFalseAlert: number } };
+    const { forecast, proposal, verifier, target } = preview.body as {
+      forecast: Forecast;
+      proposal: { verifyThreshold: number; meetsTarget: boolean };
+      verifier: { id: string };
+      target: { facesPerFalseAlert: number };
+    };
     expect(target.facesPerFalseAlert).toBe(6000);
     expect(verifier.id).toBe('faceapi-128');
-    expect(forecast).toMatchObject({ complete: true, meetsTarget: false, targetPerFace: 1 / 6000, verification: { calibrationId: 'builtin-faceapi-128', engineId: 'faceapi-128', identities: 40 } });
+    expect(forecast).toMatchObject({
+      complete: true,
+      meetsTarget: false,
+      targetPerFace: 1 / 6000,
+      verification: { calibrationId: 'builtin-faceapi-128', engineId: 'faceapi-128', identities: 40 },
+    });
     expect(forecast.falseAlertsPerFace!.upper).toBeGreaterThan(1 / 6000);
     expect(forecast.summary).toMatch(/cannot meet the target with the bundled face-api recogniser/);
     expect(proposal).toMatchObject({ meetsTarget: false });
@@ -92,14 +116,22 @@ describe('the forecast', () => {
     expect(refused.body.message).toMatch(/verifyThreshold must be between 0\.3 and 0\.7 for faceapi-128 \(a distance: lower is stricter\)/);
     // The preview does not forecast a value the plan could not hold.
     const preview = await answer(
-      await post(planner, '/api/deployments/forecast', { watchlistIds: [demoWatchlist], categories: ['wanted_by_court'], threshold: 0.6, verifyThreshold: 0.9, verifierId: null }),
+      await post(planner, '/api/deployments/forecast', {
+        watchlistIds: [demoWatchlist],
+        categories: ['wanted_by_court'],
+        threshold: 0.6,
+        verifyThreshold: 0.9,
+        verifierId: null,
+      }),
     );
     expect(preview.status).toBe(422);
     expect(preview.body.message).toMatch(/verifyThreshold must be between 0\.3 and 0\.7 for faceapi-128 \(a distance: lower is stricter\)/);
   });
 
   it('has no forecast and proposes nothing for watchlists and categories with no reference images', async () => {
-    const preview = await answer(await post(planner, '/api/deployments/forecast', { watchlistIds: [], categories: [], threshold: 0.6, verifyThreshold: 0.45, verifierId: null }));
+    const preview = await answer(
+      await post(planner, '/api/deployments/forecast', { watchlistIds: [], categories: [], threshold: 0.6, verifyThreshold: 0.45, verifierId: null }),
+    );
     expect(preview.status).toBe(200);
     const { forecast, proposal } = preview.body as { forecast: Forecast & { problems?: string[] }; proposal: { verifyThreshold: number | null } };
     expect(forecast.complete).toBe(false);
@@ -114,7 +146,9 @@ describe('the forecast', () => {
     expect((await getDeployment(planner, id)).status).toBe('authorised');
     // The recogniser it was planned with is replaced (here: retired from this server) after authorisation.
     await rawQuery(server.databaseUrl, 'UPDATE "Deployment" SET "verifierId" = $1 WHERE id = $2', ['retired-model', id]);
-    const view = (await answer(await planner.fetch(`/api/deployments/${id}`))).body as { accuracy: { verifier: { id: string }; verifierUnavailable: string | null; forecast: Forecast & { problems?: string[] } } };
+    const view = (await answer(await planner.fetch(`/api/deployments/${id}`))).body as {
+      accuracy: { verifier: { id: string }; verifierUnavailable: string | null; forecast: Forecast & { problems?: string[] } };
+    };
     expect(view.accuracy).toMatchObject({ verifier: { id: 'faceapi-128' }, verifierUnavailable: 'retired-model', forecast: { complete: false } });
     expect(view.accuracy.forecast.problems).toContain(
       'a new verification threshold (its verification threshold was chosen for retired-model; this server verifies with faceapi-128: choose a new one)',
@@ -125,7 +159,12 @@ describe('the forecast', () => {
     expect(refused.body.message).toMatch(/chosen for retired-model; this server verifies with faceapi-128: choose a new one/);
     // Choosing one records it for the recogniser verifying here (and returns the plan to draft).
     const chosen = await answer(await planner.json(`/api/deployments/${id}`, 'PATCH', { verifyThreshold: 0.45 }));
-    expect(chosen.body).toMatchObject({ status: 'draft', verifierId: 'faceapi-128', verifyThreshold: 0.45, accuracy: { verifierUnavailable: null, forecast: { complete: true } } });
+    expect(chosen.body).toMatchObject({
+      status: 'draft',
+      verifierId: 'faceapi-128',
+      verifyThreshold: 0.45,
+      accuracy: { verifierUnavailable: null, forecast: { complete: true } },
+    });
   });
 });
 
@@ -155,7 +194,10 @@ describe('over the target', () => {
     expect(submitted.body).toMatchObject({ status: 'submitted', submitOverrideReason: REASON, submittedForecast: { complete: true, meetsTarget: false } });
     const event = (await history(id)).find((h) => h.action === 'deployment.submitted')!;
     expect(event.actor?.email).toBe('officer@sightline.test');
-    expect(event.details).toMatchObject({ overrideReason: REASON, forecast: { complete: true, meetsTarget: false, targetPerFace: 1 / 6000, verification: { calibrationId: 'builtin-faceapi-128' } } });
+    expect(event.details).toMatchObject({
+      overrideReason: REASON,
+      forecast: { complete: true, meetsTarget: false, targetPerFace: 1 / 6000, verification: { calibrationId: 'builtin-faceapi-128' } },
+    });
   });
 
   it('the second officer must give a reason of their own to authorise', async () => {
@@ -186,7 +228,14 @@ describe('over the target', () => {
     await post(planner, `/api/deployments/${other}/submit`, { overrideReason: REASON });
     await post(authoriser, `/api/deployments/${other}/authorise`, { overrideReason: REASON });
     const changed = await answer(await planner.json(`/api/deployments/${other}`, 'PATCH', { verifyThreshold: 0.4 }));
-    expect(changed.body).toMatchObject({ status: 'draft', authorisationWithdrawn: true, submittedForecast: null, authorisedForecast: null, submitOverrideReason: null, authoriseOverrideReason: null });
+    expect(changed.body).toMatchObject({
+      status: 'draft',
+      authorisationWithdrawn: true,
+      submittedForecast: null,
+      authorisedForecast: null,
+      submitOverrideReason: null,
+      authoriseOverrideReason: null,
+    });
   });
 });
 
@@ -204,7 +253,9 @@ describe('the force’s target', () => {
 
     const set = await answer(await admin.json('/api/settings/accuracy-target', 'PUT', { facesPerFalseAlert: 10 }));
     expect(set.body).toMatchObject({ facesPerFalseAlert: 10, perFace: 0.1, isDefault: false });
-    const events = (await (await auditor.fetch('/api/audit?action=settings.changed')).json()) as { events: { details: Record<string, unknown>; actorEmail: string | null }[] };
+    const events = (await (await auditor.fetch('/api/audit?action=settings.changed')).json()) as {
+      events: { details: Record<string, unknown>; actorEmail: string | null }[];
+    };
     expect(events.events[0]).toMatchObject({ details: { from: { facesPerFalseAlert: 6000 }, to: { facesPerFalseAlert: 10 } } });
   });
 
@@ -235,9 +286,20 @@ describe('the force’s target', () => {
     expect((await history(id)).some((h) => h.action === 'deployment.authorised')).toBe(false);
 
     // Rejected back to the planner: nothing recorded at submission survives (the resubmission records its own).
-    const rejected = await answer(await post(authoriser, `/api/deployments/${id}/reject`, { reason: 'Over the target now: say why it should go ahead with these figures.' }));
-    expect(rejected.body).toMatchObject({ status: 'draft', submittedForecast: null, submitOverrideReason: null, authorisedForecast: null, authoriseOverrideReason: null });
-    expect(await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: REASON }))).toMatchObject({ status: 200, body: { submitOverrideReason: REASON } });
+    const rejected = await answer(
+      await post(authoriser, `/api/deployments/${id}/reject`, { reason: 'Over the target now: say why it should go ahead with these figures.' }),
+    );
+    expect(rejected.body).toMatchObject({
+      status: 'draft',
+      submittedForecast: null,
+      submitOverrideReason: null,
+      authorisedForecast: null,
+      authoriseOverrideReason: null,
+    });
+    expect(await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: REASON }))).toMatchObject({
+      status: 200,
+      body: { submitOverrideReason: REASON },
+    });
     const authorised = await answer(await post(authoriser, `/api/deployments/${id}/authorise`, { overrideReason: own }));
     expect(authorised.status).toBe(200);
     expect(authorised.body).toMatchObject({ status: 'authorised', submitOverrideReason: REASON, authoriseOverrideReason: own });
@@ -252,10 +314,16 @@ describe('the force’s target', () => {
     recorded.falseAlertsPerFace.upper /= 2;
     await rawQuery(server.databaseUrl, 'UPDATE "Deployment" SET "submittedForecast" = $1 WHERE id = $2', [JSON.stringify(recorded), id]);
 
-    const refused = await answer(await post(authoriser, `/api/deployments/${id}/authorise`, { overrideReason: 'I accept the forecast for a short window with every alert checked by an operator.' }));
+    const refused = await answer(
+      await post(authoriser, `/api/deployments/${id}/authorise`, {
+        overrideReason: 'I accept the forecast for a short window with every alert checked by an operator.',
+      }),
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe('resubmission_needed');
-    expect(refused.body.message).toMatch(/and the planner's reason was given for a forecast of at most [\d.]+ per 1,000 faces\. Reject the plan back to the planner/);
+    expect(refused.body.message).toMatch(
+      /and the planner's reason was given for a forecast of at most [\d.]+ per 1,000 faces\. Reject the plan back to the planner/,
+    );
     expect((await getDeployment(planner, id)).status).toBe('submitted');
   });
 
@@ -270,7 +338,9 @@ describe('the force’s target', () => {
     const refused = await answer(await post(planner, `/api/deployments/${id}/start`));
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe('reauthorisation_needed');
-    expect(refused.body.message).toMatch(/over the force's target of 0\.17 per 1,000 faces .* no authorising officer accepted a forecast over it\. Edit the plan/);
+    expect(refused.body.message).toMatch(
+      /over the force's target of 0\.17 per 1,000 faces .* no authorising officer accepted a forecast over it\. Edit the plan/,
+    );
     const own = await answer(await post(planner, `/api/deployments/${id}/start`, { overrideReason: REASON }));
     expect(own.status).toBe(422);
     expect(own.body.message).toMatch(/authorising officer/);

@@ -55,7 +55,8 @@ beforeAll(async () => {
   const connected = await connectSocket(server.baseUrl, operator.cookieHeader());
   expect(connected.error).toBeUndefined();
   socket = connected.socket;
-  for (const event of ['alert:created', 'alert:updated', 'alert:claimed', 'alert:released', 'alert:decided'] as const) socket.on(event, (a) => pushed.push(`${event}:${a.id}`));
+  for (const event of ['alert:created', 'alert:updated', 'alert:claimed', 'alert:released', 'alert:decided'] as const)
+    socket.on(event, (a) => pushed.push(`${event}:${a.id}`));
   expect(await socket.emitWithAck('deployment:join', { deploymentId: deployment.id })).toEqual({ ok: true });
 }, 120_000);
 
@@ -98,7 +99,10 @@ describe('alerts follow their deployment’s visibility', () => {
       await expectForbidden(post(operator, `/api/alerts/${id}/retain`, { reason: 'Keep it for the complaint file.' }), 'retain');
     }
     // Even the operator holding a claim there can neither decide nor release it.
-    await expectForbidden(post(operator2, `/api/alerts/${claimedByOperator2.id}/decision`, { decision: 'engage', version: claimedByOperator2.version }), 'holder decides');
+    await expectForbidden(
+      post(operator2, `/api/alerts/${claimedByOperator2.id}/decision`, { decision: 'engage', version: claimedByOperator2.version }),
+      'holder decides',
+    );
     await expectForbidden(post(operator2, `/api/alerts/${claimedByOperator2.id}/release`), 'holder releases');
     const list = (await (await operator.fetch(`/api/alerts?deploymentId=${deployment.id}`)).json()) as { total: number; alerts: AlertView[] };
     expect(list).toMatchObject({ total: 0, alerts: [] });

@@ -150,12 +150,20 @@ describe('deciding', () => {
   });
 
   it('records engage, then the outcome; a correction is a new decision, never an edit, and needs a reason', async () => {
-    const engaged = await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'engage', note: 'Strong likeness', version: (await view(operator, alertId)).version });
+    const engaged = await post(operator, `/api/alerts/${alertId}/decision`, {
+      decision: 'engage',
+      note: 'Strong likeness',
+      version: (await view(operator, alertId)).version,
+    });
     expect(engaged.status).toBe(200);
     const engagedView = (await engaged.json()) as AlertView;
     expect(engagedView).toMatchObject({ status: 'engaged', decision: 'engage', claimedBy: { name: 'Olivia Operator' } });
 
-    const closed = await post(operator, `/api/alerts/${alertId}/outcome`, { outcome: 'not_subject', note: 'Spoke to him; not the person', version: engagedView.version });
+    const closed = await post(operator, `/api/alerts/${alertId}/outcome`, {
+      outcome: 'not_subject',
+      note: 'Spoke to him; not the person',
+      version: engagedView.version,
+    });
     expect(closed.status).toBe(200);
     expect(await closed.json()).toMatchObject({ status: 'closed', outcome: 'not_subject', claimedBy: null });
 
@@ -175,18 +183,24 @@ describe('deciding', () => {
     expect(claimed.status).toBe(200);
     const correcting = (await claimed.json()) as AlertView;
     expect(correcting).toMatchObject({ claimedBy: { name: 'Omar Operator' }, claimCorrection: reason, status: 'closed' });
-    const corrected = (await (await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', note: 'Correction', version: correcting.version })).json()) as AlertView;
+    const corrected = (await (
+      await post(operator2, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', note: 'Correction', version: correcting.version })
+    ).json()) as AlertView;
     expect(corrected).toMatchObject({ status: 'false_alert', decision: 'false_alert', claimedBy: null, claimCorrection: null });
     expect(corrected.history.map((h) => `${h.kind}:${h.value}:${h.by.name}`)).toEqual([
       'decision:engage:Olivia Operator',
       'outcome:not_subject:Olivia Operator',
       'decision:false_alert:Omar Operator',
     ]);
-    const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as { events: { subjectId: string; details: Record<string, unknown> }[] };
+    const audit = (await (await admin.fetch(`/api/audit?action=alert.decided&pageSize=50`)).json()) as {
+      events: { subjectId: string; details: Record<string, unknown> }[];
+    };
     const decided = audit.events.filter((e) => e.subjectId === alertId);
     expect(decided).toHaveLength(2);
     expect(decided.map((e) => e.details)).toContainEqual(expect.objectContaining({ decision: 'false_alert', correction: true, reason, from: 'closed' }));
-    const claims = (await (await admin.fetch(`/api/audit?action=alert.claimed&pageSize=100`)).json()) as { events: { subjectId: string; actorEmail: string | null; details: Record<string, unknown> }[] };
+    const claims = (await (await admin.fetch(`/api/audit?action=alert.claimed&pageSize=100`)).json()) as {
+      events: { subjectId: string; actorEmail: string | null; details: Record<string, unknown> }[];
+    };
     expect(claims.events.filter((e) => e.subjectId === alertId && e.details.correction === true)).toEqual([
       expect.objectContaining({ details: { correction: true, reason, status: 'closed' } }),
     ]);
@@ -231,7 +245,10 @@ describe('a decided alert stays decided', () => {
       // Each alert is decided below, so the same face on the same camera raises a new one.
       const id = await probeAlert(3);
       const claimed = (await (await post(operator, `/api/alerts/${id}/claim`)).json()) as AlertView;
-      const [first, stale] = await Promise.all([post(operator, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: claimed.version }), staleOperator(id)]);
+      const [first, stale] = await Promise.all([
+        post(operator, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: claimed.version }),
+        staleOperator(id),
+      ]);
       expect(first.status).toBe(200);
       expect(stale).toEqual({ status: 409, error: 'alert_decided' });
       const after = await view(operator, id);
@@ -253,7 +270,9 @@ describe('a decided alert stays decided', () => {
     expect(redecide.status).toBe(409);
     expect((await redecide.json()).error).toBe('alert_decided');
     // The holder may turn the claim into a correction, with a reason.
-    const correcting = (await (await post(operator2, `/api/alerts/${id}/claim`, { correction: true, reason: 'The engagement was recorded on the wrong alert.' })).json()) as AlertView;
+    const correcting = (await (
+      await post(operator2, `/api/alerts/${id}/claim`, { correction: true, reason: 'The engagement was recorded on the wrong alert.' })
+    ).json()) as AlertView;
     expect(correcting.claimCorrection).toBe('The engagement was recorded on the wrong alert.');
     const corrected = await post(operator2, `/api/alerts/${id}/decision`, { decision: 'false_alert', version: correcting.version });
     expect(corrected.status).toBe(200);
@@ -281,7 +300,9 @@ describe('reference images and crops for triage', () => {
 
     const watchlists = (await (await admin.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
     const demoId = watchlists.watchlists.find((w) => w.name === 'Demo — central London')!.id;
-    const entries = (await (await admin.fetch(`/api/watchlists/${demoId}/entries?category=risk_of_harm`)).json()) as { entries: { images: { id: string }[] }[] };
+    const entries = (await (await admin.fetch(`/api/watchlists/${demoId}/entries?category=risk_of_harm`)).json()) as {
+      entries: { images: { id: string }[] }[];
+    };
     const unmatched = entries.entries[0]!.images[0]!.id;
     expect((await operator.fetch(`/api/reference-images/${unmatched}`)).status).toBe(403);
   });

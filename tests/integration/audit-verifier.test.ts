@@ -32,7 +32,16 @@ async function dropEventGuard() {
 
 /** An event stored directly, hashed as the app would, with the number given (as the sequence gave before there was a head). */
 async function insertLinked(seq: number, prevHash: string, n: number): Promise<string> {
-  const fields = { at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)), actorId: null, actorEmail: null, action: 'settings.changed', subjectType: null, subjectId: null, details: `{"n":${n}}`, ip: null };
+  const fields = {
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+    actorId: null,
+    actorEmail: null,
+    action: 'settings.changed',
+    subjectType: null,
+    subjectId: null,
+    details: `{"n":${n}}`,
+    ip: null,
+  };
   const hash = hashEvent(prevHash, fields);
   await getDb().auditEvent.create({ data: { seq, ...fields, prevHash, hash } });
   return hash;
@@ -65,7 +74,9 @@ describe('the audit verifier', () => {
     await expect(rawQuery(url(), 'UPDATE "AuditHead" SET "seq" = 3')).rejects.toThrow(/AuditHead only moves forward/);
     await expect(rawQuery(url(), `UPDATE "AuditHead" SET "hash" = $1`, ['0'.repeat(64)])).rejects.toThrow(/AuditHead only moves forward/);
     await expect(rawQuery(url(), 'DELETE FROM "AuditHead"')).rejects.toThrow(/AuditHead cannot be removed/);
-    await expect(rawQuery(url(), `INSERT INTO "AuditHead" ("id", "seq", "hash", "contiguousFrom") VALUES (2, 99, 'x', 1)`)).rejects.toThrow(/AuditHead has one row/);
+    await expect(rawQuery(url(), `INSERT INTO "AuditHead" ("id", "seq", "hash", "contiguousFrom") VALUES (2, 99, 'x', 1)`)).rejects.toThrow(
+      /AuditHead has one row/,
+    );
     expect((await verifyAuditChain()).ok).toBe(true);
   });
 
@@ -133,7 +144,10 @@ describe('the index for audit queries by subject', () => {
       const columns = await rawQuery<{ name: string }>(url(), `SELECT name FROM pragma_index_info('${INDEX}') ORDER BY seqno`);
       expect(columns.map((c) => c.name)).toEqual(['subjectType', 'subjectId', 'seq']);
     } else {
-      const [index] = await rawQuery<{ indexdef: string }>(url(), 'SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = $2', ['AuditEvent', INDEX]);
+      const [index] = await rawQuery<{ indexdef: string }>(url(), 'SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = $2', [
+        'AuditEvent',
+        INDEX,
+      ]);
       expect(index?.indexdef).toMatch(/\("subjectType", "subjectId", seq\)/);
     }
   });

@@ -72,7 +72,10 @@ describe('starting a calibration while one runs', () => {
   });
 
   it('is refused the same way when the database holds a run still marked running', async () => {
-    await createCalibrationRun({ actor: null, ip: null }, { name: 'Running', source: 'A run marked running in the database.', engineIds: [FACEAPI_128.id], images: 2, people: 2 });
+    await createCalibrationRun(
+      { actor: null, ip: null },
+      { name: 'Running', source: 'A run marked running in the database.', engineIds: [FACEAPI_128.id], images: 2, people: 2 },
+    );
     const { request, read } = watchedUpload();
     expect((await POST(request, {})).status).toBe(409);
     expect(read()).toBe(false);

@@ -19,7 +19,11 @@ const system = { actor: null, ip: null };
 
 function result() {
   const at = (deg: number) => Float32Array.from({ length: 128 }, (_, i) => Math.cos((deg * Math.PI) / 180 + i) / 8);
-  const samples: CalibrationSample[] = ['a', 'a', 'b', 'b', 'c', 'c'].map((identity, i) => ({ identity, group: i < 4 ? 'g1' : 'g2', vectors: { [FACEAPI_128.id]: at(i * 10 + (identity === 'a' ? 0 : identity === 'b' ? 90 : 180)) } }));
+  const samples: CalibrationSample[] = ['a', 'a', 'b', 'b', 'c', 'c'].map((identity, i) => ({
+    identity,
+    group: i < 4 ? 'g1' : 'g2',
+    vectors: { [FACEAPI_128.id]: at(i * 10 + (identity === 'a' ? 0 : identity === 'b' ? 90 : 180)) },
+  }));
   return calibrate(samples, [{ engineId: FACEAPI_128.id, engineVersion: FACEAPI_128.version, metric: 'euclidean' }]);
 }
 
@@ -36,7 +40,13 @@ describe('calibrations in the database', () => {
   });
 
   it('records a run from start to finish, with progress, audited, and only counts stored', async () => {
-    const id = await createCalibrationRun(system, { name: 'Force set', source: 'Custody photos held under PACE, 2025 intake.', engineIds: [FACEAPI_128.id], images: 6, people: 3 });
+    const id = await createCalibrationRun(system, {
+      name: 'Force set',
+      source: 'Custody photos held under PACE, 2025 intake.',
+      engineIds: [FACEAPI_128.id],
+      images: 6,
+      people: 3,
+    });
     await recordCalibrationProgress(id, 0.5, 'Analysed 3 of 6 photos');
     expect(await getCalibration(id)).toMatchObject({ status: 'running', progress: 0.5, message: 'Analysed 3 of 6 photos', result: null });
     await completeCalibration(system, id, result());
@@ -61,7 +71,13 @@ describe('calibrations in the database', () => {
   });
 
   it('marks runs a stopped server left "running" as failed, so a new one can start', async () => {
-    const id = await createCalibrationRun(system, { name: 'Interrupted', source: 'A run the server stopped in the middle of.', engineIds: [FACEAPI_128.id], images: 2, people: 2 });
+    const id = await createCalibrationRun(system, {
+      name: 'Interrupted',
+      source: 'A run the server stopped in the middle of.',
+      engineIds: [FACEAPI_128.id],
+      images: 2,
+      people: 2,
+    });
     expect(await failInterruptedCalibrations()).toBe(1);
     expect(await getCalibration(id)).toMatchObject({ status: 'failed', message: expect.stringMatching(/Interrupted/) });
     expect(await failInterruptedCalibrations()).toBe(0);
@@ -73,7 +89,11 @@ describe('the accuracy target', () => {
     expect(await getAccuracyTarget()).toEqual({ facesPerFalseAlert: 6000, perFace: 1 / 6000, isDefault: true });
     const admin = await getDb().user.create({ data: { email: 'admin@x.test', name: 'Admin', role: 'admin', passwordHash: 'x' } });
     const actor = { id: admin.id, email: admin.email, name: admin.name, role: 'admin' as const };
-    expect(await setAccuracyTarget({ actor, ip: null }, { facesPerFalseAlert: 10_000 })).toEqual({ facesPerFalseAlert: 10_000, perFace: 1e-4, isDefault: false });
+    expect(await setAccuracyTarget({ actor, ip: null }, { facesPerFalseAlert: 10_000 })).toEqual({
+      facesPerFalseAlert: 10_000,
+      perFace: 1e-4,
+      isDefault: false,
+    });
     const event = await getDb().auditEvent.findFirst({ where: { action: 'settings.changed' } });
     expect(JSON.parse(event!.details)).toEqual({ from: { facesPerFalseAlert: 6000 }, to: { facesPerFalseAlert: 10_000 } });
     expect(event!.actorId).toBe(admin.id);

@@ -6,7 +6,15 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db/client';
 import { HttpError } from '@/lib/http/errors';
-import { issueTicket, MAX_OPEN_TICKETS_PER_USER, openTicketCount, reserveTicket, sweepLapsedTickets, tallyUnverified, TICKET_TTL_MS } from '@/lib/live/candidate-tickets';
+import {
+  issueTicket,
+  MAX_OPEN_TICKETS_PER_USER,
+  openTicketCount,
+  reserveTicket,
+  sweepLapsedTickets,
+  tallyUnverified,
+  TICKET_TTL_MS,
+} from '@/lib/live/candidate-tickets';
 import { MAX_VERIFICATIONS_PER_USER, withVerificationSlot } from '@/lib/live/verification-slots';
 import { useFreshDatabase } from '../support/in-process-db';
 
@@ -120,7 +128,11 @@ describe('verification slots', () => {
     await expect(withVerificationSlot('other-user', async () => 'theirs')).resolves.toBe('theirs');
     releases.forEach((release) => release());
     expect(await Promise.all(running)).toEqual([0, 1, 2, 3, 4, 5].slice(0, MAX_VERIFICATIONS_PER_USER));
-    await expect(withVerificationSlot('busy-user', async () => { throw new Error('analyser stopped'); })).rejects.toThrow('analyser stopped');
+    await expect(
+      withVerificationSlot('busy-user', async () => {
+        throw new Error('analyser stopped');
+      }),
+    ).rejects.toThrow('analyser stopped');
     await expect(withVerificationSlot('busy-user', async () => 'again')).resolves.toBe('again');
   });
 });

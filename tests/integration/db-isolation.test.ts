@@ -36,7 +36,9 @@ describe('queries outside a transaction', () => {
     const tx = openTransaction('uncommitted@x.test', 'rollback');
     await tx.ready;
     // Prisma runs a query when it is awaited; `then` starts it, and it is given time to finish.
-    const seen = getDb().user.findUnique({ where: { email: 'uncommitted@x.test' } }).then((row) => row);
+    const seen = getDb()
+      .user.findUnique({ where: { email: 'uncommitted@x.test' } })
+      .then((row) => row);
     await settle();
     tx.finish();
     await tx.done;
@@ -46,7 +48,9 @@ describe('queries outside a transaction', () => {
   it('are not lost when another transaction rolls back', async () => {
     const tx = openTransaction('rolled-back@x.test', 'rollback');
     await tx.ready;
-    const outside = getDb().user.create(user('independent@x.test')).then((row) => row);
+    const outside = getDb()
+      .user.create(user('independent@x.test'))
+      .then((row) => row);
     await settle();
     tx.finish();
     await tx.done;

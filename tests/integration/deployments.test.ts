@@ -173,7 +173,19 @@ describe('planning and submission', () => {
     const refused = await answer(await post(planner, `/api/deployments/${id}/submit`));
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('incomplete_plan');
-    for (const words of ['a zone', 'at least one camera', 'a start time', 'an end time', 'location rationale', 'intelligence case', 'necessity and proportionality', 'at least one watchlist', 'category', 'a verification threshold', 'signage']) {
+    for (const words of [
+      'a zone',
+      'at least one camera',
+      'a start time',
+      'an end time',
+      'location rationale',
+      'intelligence case',
+      'necessity and proportionality',
+      'at least one watchlist',
+      'category',
+      'a verification threshold',
+      'signage',
+    ]) {
       expect(refused.body.message).toContain(words);
     }
     // The candidate distance was given; the verification threshold was not.
@@ -199,13 +211,44 @@ describe('planning and submission', () => {
   it('answers bad input with 400/413/415/422 naming the problem, never 500', async () => {
     const { id } = await createPlan(planner, validPlan([wantedList], { name: 'Bad input target' }));
     const cases: [Response, number, RegExp][] = [
-      [await planner.json('/api/deployments', 'POST', { ...validPlan([]), threshold: 0.9 }), 422, /threshold \(the candidate distance\) must be between 0\.3 and 0\.7/],
-      [await planner.json('/api/deployments', 'POST', { ...validPlan([]), categories: ['anyone_of_interest'] }), 422, /categories\.0: each category must be one of/],
-      [await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T12:00:00Z', endsAt: '2026-12-01T09:00:00Z' }), 422, /end after it starts/],
-      [await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T09:00:00Z', endsAt: '2026-12-02T10:00:00Z' }), 422, /at most 24 hours/],
+      [
+        await planner.json('/api/deployments', 'POST', { ...validPlan([]), threshold: 0.9 }),
+        422,
+        /threshold \(the candidate distance\) must be between 0\.3 and 0\.7/,
+      ],
+      [
+        await planner.json('/api/deployments', 'POST', { ...validPlan([]), categories: ['anyone_of_interest'] }),
+        422,
+        /categories\.0: each category must be one of/,
+      ],
+      [
+        await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T12:00:00Z', endsAt: '2026-12-01T09:00:00Z' }),
+        422,
+        /end after it starts/,
+      ],
+      [
+        await planner.json('/api/deployments', 'POST', { name: 'x', startsAt: '2026-12-01T09:00:00Z', endsAt: '2026-12-02T10:00:00Z' }),
+        422,
+        /at most 24 hours/,
+      ],
       // the window rule also holds when only one end is changed
       [await planner.json(`/api/deployments/${id}`, 'PATCH', { endsAt: new Date(Date.now() + 30 * 3_600_000).toISOString() }), 422, /at most 24 hours/],
-      [await planner.json('/api/deployments', 'POST', { name: 'x', zone: { type: 'Polygon', coordinates: [[[0, 0], [1, 1]]] } }), 422, /zone/],
+      [
+        await planner.json('/api/deployments', 'POST', {
+          name: 'x',
+          zone: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 1],
+              ],
+            ],
+          },
+        }),
+        422,
+        /zone/,
+      ],
       [await planner.json('/api/deployments', 'POST', { name: 'x', planner: 'someone else' }), 422, /planner/],
       [await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, source: { kind: 'rtsp', url: 'rtsp://x' } }), 422, /source\.kind/],
       [await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, fov: 720 }), 422, /fov/],
@@ -249,7 +292,11 @@ describe('decisions', () => {
     const { id } = await createPlan(planner, validPlan([wantedList], { name: 'Authorise with notes' }));
     await submitPlan(planner, id);
     const decided = await authorisePlan(authoriser, id, 'Proportionate; review signage at 14:00.');
-    expect(decided).toMatchObject({ status: 'authorised', authoriser: { email: 'officer2@sightline.test' }, decisionNotes: 'Proportionate; review signage at 14:00.' });
+    expect(decided).toMatchObject({
+      status: 'authorised',
+      authoriser: { email: 'officer2@sightline.test' },
+      decisionNotes: 'Proportionate; review signage at 14:00.',
+    });
     expect(await history(id)).toEqual([
       ['deployment.created', 'officer@sightline.test'],
       ['camera.added', 'officer@sightline.test'],
@@ -269,7 +316,9 @@ describe('decisions', () => {
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'draft', authoriser: null, rejection: { reason: 'The intelligence is three weeks old.' } });
 
-    const edited = await answer(await planner.json(`/api/deployments/${id}`, 'PATCH', { intelligenceCase: 'Fresh sighting reported yesterday by two witnesses.' }));
+    const edited = await answer(
+      await planner.json(`/api/deployments/${id}`, 'PATCH', { intelligenceCase: 'Fresh sighting reported yesterday by two witnesses.' }),
+    );
     expect(edited.body).toMatchObject({ status: 'draft', authorisationWithdrawn: false, rejection: { reason: 'The intelligence is three weeks old.' } });
     const resubmitted = await submitPlan(planner, id);
     expect(resubmitted).toMatchObject({ status: 'submitted', rejection: null, decisionNotes: null });
@@ -332,13 +381,21 @@ describe('decisions', () => {
 describe('the window', () => {
   it('accepts a window that has started, refuses one that has ended, and goes live only inside it', async () => {
     const hour = 3_600_000;
-    const past = { ...validPlan([wantedList], { name: 'Yesterday' }), startsAt: new Date(Date.now() - 5 * hour).toISOString(), endsAt: new Date(Date.now() - hour).toISOString() };
+    const past = {
+      ...validPlan([wantedList], { name: 'Yesterday' }),
+      startsAt: new Date(Date.now() - 5 * hour).toISOString(),
+      endsAt: new Date(Date.now() - hour).toISOString(),
+    };
     const { id: pastId } = await createPlan(planner, past);
     const refused = await answer(await post(planner, `/api/deployments/${pastId}/submit`));
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(/the window has already ended/);
 
-    const later = { ...validPlan([wantedList], { name: 'Later today' }), startsAt: new Date(Date.now() + hour).toISOString(), endsAt: new Date(Date.now() + 3 * hour).toISOString() };
+    const later = {
+      ...validPlan([wantedList], { name: 'Later today' }),
+      startsAt: new Date(Date.now() + hour).toISOString(),
+      endsAt: new Date(Date.now() + 3 * hour).toISOString(),
+    };
     const { id } = await authorisedPlan(planner, authoriser, later);
     const early = await answer(await post(planner, `/api/deployments/${id}/start`));
     expect(early.status).toBe(409);
@@ -351,9 +408,14 @@ describe('the window', () => {
 describe('going live and ending', () => {
   it('refuses to submit a plan with nobody to look for: it has no forecast', async () => {
     const { id } = await createPlan(planner, validPlan([emptyList], { name: 'Nobody to look for yet' }));
-    const refused = await answer(await post(planner, `/api/deployments/${id}/submit`, { overrideReason: 'An over-target reason does not stand in for reference images.' }));
+    const refused = await answer(
+      await post(planner, `/api/deployments/${id}/submit`, { overrideReason: 'An over-target reason does not stand in for reference images.' }),
+    );
     expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ error: 'incomplete_plan', message: expect.stringMatching(/no reference images in the chosen watchlists and categories yet/) });
+    expect(refused.body).toMatchObject({
+      error: 'incomplete_plan',
+      message: expect.stringMatching(/no reference images in the chosen watchlists and categories yet/),
+    });
     expect((await getDeployment(planner, id)).status).toBe('draft');
   });
 

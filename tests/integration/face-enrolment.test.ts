@@ -87,7 +87,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeFaceLanes();
   const lines = timings.map(({ image, ms }) => `  ${image.padEnd(44)} ${Math.round(ms)} ms`);
-  const frames = timings.filter((t) => t.image.startsWith('franck_')).map((t) => t.ms).sort((a, b) => a - b);
+  const frames = timings
+    .filter((t) => t.image.startsWith('franck_'))
+    .map((t) => t.ms)
+    .sort((a, b) => a - b);
   const median = frames.length ? Math.round(frames[Math.floor(frames.length / 2)]!) : 0;
   console.log(`[face] per-image time (median for 720 × 576 franck frames: ${median} ms):\n${lines.join('\n')}`);
 });

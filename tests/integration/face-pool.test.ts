@@ -285,7 +285,11 @@ describe('on the real face worker', () => {
     const closedLane = faceLanes(plain).get('analyse')!;
     await closeFaceLanes();
     expect(faceLanes(plain).get('analyse')).toBe(closedLane);
-    await expect(faceLanes(plain).get('analyse')!.run({ kind: 'analyse', bytes: new Uint8Array(8) })).rejects.toMatchObject({ status: 503, code: 'analysis_unavailable' });
+    await expect(
+      faceLanes(plain)
+        .get('analyse')!
+        .run({ kind: 'analyse', bytes: new Uint8Array(8) }),
+    ).rejects.toMatchObject({ status: 503, code: 'analysis_unavailable' });
 
     const lanes = faceLanes(onnxConfig(testManifest));
     expect(lanes.get('analyse')).not.toBe(closedLane);

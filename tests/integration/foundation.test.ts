@@ -90,7 +90,10 @@ describe('API authorisation', () => {
   it('refuses writes by non-admins to /api/users', async () => {
     for (const role of ['operator', 'senior_officer', 'auditor'] as const) {
       const response = await sessions[role].json('/api/users', 'POST', {
-        email: `x-${role}@sightline.test`, name: 'X', role: 'admin', password: 'long-enough-password',
+        email: `x-${role}@sightline.test`,
+        name: 'X',
+        role: 'admin',
+        password: 'long-enough-password',
       });
       expect(response.status, role).toBe(403);
     }
@@ -241,7 +244,16 @@ describe('user management', () => {
     const disable = await sessions.admin.json(`/api/users/${me.id}`, 'PATCH', { disabled: true });
     expect(disable.status).toBe(409);
     // Even with a second admin, nobody changes their own role (an admin cannot make themself a senior officer).
-    expect((await sessions.admin.json('/api/users', 'POST', { email: 'admin2@sightline.test', name: 'Second Admin', role: 'admin', password: 'another-long-password' })).status).toBe(201);
+    expect(
+      (
+        await sessions.admin.json('/api/users', 'POST', {
+          email: 'admin2@sightline.test',
+          name: 'Second Admin',
+          role: 'admin',
+          password: 'another-long-password',
+        })
+      ).status,
+    ).toBe(201);
     const promote = await sessions.admin.json(`/api/users/${me.id}`, 'PATCH', { role: 'senior_officer' });
     expect(promote.status).toBe(409);
     expect((await promote.json()).message).toMatch(/own role/);
@@ -338,7 +350,12 @@ describe('audit trail', () => {
     await rawQuery(server.databaseUrl, `CREATE TABLE "removed_events" AS SELECT * FROM "AuditEvent" WHERE seq >= ${Number(head.seq)}`);
     await rawQuery(server.databaseUrl, `DELETE FROM "AuditEvent" WHERE seq >= $1`, [head.seq]);
     // What is left is a valid chain, but it no longer reaches the head its writer recorded beside it…
-    expect(await verify()).toMatchObject({ ok: false, firstBrokenId: null, gaps: [{ from: head.seq, to: newest }], recordedHead: { seq: newest, status: 'missing' } });
+    expect(await verify()).toMatchObject({
+      ok: false,
+      firstBrokenId: null,
+      gaps: [{ from: head.seq, to: newest }],
+      recordedHead: { seq: newest, status: 'missing' },
+    });
     // …nor the one recorded elsewhere.
     expect(await verify(anchor)).toMatchObject({ ok: false, anchor: { seq: head.seq, status: 'missing' } });
 
@@ -348,7 +365,7 @@ describe('audit trail', () => {
     expect(await verify(anchor)).toMatchObject({ ok: true, gaps: [], recordedHead: { seq: newest, status: 'present' }, anchor: { status: 'present' } });
   });
 
-  it('verifies the chain, and reports the first broken event after an edit behind the app\'s back', async () => {
+  it("verifies the chain, and reports the first broken event after an edit behind the app's back", async () => {
     const good = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: null };
     expect(good).toEqual({
       ok: true,
@@ -363,7 +380,10 @@ describe('audit trail', () => {
 
     // An attacker with database rights first removes the guard, then rewrites history.
     await dropAppendOnlyGuard(server);
-    const [victim] = await rawQuery<{ seq: number }>(server.databaseUrl, `SELECT seq FROM "AuditEvent" WHERE action = 'auth.sign_in_failed' ORDER BY seq LIMIT 1`);
+    const [victim] = await rawQuery<{ seq: number }>(
+      server.databaseUrl,
+      `SELECT seq FROM "AuditEvent" WHERE action = 'auth.sign_in_failed' ORDER BY seq LIMIT 1`,
+    );
     await rawQuery(server.databaseUrl, `UPDATE "AuditEvent" SET details = $1 WHERE seq = $2`, ['{"reason":"nothing happened"}', victim!.seq]);
 
     const bad = (await (await sessions.auditor.fetch('/api/audit/verify')).json()) as { ok: boolean; count: number; firstBrokenId: number };

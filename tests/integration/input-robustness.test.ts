@@ -122,7 +122,10 @@ describe('heavy uploads do not stall the server', () => {
     const body = (await probed.result.json()) as { error?: string; message?: string; details?: { files: unknown[] } };
     report('57 MB form', probed.result.status, probed);
     expect(probed.result.status).toBe(415);
-    expect(body).toMatchObject({ error: 'unsupported_media_type', message: expect.stringMatching(/^noise-0\.png: This file is not a JPEG, PNG or WebP image/) });
+    expect(body).toMatchObject({
+      error: 'unsupported_media_type',
+      message: expect.stringMatching(/^noise-0\.png: This file is not a JPEG, PNG or WebP image/),
+    });
     expect(body.details!.files).toHaveLength(6);
     expectResponsive(probed);
   });
@@ -130,9 +133,15 @@ describe('heavy uploads do not stall the server', () => {
   it('refuses a photo over 8000 px a side from its header with 422 naming the size, at once', async () => {
     // Only the header matters: the picture is never decoded.
     const wide = new Uint8Array(createCanvas(8001, 16).encodeSync('png'));
-    const response = await as.admin.fetch(`/api/watchlists/${watchlistId}/entries`, { method: 'POST', body: entryForm('WAR/8001', { file: 'wide.png', bytes: wide }) });
+    const response = await as.admin.fetch(`/api/watchlists/${watchlistId}/entries`, {
+      method: 'POST',
+      body: entryForm('WAR/8001', { file: 'wide.png', bytes: wide }),
+    });
     expect(response.status).toBe(422);
-    expect(await response.json()).toMatchObject({ error: 'image_too_large', message: expect.stringMatching(/8001 × 16 pixels; each side may be at most 8000/) });
+    expect(await response.json()).toMatchObject({
+      error: 'image_too_large',
+      message: expect.stringMatching(/8001 × 16 pixels; each side may be at most 8000/),
+    });
   });
 
   it('answers at once while a calibration set that unpacks to 380 MB is read, and starts the run', async () => {
@@ -174,7 +183,12 @@ describe('names that hide or show nothing', () => {
 
   it('refuses NUL bytes and other controls in a user’s name, a deployment, a camera and an entry', async () => {
     const user = await refusal(
-      await as.admin.json('/api/users', 'POST', { email: 'nul@sightline.test', name: 'Ann\u0000Smith', role: 'operator', password: 'correct horse battery staple' }),
+      await as.admin.json('/api/users', 'POST', {
+        email: 'nul@sightline.test',
+        name: 'Ann\u0000Smith',
+        role: 'operator',
+        password: 'correct horse battery staple',
+      }),
     );
     expect(paths(user)).toContain('name');
     expect(user.message).toMatch(/name contains a control character \(U\+0000\)/);

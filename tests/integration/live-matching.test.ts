@@ -24,8 +24,7 @@ async function signedIn(email: string) {
   return session;
 }
 
-const count = async (sql: string, params: unknown[] = []) =>
-  Number((await rawQuery<{ n: number | string }>(server.databaseUrl, sql, params))[0]!.n);
+const count = async (sql: string, params: unknown[] = []) => Number((await rawQuery<{ n: number | string }>(server.databaseUrl, sql, params))[0]!.n);
 
 function waitForEvent(event: string, predicate: (a: AlertView) => boolean, timeoutMs = 5000): Promise<AlertView> {
   return new Promise((resolve, reject) => {
@@ -74,7 +73,14 @@ describe('probes and matching', () => {
     const alertId = (answer as { alertId: string }).alertId;
 
     const pushed = await waitForEvent('alert:created', (a) => a.id === alertId);
-    expect(pushed).toMatchObject({ deploymentId: live.id, reference: 'DEMO-WAR-0001', category: 'wanted_by_court', sightings: 1, status: 'new', claimedBy: null });
+    expect(pushed).toMatchObject({
+      deploymentId: live.id,
+      reference: 'DEMO-WAR-0001',
+      category: 'wanted_by_court',
+      sightings: 1,
+      status: 'new',
+      claimedBy: null,
+    });
     expect(pushed.distance).toBeLessThanOrEqual(0.6);
     expect(pushed.camera.id).toBe(cameraId);
     expect(await count('SELECT COUNT(*) AS n FROM "Alert" WHERE id = $1 AND crop IS NOT NULL', [alertId])).toBe(1);
@@ -128,11 +134,21 @@ describe('probes and matching', () => {
     // A follow-up must carry the crop; the ticket survives that refusal.
     expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, ticket })).toMatchObject({ error: 'invalid_input' });
     // The ticket is bound to the face track it was given for.
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, trackId: 'another-face', crop: probes.match.crop, ticket })).toMatchObject({
+    expect(
+      await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, trackId: 'another-face', crop: probes.match.crop, ticket }),
+    ).toMatchObject({
       error: 'crop_not_requested',
     });
     // …and to the face: a follow-up describing someone who is not a candidate is not the face asked for.
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, descriptor: strangerWithoutCrop.descriptor, crop: probes.match.crop, ticket })).toMatchObject({
+    expect(
+      await socket.emitWithAck('probe:submit', {
+        deploymentId: live.id,
+        ...matchWithoutCrop,
+        descriptor: strangerWithoutCrop.descriptor,
+        crop: probes.match.crop,
+        ticket,
+      }),
+    ).toMatchObject({
       error: 'crop_not_requested',
     });
     const followUp = await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket });
@@ -141,8 +157,12 @@ describe('probes and matching', () => {
     const raised = (await (await auditor.fetch('/api/audit?action=alert.raised')).json()) as { events: { subjectId: string; actorEmail: string | null }[] };
     expect(raised.events.find((e) => e.subjectId === (followUp as { alertId: string }).alertId)?.actorEmail).toBe('operator@sightline.test');
     // Used once: the same follow-up again is refused, as is a ticket the server never gave.
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket })).toMatchObject({ error: 'crop_not_requested' });
-    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket: 'A'.repeat(22) })).toMatchObject({
+    expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket })).toMatchObject({
+      error: 'crop_not_requested',
+    });
+    expect(
+      await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...matchWithoutCrop, crop: probes.match.crop, ticket: 'A'.repeat(22) }),
+    ).toMatchObject({
       error: 'crop_not_requested',
     });
   });
@@ -170,7 +190,10 @@ describe('probes and matching', () => {
     const bomb = Buffer.from([0xff, 0xd8, ...sof, 0xff, 0xd9]).toString('base64');
     const huge = await post(operator, live.id, fresh(probes.match, { crop: bomb }));
     expect(huge.status).toBe(422);
-    expect(await huge.json()).toMatchObject({ error: 'unreadable_crop', message: 'crop: The image is 5000 × 5000 pixels; each side may be at most 1024 here.' });
+    expect(await huge.json()).toMatchObject({
+      error: 'unreadable_crop',
+      message: 'crop: The image is 5000 × 5000 pixels; each side may be at most 1024 here.',
+    });
     await expectRefusal(await post(operator, other.id, fresh(probes.match, { cameraId: otherCamera })), 409, 'deployment_not_live');
     await expectRefusal(await post(operator, 'nope', fresh(probes.match)), 404, 'not_found');
     for (const session of [auditor, admin]) await expectRefusal(await post(session, live.id, fresh(probes.match)), 403, 'forbidden');

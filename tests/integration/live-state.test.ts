@@ -76,7 +76,8 @@ describe('the live state of a deployment', () => {
 
   it('a probe racing with the end never raises or updates an alert once the end has committed', async () => {
     const { id } = await createPlan(officer, validPlan([demoId], { name: 'Ends mid-burst' }));
-    for (let i = 2; i <= 5; i++) expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${i}` })).status).toBe(201);
+    for (let i = 2; i <= 5; i++)
+      expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${i}` })).status).toBe(201);
     await submitPlan(officer, id);
     await authorisePlan(officer2, id);
     await startPlan(officer, id);
@@ -151,7 +152,9 @@ describe('the live state of a deployment', () => {
       `SELECT seq, action, "subjectId", details FROM "AuditEvent" WHERE action IN ('alert.raised', 'deployment.ended') ORDER BY seq`,
     );
     const endedSeq = Number(events.find((e) => e.action === 'deployment.ended' && e.subjectId === id)!.seq);
-    const raisedAfter = events.filter((e) => e.action === 'alert.raised' && (JSON.parse(e.details) as { deploymentId: string }).deploymentId === id && Number(e.seq) > endedSeq);
+    const raisedAfter = events.filter(
+      (e) => e.action === 'alert.raised' && (JSON.parse(e.details) as { deploymentId: string }).deploymentId === id && Number(e.seq) > endedSeq,
+    );
     expect(raisedAfter).toEqual([]);
 
     // Deterministically, what a probe that passed every check before the end meets at the write:
@@ -159,7 +162,15 @@ describe('the live state of a deployment', () => {
     // alert (an update) and for a camera with none (a new alert). Both are refused; nothing lands.
     process.env.DATABASE_URL = server.databaseUrl;
     const { raiseOrUpdateAlert } = await import('@/lib/alerts/mutations');
-    const [open] = await rawQuery<{ cameraId: string; entryId: string; referenceImageId: string; watchlistId: string; reference: string; name: string; category: string }>(
+    const [open] = await rawQuery<{
+      cameraId: string;
+      entryId: string;
+      referenceImageId: string;
+      watchlistId: string;
+      reference: string;
+      name: string;
+      category: string;
+    }>(
       server.databaseUrl,
       'SELECT "cameraId", "entryId", "referenceImageId", "watchlistId", reference, name, category FROM "Alert" WHERE "deploymentId" = $1 ORDER BY "lastSeenAt" DESC',
       [id],
@@ -171,11 +182,16 @@ describe('the live state of a deployment', () => {
       candidateThreshold: 0.5,
       verification: { engineId: 'faceapi-128', engineVersion: '1', metric: 'euclidean' as const, score: 0.3, threshold: 0.45 },
       crop: Buffer.from(probes.match.crop!, 'base64'),
-      submittedBy: (await rawQuery<{ id: string; email: string }>(server.databaseUrl, 'SELECT id, email FROM "User" WHERE email = $1', ['operator@sightline.test']))[0]!,
+      submittedBy: (
+        await rawQuery<{ id: string; email: string }>(server.databaseUrl, 'SELECT id, email FROM "User" WHERE email = $1', ['operator@sightline.test'])
+      )[0]!,
     };
     // The open alert is still within the coalescing window: this sighting would update it.
     await expect(raiseOrUpdateAlert({ ...face, seenAt: new Date() })).rejects.toMatchObject({ status: 409, code: 'deployment_not_live' });
-    await expect(raiseOrUpdateAlert({ ...face, entryId: 'another-entry', seenAt: new Date() })).rejects.toMatchObject({ status: 409, code: 'deployment_not_live' });
+    await expect(raiseOrUpdateAlert({ ...face, entryId: 'another-entry', seenAt: new Date() })).rejects.toMatchObject({
+      status: 409,
+      code: 'deployment_not_live',
+    });
     expect(await alertsAt()).toEqual(atEnd);
   });
 });

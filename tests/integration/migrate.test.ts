@@ -47,7 +47,7 @@ interface TestDb {
 async function freshDatabase(provider: DatabaseProvider): Promise<TestDb> {
   if (provider === 'sqlite') {
     const url = `file:${path.join(tmp, `${randomUUID()}.db`)}`;
-    const query = async <T,>(sql: string, params: unknown[] = []) => {
+    const query = async <T>(sql: string, params: unknown[] = []) => {
       const db = new Database(sqliteFilePath(url));
       try {
         const statement = db.prepare(sql);
@@ -66,12 +66,15 @@ async function freshDatabase(provider: DatabaseProvider): Promise<TestDb> {
     };
   }
   const { url, drop } = await createTestDatabase(server.url);
-  const query = async <T,>(sql: string, params: unknown[] = []) => {
+  const query = async <T>(sql: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       let n = 0;
-      const { rows } = await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+      const { rows } = await client.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
       return rows as T[];
     } finally {
       await client.end();
@@ -318,7 +321,9 @@ describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %
       await applyMigrations({ databaseUrl: db.url, migrationsDir: before, log: quiet });
       const descriptor = Buffer.alloc(512, 7);
       const now = new Date().toISOString();
-      await db.query(`INSERT INTO "User" ("id", "email", "name", "role", "passwordHash", "updatedAt") VALUES ('u1', 'a@example.test', 'A', 'admin', 'x', ?)`, [now]);
+      await db.query(`INSERT INTO "User" ("id", "email", "name", "role", "passwordHash", "updatedAt") VALUES ('u1', 'a@example.test', 'A', 'admin', 'x', ?)`, [
+        now,
+      ]);
       await db.query(`INSERT INTO "Watchlist" ("id", "name", "createdById", "updatedAt") VALUES ('w1', 'W', 'u1', ?)`, [now]);
       await db.query(
         `INSERT INTO "WatchlistEntry" ("id", "watchlistId", "reference", "name", "category", "imageSource", "legalBasis", "imageTakenOn", "reviewBy", "addedById", "updatedAt") VALUES ('e1', 'w1', 'R-1', 'N', 'wanted_by_court', 's', 'l', ?, ?, 'u1', ?)`,
@@ -328,7 +333,9 @@ describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %
         `INSERT INTO "ReferenceImage" ("id", "entryId", "mediaType", "bytes", "width", "height", "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore", "descriptor") VALUES ('r1', 'e1', 'image/jpeg', ?, 10, 10, 0, 0, 5, 5, 0.9, ?)`,
         [Buffer.from([1, 2, 3]), descriptor],
       );
-      await db.query(`INSERT INTO "Deployment" ("id", "name", "status", "threshold", "plannerId", "updatedAt") VALUES ('d1', 'D', 'live', 0.55, 'u1', ?)`, [now]);
+      await db.query(`INSERT INTO "Deployment" ("id", "name", "status", "threshold", "plannerId", "updatedAt") VALUES ('d1', 'D', 'live', 0.55, 'u1', ?)`, [
+        now,
+      ]);
       await db.query(`INSERT INTO "WatchlistSnapshot" ("id", "deploymentId", "entryCount", "imageCount") VALUES ('s1', 'd1', 1, 1)`);
       await db.query(
         `INSERT INTO "SnapshotImage" ("id", "snapshotId", "entryId", "referenceImageId", "watchlistId", "reference", "name", "category", "descriptor") VALUES ('si1', 's1', 'e1', 'r1', 'w1', 'R-1', 'N', 'wanted_by_court', ?)`,
@@ -339,17 +346,23 @@ describe.each(['sqlite', 'postgresql'] as const)('the recognition migration on %
       expect(applied).toEqual(later);
       expect(applied[0]).toMatch(/_recognition$/);
       // Accounts that existed before sessions keep working: no forced password change, no recorded creator.
-      const users = await db.query<{ mustChangePassword: boolean | number; createdById: string | null }>('SELECT "mustChangePassword", "createdById" FROM "User"');
+      const users = await db.query<{ mustChangePassword: boolean | number; createdById: string | null }>(
+        'SELECT "mustChangePassword", "createdById" FROM "User"',
+      );
       expect(users.map((u) => [Boolean(u.mustChangePassword), u.createdById])).toEqual([[false, null]]);
       const templates = await db.query<{ referenceImageId: string; engineId: string; engineVersion: string; dims: number; vector: Uint8Array }>(
         'SELECT "referenceImageId", "engineId", "engineVersion", "dims", "vector" FROM "FaceTemplate"',
       );
       expect(templates.map((t) => [t.referenceImageId, t.engineId, t.engineVersion, Number(t.dims)])).toEqual([['r1', 'faceapi-128', '1.7.15', 128]]);
       expect(Buffer.from(templates[0]!.vector).equals(descriptor)).toBe(true);
-      const frozen = await db.query<{ snapshotImageId: string; engineId: string; vector: Uint8Array }>('SELECT "snapshotImageId", "engineId", "vector" FROM "SnapshotTemplate"');
+      const frozen = await db.query<{ snapshotImageId: string; engineId: string; vector: Uint8Array }>(
+        'SELECT "snapshotImageId", "engineId", "vector" FROM "SnapshotTemplate"',
+      );
       expect(frozen.map((t) => [t.snapshotImageId, t.engineId])).toEqual([['si1', 'faceapi-128']]);
       expect(Buffer.from(frozen[0]!.vector).equals(descriptor)).toBe(true);
-      expect(await db.query('SELECT "threshold", "verifierId", "verifyThreshold" FROM "Deployment"')).toEqual([{ threshold: 0.55, verifierId: 'faceapi-128', verifyThreshold: 0.55 }]);
+      expect(await db.query('SELECT "threshold", "verifierId", "verifyThreshold" FROM "Deployment"')).toEqual([
+        { threshold: 0.55, verifierId: 'faceapi-128', verifyThreshold: 0.55 },
+      ]);
     } finally {
       await db.drop();
     }
@@ -363,12 +376,18 @@ describe.each(['sqlite', 'postgresql'] as const)('the audit_indexes migration on
       const { before, later } = migrationsBefore(provider, '_audit_indexes');
       await applyMigrations({ databaseUrl: db.url, migrationsDir: before, log: quiet });
       // Numbers as a PostgreSQL sequence may leave them: 3 was rolled back.
-      for (const [seq, hash] of [[1, 'h1'], [2, 'h2'], [4, 'h4']] as const) {
+      for (const [seq, hash] of [
+        [1, 'h1'],
+        [2, 'h2'],
+        [4, 'h4'],
+      ] as const) {
         await db.query('INSERT INTO "AuditEvent" ("seq", "action", "prevHash", "hash") VALUES (?, ?, ?, ?)', [seq, 'user.created', `p${seq}`, hash]);
       }
 
       expect((await applyMigrations({ databaseUrl: db.url, log: quiet })).applied).toEqual(later);
-      const head = await db.query<{ id: number; seq: number; hash: string; contiguousFrom: number }>('SELECT "id", "seq", "hash", "contiguousFrom" FROM "AuditHead"');
+      const head = await db.query<{ id: number; seq: number; hash: string; contiguousFrom: number }>(
+        'SELECT "id", "seq", "hash", "contiguousFrom" FROM "AuditHead"',
+      );
       expect(head.map((h) => [Number(h.id), Number(h.seq), h.hash, Number(h.contiguousFrom)])).toEqual([[1, 4, 'h4', 5]]);
       await expect(db.query('UPDATE "AuditHead" SET "seq" = 9')).rejects.toThrow('AuditHead only moves forward');
       await expect(db.query('DELETE FROM "AuditHead"')).rejects.toThrow('AuditHead cannot be removed');

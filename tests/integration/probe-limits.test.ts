@@ -40,7 +40,8 @@ async function limits(): Promise<RefusalCounts> {
   return ((await (await fetch(`${server.baseUrl}/api/health`)).json()) as { limits: RefusalCounts }).limits;
 }
 
-const send = (socket: TestSocket, probe: object) => socket.timeout(60_000).emitWithAck('probe:submit', { deploymentId: deployment.id, ...probe }) as Promise<Answer>;
+const send = (socket: TestSocket, probe: object) =>
+  socket.timeout(60_000).emitWithAck('probe:submit', { deploymentId: deployment.id, ...probe }) as Promise<Answer>;
 const isRateLimited = (answer: Answer) => 'error' in answer && answer.error === 'rate_limited';
 
 async function auditCount(): Promise<number> {
@@ -103,7 +104,9 @@ describe('with the default limits', () => {
     expect(after.probesOverUserRate).toBe(before.probesOverUserRate);
     expect(await auditCount()).toBeLessThan(auditBefore + 50);
     const slowest = Math.max(...health);
-    console.log(`[limits] 5,000 probes in ${seconds.toFixed(1)} s: ${refused.length} refused; /api/health ${health.length} times, slowest ${slowest.toFixed(0)} ms`);
+    console.log(
+      `[limits] 5,000 probes in ${seconds.toFixed(1)} s: ${refused.length} refused; /api/health ${health.length} times, slowest ${slowest.toFixed(0)} ms`,
+    );
     // Tens of milliseconds on an idle machine; the bound is loose because test machines are shared.
     expect(health.length).toBeGreaterThan(0);
     expect(slowest).toBeLessThan(5000);
@@ -117,8 +120,14 @@ describe('with the default limits', () => {
       descriptor[7] = value;
       const http = await operator.json(`/api/deployments/${deployment.id}/probes`, 'POST', fresh(probes.stranger, { descriptor }));
       expect(http.status, String(value)).toBe(422);
-      expect(await http.json()).toMatchObject({ error: 'invalid_input', message: expect.stringContaining('descriptor.7: descriptor values must lie between -10 and 10') });
-      expect(await send(socket, fresh(probes.stranger, { descriptor }))).toMatchObject({ error: 'invalid_input', message: expect.stringContaining('descriptor.7') });
+      expect(await http.json()).toMatchObject({
+        error: 'invalid_input',
+        message: expect.stringContaining('descriptor.7: descriptor values must lie between -10 and 10'),
+      });
+      expect(await send(socket, fresh(probes.stranger, { descriptor }))).toMatchObject({
+        error: 'invalid_input',
+        message: expect.stringContaining('descriptor.7'),
+      });
     }
   });
 
@@ -133,7 +142,9 @@ describe('with the default limits', () => {
     expect(new Set(refused.map((a) => a.error))).toEqual(new Set(['too_many_connections']));
     expect((await limits()).connectionsOverCap - before.connectionsOverCap).toBe(180);
     // Other users are not affected, and a closed socket gives its place back.
-    const { error: othersError } = await connectSocket(server.baseUrl, (await signedIn('officer@sightline.test')).cookieHeader()).then((a) => (opened.push(a.socket), a));
+    const { error: othersError } = await connectSocket(server.baseUrl, (await signedIn('officer@sightline.test')).cookieHeader()).then(
+      (a) => (opened.push(a.socket), a),
+    );
     expect(othersError).toBeUndefined();
     for (const { socket } of connected.slice(0, 5)) socket.close();
     await new Promise((r) => setTimeout(r, 300));
@@ -147,7 +158,13 @@ describe('with the default limits', () => {
 
 describe('with tight limits set by environment', () => {
   // A token a socket every 5 s (10 at once), and every 5 s per user (20 at once); 3 sockets a user.
-  const TIGHT = { PROBES_PER_SECOND_PER_SOCKET: '0.2', PROBE_BURST_PER_SOCKET: '10', PROBES_PER_SECOND_PER_USER: '0.2', PROBE_BURST_PER_USER: '20', MAX_SOCKETS_PER_USER: '3' };
+  const TIGHT = {
+    PROBES_PER_SECOND_PER_SOCKET: '0.2',
+    PROBE_BURST_PER_SOCKET: '10',
+    PROBES_PER_SECOND_PER_USER: '0.2',
+    PROBE_BURST_PER_USER: '20',
+    MAX_SOCKETS_PER_USER: '3',
+  };
 
   beforeAll(async () => {
     await server.shutdown();

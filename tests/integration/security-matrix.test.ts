@@ -95,8 +95,7 @@ describe('every socket event × every role', () => {
             error?: string;
             message?: string;
           };
-          const refusedForRole =
-            answer.error === 'forbidden' || /role/i.test(String(answer.error ?? '') + String(answer.message ?? ''));
+          const refusedForRole = answer.error === 'forbidden' || /role/i.test(String(answer.error ?? '') + String(answer.message ?? ''));
           expect(refusedForRole, `${role}: ${JSON.stringify(answer)}`).toBe(!can(role, permission));
         } finally {
           socket.disconnect();

@@ -267,7 +267,12 @@ describe('changing your own password', () => {
 
 describe('accounts an admin created', () => {
   it('record their creator and can do nothing but choose their own password, then work', async () => {
-    const created = await admin.json('/api/users', 'POST', { email: 'newbie@sightline.test', name: 'Nell Newbie', role: 'senior_officer', password: 'temporary-password-9' });
+    const created = await admin.json('/api/users', 'POST', {
+      email: 'newbie@sightline.test',
+      name: 'Nell Newbie',
+      role: 'senior_officer',
+      password: 'temporary-password-9',
+    });
     expect(created.status).toBe(201);
     const user = (await created.json()) as { id: string; mustChangePassword: boolean; createdBy: { email: string } | null };
     expect(user).toMatchObject({ mustChangePassword: true, createdBy: { email: DEMO_EMAIL.admin } });
@@ -311,7 +316,9 @@ describe('accounts an admin created', () => {
   });
 
   it('may sign out before choosing a password, which ends that session too', async () => {
-    expect((await admin.json('/api/users', 'POST', { email: 'later@sightline.test', name: 'Lou Later', role: 'operator', password: 'temporary-password-8' })).status).toBe(201);
+    expect(
+      (await admin.json('/api/users', 'POST', { email: 'later@sightline.test', name: 'Lou Later', role: 'operator', password: 'temporary-password-8' })).status,
+    ).toBe(201);
     const later = await signedIn('later@sightline.test', 'temporary-password-8');
     const copied = later.cookieHeader();
     expect((await replay(copied).fetch('/api/me')).status).toBe(403);

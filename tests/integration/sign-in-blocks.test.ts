@@ -15,7 +15,11 @@ process.env.SIGN_IN_LOCKOUT_MINUTES = String(4 / 60); // 4 s
 useFreshDatabase();
 
 const events = async (action: string) =>
-  (await getDb().auditEvent.findMany({ where: { action }, orderBy: { seq: 'asc' } })).map((e) => ({ actorEmail: e.actorEmail, ip: e.ip, details: JSON.parse(e.details) as Record<string, unknown> }));
+  (await getDb().auditEvent.findMany({ where: { action }, orderBy: { seq: 'asc' } })).map((e) => ({
+    actorEmail: e.actorEmail,
+    ip: e.ip,
+    details: JSON.parse(e.details) as Record<string, unknown>,
+  }));
 
 describe('a blocked sign-in in the audit trail', () => {
   it('records 30 refused attempts as one block, and their count once the block is over', async () => {

@@ -25,20 +25,36 @@ async function seed(tag = '') {
   const addEntry = async (watchlistId: string, reference: string, category: string, seedValue: number) =>
     db.watchlistEntry.create({
       data: {
-        watchlistId, reference, name: reference, category, imageSource: 's', legalBasis: 'l',
-        imageTakenOn: new Date('2026-01-01'), reviewBy: new Date('2027-01-01'), addedById: admin.id,
+        watchlistId,
+        reference,
+        name: reference,
+        category,
+        imageSource: 's',
+        legalBasis: 'l',
+        imageTakenOn: new Date('2026-01-01'),
+        reviewBy: new Date('2027-01-01'),
+        addedById: admin.id,
         images: {
-          create: [{
-            mediaType: 'image/jpeg', bytes: Buffer.from([1]), width: 100, height: 100, boxX: 0, boxY: 0, boxWidth: 90, boxHeight: 90,
-            detectionScore: 0.99,
-            templates: {
-              create: [
-                { engineId: 'faceapi-128', engineVersion: '1.7.15', dims: 128, vector: Buffer.from(vectorToBytes(template(seedValue))) },
-                // A stronger recogniser's template, of another length, as an ONNX model would give.
-                { engineId: 'onnx-test', engineVersion: '2', dims: 512, vector: Buffer.from(vectorToBytes(wide(seedValue))) },
-              ],
+          create: [
+            {
+              mediaType: 'image/jpeg',
+              bytes: Buffer.from([1]),
+              width: 100,
+              height: 100,
+              boxX: 0,
+              boxY: 0,
+              boxWidth: 90,
+              boxHeight: 90,
+              detectionScore: 0.99,
+              templates: {
+                create: [
+                  { engineId: 'faceapi-128', engineVersion: '1.7.15', dims: 128, vector: Buffer.from(vectorToBytes(template(seedValue))) },
+                  // A stronger recogniser's template, of another length, as an ONNX model would give.
+                  { engineId: 'onnx-test', engineVersion: '2', dims: 512, vector: Buffer.from(vectorToBytes(wide(seedValue))) },
+                ],
+              },
             },
-          }],
+          ],
         },
       },
     });
@@ -47,8 +63,11 @@ async function seed(tag = '') {
   await addEntry(listB.id, 'B-1', 'wanted_by_court', 3); // watchlist not authorised
   const deployment = await db.deployment.create({
     data: {
-      name: 'D', status: 'authorised', plannerId: officer.id,
-      watchlistIds: JSON.stringify([listA.id]), categories: JSON.stringify(['wanted_by_court']),
+      name: 'D',
+      status: 'authorised',
+      plannerId: officer.id,
+      watchlistIds: JSON.stringify([listA.id]),
+      categories: JSON.stringify(['wanted_by_court']),
     },
   });
   return { db, listA, wanted, deployment };
@@ -60,7 +79,10 @@ describe('watchlist snapshots', () => {
     const result = await db.$transaction((tx) => createSnapshot(tx, deployment.id, ENGINES));
     expect(result).toMatchObject({ entryCount: 1, imageCount: 1 });
 
-    const items = await db.snapshotImage.findMany({ where: { snapshot: { deploymentId: deployment.id } }, include: { templates: { orderBy: { engineId: 'asc' } } } });
+    const items = await db.snapshotImage.findMany({
+      where: { snapshot: { deploymentId: deployment.id } },
+      include: { templates: { orderBy: { engineId: 'asc' } } },
+    });
     expect(items.map((i) => i.reference)).toEqual(['A-1']);
     // Each template keeps its recogniser, version and length.
     expect(items[0]!.templates.map((t) => [t.engineId, t.engineVersion, t.dims])).toEqual([
@@ -74,8 +96,15 @@ describe('watchlist snapshots', () => {
     await db.watchlistEntry.delete({ where: { id: wanted.id } });
     await db.watchlistEntry.create({
       data: {
-        watchlistId: listA.id, reference: 'A-3', name: 'new', category: 'wanted_by_court', imageSource: 's', legalBasis: 'l',
-        imageTakenOn: new Date('2026-01-01'), reviewBy: new Date('2027-01-01'), addedById: (await db.user.findFirstOrThrow()).id,
+        watchlistId: listA.id,
+        reference: 'A-3',
+        name: 'new',
+        category: 'wanted_by_court',
+        imageSource: 's',
+        legalBasis: 'l',
+        imageTakenOn: new Date('2026-01-01'),
+        reviewBy: new Date('2027-01-01'),
+        addedById: (await db.user.findFirstOrThrow()).id,
       },
     });
     const after = await db.snapshotImage.findMany({ where: { snapshot: { deploymentId: deployment.id } } });

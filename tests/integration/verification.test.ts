@@ -76,7 +76,14 @@ describe('an ONNX recogniser configured by environment', () => {
 
   it('computes the templates of photos enrolled before it was enabled, in the background, with progress and an audit record', async () => {
     expect(templatesBeforeEnabled).toBe(0);
-    type Engine = { manifest: { id: string }; roles: string[]; templates: number; images: number; activeCalibrationId: string | null; backfill: { state: string; computed: number; failed: unknown[] } | null };
+    type Engine = {
+      manifest: { id: string };
+      roles: string[];
+      templates: number;
+      images: number;
+      activeCalibrationId: string | null;
+      backfill: { state: string; computed: number; failed: unknown[] } | null;
+    };
     let onnx: Engine | undefined;
     for (let i = 0; i < 120; i++) {
       const overview = (await answer(await admin.fetch('/api/recognition'))).body as unknown as { engines: Engine[] };
@@ -101,8 +108,14 @@ describe('an ONNX recogniser configured by environment', () => {
     const before = await onnxTemplates();
     const form = new FormData();
     const fields = {
-      reference: 'ONNX-0001', name: 'Enrolled with both', category: 'wanted_by_court', imageSource: 'custody image 2026/78',
-      legalBasis: 'Warrant issued by Westminster Magistrates', imageTakenOn: '2026-01-10', reviewBy: '2027-01-10', notes: '',
+      reference: 'ONNX-0001',
+      name: 'Enrolled with both',
+      category: 'wanted_by_court',
+      imageSource: 'custody image 2026/78',
+      legalBasis: 'Warrant issued by Westminster Magistrates',
+      imageTakenOn: '2026-01-10',
+      reviewBy: '2027-01-10',
+      notes: '',
     };
     for (const [key, value] of Object.entries(fields)) form.set(key, value);
     form.append('images', new Blob([new Uint8Array(readFileSync(FRANCK_FRAMES[1]!))], { type: 'image/jpeg' }), 'franck.jpg');
@@ -139,7 +152,12 @@ describe('calibration', () => {
       if ((detail.calibration as { status: string }).status !== 'running') break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const calibration = detail.calibration as { status: string; message: string | null; identities: number; engines: { engineId: string; genuinePairs: number; impostorPairs: number; groups: string[] }[] };
+    const calibration = detail.calibration as {
+      status: string;
+      message: string | null;
+      identities: number;
+      engines: { engineId: string; genuinePairs: number; impostorPairs: number; groups: string[] }[];
+    };
     expect(calibration.status, calibration.message ?? '').toBe('done');
     expect(calibration.identities).toBe(7);
     expect(calibration.engines.map((e) => e.engineId)).toEqual(['faceapi-128', ONNX_ID]);
@@ -148,7 +166,12 @@ describe('calibration', () => {
       expect(engine.impostorPairs).toBeGreaterThan(100);
       expect(engine.groups).toEqual(['A', 'B']);
     }
-    const curves = detail.engines as { engineId: string; dPrime: number; curve: { fmr: number; fnmr: number }[]; groups: { group: string; curve: unknown[] }[] }[];
+    const curves = detail.engines as {
+      engineId: string;
+      dPrime: number;
+      curve: { fmr: number; fnmr: number }[];
+      groups: { group: string; curve: unknown[] }[];
+    }[];
     const onnx = curves.find((e) => e.engineId === ONNX_ID)!;
     expect(onnx.curve.length).toBeGreaterThan(5);
     expect(onnx.groups.map((g) => g.group)).toEqual(['A', 'B']);
@@ -202,12 +225,17 @@ describe('calibration', () => {
 });
 
 describe('plans whose verification threshold was chosen for face-api, which no longer verifies here', () => {
-  type View = DeploymentJson & { verifierId: string | null; accuracy: { verifier: { id: string; range: { max: number } }; verifierUnavailable: string | null; forecast: { complete: boolean; problems?: string[] } } };
+  type View = DeploymentJson & {
+    verifierId: string | null;
+    accuracy: { verifier: { id: string; range: { max: number } }; verifierUnavailable: string | null; forecast: { complete: boolean; problems?: string[] } };
+  };
   const SUPERSEDED = `a new verification threshold (its verification threshold was chosen for faceapi-128; this server verifies with ${ONNX_ID}: choose a new one)`;
 
   it('are superseded although face-api still runs: no forecast, naming both recognisers; no authorisation; a new threshold is recorded for the new verifier', async () => {
     // The demo's plan awaiting a decision was planned while face-api verified.
-    const { deployments } = (await answer(await planner.fetch('/api/deployments?status=submitted'))).body as { deployments: { id: string; name: string; verifierId: string | null }[] };
+    const { deployments } = (await answer(await planner.fetch('/api/deployments?status=submitted'))).body as {
+      deployments: { id: string; name: string; verifierId: string | null }[];
+    };
     const demo = deployments.find((d) => d.name === 'Stratford station — demo plan')!;
     expect(demo.verifierId).toBe('faceapi-128');
     const view = (await answer(await planner.fetch(`/api/deployments/${demo.id}`))).body as unknown as View;
@@ -215,7 +243,11 @@ describe('plans whose verification threshold was chosen for face-api, which no l
     expect(view.accuracy).toMatchObject({ verifier: { id: ONNX_ID, range: { max: 0.95 } }, verifierUnavailable: 'faceapi-128', forecast: { complete: false } });
     expect(view.accuracy.forecast.problems).toContain(SUPERSEDED);
 
-    const refused = await answer(await post(authoriser, `/api/deployments/${demo.id}/authorise`, { overrideReason: 'The test calibration is small; recorded so that the rule can be tested.' }));
+    const refused = await answer(
+      await post(authoriser, `/api/deployments/${demo.id}/authorise`, {
+        overrideReason: 'The test calibration is small; recorded so that the rule can be tested.',
+      }),
+    );
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('incomplete_plan');
     expect(refused.body.message).toContain(SUPERSEDED);
@@ -246,11 +278,23 @@ describe('live, every candidate verified from its crop', () => {
   const alerts = async () => Number((await rawQuery<{ n: number }>(server.databaseUrl, 'SELECT COUNT(*) AS n FROM "Alert"'))[0]!.n);
 
   beforeAll(async () => {
-    const { proposal } = (await answer(
-      await post(planner, '/api/deployments/forecast', { watchlistIds: [demoWatchlist], categories: ['wanted_by_court'], threshold: null, verifyThreshold: null, verifierId: null }),
-    )).body as { proposal: { candidateThreshold: number; verifyThreshold: number } };
+    const { proposal } = (
+      await answer(
+        await post(planner, '/api/deployments/forecast', {
+          watchlistIds: [demoWatchlist],
+          categories: ['wanted_by_court'],
+          threshold: null,
+          verifyThreshold: null,
+          verifierId: null,
+        }),
+      )
+    ).body as { proposal: { candidateThreshold: number; verifyThreshold: number } };
     expect(proposal.verifyThreshold).toBeGreaterThan(0);
-    const { id } = await createPlan(planner, { ...validPlan([demoWatchlist], { name: 'Verified live' }), threshold: 0.6, verifyThreshold: proposal.verifyThreshold });
+    const { id } = await createPlan(planner, {
+      ...validPlan([demoWatchlist], { name: 'Verified live' }),
+      threshold: 0.6,
+      verifyThreshold: proposal.verifyThreshold,
+    });
     const reason = { overrideReason: 'The test calibration is small; recorded so that the pipeline can be tested.' };
     expect((await post(planner, `/api/deployments/${id}/submit`, reason)).status).toBe(200);
     expect((await post(authoriser, `/api/deployments/${id}/authorise`, reason)).status).toBe(200);
@@ -273,14 +317,18 @@ describe('live, every candidate verified from its crop', () => {
   });
 
   it('a true pair raises an alert carrying both scores and the recognisers that gave them', async () => {
-    const response = await answer(await operator.json(`/api/deployments/${live.id}/probes`, 'POST', probe(await browserCrop(franck.bytes, franck.face.box), 't-true')));
+    const response = await answer(
+      await operator.json(`/api/deployments/${live.id}/probes`, 'POST', probe(await browserCrop(franck.bytes, franck.face.box), 't-true')),
+    );
     expect(response.body).toMatchObject({ matched: true });
     const alert = (await answer(await operator.fetch(`/api/alerts/${response.body.alertId as string}`))).body as unknown as AlertView;
     expect(alert.distance).toBeGreaterThan(0);
     expect(alert.candidateThreshold).toBe(0.6);
     expect(alert.verification).toMatchObject({ engineId: ONNX_ID, engineVersion: '0.0.1', metric: 'cosine' });
     expect(alert.verification!.score).toBeGreaterThanOrEqual(alert.verification!.threshold!);
-    const raised = (await answer(await auditor.fetch('/api/audit?action=alert.raised'))).body as { events: { subjectId: string; details: Record<string, unknown> }[] };
+    const raised = (await answer(await auditor.fetch('/api/audit?action=alert.raised'))).body as {
+      events: { subjectId: string; details: Record<string, unknown> }[];
+    };
     expect(raised.events.find((e) => e.subjectId === alert.id)?.details).toMatchObject({ verifier: ONNX_ID });
   });
 

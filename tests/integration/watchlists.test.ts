@@ -39,8 +39,7 @@ function entryForm(values: Record<string, string>, files: { name: string; bytes:
   return form;
 }
 
-const postEntry = (session: Session, form: FormData, id = watchlistId) =>
-  session.fetch(`/api/watchlists/${id}/entries`, { method: 'POST', body: form });
+const postEntry = (session: Session, form: FormData, id = watchlistId) => session.fetch(`/api/watchlists/${id}/entries`, { method: 'POST', body: form });
 
 async function count(sql: string, params: unknown[] = []) {
   return Number((await rawQuery<{ n: number | string }>(server.databaseUrl, sql, params))[0]!.n);
@@ -84,7 +83,9 @@ describe('watchlist routes × roles', () => {
   });
 
   it('lets only admins create, change, delete, list entries and view images', async () => {
-    const demoId = ((await (await as.admin.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] }).watchlists.find((w) => w.name === 'Demo — central London')!.id;
+    const demoId = ((await (await as.admin.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] }).watchlists.find(
+      (w) => w.name === 'Demo — central London',
+    )!.id;
     const entries = (await (await as.admin.fetch(`/api/watchlists/${demoId}/entries`)).json()) as { entries: { id: string; images: { id: string }[] }[] };
     const entry = entries.entries[0]!;
     const imageId = entry.images[0]!.id;
@@ -109,7 +110,14 @@ describe('enrolment and the quality gate', () => {
   it('enrols a person from a photo: 201 with the entry, a face box and a 128-float face-api template stored', async () => {
     const response = await postEntry(as.admin, entryForm(fields({ reference: 'WAR/0001', name: 'Frank Example' }), [{ name: 'frank.jpg', bytes: FRANCK_A }]));
     expect(response.status).toBe(201);
-    const entry = (await response.json()) as { id: string; reference: string; category: string; images: { id: string; box: { width: number } }[]; files: unknown[]; duplicates: unknown[] };
+    const entry = (await response.json()) as {
+      id: string;
+      reference: string;
+      category: string;
+      images: { id: string; box: { width: number } }[];
+      files: unknown[];
+      duplicates: unknown[];
+    };
     expect(entry).toMatchObject({ reference: 'WAR/0001', category: 'wanted_by_court', files: [{ file: 'frank.jpg', ok: true }] });
     expect(entry.images).toHaveLength(1);
     expect(entry.images[0]!.box.width).toBeGreaterThanOrEqual(80);
@@ -133,7 +141,10 @@ describe('enrolment and the quality gate', () => {
   });
 
   it('warns of a likely duplicate (another photo of the same person) but still saves', async () => {
-    const response = await postEntry(as.admin, entryForm(fields({ reference: 'WAR/0002', name: 'Possibly Frank' }), [{ name: 'frank-b.jpg', bytes: FRANCK_B }]));
+    const response = await postEntry(
+      as.admin,
+      entryForm(fields({ reference: 'WAR/0002', name: 'Possibly Frank' }), [{ name: 'frank-b.jpg', bytes: FRANCK_B }]),
+    );
     expect(response.status).toBe(201);
     const body = (await response.json()) as { duplicates: { reference: string; distance: number }[] };
     expect(body.duplicates[0]).toMatchObject({ reference: 'WAR/0001' });
@@ -144,12 +155,27 @@ describe('enrolment and the quality gate', () => {
     const before = await count('SELECT COUNT(*) AS n FROM "WatchlistEntry"');
     const cases: { files: { name: string; bytes: Uint8Array<ArrayBuffer>; type?: string }[]; status: number; code: string }[] = [
       { files: [{ name: 'group.jpg', bytes: GROUP }], status: 422, code: 'multiple_faces' },
-      { files: [{ name: 'notes.jpg', bytes: new TextEncoder().encode('just some text, not an image'), type: 'image/jpeg' }], status: 415, code: 'unsupported_media_type' },
-      { files: [{ name: 'anim.gif', bytes: new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0, 0, 0]) }], status: 415, code: 'unsupported_media_type' },
+      {
+        files: [{ name: 'notes.jpg', bytes: new TextEncoder().encode('just some text, not an image'), type: 'image/jpeg' }],
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+      {
+        files: [{ name: 'anim.gif', bytes: new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0, 0, 0]) }],
+        status: 415,
+        code: 'unsupported_media_type',
+      },
       { files: [{ name: 'broken.jpg', bytes: FRANCK_A.slice(0, 600) }], status: 422, code: 'unreadable_image' },
       { files: [{ name: 'huge.jpg', bytes: new Uint8Array(10 * 1024 * 1024 + 1).fill(0xff) }], status: 413, code: 'payload_too_large' },
       // one good, one bad: the whole entry is refused, with a verdict per file
-      { files: [{ name: 'good.jpg', bytes: FRANCK_A }, { name: 'group.jpg', bytes: GROUP }], status: 422, code: 'multiple_faces' },
+      {
+        files: [
+          { name: 'good.jpg', bytes: FRANCK_A },
+          { name: 'group.jpg', bytes: GROUP },
+        ],
+        status: 422,
+        code: 'multiple_faces',
+      },
     ];
     for (const { files, status, code } of cases) {
       const response = await postEntry(as.admin, entryForm(fields(), files));

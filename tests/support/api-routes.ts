@@ -63,7 +63,13 @@ function handlerSources(source: string): Map<string, string> {
   });
   // `export { answer as GET, … }`: the whole file is the handler
   for (const match of source.matchAll(/^export \{([^}]+)\}/gm)) {
-    for (const name of match[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!)) {
+    for (const name of match[1]!.split(',').map(
+      (s) =>
+        s
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()!,
+    )) {
       if ((METHODS as readonly string[]).includes(name)) handlers.set(name, source);
     }
   }
@@ -100,7 +106,12 @@ export function apiRoutes(): ApiRoute[] {
     .sort()
     .flatMap((full) => {
       const file = path.relative(ROOT, full);
-      const pattern = '/' + path.dirname(path.relative(path.join(ROOT, 'app'), full)).split(path.sep).join('/');
+      const pattern =
+        '/' +
+        path
+          .dirname(path.relative(path.join(ROOT, 'app'), full))
+          .split(path.sep)
+          .join('/');
       return [...handlerSources(readFileSync(full, 'utf8'))].map(([method, handler]) => {
         const publicWhy = PUBLIC_ROUTES[`${method} ${pattern}`];
         const gate: RouteGate = publicWhy ? { kind: 'public', why: publicWhy } : gateOf(handler);

@@ -47,11 +47,9 @@ export function validPlan(watchlistIds: string[], { hours = 4, name = 'Oxford Ci
     zone: OXFORD_CIRCUS_ZONE,
     startsAt: new Date(now - MINUTE).toISOString(),
     endsAt: new Date(now + hours * 60 * MINUTE).toISOString(),
-    locationRationale:
-      'Intelligence places two people wanted on warrant for robbery at the Oxford Circus crossing on Saturday afternoons.',
+    locationRationale: 'Intelligence places two people wanted on warrant for robbery at the Oxford Circus crossing on Saturday afternoons.',
     intelligenceCase: 'Three sightings in the past month reported by the local safer neighbourhood team (case 01/2345/26).',
-    necessityProportionality:
-      'Less intrusive tactics (patrols, CCTV review) have not located them; four hours at one crossing, with signage.',
+    necessityProportionality: 'Less intrusive tactics (patrols, CCTV review) have not located them; four hours at one crossing, with signage.',
     watchlistIds,
     categories: ['wanted_by_court'],
     threshold: 0.5,
@@ -112,12 +110,7 @@ export async function startPlan(officer: Session, id: string): Promise<Deploymen
 }
 
 /** Create → camera → submit → authorise (by a second officer), optionally → live. */
-export async function authorisedPlan(
-  planner: Session,
-  authoriser: Session,
-  plan: PlanBody,
-  { live = false } = {},
-): Promise<DeploymentJson> {
+export async function authorisedPlan(planner: Session, authoriser: Session, plan: PlanBody, { live = false } = {}): Promise<DeploymentJson> {
   const { id } = await createPlan(planner, plan);
   await submitPlan(planner, id);
   const authorised = await authorisePlan(authoriser, id);

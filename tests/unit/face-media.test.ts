@@ -1,11 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  MAX_IMAGE_BYTES,
-  MAX_IMAGE_SIDE,
-  isImageComplete,
-  readImageDimensions,
-  sniffImageType,
-} from '@/lib/face/media';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, isImageComplete, readImageDimensions, sniffImageType } from '@/lib/face/media';
 import {
   FRANCK_FRAMES,
   gifImage,

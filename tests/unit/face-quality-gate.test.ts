@@ -53,9 +53,7 @@ describe('assessReferenceFaces', () => {
     it('counts every confident face and says how many', () => {
       const verdict = assess(face(), face({ score: 0.95 }), face({ score: 0.6 }));
       expect(verdict).toMatchObject({ ok: false, code: 'multiple_faces' });
-      expect(!verdict.ok && verdict.message).toBe(
-        'Found 3 faces; a reference image must show exactly one person. Use a photo of the person alone.',
-      );
+      expect(!verdict.ok && verdict.message).toBe('Found 3 faces; a reference image must show exactly one person. Use a photo of the person alone.');
     });
 
     it('counts a small but confident second face: a bystander is still another person', () => {
@@ -140,14 +138,38 @@ describe('laplacianVariance', () => {
   };
 
   it('is zero for a flat image and for a linear gradient (no edges)', () => {
-    expect(laplacianVariance(rgba(() => 128), side, side)).toBe(0);
-    expect(laplacianVariance(rgba((x) => x * 4), side, side)).toBeCloseTo(0, 6);
+    expect(
+      laplacianVariance(
+        rgba(() => 128),
+        side,
+        side,
+      ),
+    ).toBe(0);
+    expect(
+      laplacianVariance(
+        rgba((x) => x * 4),
+        side,
+        side,
+      ),
+    ).toBeCloseTo(0, 6);
   });
 
   it('is high for crisp detail and drops when the same pattern is softened', () => {
-    const crisp = laplacianVariance(rgba((x, y) => ((x + y) % 2 ? 255 : 0)), side, side);
-    const soft = laplacianVariance(rgba((x, y) => ((x + y) % 2 ? 160 : 96)), side, side);
-    const stripes = laplacianVariance(rgba((x) => (Math.floor(x / 4) % 2 ? 255 : 0)), side, side);
+    const crisp = laplacianVariance(
+      rgba((x, y) => ((x + y) % 2 ? 255 : 0)),
+      side,
+      side,
+    );
+    const soft = laplacianVariance(
+      rgba((x, y) => ((x + y) % 2 ? 160 : 96)),
+      side,
+      side,
+    );
+    const stripes = laplacianVariance(
+      rgba((x) => (Math.floor(x / 4) % 2 ? 255 : 0)),
+      side,
+      side,
+    );
     expect(crisp).toBeGreaterThan(soft);
     expect(soft).toBeGreaterThan(0);
     expect(crisp).toBeGreaterThan(stripes);

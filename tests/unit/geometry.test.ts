@@ -180,7 +180,17 @@ describe('pointInPolygon', () => {
   it('handles a concave ring (an L shape)', () => {
     const l: GeoPolygon = {
       type: 'Polygon',
-      coordinates: [[[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]]],
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 1],
+          [1, 1],
+          [1, 2],
+          [0, 2],
+          [0, 0],
+        ],
+      ],
     };
     expect(pointInPolygon([0.5, 1.5], l)).toBe(true);
     expect(pointInPolygon([1.5, 1.5], l)).toBe(false); // the notch
@@ -210,7 +220,17 @@ describe('polygonCentroid', () => {
 
   it('is weighted by area, not by vertex count', () => {
     // Many vertices crowded on one side would pull a naive vertex average off centre.
-    const ring: [number, number][] = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 3], [0, 2.9], [0, 2.8], [0, 2.7], [0, 0]];
+    const ring: [number, number][] = [
+      [0, 0],
+      [4, 0],
+      [4, 4],
+      [0, 4],
+      [0, 3],
+      [0, 2.9],
+      [0, 2.8],
+      [0, 2.7],
+      [0, 0],
+    ];
     const c = polygonCentroid({ type: 'Polygon', coordinates: [ring] });
     expect(c.lng).toBeCloseTo(2, 10);
     expect(c.lat).toBeCloseTo(2, 10);
@@ -225,22 +245,149 @@ describe('polygonCentroid', () => {
 
 describe('isValidPolygon', () => {
   it('accepts a closed ring with three distinct points', () => {
-    expect(isValidPolygon({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] })).toBe(true);
+    expect(
+      isValidPolygon({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toBe(true);
   });
 
   it.each([
     ['null', null],
     ['a string', 'Polygon'],
-    ['the wrong type', { type: 'LineString', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] }],
+    [
+      'the wrong type',
+      {
+        type: 'LineString',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
     ['no rings', { type: 'Polygon', coordinates: [] }],
-    ['an open ring', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [1, 1]]] }],
-    ['too few positions', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }],
-    ['only two distinct points', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 0], [0, 0]]] }],
-    ['collinear points', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [2, 0], [0, 0]]] }],
-    ['non-numbers', { type: 'Polygon', coordinates: [[[0, 0], ['1', 0], [0, 1], [0, 0]]] }],
-    ['NaN', { type: 'Polygon', coordinates: [[[0, 0], [NaN, 0], [0, 1], [0, 0]]] }],
-    ['latitude out of range', { type: 'Polygon', coordinates: [[[0, 0], [1, 95], [0, 1], [0, 0]]] }],
-    ['an invalid hole', { type: 'Polygon', coordinates: [square(0, 0, 4), [[1, 1], [2, 2]]] }],
+    [
+      'an open ring',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+        ],
+      },
+    ],
+    [
+      'too few positions',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'only two distinct points',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'collinear points',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [2, 0],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'non-numbers',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            ['1', 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'NaN',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [NaN, 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'latitude out of range',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 95],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      },
+    ],
+    [
+      'an invalid hole',
+      {
+        type: 'Polygon',
+        coordinates: [
+          square(0, 0, 4),
+          [
+            [1, 1],
+            [2, 2],
+          ],
+        ],
+      },
+    ],
   ])('rejects %s', (_label, value) => {
     expect(isValidPolygon(value)).toBe(false);
   });
@@ -248,9 +395,27 @@ describe('isValidPolygon', () => {
 
 describe('ringSelfIntersects', () => {
   it('finds a bow tie and accepts a simple ring', () => {
-    expect(ringSelfIntersects([[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]])).toBe(true);
+    expect(
+      ringSelfIntersects([
+        [0, 0],
+        [1, 1],
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ]),
+    ).toBe(true);
     expect(ringSelfIntersects(square(0, 0))).toBe(false);
-    expect(ringSelfIntersects([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]])).toBe(false);
+    expect(
+      ringSelfIntersects([
+        [0, 0],
+        [2, 0],
+        [2, 1],
+        [1, 1],
+        [1, 2],
+        [0, 2],
+        [0, 0],
+      ]),
+    ).toBe(false);
   });
 });
 
@@ -262,9 +427,20 @@ describe('conversions between Leaflet and GeoJSON order', () => {
       { lat: 51.52, lng: -0.14 },
     ];
     const polygon = latLngsToPolygon(vertices);
-    expect(polygon.coordinates[0]).toEqual([[-0.15, 51.51], [-0.14, 51.51], [-0.14, 51.52], [-0.15, 51.51]]);
+    expect(polygon.coordinates[0]).toEqual([
+      [-0.15, 51.51],
+      [-0.14, 51.51],
+      [-0.14, 51.52],
+      [-0.15, 51.51],
+    ]);
     expect(isValidPolygon(polygon)).toBe(true);
     expect(polygonVertices(polygon)).toEqual(vertices);
-    expect(polygonToLatLngs(polygon)).toEqual([[[51.51, -0.15], [51.51, -0.14], [51.52, -0.14]]]);
+    expect(polygonToLatLngs(polygon)).toEqual([
+      [
+        [51.51, -0.15],
+        [51.51, -0.14],
+        [51.52, -0.14],
+      ],
+    ]);
   });
 });

@@ -35,7 +35,9 @@ describe('map tile configuration', () => {
   it('is optional, and an XYZ template must name {z}, {x} and {y}', () => {
     expect(configuredMapTiles({})).toBeNull();
     expect(configuredMapTiles({ MAP_TILE_URL: 'https://tiles.example.org/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: '© OSM' })).toEqual({
-      kind: 'xyz', url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: '© OSM',
+      kind: 'xyz',
+      url: 'https://tiles.example.org/{z}/{x}/{y}.png',
+      attribution: '© OSM',
     });
     expect(() => configuredMapTiles({ MAP_TILE_URL: 'https://tiles.example.org/tile.png' })).toThrow(/\{z\}, \{x\} and \{y\}/);
     expect(() => configuredMapTiles({ MAP_TILE_URL: 'javascript:alert(1)/{z}/{x}/{y}' })).toThrow();
@@ -43,7 +45,9 @@ describe('map tile configuration', () => {
 
   it('takes a local PMTiles file, resolved to an absolute path, but not together with a tile URL', () => {
     expect(configuredMapTiles({ MAP_PMTILES_FILE: 'maps/london.pmtiles' })).toEqual({
-      kind: 'pmtiles', file: path.resolve('maps/london.pmtiles'), attribution: undefined,
+      kind: 'pmtiles',
+      file: path.resolve('maps/london.pmtiles'),
+      attribution: undefined,
     });
     expect(() => configuredMapTiles({ MAP_PMTILES_FILE: '/srv/a.pmtiles', MAP_TILE_URL: 'https://t.example/{z}/{x}/{y}.png' })).toThrow(
       /MAP_TILE_URL or MAP_PMTILES_FILE, not both/,
@@ -117,7 +121,13 @@ describe('PMTiles archives', () => {
       expect(Object.keys(decoded.layers).sort()).toEqual(['earth', 'water']);
       const water = decoded.layers.water!.feature(0);
       expect(water.type).toBe(3);
-      expect(water.loadGeometry()[0]!.map(({ x, y }) => [x, y])).toEqual([[0, 0], [2048, 0], [2048, 4096], [0, 4096], [0, 0]]);
+      expect(water.loadGeometry()[0]!.map(({ x, y }) => [x, y])).toEqual([
+        [0, 0],
+        [2048, 0],
+        [2048, 4096],
+        [0, 4096],
+        [0, 0],
+      ]);
     } finally {
       await archive.close();
     }
@@ -149,7 +159,9 @@ describe('PMTiles archives', () => {
 
   it('refuses a file cut short, rather than serving broken tiles', async () => {
     const whole = writePmtiles({ tiles, tileType: 2 });
-    await expect(openTileArchive(save('cut.pmtiles', whole.slice(0, whole.length - 3)))).rejects.toThrow(/tile data ends at byte \d+ but the file has \d+ bytes \(truncated\?\)/);
+    await expect(openTileArchive(save('cut.pmtiles', whole.slice(0, whole.length - 3)))).rejects.toThrow(
+      /tile data ends at byte \d+ but the file has \d+ bytes \(truncated\?\)/,
+    );
   });
 
   it('answers a damaged tile with an error naming the tile, not with broken bytes', async () => {
@@ -208,7 +220,14 @@ describe('what the browsers are told to draw', () => {
     const spec = await mapTilesForBrowser({ kind: 'pmtiles', file });
     const { version } = await sharedTileArchive(file);
     // One zoom level out of the archive's range is drawn from its tiles; further out, none.
-    expect(spec).toMatchObject({ kind: 'xyz', url: `/api/map/tiles/{z}/{x}/{y}?v=${version}`, attribution: '© From archive', minZoom: 10, minNativeZoom: 11, maxNativeZoom: 12 });
+    expect(spec).toMatchObject({
+      kind: 'xyz',
+      url: `/api/map/tiles/{z}/{x}/{y}?v=${version}`,
+      attribution: '© From archive',
+      minZoom: 10,
+      minNativeZoom: 11,
+      maxNativeZoom: 12,
+    });
     expect(spec?.bounds).toHaveLength(2);
     // The installation's attribution wins over the archive's.
     expect(await mapTilesForBrowser({ kind: 'pmtiles', file, attribution: '© Ours' })).toMatchObject({ attribution: '© Ours' });
@@ -216,16 +235,28 @@ describe('what the browsers are told to draw', () => {
   });
 
   it('a vector archive becomes vector tiles drawn in the browser, up to its deepest zoom', async () => {
-    const file = save('browser-vector.pmtiles', writePmtiles({ tiles: [{ z: 14, x: 1, y: 1, data: vectorTile([]) }], tileType: 1, metadata: { name: 'Basemap' } }));
+    const file = save(
+      'browser-vector.pmtiles',
+      writePmtiles({ tiles: [{ z: 14, x: 1, y: 1, data: vectorTile([]) }], tileType: 1, metadata: { name: 'Basemap' } }),
+    );
     const { version } = await sharedTileArchive(file);
-    expect(await mapTilesForBrowser({ kind: 'pmtiles', file })).toMatchObject({ kind: 'vector', url: `/api/map/tiles/{z}/{x}/{y}.mvt?v=${version}`, maxDataZoom: 14 });
+    expect(await mapTilesForBrowser({ kind: 'pmtiles', file })).toMatchObject({
+      kind: 'vector',
+      url: `/api/map/tiles/{z}/{x}/{y}.mvt?v=${version}`,
+      maxDataZoom: 14,
+    });
     expect(await describeMapTiles({ kind: 'pmtiles', file })).toBe(`"Basemap", vector tiles, zoom 14–14 from ${file}`);
   });
 
   it('warns at start-up when a vector archive’s layers are not ones the dark basemap draws', async () => {
     const tile = [{ z: 14, x: 1, y: 1, data: vectorTile([]) }];
-    const foreign = save('openmaptiles.pmtiles', writePmtiles({ tiles: tile, tileType: 1, metadata: { vector_layers: [{ id: 'transportation' }, { id: 'waterway' }] } }));
-    expect(await describeMapTiles({ kind: 'pmtiles', file: foreign })).toMatch(/warning: its layers \(transportation, waterway\) are not a Protomaps basemap's/);
+    const foreign = save(
+      'openmaptiles.pmtiles',
+      writePmtiles({ tiles: tile, tileType: 1, metadata: { vector_layers: [{ id: 'transportation' }, { id: 'waterway' }] } }),
+    );
+    expect(await describeMapTiles({ kind: 'pmtiles', file: foreign })).toMatch(
+      /warning: its layers \(transportation, waterway\) are not a Protomaps basemap's/,
+    );
     const protomaps = save('protomaps.pmtiles', writePmtiles({ tiles: tile, tileType: 1, metadata: { vector_layers: [{ id: 'earth' }, { id: 'roads' }] } }));
     expect(await describeMapTiles({ kind: 'pmtiles', file: protomaps })).not.toMatch(/warning/);
   });

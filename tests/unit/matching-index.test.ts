@@ -146,7 +146,10 @@ describe('TemplateIndex against a brute-force reference', () => {
     bad[5] = Number.NaN;
     const cases: TemplateRow['descriptor'][] = [new Float32Array(127), bad, new Uint8Array(511), descriptorToBytes(good).slice(0, 508)];
     for (const descriptor of cases) {
-      const rows = [{ entryId: 'e0', referenceImageId: 'img-0', descriptor: good }, { entryId: 'e1', referenceImageId: 'img-1', descriptor }];
+      const rows = [
+        { entryId: 'e0', referenceImageId: 'img-0', descriptor: good },
+        { entryId: 'e1', referenceImageId: 'img-1', descriptor },
+      ];
       expect(() => new TemplateIndex(rows)).toThrow(/Template 1 \(reference image img-1\)/);
     }
   });
@@ -305,7 +308,11 @@ describe('index registry', () => {
 
   it('forgets a failed build so the next probe retries', async () => {
     await expect(getIndex('dep-fail', () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
-    await expect(getIndex('dep-fail', () => { throw new Error('thrown at once'); })).rejects.toThrow('thrown at once');
+    await expect(
+      getIndex('dep-fail', () => {
+        throw new Error('thrown at once');
+      }),
+    ).rejects.toThrow('thrown at once');
     const corrupt = [{ entryId: 'e', referenceImageId: 'i', descriptor: new Uint8Array(3) }];
     await expect(getIndex('dep-fail', async () => corrupt)).rejects.toThrow(RangeError);
     expect((await getIndex('dep-fail', async () => rows)).size).toBe(1);

@@ -5,7 +5,13 @@ import type { DeploymentView } from '@/lib/deployments/data';
 /** The plan editor's pure rules about the verification threshold: its range, and a threshold superseded by a new verifier. */
 
 const FACEAPI = { id: 'faceapi-128', metric: 'euclidean' as const };
-const ONNX = { id: 'arcface-r50', version: '1', name: 'ArcFace', metric: 'cosine' as const, range: { min: 0, max: 0.95, step: 0.01, stricter: 'higher' as const } };
+const ONNX = {
+  id: 'arcface-r50',
+  version: '1',
+  name: 'ArcFace',
+  metric: 'cosine' as const,
+  range: { min: 0, max: 0.95, step: 0.01, stricter: 'higher' as const },
+};
 
 function view(overrides: Partial<DeploymentView> = {}, verifierUnavailable: string | null = null): DeploymentView {
   return {
@@ -31,7 +37,9 @@ function view(overrides: Partial<DeploymentView> = {}, verifierUnavailable: stri
 describe('the verification threshold as typed', () => {
   it('is checked against the verifier’s own range, in the server’s words, so the editor never previews a value save refuses', () => {
     const draft = { ...draftFromView(view()), verifyThreshold: '0.9' };
-    expect(inputErrors(draft, [], FACEAPI).verifyThreshold).toBe('Choose a verification threshold between 0.3 and 0.7 for faceapi-128 (a distance: lower is stricter).');
+    expect(inputErrors(draft, [], FACEAPI).verifyThreshold).toBe(
+      'Choose a verification threshold between 0.3 and 0.7 for faceapi-128 (a distance: lower is stricter).',
+    );
     expect(inputErrors({ ...draft, verifyThreshold: '0.45' }, [], FACEAPI).verifyThreshold).toBeUndefined();
     expect(inputErrors({ ...draft, verifyThreshold: '0.9' }, [], { id: 'arcface-r50', metric: 'cosine' }).verifyThreshold).toBeUndefined();
     expect(inputErrors({ ...draft, verifyThreshold: 'abc' }, [], FACEAPI).verifyThreshold).toBe('Enter a number, e.g. 0.45.');

@@ -39,7 +39,7 @@ function landmarksWith(five: readonly Point[]): Point[] {
   return points;
 }
 
-describe('the ArcFace template for a model\'s input size', () => {
+describe("the ArcFace template for a model's input size", () => {
   it('is the 112 template at 112, scaled at 224, and at 128 the same size moved 8 px right, as InsightFace places it', () => {
     expect(arcfaceTemplate(112, 112)).toEqual(ARCFACE_TEMPLATE_112);
     arcfaceTemplate(224, 224).forEach((p, i) => expect(p).toEqual({ x: ARCFACE_TEMPLATE_112[i]!.x * 2, y: ARCFACE_TEMPLATE_112[i]!.y * 2 }));
@@ -99,9 +99,18 @@ describe('similarity transform', () => {
   it('fits noisy points in the least-squares sense, and refuses points that coincide', () => {
     const seen = transform(ARCFACE_TEMPLATE_112, { angle: 0.1, scale: 3, dx: 20, dy: 40 }).map((p, i) => ({ x: p.x + (i % 2 ? 0.8 : -0.8), y: p.y }));
     const m = similarityTransform(seen, ARCFACE_TEMPLATE_112);
-    const error = seen.reduce((s, p, i) => s + Math.hypot(applyAffine(m, p).x - ARCFACE_TEMPLATE_112[i]!.x, applyAffine(m, p).y - ARCFACE_TEMPLATE_112[i]!.y), 0) / 5;
+    const error =
+      seen.reduce((s, p, i) => s + Math.hypot(applyAffine(m, p).x - ARCFACE_TEMPLATE_112[i]!.x, applyAffine(m, p).y - ARCFACE_TEMPLATE_112[i]!.y), 0) / 5;
     expect(error).toBeLessThan(0.5);
-    expect(() => similarityTransform([{ x: 1, y: 1 }, { x: 1, y: 1 }], ARCFACE_TEMPLATE_112.slice(0, 2))).toThrow(/coincide/);
+    expect(() =>
+      similarityTransform(
+        [
+          { x: 1, y: 1 },
+          { x: 1, y: 1 },
+        ],
+        ARCFACE_TEMPLATE_112.slice(0, 2),
+      ),
+    ).toThrow(/coincide/);
   });
 
   it('inverts', () => {

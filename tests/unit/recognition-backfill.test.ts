@@ -38,10 +38,12 @@ vi.mock('@/lib/watchlists/mutations', () => ({
   }),
 }));
 vi.mock('@/lib/audit/mutations', () => ({
-  auditedTransaction: vi.fn(async (work: (tx: unknown, audit: (event: { action: string; details?: Record<string, unknown> }) => Promise<void>) => Promise<unknown>) => {
-    if (db.auditDown) throw new Error('Database connection lost.');
-    return work({}, async (event) => void db.audit.push({ action: event.action, details: event.details }));
-  }),
+  auditedTransaction: vi.fn(
+    async (work: (tx: unknown, audit: (event: { action: string; details?: Record<string, unknown> }) => Promise<void>) => Promise<unknown>) => {
+      if (db.auditDown) throw new Error('Database connection lost.');
+      return work({}, async (event) => void db.audit.push({ action: event.action, details: event.details }));
+    },
+  ),
 }));
 
 const { analyseFaces } = await import('@/lib/recognition/face-analysis');
@@ -119,7 +121,13 @@ describe('a busy or restarting face analyser', () => {
     const waited = await run();
     expect(waited).toBe(3 * 7000);
     expect(analyse).toHaveBeenCalledTimes(3 * 4);
-    expect(progress()).toMatchObject({ state: 'failed', computed: 0, failed: [], deferred: 3, message: expect.stringMatching(/^The face analyser stayed unavailable/) });
+    expect(progress()).toMatchObject({
+      state: 'failed',
+      computed: 0,
+      failed: [],
+      deferred: 3,
+      message: expect.stringMatching(/^The face analyser stayed unavailable/),
+    });
     expect(progress().finishedAt).not.toBeNull();
     expect(db.audit.map((a) => a.action)).toEqual(['templates.backfill_started', 'templates.backfill_failed']);
     expect(lines.at(-1)).toMatch(/computing templates stopped \(The face analyser stayed unavailable .*\); it starts again at the next start-up/);
@@ -128,7 +136,10 @@ describe('a busy or restarting face analyser', () => {
 
 describe('a photo at fault', () => {
   it('is listed for replacement at once, without retries', async () => {
-    analyse.mockRejectedValueOnce(new UndecodableImageError()).mockResolvedValueOnce({ ...found, faces: [] }).mockResolvedValue(found);
+    analyse
+      .mockRejectedValueOnce(new UndecodableImageError())
+      .mockResolvedValueOnce({ ...found, faces: [] })
+      .mockResolvedValue(found);
     db.images = ['img-1', 'img-2', 'img-3'];
     expect(await run()).toBe(0);
     expect(analyse).toHaveBeenCalledTimes(3);

@@ -171,7 +171,8 @@ describe('calibration', () => {
 
   it('sizes the distance histogram for unnormalised vectors, so no pair is clamped', () => {
     const far = (identity: string, x: number): CalibrationSample => ({ identity, vectors: { e: Float32Array.from([x, 0]) } });
-    const e = calibrate([far('a', 0), far('a', 0.1), far('b', 3), far('b', 3.1), far('c', -2.5)], [{ engineId: 'e', engineVersion: '1', metric: 'euclidean' }]).engines[0]!;
+    const e = calibrate([far('a', 0), far('a', 0.1), far('b', 3), far('b', 3.1), far('c', -2.5)], [{ engineId: 'e', engineVersion: '1', metric: 'euclidean' }])
+      .engines[0]!;
     // The farthest pair is 5.6 apart; the histogram reaches 2 × the longest vector (6.2).
     expect(e.impostor.histogram.start + e.impostor.histogram.step * e.impostor.histogram.counts.length).toBeGreaterThanOrEqual(5.6);
     expect(fmrAt(e, 4).k).toBe(6); // a–b: 3, 3.1, 2.9, 3; a–c: 2.5, 2.6; not b–c at 5.5 and 5.6
@@ -209,7 +210,13 @@ describe('calibration', () => {
  * A calibration built from counts: `impostors` impostor pairs of which `falseAt[t]` match at
  * distance t, and 1,000 genuine pairs of which `missesAt[t]` do not.
  */
-function syntheticCalibration(id: string, engineId: string, bins: { at: number; impostors: number; genuine: number }[], impostorPairs: number, identities: number | null = 500): CalibrationUse {
+function syntheticCalibration(
+  id: string,
+  engineId: string,
+  bins: { at: number; impostors: number; genuine: number }[],
+  impostorPairs: number,
+  identities: number | null = 500,
+): CalibrationUse {
   const step = 0.001;
   const counts = () => new Array(2000).fill(0) as number[];
   const genuine = counts();
@@ -224,7 +231,15 @@ function syntheticCalibration(id: string, engineId: string, bins: { at: number; 
   }
   impostor[1500]! += impostorPairs - i; // the rest far away
   const dist = (histogram: number[], pairs: number) => ({ pairs, mean: 0, sd: 0, histogram: { start: 0, step, counts: histogram } });
-  return { engineId, metric: 'euclidean', genuine: dist(genuine, g), impostor: dist(impostor, impostorPairs), calibrationId: id, calibrationName: id, identities } as CalibrationUse;
+  return {
+    engineId,
+    metric: 'euclidean',
+    genuine: dist(genuine, g),
+    impostor: dist(impostor, impostorPairs),
+    calibrationId: id,
+    calibrationName: id,
+    identities,
+  } as CalibrationUse;
 }
 
 const faceapi = syntheticCalibration(
@@ -249,7 +264,12 @@ const stage = (calibration: CalibrationUse | null, threshold: number | null): St
 
 describe('forecast of a plan', () => {
   it('computes false alerts per face from the calibration, at the upper bound, and misses', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 5, templates: 10 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.5) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 5, templates: 10 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.5),
+    });
     if (!f.complete) throw new Error('expected a forecast');
     // Verification at 0.5: 10 impostor pairs in 100,000 match → FMR 1e-4; N = 10 templates.
     expect(f.verification.fmr).toMatchObject({ k: 10, n: 100_000, estimate: 1e-4 });
@@ -271,27 +291,47 @@ describe('forecast of a plan', () => {
   });
 
   it('says "does not meet … at these thresholds" when a stricter one would, and never rounds over to equal', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 1000, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.6) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 1000,
+      watchlist: { entries: 1, templates: 1 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.6),
+    });
     if (!f.complete) throw new Error('expected a forecast');
     expect(f.meetsTarget).toBe(false);
     expect(f.summary).toMatch(/does not meet the target at these thresholds.*A stricter verification threshold would meet it/);
     expect(f.summary).toMatch(/1 person \(1 reference image\)/);
     // Just over the target: the printed figures must differ.
-    const tight = forecastPlan({ targetPerFace: 0.999 * f.falseAlertsPerFace.upper, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.6) });
+    const tight = forecastPlan({
+      targetPerFace: 0.999 * f.falseAlertsPerFace.upper,
+      watchlist: { entries: 1, templates: 1 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.6),
+    });
     if (!tight.complete) throw new Error('expected a forecast');
     const [, upper, target] = /at most ([\d.,]+) false alerts per 1,000 faces.*over the target of ([\d.,]+) per 1,000/.exec(tight.summary)!;
     expect(upper).not.toBe(target);
   });
 
   it('meets a target the figures allow, and says so in words', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 100, watchlist: { entries: 5, templates: 10 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.45) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 100,
+      watchlist: { entries: 5, templates: 10 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.45),
+    });
     expect(f.complete && f.meetsTarget).toBe(true);
     expect(f.summary).toMatch(/within the target of 10 per 1,000 faces/);
   });
 
   it('says when the calibration is too small to show a rate that low', () => {
     const small = syntheticCalibration('small', 'faceapi-128', [{ at: 0.3, impostors: 0, genuine: 100 }], 1000);
-    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 100, templates: 100 }, candidate: stage(small, 0.5), verification: stage(small, 0.4) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 100, templates: 100 },
+      candidate: stage(small, 0.5),
+      verification: stage(small, 0.4),
+    });
     if (!f.complete) throw new Error('expected a forecast');
     expect(f.falseAlertsPerFace.estimate).toBe(0);
     expect(f.meetsTarget).toBe(false);
@@ -300,7 +340,12 @@ describe('forecast of a plan', () => {
   });
 
   it('calls its point figure the smaller stage’s point estimate, not a best estimate of the joint rate', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 5, templates: 10 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.5) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 5, templates: 10 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.5),
+    });
     if (!f.complete) throw new Error('expected a forecast');
     expect(f.summary).toMatch(/\(the smaller stage's point estimate: [\d.]+\)/);
     expect(f.summary).not.toMatch(/best estimate/);
@@ -313,7 +358,12 @@ describe('forecast of a plan', () => {
   });
 
   it('has no forecast — not "0, within the target" — for a watchlist with no reference images, and proposes nothing', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 0, templates: 0 }, candidate: stage(faceapi, 0.6), verification: stage(faceapi, 0.45) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 0, templates: 0 },
+      candidate: stage(faceapi, 0.6),
+      verification: stage(faceapi, 0.45),
+    });
     expect(f.complete).toBe(false);
     expect(!f.complete && f.problems).toEqual([NO_REFERENCE_IMAGES]);
     expect(f.summary).toMatch(/no reference images in the chosen watchlists and categories yet/);
@@ -358,11 +408,21 @@ describe('forecast of a plan', () => {
     if (!f.complete) throw new Error('expected a forecast');
     expect(f.verification.identities).toBe(40);
     expect(fewPeopleNote(f)).toMatch(/^The calibration behind these figures was measured on only 40 people: treat as rough/);
-    const many = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(faceapi, 0.5), verification: stage(faceapi, 0.4) });
+    const many = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 1, templates: 1 },
+      candidate: stage(faceapi, 0.5),
+      verification: stage(faceapi, 0.4),
+    });
     expect(many.complete && fewPeopleNote(many)).toBeNull();
     // Unknown (a forecast recorded before the count was kept): nothing claimed either way.
     const unknown = syntheticCalibration('unknown', 'faceapi-128', [{ at: 0.3, impostors: 0, genuine: 100 }], 1000, null);
-    const u = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(unknown, 0.5), verification: stage(unknown, 0.4) });
+    const u = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 1, templates: 1 },
+      candidate: stage(unknown, 0.5),
+      verification: stage(unknown, 0.4),
+    });
     expect(u.complete && fewPeopleNote(u)).toBeNull();
     // Two small calibrations, one per stage: both counts.
     const other = { ...few, calibrationId: 'other', identities: 60 };
@@ -380,12 +440,21 @@ describe('forecast of a plan', () => {
 
   it('refuses a verification threshold outside its recogniser’s range, naming it', () => {
     expect(verifyThresholdProblem(0.45, { id: 'faceapi-128', metric: 'euclidean' })).toBeNull();
-    expect(verifyThresholdProblem(0.9, { id: 'faceapi-128', metric: 'euclidean' })).toBe('verifyThreshold must be between 0.3 and 0.7 for faceapi-128 (a distance: lower is stricter)');
-    expect(verifyThresholdProblem(-0.5, { id: 'arcface', metric: 'cosine' })).toMatch(/between 0 and 0\.95 for arcface \(a cosine similarity: higher is stricter\)/);
+    expect(verifyThresholdProblem(0.9, { id: 'faceapi-128', metric: 'euclidean' })).toBe(
+      'verifyThreshold must be between 0.3 and 0.7 for faceapi-128 (a distance: lower is stricter)',
+    );
+    expect(verifyThresholdProblem(-0.5, { id: 'arcface', metric: 'cosine' })).toMatch(
+      /between 0 and 0\.95 for arcface \(a cosine similarity: higher is stricter\)/,
+    );
   });
 
   it('lists what it lacks: thresholds, calibrations', () => {
-    const f = forecastPlan({ targetPerFace: 1 / 6000, watchlist: { entries: 1, templates: 1 }, candidate: stage(null, 0.5), verification: stage(faceapi, null) });
+    const f = forecastPlan({
+      targetPerFace: 1 / 6000,
+      watchlist: { entries: 1, templates: 1 },
+      candidate: stage(null, 0.5),
+      verification: stage(faceapi, null),
+    });
     expect(f.complete).toBe(false);
     expect(!f.complete && f.problems).toEqual(['a calibration of face-api (an admin runs one on the Recognition page)', 'a verification threshold (face-api)']);
   });
@@ -430,7 +499,9 @@ describe('proposed thresholds', () => {
   });
 
   it('cannot propose without calibrations', () => {
-    expect(proposeThresholds({ ...input(1), verification: { ...input(1).verification, calibration: null } })).toMatchObject({ verifyThreshold: null, meetsTarget: false });
+    expect(proposeThresholds({ ...input(1), verification: { ...input(1).verification, calibration: null } })).toMatchObject({
+      verifyThreshold: null,
+      meetsTarget: false,
+    });
   });
 });
-

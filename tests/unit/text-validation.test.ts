@@ -22,7 +22,18 @@ describe('names (nameText)', () => {
   });
 
   it('refuses names with no visible character, whatever invisible characters make them', () => {
-    for (const invisible of ['\u200B', '\u200B\u200C\u200D', '\u2060', '\u200B\uFEFF', '\u3164', '\u115F', '\u2800', '\u0301\u0302', '\u00A0\u200B', '\u180E']) {
+    for (const invisible of [
+      '\u200B',
+      '\u200B\u200C\u200D',
+      '\u2060',
+      '\u200B\uFEFF',
+      '\u3164',
+      '\u115F',
+      '\u2800',
+      '\u0301\u0302',
+      '\u00A0\u200B',
+      '\u180E',
+    ]) {
       expect(messages(name.safeParse(invisible)), JSON.stringify(invisible)).toContainEqual(expect.stringMatching(/^name has no visible character/));
     }
     // Characters JavaScript counts as white space (U+FEFF among them) are trimmed away first.
@@ -32,12 +43,15 @@ describe('names (nameText)', () => {
   it('refuses NUL and every other C0 or C1 control, naming the character', () => {
     expect(messages(name.safeParse('Ann\u0000Smith'))).toEqual(['name contains a control character (U+0000), which cannot be shown: remove it']);
     for (const control of ['\u0001', '\u001B', '\u007F', '\u0085', '\u009F']) {
-      expect(messages(name.safeParse(`A${control}B`))).toContainEqual(expect.stringContaining(`control character (U+00${control.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')})`));
+      expect(messages(name.safeParse(`A${control}B`))).toContainEqual(
+        expect.stringContaining(`control character (U+00${control.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')})`),
+      );
     }
   });
 
   it('keeps a name on one line: tabs and line breaks inside are refused (at the ends they are trimmed)', () => {
-    for (const brk of ['\t', '\n', '\r', '\u2028', '\u2029']) expect(messages(name.safeParse(`A${brk}B`))).toContainEqual(expect.stringMatching(/^name must be one line/));
+    for (const brk of ['\t', '\n', '\r', '\u2028', '\u2029'])
+      expect(messages(name.safeParse(`A${brk}B`))).toContainEqual(expect.stringMatching(/^name must be one line/));
     expect(name.parse('\nAnn\r\n')).toBe('Ann');
   });
 
@@ -78,7 +92,9 @@ describe('free text (freeText)', () => {
   it('refuses NUL and other controls, and bidirectional controls', () => {
     expect(messages(reason.safeParse('Seen\u0000 twice'))).toEqual(['reason contains a control character (U+0000), which cannot be shown: remove it']);
     expect(messages(reason.safeParse('bell \u0007 here'))).toContainEqual(expect.stringContaining('U+0007'));
-    expect(messages(reason.safeParse('see \u2067file\u2069 here'))).toContainEqual(expect.stringMatching(/^reason contains a bidirectional control \(U\+2067\)/));
+    expect(messages(reason.safeParse('see \u2067file\u2069 here'))).toContainEqual(
+      expect.stringMatching(/^reason contains a bidirectional control \(U\+2067\)/),
+    );
     expect(freeTextProblem('x\uDBFF')).toMatch(/broken character/);
   });
 

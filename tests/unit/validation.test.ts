@@ -62,7 +62,13 @@ describe('schemas never throw on strange input', () => {
   it('watchlist entries with unparseable dates are refused, not crashed on', async () => {
     const { EntryInputSchema } = await import('@/lib/watchlists/schema');
     const result = EntryInputSchema.safeParse({
-      reference: 'R', name: 'N', category: 'wanted_by_court', imageSource: 's', legalBasis: 'l', imageTakenOn: '26/11/2026', reviewBy: 42,
+      reference: 'R',
+      name: 'N',
+      category: 'wanted_by_court',
+      imageSource: 's',
+      legalBasis: 'l',
+      imageTakenOn: '26/11/2026',
+      reviewBy: 42,
     });
     expect(result.success).toBe(false);
   });

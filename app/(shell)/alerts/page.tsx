@@ -23,9 +23,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Searc
       <header className="page-header">
         <h1>Alerts</h1>
         <p className="muted">
-          {shown.length === 0
-            ? 'No live deployment right now.'
-            : `${shown.map((d) => d.name).join(', ')} — live.`}{' '}
+          {shown.length === 0 ? 'No live deployment right now.' : `${shown.map((d) => d.name).join(', ')} — live.`}{' '}
           {triage
             ? 'Claim an alert, compare the two faces, then decide. The system only prompts: you decide.'
             : 'You see the queue and can release a claim; operators claim and decide.'}

@@ -35,8 +35,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <header className="page-header">
         <h1>Audit trail</h1>
         <p className="muted lead">
-          Append-only. Each record carries the hash of the one before it, so an edit or deletion made outside
-          Sightline breaks the chain.
+          Append-only. Each record carries the hash of the one before it, so an edit or deletion made outside Sightline breaks the chain.
         </p>
       </header>
       <ChainStatus />

@@ -17,8 +17,7 @@ export default async function WatchlistsPage() {
       <header className="page-header">
         <h1>Watchlists</h1>
         <p className="muted lead">
-          Only people in the four lawful categories may be looked for. A deployment uses a frozen snapshot of the
-          categories it was authorised for.
+          Only people in the four lawful categories may be looked for. A deployment uses a frozen snapshot of the categories it was authorised for.
         </p>
       </header>
       {watchlists.length === 0 ? (
@@ -34,7 +33,9 @@ export default async function WatchlistsPage() {
                 <th scope="col">Watchlist</th>
                 <th scope="col">People</th>
                 {CATEGORIES.map((c) => (
-                  <th scope="col" key={c}>{CATEGORY_LABELS[c]}</th>
+                  <th scope="col" key={c}>
+                    {CATEGORY_LABELS[c]}
+                  </th>
                 ))}
                 <th scope="col">Review overdue</th>
               </tr>
@@ -48,7 +49,9 @@ export default async function WatchlistsPage() {
                   </td>
                   <td className="mono">{w.entryCount}</td>
                   {CATEGORIES.map((c) => (
-                    <td className="mono" key={c}>{w.byCategory[c]}</td>
+                    <td className="mono" key={c}>
+                      {w.byCategory[c]}
+                    </td>
                   ))}
                   <td>{w.reviewOverdue > 0 ? <span className="warn-text">{w.reviewOverdue}</span> : <span className="muted">0</span>}</td>
                 </tr>

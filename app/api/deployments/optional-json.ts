@@ -7,9 +7,6 @@ import { parseInput, readJson } from '@/lib/http/route';
  * Not a route: only route.ts files are routable in the App Router.
  */
 export async function readOptionalJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  const hasBody =
-    request.headers.has('content-type') ||
-    request.headers.has('transfer-encoding') ||
-    Number(request.headers.get('content-length') ?? 0) > 0;
+  const hasBody = request.headers.has('content-type') || request.headers.has('transfer-encoding') || Number(request.headers.get('content-length') ?? 0) > 0;
   return hasBody ? readJson(request, schema) : parseInput(schema, {});
 }

@@ -100,7 +100,11 @@ function makeFakeFeed(count: number) {
       };
       window.__alertsPreview = {
         size: () => listRef.current.items.length,
-        raise: (n) => apply(Array.from({ length: n }, () => syntheticAlert(Date.now(), 'new')), true),
+        raise: (n) =>
+          apply(
+            Array.from({ length: n }, () => syntheticAlert(Date.now(), 'new')),
+            true,
+          ),
         churn: (n) => {
           const items = listRef.current.items;
           const changed = Array.from({ length: Math.min(n, items.length) }, () => {

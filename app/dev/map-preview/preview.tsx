@@ -6,15 +6,7 @@
  * (no sign-in, no database); served outside production only (page.tsx).
  */
 import { useState } from 'react';
-import {
-  DeploymentPlanMap,
-  DeploymentsOverviewMap,
-  BaseMap,
-  PLAN_SHORTCUTS,
-  StatusLegend,
-  statusStyle,
-  type OverviewDeployment,
-} from '@/components/map';
+import { DeploymentPlanMap, DeploymentsOverviewMap, BaseMap, PLAN_SHORTCUTS, StatusLegend, statusStyle, type OverviewDeployment } from '@/components/map';
 import { CAMERA_DEFAULTS, destinationPoint, latLngsToPolygon, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
 
 /** A rough rectangle of `w` × `h` metres centred on a point, turned by `turn` degrees. */
@@ -58,10 +50,28 @@ const OVERVIEW: OverviewDeployment[] = [
     zone: zoneAround(51.5425, -0.0035, 260, 160, 20),
     cameras: [camera('s1', 'S1', 51.5425, -0.0045, 60), camera('s2', 'S2', 51.5428, -0.0022, 200)],
   },
-  { id: 'd-croydon', name: 'Croydon North End', status: 'submitted', zone: zoneAround(51.3745, -0.0995, 120, 320, 5), cameras: [camera('c1', 'C1', 51.3745, -0.0995, 0)] },
+  {
+    id: 'd-croydon',
+    name: 'Croydon North End',
+    status: 'submitted',
+    zone: zoneAround(51.3745, -0.0995, 120, 320, 5),
+    cameras: [camera('c1', 'C1', 51.3745, -0.0995, 0)],
+  },
   { id: 'd-leicester', name: 'Leicester Square', status: 'draft', zone: zoneAround(51.5103, -0.1301, 180, 140), cameras: [] },
-  { id: 'd-wembley', name: 'Wembley Park', status: 'ended', zone: zoneAround(51.5588, -0.2817, 300, 200, -15), cameras: [camera('w1', 'W1', 51.5588, -0.2817, 330)] },
-  { id: 'd-kingsx', name: 'King’s Cross', status: 'suspended', zone: zoneAround(51.5308, -0.1238, 220, 150, 10), cameras: [camera('k1', 'K1', 51.5308, -0.124, 150)] },
+  {
+    id: 'd-wembley',
+    name: 'Wembley Park',
+    status: 'ended',
+    zone: zoneAround(51.5588, -0.2817, 300, 200, -15),
+    cameras: [camera('w1', 'W1', 51.5588, -0.2817, 330)],
+  },
+  {
+    id: 'd-kingsx',
+    name: 'King’s Cross',
+    status: 'suspended',
+    zone: zoneAround(51.5308, -0.1238, 220, 150, 10),
+    cameras: [camera('k1', 'K1', 51.5308, -0.124, 150)],
+  },
   { id: 'd-romford', name: 'Romford Market', status: 'cancelled', zone: zoneAround(51.5768, 0.1801, 200, 200), cameras: [] },
   { id: 'd-camden', name: 'Camden Town', status: 'rejected', zone: zoneAround(51.5392, -0.1426, 160, 220, -20), cameras: [] },
   { id: 'd-nozone', name: 'Not yet placed', status: 'draft', zone: null, cameras: [] },
@@ -86,9 +96,7 @@ export function MapPreview() {
       <header className="page-header">
         <p className="eyebrow">Development preview</p>
         <h1>Map components</h1>
-        <p className="lead muted">
-          Sample data, callbacks wired to local state. Base layer: London borough outlines (offline). Nothing here is saved.
-        </p>
+        <p className="lead muted">Sample data, callbacks wired to local state. Base layer: London borough outlines (offline). Nothing here is saved.</p>
       </header>
 
       <section className="panel" aria-labelledby="plan-heading">

@@ -65,8 +65,16 @@ export class DeploymentPage {
     if (values.locationRationale !== undefined) await p.getByLabel('Location rationale').fill(values.locationRationale);
     if (values.intelligenceCase !== undefined) await p.getByLabel('Intelligence case').fill(values.intelligenceCase);
     if (values.necessityProportionality !== undefined) await p.getByLabel('Necessity and proportionality').fill(values.necessityProportionality);
-    for (const name of values.watchlists ?? []) await p.getByRole('group', { name: 'Watchlists' }).getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) }).check();
-    for (const name of values.categories ?? []) await p.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) }).check();
+    for (const name of values.watchlists ?? [])
+      await p
+        .getByRole('group', { name: 'Watchlists' })
+        .getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) })
+        .check();
+    for (const name of values.categories ?? [])
+      await p
+        .getByRole('group', { name: 'Categories' })
+        .getByRole('checkbox', { name: new RegExp(`^${escape(name)}`) })
+        .check();
     if (values.candidateDistance !== undefined) await p.getByLabel('Candidate distance', { exact: true }).fill(values.candidateDistance);
     if (values.verifyThreshold !== undefined) await p.getByLabel('Verification threshold', { exact: true }).fill(values.verifyThreshold);
     if (values.signage !== undefined) await p.getByRole('checkbox', { name: 'Public notice (signage) is in place' }).setChecked(values.signage);
@@ -88,7 +96,10 @@ export class DeploymentPage {
 
   /** A line of the "Before submitting" checklist; `data-ready="true"` once that part is done. */
   checklistItem(label: string): Locator {
-    return this.page.getByTestId('readiness').getByRole('listitem').filter({ has: this.page.getByRole('link', { name: label, exact: true }) });
+    return this.page
+      .getByTestId('readiness')
+      .getByRole('listitem')
+      .filter({ has: this.page.getByRole('link', { name: label, exact: true }) });
   }
 
   errorSummary(): Locator {

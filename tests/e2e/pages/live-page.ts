@@ -51,7 +51,11 @@ export class LivePage {
 
   /** Detections per second shown in the tile's status bar, or null when the tile is not analysed. */
   async detectionRate(cameraName: string): Promise<number | null> {
-    const text = (await this.tile(cameraName).getByTestId('tile-rate').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+    const text =
+      (await this.tile(cameraName)
+        .getByTestId('tile-rate')
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? '';
     const match = text.match(/([\d.]+)\s*det\/s/);
     return match ? Number(match[1]) : null;
   }
@@ -118,7 +122,9 @@ export class LivePage {
   async enlargedCamera(): Promise<string | null> {
     const id = await this.grid().getAttribute('data-enlarged');
     if (!id) return null;
-    return this.grid().locator(`[data-camera-id="${id.replace(/["\\]/g, '\\$&')}"]`).getAttribute('data-camera-name');
+    return this.grid()
+      .locator(`[data-camera-id="${id.replace(/["\\]/g, '\\$&')}"]`)
+      .getAttribute('data-camera-name');
   }
 
   /** Tiles per screen now shown (1, 4, 9 or 16). */

@@ -20,7 +20,9 @@ export class WatchlistPage {
   }
 
   async choosePhotos(paths: string[]) {
-    await this.addPanel().getByLabel(/^Photos/).setInputFiles(paths);
+    await this.addPanel()
+      .getByLabel(/^Photos/)
+      .setInputFiles(paths);
   }
 
   row(index = 0) {

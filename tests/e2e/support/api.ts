@@ -28,7 +28,18 @@ export async function liveDeployment(
   const created = await officer.post('/api/deployments', {
     data: {
       name,
-      zone: { type: 'Polygon', coordinates: [[[-0.144, 51.514], [-0.139, 51.514], [-0.139, 51.5165], [-0.144, 51.5165], [-0.144, 51.514]]] },
+      zone: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [-0.144, 51.514],
+            [-0.139, 51.514],
+            [-0.139, 51.5165],
+            [-0.144, 51.5165],
+            [-0.144, 51.514],
+          ],
+        ],
+      },
       startsAt: new Date(now - 60_000).toISOString(),
       endsAt: new Date(now + 4 * 3_600_000).toISOString(),
       locationRationale: 'End-to-end test: the person on the watchlist is expected at this crossing.',
@@ -51,7 +62,11 @@ export async function liveDeployment(
   }
   // The bundled recogniser never meets the default target: the plan goes ahead with a recorded reason.
   const overrideReason = 'End-to-end test: the bundled recogniser cannot meet the target.';
-  for (const [api, step] of [[officer, 'submit'], [officer2, 'authorise'], [officer, 'start']] as const) {
+  for (const [api, step] of [
+    [officer, 'submit'],
+    [officer2, 'authorise'],
+    [officer, 'start'],
+  ] as const) {
     const response = await api.post(`/api/deployments/${id}/${step}`, { data: step === 'start' ? {} : { overrideReason } });
     if (response.status() !== 200) throw new Error(`${step}: ${response.status()} ${await response.text()}`);
   }

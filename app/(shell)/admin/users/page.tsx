@@ -15,9 +15,9 @@ export default async function UsersPage() {
       <header className="page-header">
         <h1>Users</h1>
         <p className="muted lead">
-          Roles decide what each person may see and do. Every change is recorded in the audit trail. Disabling a
-          user, changing their role or resetting their password signs them out everywhere at once. A password you
-          set is temporary: its holder must choose their own at their next sign-in before they can do anything.
+          Roles decide what each person may see and do. Every change is recorded in the audit trail. Disabling a user, changing their role or resetting their
+          password signs them out everywhere at once. A password you set is temporary: its holder must choose their own at their next sign-in before they can do
+          anything.
         </p>
       </header>
       <div className="table-wrap panel">
@@ -52,11 +52,7 @@ export default async function UsersPage() {
                   )}
                 </td>
                 <td className="small" data-testid="user-created-by">
-                  {user.createdBy ? (
-                    <span title={user.createdBy.email}>{user.createdBy.name}</span>
-                  ) : (
-                    <span className="muted">Set-up script</span>
-                  )}
+                  {user.createdBy ? <span title={user.createdBy.email}>{user.createdBy.name}</span> : <span className="muted">Set-up script</span>}
                 </td>
                 <td>
                   <UserRowControls id={user.id} email={user.email} role={user.role} disabled={user.disabled} isSelf={user.id === me.id} />

@@ -127,7 +127,10 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
         </section>
       ) : null}
       {view.statusReason && reasonTitle ? (
-        <section className={`${styles.banner} ${view.status === 'draft' || view.status === 'suspended' ? styles.bannerWarn : styles.bannerInfo}`} data-testid="status-reason">
+        <section
+          className={`${styles.banner} ${view.status === 'draft' || view.status === 'suspended' ? styles.bannerWarn : styles.bannerInfo}`}
+          data-testid="status-reason"
+        >
           <div>
             <h2 className={styles.bannerTitle}>{reasonTitle}</h2>
             <p className={styles.prose}>{view.statusReason}</p>

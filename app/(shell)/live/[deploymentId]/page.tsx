@@ -57,8 +57,8 @@ export default async function LiveDeploymentPage({ params }: { params: Promise<{
         <div className="panel empty-state" role="status">
           <h2>Not live</h2>
           <p className="muted">
-            This deployment is {STATUS_LABELS[deployment.status].toLowerCase()}. Cameras send faces only while a deployment is
-            live and inside its authorised window.
+            This deployment is {STATUS_LABELS[deployment.status].toLowerCase()}. Cameras send faces only while a deployment is live and inside its authorised
+            window.
           </p>
         </div>
       )}

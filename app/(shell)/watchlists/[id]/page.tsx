@@ -34,11 +34,18 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
   return (
     <div className="page">
       <header className="page-header">
-        <p className="eyebrow"><Link href="/watchlists">Watchlists</Link></p>
+        <p className="eyebrow">
+          <Link href="/watchlists">Watchlists</Link>
+        </p>
         <h1>{watchlist.name}</h1>
         <p className="muted">
           {watchlist.entryCount} people
-          {watchlist.reviewOverdue > 0 && <> · <span className="warn-text">{watchlist.reviewOverdue} overdue for review</span></>}
+          {watchlist.reviewOverdue > 0 && (
+            <>
+              {' '}
+              · <span className="warn-text">{watchlist.reviewOverdue} overdue for review</span>
+            </>
+          )}
           {watchlist.description && <> · {watchlist.description}</>}
         </p>
       </header>
@@ -60,11 +67,19 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
           <span>Review overdue only</span>
         </label>
         <div className="filter-actions">
-          <button className="button primary" type="submit">Search</button>
-          <Link className="button" href={`/watchlists/${id}`}>Clear</Link>
+          <button className="button primary" type="submit">
+            Search
+          </button>
+          <Link className="button" href={`/watchlists/${id}`}>
+            Clear
+          </Link>
         </div>
       </form>
-      {!parsed.success && <p className="form-error" role="alert">Filters ignored: {describeIssues(parsed.error)}</p>}
+      {!parsed.success && (
+        <p className="form-error" role="alert">
+          Filters ignored: {describeIssues(parsed.error)}
+        </p>
+      )}
 
       <p className="muted small" aria-live="polite">
         {result.total} {result.total === 1 ? 'entry' : 'entries'} · page {result.page} of {pages} · each photo shown is recorded in the audit trail
