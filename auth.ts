@@ -16,6 +16,10 @@ declare module 'next-auth' {
   interface Session {
     user: { id: string; role: string; email: string; name: string };
   }
+  interface User {
+    /** The password hash the sign-in proved; used once to open the session, never put in the token. */
+    passwordHash?: string;
+  }
 }
 
 declare module 'next-auth/jwt' {
@@ -48,8 +52,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       // matter: every request reloads the session and its user (lib/auth/session-user.ts).
       if (user?.id) {
         const now = new Date();
+        // Null when the password changed or the account was disabled since the password was checked.
+        const session = await startSession(user.id, user.passwordHash ?? '', now);
+        if (!session) return null;
         token.sub = user.id;
-        token.sid = (await startSession(user.id, now)).id;
+        token.sid = session.id;
         token.signedInAt = now.getTime();
         return token;
       }

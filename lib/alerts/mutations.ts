@@ -124,23 +124,29 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
           ? closer(face.verification.score, open.verifyScore, face.verification.metric)
           : face.distance < open.distance;
       const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
-      // Both updates or neither.
-      await db.$transaction(async (tx) => {
+      // Both updates or neither. Triage does not take this lock: both writes are conditional on the
+      // alert still awaiting a decision (and the crop on nobody holding it, and retention not having
+      // deleted it), so a claim or a decision made since the read above is never changed by a
+      // sighting — which then becomes a new alert, as after any decision.
+      const updated = await db.$transaction(async (tx) => {
         await requireStillLive(tx, face.deploymentId);
-        await tx.alert.update({
-          where: { id: open.id },
+        const { count } = await tx.alert.updateMany({
+          where: { id: open.id, status: 'new' },
           data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
         });
-        // Conditional, so a crop deleted by retention meanwhile is never written back.
+        if (count === 0) return false;
         if (better) {
           await tx.alert.updateMany({
-            where: { id: open.id, cropDeletedAt: null },
+            where: { id: open.id, status: 'new', claimedById: null, cropDeletedAt: null },
             data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
           });
         }
+        return true;
       });
-      await publish('alert:updated', open.id);
-      return { alertId: open.id, created: false };
+      if (updated) {
+        await publish('alert:updated', open.id);
+        return { alertId: open.id, created: false };
+      }
     }
     const alertId = await auditedTransaction(async (tx, audit) => {
       await requireStillLive(tx, face.deploymentId);

@@ -7,7 +7,10 @@ import { verifyPassword } from './passwords';
 import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
 import type { SessionUser } from './session-user';
 
-export type SignInResult = { ok: true; user: SessionUser } | { ok: false; reason: 'invalid' | 'rate_limited'; retryAfterSeconds?: number };
+/** `passwordHash`: the credential this sign-in proved, so its session is opened only if it still holds (lib/sessions/mutations.ts). */
+export type SignInResult =
+  | { ok: true; user: SessionUser & { passwordHash: string } }
+  | { ok: false; reason: 'invalid' | 'rate_limited'; retryAfterSeconds?: number };
 
 function limits() {
   const env = serverEnv();
@@ -79,7 +82,7 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
 
   clearAccountFailures(email);
   await recordAuditEvent({ action: 'auth.signed_in', actorId: user.id, actorEmail: user.email, ip });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role, passwordHash: user.passwordHash } };
 }
 
 /** One record per block that is over, with the attempts it refused. */

@@ -1,5 +1,5 @@
 import { serverEnv } from '@/lib/config/env';
-import { HttpError } from '@/lib/http/errors';
+import { HttpError, retryAfter } from '@/lib/http/errors';
 import { processState } from '@/lib/process-state';
 import { TokenBucket, type BucketSettings } from './token-bucket';
 
@@ -72,11 +72,15 @@ export function takeUserProbe(userId: string, now = Date.now()): void {
 function rateLimited(from: string, bucket: TokenBucket, now: number): HttpError {
   const { perSecond, burst } = bucket.settings;
   const retryAfterMs = bucket.waitMs(now);
-  return new HttpError(
-    429,
-    'rate_limited',
-    `Too many probes from ${from}: at most ${perSecond} a second (bursts of ${burst}). This one was not processed; send again in ${retryAfterMs} ms.`,
-    { retryAfterMs },
+  // Retry-After (whole seconds, at least 1) for HTTP senders; the milliseconds in the body for tiles.
+  return retryAfter(
+    new HttpError(
+      429,
+      'rate_limited',
+      `Too many probes from ${from}: at most ${perSecond} a second (bursts of ${burst}). This one was not processed; send again in ${retryAfterMs} ms.`,
+      { retryAfterMs },
+    ),
+    retryAfterMs / 1000,
   );
 }
 

@@ -3,9 +3,10 @@ import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
 import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
-import { getDeploymentForViewer } from '@/lib/deployments/data';
+import { getDeploymentForViewer, isDeploymentVisibleTo } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
 import { allowSameOriginSocket } from '@/lib/http/origin-check';
+import { STATIC_SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
 import { findLiveSession } from '@/lib/sessions/data';
@@ -31,6 +32,11 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     serveClient: false,
     // Pages on other origins may not open a socket with the user's cookie (lib/http/origin-check.ts).
     allowRequest: allowSameOriginSocket,
+  });
+
+  // engine.io answers its own requests (server.ts never sees them): the same headers as every answer.
+  io.engine.on('headers', (headers: Record<string, string>) => {
+    Object.assign(headers, STATIC_SECURITY_HEADERS, { 'Cache-Control': 'no-store' });
   });
 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- socket.io ignores the promise; every path ends in next()
@@ -70,8 +76,13 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (held.size === 0 && socketsOfUser.get(userId) === held) socketsOfUser.delete(userId);
     };
     // Whichever comes: the socket's disconnection, or its transport closing before it connected.
-    socket.once('disconnect', release);
-    socket.conn.once('close', release);
+    const onClose = () => release();
+    socket.once('disconnect', () => {
+      release();
+      // (a client may reconnect the namespace many times over one transport: keep no listener per socket)
+      socket.conn.off('close', onClose);
+    });
+    socket.conn.once('close', onClose);
     next();
   });
 
@@ -80,7 +91,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
     void socket.join(roomOfUser(user.id));
-    void watchSession(socket);
+    // Events wait for the session to be confirmed once more after joining its room (watchSession).
+    const sessionConfirmed = watchSession(socket);
 
     socket.on('whoami', (ack) => {
       if (typeof ack === 'function') ack(user);
@@ -91,14 +103,22 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     socket.on('deployment:join', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user.role, 'alert:read')) return ack({ ok: false, error: 'Your role may not receive alerts.' });
+      if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       const parsed = DeploymentRoomSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required.' });
+      const { deploymentId } = parsed.data;
       try {
-        await getDeploymentForViewer(user, parsed.data.deploymentId);
+        await getDeploymentForViewer(user, deploymentId);
       } catch (error) {
         return ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not join this deployment.' });
       }
-      await socket.join(roomOfDeployment(parsed.data.deploymentId));
+      await socket.join(roomOfDeployment(deploymentId));
+      // A lifecycle change that narrowed the room between the check above and the join could not
+      // see this socket: look again now that it is in the room.
+      if (!(await isDeploymentVisibleTo(user, deploymentId))) {
+        await socket.leave(roomOfDeployment(deploymentId));
+        return ack({ ok: false, error: 'This deployment is no longer open to you.' });
+      }
       ack({ ok: true });
     });
 
@@ -107,6 +127,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       const { deploymentId, ...probe } = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
       try {
         takeSocketProbe(probes);
+        if (!(await sessionConfirmed)) throw new HttpError(401, 'unauthenticated', 'Your session has ended.');
         if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
         ack(await submitProbe(user, deploymentId, probe));
       } catch (error) {
@@ -133,7 +154,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
  * mid-shift on a busy screen. The session is read once more after joining: one ended between the
  * handshake's read and the join (when the room could not yet reach this socket) is caught here.
  */
-async function watchSession(socket: ServerSocket): Promise<void> {
+async function watchSession(socket: ServerSocket): Promise<boolean> {
   const { sessionId, sessionExpiresAt } = socket.data;
   const expire = () => {
     socket.emit('session:revoked', { reason: 'Your session has expired. Sign in again.' });
@@ -143,11 +164,12 @@ async function watchSession(socket: ServerSocket): Promise<void> {
   socket.once('disconnect', () => clearTimeout(timer));
   await socket.join(roomOfSession(sessionId));
   try {
-    if (!(await findLiveSession(sessionId))) socket.disconnect(true);
+    if (await findLiveSession(sessionId)) return true;
   } catch (error) {
     console.error('[realtime] session check failed', error);
-    socket.disconnect(true);
   }
+  socket.disconnect(true);
+  return false;
 }
 
 function refusal(error: unknown): ProbeRefusal {

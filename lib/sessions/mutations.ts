@@ -1,22 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { auditedTransaction } from '@/lib/audit/mutations';
 import { serverEnv } from '@/lib/config/env';
-import { getDb, type Tx } from '@/lib/db/client';
+import { dbProvider, getDb, type Tx } from '@/lib/db/client';
 import { disconnectSessionSockets } from '@/lib/realtime/publish';
 
 /** Why a session ended; stored on the row (a person's acts are also in the audit trail). */
 export type SessionEndReason = 'signed_out' | 'user_disabled' | 'role_changed' | 'password_changed' | 'password_reset';
 
 /**
- * Opens the server-side session of a sign-in that has just succeeded (auth.ts, at sign-in).
- * The id is 256 random bits: it travels only inside the encrypted session cookie. The sign-in
- * itself is audited by lib/auth/sign-in.ts.
+ * Opens the server-side session of a sign-in that has just succeeded (auth.ts, at sign-in), or
+ * returns null when the account changed under it: a password change or reset, or disabling, that
+ * committed between the password check and now would otherwise miss this session when it ends the
+ * user's others. The user row is read under a share lock on PostgreSQL (those changes update it
+ * before they end sessions); SQLite runs one transaction at a time. The id is 256 random bits: it
+ * travels only inside the encrypted session cookie. The sign-in itself is audited by
+ * lib/auth/sign-in.ts.
  */
-export async function startSession(userId: string, now = new Date()): Promise<{ id: string; expiresAt: Date }> {
+export async function startSession(userId: string, provedPasswordHash: string, now = new Date()): Promise<{ id: string; expiresAt: Date } | null> {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + serverEnv().SESSION_MAX_AGE_HOURS * 3_600_000);
-  await getDb().session.create({ data: { id, userId, createdAt: now, expiresAt } });
-  return { id, expiresAt };
+  return getDb().$transaction(async (tx) => {
+    if (dbProvider() === 'postgresql') await tx.$queryRaw`SELECT 1 FROM "User" WHERE id = ${userId} FOR SHARE`;
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { passwordHash: true, disabled: true } });
+    if (!user || user.disabled || user.passwordHash !== provedPasswordHash) return null;
+    await tx.session.create({ data: { id, userId, createdAt: now, expiresAt } });
+    return { id, expiresAt };
+  });
 }
 
 /**

@@ -202,6 +202,8 @@ describe('with tight limits set by environment', () => {
     expect(body).toMatchObject({ error: 'rate_limited', message: expect.stringContaining('at most 0.2 a second (bursts of 20)') });
     expect(body.details.retryAfterMs).toBeGreaterThan(0);
     expect(body.details.retryAfterMs).toBeLessThanOrEqual(5000);
+    // The same wait in whole seconds, for HTTP clients that honour Retry-After.
+    expect(Number(http.headers.get('retry-after'))).toBe(Math.max(1, Math.ceil(body.details.retryAfterMs / 1000)));
     // Another user is not held back by this one.
     const other = await operator2.json(`/api/deployments/${deployment.id}/probes`, 'POST', stranger(400));
     expect(other.status).toBe(200);

@@ -168,10 +168,33 @@ describe('state changes from another origin', () => {
     expect((await stranger.fetch('/api/me')).status).toBe(401);
   });
 
-  it('lets reads through whatever their origin (they change nothing; CORS keeps the answer from other pages)', async () => {
-    const response = await operator.fetch('/api/me', { headers: { origin: SAME_SITE_OTHER_PORT, 'sec-fetch-site': 'same-site' } });
+  it('refuses API reads asked by another site too (an <img> could otherwise write "reference photo viewed" records at will)', async () => {
+    const before = await rawQuery(server.databaseUrl, 'SELECT COUNT(*) AS n FROM "AuditEvent"');
+    for (const site of ['same-site', 'cross-site']) {
+      const response = await admin.fetch('/api/audit/verify', { headers: { 'sec-fetch-site': site, 'sec-fetch-dest': 'image' } });
+      expect(response.status, site).toBe(403);
+      expect(await response.json()).toMatchObject({ error: 'cross_origin_refused' });
+      const image = await admin.fetch('/api/reference-images/any-image', { headers: { origin: SAME_SITE_OTHER_PORT } });
+      expect(image.status, site).toBe(403);
+    }
+    expect(await rawQuery(server.databaseUrl, 'SELECT COUNT(*) AS n FROM "AuditEvent"')).toEqual(before);
+    // Sightline's own pages, and a person typing the address, still read.
+    expect((await operator.fetch('/api/me', { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect((await operator.fetch('/api/me', { headers: { 'sec-fetch-site': 'none' } })).status).toBe(200);
+  });
+
+  it('lets page navigations from other sites through (a link to Sightline from an intranet page works)', async () => {
+    const response = await operator.fetch('/', { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses addresses holding control characters with 400, never a 500 (PostgreSQL refuses NUL in text)', async () => {
+    for (const address of ['/api/alerts/%00', '/api/alerts?deploymentId=%00', '/api/reference-images/a%01b']) {
+      const response = await operator.fetch(address);
+      expect(response.status, address).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_url' });
+    }
   });
 });
 
@@ -202,7 +225,11 @@ describe('the socket handshake from another origin', () => {
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ message: 'cross_origin_refused' });
     expect((await handshake({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
-    expect((await handshake({ origin: own, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    const allowed = await handshake({ origin: own, 'sec-fetch-site': 'same-origin' });
+    expect(allowed.status).toBe(200);
+    // engine.io answers these itself: the same headers as every other answer.
+    expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(allowed.headers.get('cache-control')).toBe('no-store');
   });
 });
 
