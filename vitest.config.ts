@@ -3,6 +3,28 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * Files whose behaviour does not depend on the database (face analysis, worker pools, the HTTP
+ * edge, in-memory limiters, the route matrix) or that test SQLite files themselves: run once, on
+ * SQLite, and left out of the PostgreSQL run (TEST_DATABASE=postgres) to keep `npm test` short.
+ */
+const SQLITE_ONLY = [
+  'tests/integration/face-enrolment.test.ts',
+  'tests/integration/migrate.test.ts',
+  'tests/integration/map-tiles.test.ts',
+  'tests/integration/verification.test.ts',
+  'tests/integration/dev-server.test.ts',
+  'tests/integration/face-pool.test.ts',
+  'tests/integration/security-matrix.test.ts',
+  'tests/integration/probe-limits.test.ts',
+  'tests/integration/input-robustness.test.ts',
+  'tests/integration/web-edge.test.ts',
+  'tests/integration/trusted-proxy.test.ts',
+  'tests/integration/session-expiry.test.ts',
+  'tests/integration/sign-in-limits.test.ts',
+];
+const onPostgres = process.env.TEST_DATABASE === 'postgres';
+
 const TIMING_SENSITIVE = [
   'tests/integration/verification.test.ts',
   'tests/integration/face-pool.test.ts',
@@ -26,7 +48,8 @@ export default defineConfig({
           // Two files at a time: most of their time is spent waiting on a server or a socket.
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          exclude: TIMING_SENSITIVE,
+          globalSetup: ['tests/integration/global-setup.ts'],
+          exclude: [...TIMING_SENSITIVE, ...(onPostgres ? SQLITE_ONLY : [])],
           environment: 'node',
           pool: 'forks',
           maxWorkers: 2,
@@ -41,6 +64,8 @@ export default defineConfig({
           // deadlines, or load the CPU on purpose (a burst of probes, a dev-mode compile).
           name: 'integration-timing',
           include: TIMING_SENSITIVE,
+          exclude: onPostgres ? SQLITE_ONLY : [],
+          globalSetup: ['tests/integration/global-setup.ts'],
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,

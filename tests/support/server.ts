@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sqliteFilePath } from '@/lib/db/url';
 import { startPostgres } from './postgres';
 
 /**
@@ -63,6 +64,40 @@ export async function runScript(script: string, args: string[], env: Record<stri
   return output;
 }
 
+/** Where seeded demo databases are kept for this run (tests/integration/global-setup.ts). */
+export const SEED_CACHE_ENV = 'SIGHTLINE_TEST_SEED_CACHE';
+
+/**
+ * The demo seed enrols its watchlist through the face models: about 12 s of CPU, asked for by
+ * nearly every test file. Within one run, a seeded SQLite file is kept per set of environment
+ * values the seed sees and copied for each server; the folder lives only as long as the run (so a
+ * change to the seed or the code is always seen by the next run). PostgreSQL databases are seeded
+ * each time.
+ */
+async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postgresql' }, extraEnv: Record<string, string>): Promise<void> {
+  const cacheDir = process.env[SEED_CACHE_ENV];
+  const seed = () => runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
+  if (database.provider !== 'sqlite' || !cacheDir) {
+    await seed();
+    return;
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify(Object.entries(extraEnv).sort()))
+    .digest('hex')
+    .slice(0, 16);
+  const cached = path.join(cacheDir, `demo-${key}.db`);
+  const file = sqliteFilePath(database.url);
+  if (existsSync(cached)) {
+    copyFileSync(cached, file);
+    return;
+  }
+  await seed();
+  // Staged, then renamed: a file seeded at the same moment by another worker never shows half.
+  const staged = `${cached}.${process.pid}.partial`;
+  copyFileSync(file, staged);
+  renameSync(staged, cached);
+}
+
 type StartOptions = {
   env?: Record<string, string>;
   seedDemo?: boolean;
@@ -74,7 +109,7 @@ type StartOptions = {
 export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false, databaseOf }: StartOptions = {}): Promise<TestServer> {
   const database = databaseOf ? { url: databaseOf.databaseUrl, provider: databaseOf.provider, cleanup: async () => {} } : await testDatabase();
   // The seed enrols the demo watchlist with the same recognisers the server will run.
-  if (seedDemo && !databaseOf) await runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
+  if (seedDemo && !databaseOf) await seedDemoData(database, extraEnv);
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
