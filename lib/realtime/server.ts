@@ -34,9 +34,10 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     allowRequest: allowSameOriginSocket,
   });
 
-  // engine.io answers its own requests (server.ts never sees them): the same headers as every answer.
+  // engine.io answers its own requests (server.ts never sees them): the same headers as every
+  // answer (it already marks its polling answers no-store).
   io.engine.on('headers', (headers: Record<string, string>) => {
-    Object.assign(headers, STATIC_SECURITY_HEADERS, { 'Cache-Control': 'no-store' });
+    Object.assign(headers, STATIC_SECURITY_HEADERS);
   });
 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- socket.io ignores the promise; every path ends in next()
