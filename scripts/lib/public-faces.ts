@@ -27,7 +27,7 @@ const faceApiDemo = path.join(path.dirname(requireFromHere.resolve('@vladmandic/
 const SOLVAY = '/usr/share/visp-images-data/ViSP-images/Solvay/Solvay_conference_1927_Version2_2126x1463.jpg';
 
 /** Portraits of people other than Franck, one photo each (audrey_crop and cage2_crop are crops of photos listed). */
-const PORTRAITS = [
+export const PORTRAITS = [
   'audrey.jpg',
   'bieber_small.jpg',
   'bill-murray-snl_crop.jpg',
