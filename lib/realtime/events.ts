@@ -27,6 +27,10 @@ export interface ServerToClientEvents {
   'alert:claimed': (alert: AlertView) => void;
   'alert:released': (alert: AlertView) => void;
   'alert:decided': (alert: AlertView) => void;
+  /** The whole lease table of a deployment, after any change (to its viewers and analysers). */
+  'lease:changed': (payload: { deploymentId: string; leases: CameraLeaseView[] }) => void;
+  /** The boxes of one analysed frame, relayed from the holder to everyone else watching (≤ 10 per second per camera). */
+  'overlay:frame': (payload: OverlayFrame & { at: string; holder: { kind: AnalyserKind; name: string } }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -35,7 +39,90 @@ export interface ClientToServerEvents {
   'deployment:leave': (payload: unknown, ack: Ack<AckResult>) => void;
   /** A face seen by a live tile: `{ deploymentId, ...Probe }`; answered with the match or a refusal. */
   'probe:submit': (payload: unknown, ack: Ack<ProbeAnswer | ProbeRefusal>) => void;
+  /** This socket can analyse these cameras (LeaseOfferSchema); answered with the cameras and the lease table. */
+  'lease:offer': (payload: unknown, ack: Ack<LeaseOfferAnswer>) => void;
+  /** Heartbeat of a holder (LeaseRenewSchema); answered with the lease table. */
+  'lease:renew': (payload: unknown, ack: Ack<LeaseRenewAnswer>) => void;
+  /** The holder's boxes for one frame (OverlayFrameSchema); no answer, dropped when not the holder or too frequent. */
+  'overlay:publish': (payload: unknown) => void;
 }
+
+// ─── camera leases and shared overlays (docs/architecture.md#camera-leases) ──────────────────
+
+/** Who may analyse a camera: a camera-wall page, a camera agent (service account), or an HTTP sender. */
+export type AnalyserKind = 'browser' | 'agent' | 'http';
+
+/** What the holder says of its camera at each renewal. */
+export const CAMERA_ANALYSIS_STATES = ['connecting', 'analysing', 'source_down'] as const;
+export type CameraAnalysisState = (typeof CAMERA_ANALYSIS_STATES)[number];
+
+/** A camera's lease as every viewer of the deployment sees it (no face data, no secrets). */
+export type CameraLeaseView = {
+  cameraId: string;
+  /** null: nobody analyses this camera now. `analyserId` is the holder's socket id (so a page knows "this screen"). */
+  holder: { kind: AnalyserKind; analyserId: string; name: string } | null;
+  /** ISO time the current holder took the lease, or since when nobody has held it. */
+  since: string;
+  /** As last reported by the holder; 'connecting' until its first renewal. */
+  state: CameraAnalysisState;
+  /** The holder's words for a source that is down (ffmpeg's reason, a browser's error), else null. */
+  reason: string | null;
+  /** Detections per second the holder last reported (0 until it reports). */
+  detectionsPerSecond: number;
+  /** Health, in an operator's words when shown: no analyser for 60 s; an analyser under 1 detection/s. */
+  warnings: ('no_analyser' | 'slow_analysis')[];
+};
+
+/** `lease:offer`: the cameras of a deployment this socket can analyse (omitted: every camera it can read). An empty list withdraws. */
+export const LeaseOfferSchema = z
+  .object({ deploymentId: z.string().trim().min(1).max(64), cameraIds: z.array(z.string().trim().min(1).max(64)).max(64).optional() })
+  .strict();
+
+/** `lease:renew`, about once a second from a holder: the state of each camera it holds. */
+export const LeaseRenewSchema = z
+  .object({
+    deploymentId: z.string().trim().min(1).max(64),
+    cameras: z
+      .array(
+        z
+          .object({
+            cameraId: z.string().trim().min(1).max(64),
+            state: z.enum(CAMERA_ANALYSIS_STATES),
+            reason: z.string().max(300).optional(),
+            detectionsPerSecond: z.number().min(0).max(1000),
+          })
+          .strict(),
+      )
+      .max(64),
+  })
+  .strict();
+
+/** One analysed frame's boxes as the holder publishes them: track ids and boxes, never a descriptor or crop. */
+export const OverlayFrameSchema = z
+  .object({
+    deploymentId: z.string().trim().min(1).max(64),
+    cameraId: z.string().trim().min(1).max(64),
+    frame: z.object({ width: z.number().int().min(1).max(10_000), height: z.number().int().min(1).max(10_000) }).strict(),
+    faces: z
+      .array(
+        z
+          .object({
+            trackId: z.string().trim().min(1).max(64),
+            box: z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() }).strict(),
+            state: z.enum(['detected', 'checking', 'matched']),
+          })
+          .strict(),
+      )
+      .max(100),
+  })
+  .strict();
+export type OverlayFrame = z.infer<typeof OverlayFrameSchema>;
+
+/** A camera as an analyser needs it to read the picture. */
+export type AnalysableCamera = { id: string; name: string; source: { kind: string; url: string } };
+
+export type LeaseOfferAnswer = { ok: true; cameras: AnalysableCamera[]; leases: CameraLeaseView[] } | { ok: false; error: string };
+export type LeaseRenewAnswer = { ok: true; leases: CameraLeaseView[] } | { ok: false; error: string };
 
 export type InterServerEvents = Record<string, never>;
 
@@ -50,6 +137,8 @@ export interface SocketData {
 export const DeploymentRoomSchema = z.object({ deploymentId: z.string().trim().min(1).max(64) }).strict();
 
 export const roomOfDeployment = (deploymentId: string) => `deployment:${deploymentId}`;
+/** Everyone who watches or analyses a deployment's cameras: lease changes and overlays (no crops). */
+export const roomOfDeploymentCameras = (deploymentId: string) => `deployment-cameras:${deploymentId}`;
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of one signed-in session: closed together when the session ends. */
 export const roomOfSession = (sessionId: string) => `session:${sessionId}`;
