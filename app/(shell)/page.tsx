@@ -1,14 +1,16 @@
 import Link from 'next/link';
 import { navItemsFor } from '@/components/shell/nav-items';
 import { requirePageUser } from '@/lib/auth/guards';
-import { ROLE_LABELS } from '@/lib/auth/permissions';
+import { ROLE_LABELS, type Role } from '@/lib/auth/permissions';
 
 const ROLE_DUTIES = {
   operator: 'You watch the live tiles of live deployments and triage alerts. Every decision is a human one and is recorded.',
   senior_officer: 'You plan deployments and authorise or reject plans written by other officers. You cannot authorise your own.',
   admin: 'You manage users and roles and curate watchlists within the lawful categories. You do not authorise or triage.',
   auditor: 'You read the audit trail, deployment records and reports. You see no biometric images and change nothing.',
-} as const;
+  // (never shown: a camera agent has no session, only an API key)
+  camera_agent: 'A camera agent sends faces from the cameras it is given; it has no pages.',
+} as const satisfies Record<Role, string>;
 
 export default async function OverviewPage() {
   const user = await requirePageUser();

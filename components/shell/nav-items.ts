@@ -17,6 +17,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read', description: 'Every recorded action, hash-chained and verifiable.' },
   { href: '/admin/users', label: 'Users', permission: 'user:manage', description: 'Accounts, roles and access.' },
+  {
+    href: '/admin/service-accounts',
+    label: 'Service accounts',
+    permission: 'user:manage',
+    description: 'API keys for camera agents: programs that analyse a deployment’s cameras without a browser.',
+  },
 ];
 
 export function navItemsFor(role: Role): NavItem[] {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { ROLE_LABELS, ROLES } from '@/lib/auth/permissions';
+import { HUMAN_ROLES, ROLE_LABELS } from '@/lib/auth/permissions';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords-policy';
 import { sendJson } from '@/components/ui/api';
 
@@ -45,7 +45,7 @@ export function CreateUserForm() {
       <div className="field">
         <label htmlFor="new-user-role">Role</label>
         <select id="new-user-role" name="role" defaultValue="operator">
-          {ROLES.map((role) => (
+          {HUMAN_ROLES.map((role) => (
             <option key={role} value={role}>
               {ROLE_LABELS[role]}
             </option>

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { ROLE_LABELS, ROLES, type Role } from '@/lib/auth/permissions';
+import { HUMAN_ROLES, ROLE_LABELS, type Role } from '@/lib/auth/permissions';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords-policy';
 import { sendJson } from '@/components/ui/api';
 
@@ -61,7 +61,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
           if (window.confirm(`Change ${email} from ${ROLE_LABELS[role]} to ${ROLE_LABELS[next]}? They are signed out everywhere.`)) void change({ role: next });
         }}
       >
-        {ROLES.map((r) => (
+        {HUMAN_ROLES.map((r) => (
           <option key={r} value={r}>
             {ROLE_LABELS[r]}
           </option>

@@ -15,6 +15,12 @@ export const AUDIT_ACTIONS = [
   'user.password_reset',
   'user.password_changed',
   'user.password_change_failed',
+  // service accounts (camera agents) and their API keys; refusals are rate-limited per key and address (lib/service-accounts/mutations.ts)
+  'service_account.created',
+  'service_account.key_rotated',
+  'service_account.revoked',
+  'api_key.first_used',
+  'api_key.refused',
   // watchlists (admins curate; every view of a reference image is recorded)
   'watchlist.created',
   'watchlist.changed',

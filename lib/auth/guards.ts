@@ -1,6 +1,9 @@
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { forbidden as renderForbidden, redirect } from 'next/navigation';
+import { clientIpFrom } from '@/lib/http/client-ip';
 import { forbidden, HttpError, unauthenticated } from '@/lib/http/errors';
+import { authenticateBearer } from '@/lib/service-accounts/auth';
+import { bearerToken } from '@/lib/service-accounts/keys';
 import { can, type Permission } from './permissions';
 import { sessionTokenFrom } from './session-cookie';
 import { loadActiveSession, type ActiveSession, type SessionUser } from './session-user';
@@ -37,7 +40,13 @@ export async function currentUser(): Promise<SessionUser | null> {
 /** Any live session, even one that must still change its password: for the password route only. */
 export async function requireSession(): Promise<ActiveSession> {
   const session = await currentSession();
-  if (!session) throw unauthenticated();
+  if (!session) {
+    // An API key opens only the routes that say so (requirePermissionOrApiKey): say it, rather than "sign in".
+    if (bearerToken((await headers()).get('authorization')) !== undefined) {
+      throw unauthenticated('This needs a signed-in person: an API key may only send probes (POST /api/deployments/:id/probes).');
+    }
+    throw unauthenticated();
+  }
   return session;
 }
 
@@ -51,6 +60,21 @@ export async function requirePermission(permission: Permission): Promise<Session
   const user = await requireUser();
   if (!can(user.role, permission)) throw forbidden(`Your role (${user.role}) does not allow ${permission}.`);
   return user;
+}
+
+/**
+ * For the few routes a service account may call (docs/rules.md#service-accounts): a request with
+ * `Authorization: Bearer <API key>` is its service account (401 `invalid_api_key` for a bad key,
+ * 403 without the permission); a request without one is checked as requirePermission() does.
+ * Whether the account may act for the deployment in question is the handler's check
+ * (serviceMayUseDeployment).
+ */
+export async function requirePermissionOrApiKey(permission: Permission): Promise<SessionUser> {
+  const requestHeaders = await headers();
+  const principal = await authenticateBearer(requestHeaders.get('authorization'), clientIpFrom(requestHeaders));
+  if (!principal) return requirePermission(permission);
+  if (!can(principal.user.role, permission)) throw forbidden(`Your role (${principal.user.role}) does not allow ${permission}.`);
+  return principal.user;
 }
 
 /** For handlers open to several roles for different reasons (e.g. releasing one's own claim or anyone's). */

@@ -1,4 +1,4 @@
-import { isRole, type Role } from './permissions';
+import { isHumanRole, isRole, type Role } from './permissions';
 import type { SessionToken } from './session-cookie';
 import { findLiveSession } from '@/lib/sessions/data';
 import { getUserById } from '@/lib/users/data';
@@ -21,7 +21,8 @@ export type ActiveSession = { id: string; expiresAt: Date; user: SessionUser; mu
 export async function loadActiveSession(token: SessionToken | null): Promise<ActiveSession | null> {
   if (!token) return null;
   const row = await findLiveSession(token.sessionId);
-  if (!row || row.user.id !== token.userId || row.user.disabled || !isRole(row.user.role)) return null;
+  // Only people have sessions: a service account's cookie (which sign-in never issues) counts for nothing.
+  if (!row || row.user.id !== token.userId || row.user.disabled || !isHumanRole(row.user.role)) return null;
   const { id, email, name, role } = row.user;
   return { id: row.id, expiresAt: row.expiresAt, user: { id, email, name, role }, mustChangePassword: row.user.mustChangePassword };
 }

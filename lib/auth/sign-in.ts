@@ -4,6 +4,7 @@ import { findUserForSignIn } from '@/lib/users/data';
 import { SignInSchema } from '@/lib/users/schema';
 import { recordableText } from '@/lib/validation/text';
 import { verifyPassword } from './passwords';
+import { isServiceRole } from './permissions';
 import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
 import type { SessionUser } from './session-user';
 
@@ -66,7 +67,17 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
 
   const user = await findUserForSignIn(email);
   const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
-  const failure = !user ? 'unknown_account' : !passwordOk ? 'wrong_password' : user.disabled ? 'account_disabled' : null;
+  // A service account (a camera agent) never signs in with a password, whatever is stored: it
+  // uses its API key. Its stored hash matches no password anyway (lib/service-accounts/mutations.ts).
+  const failure = !user
+    ? 'unknown_account'
+    : isServiceRole(user.role)
+      ? 'service_account'
+      : !passwordOk
+        ? 'wrong_password'
+        : user.disabled
+          ? 'account_disabled'
+          : null;
 
   if (failure || !user) {
     recordSignInFailure(email, ip, limits());

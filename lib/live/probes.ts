@@ -18,6 +18,7 @@ import { takeUserProbe } from './limits';
 import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
 import { verifyCandidates, type VerificationOutcome } from './verification';
 import { withVerificationSlot } from './verification-slots';
+import { serviceMayUseDeployment } from '@/lib/service-accounts/auth';
 
 /**
  * The probe pipeline (docs/rules.md#non-matches, docs/rules.md#alerts): a face seen by a live tile is
@@ -176,6 +177,8 @@ async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<Sn
  */
 export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
+  // A service account outside its deployments learns nothing of others: as for an unknown one (audited).
+  if (!(await serviceMayUseDeployment(user, deploymentId))) throw notFound('No such deployment.');
   // Before any work on it, parsing included: a flood is refused at the cost of a counter.
   takeUserProbe(user.id);
   const probe = parseInput(ProbeSchema, input);

@@ -128,10 +128,15 @@ export type InterServerEvents = Record<string, never>;
 
 export interface SocketData {
   user: WhoAmI;
-  /** The server-side session the handshake's cookie named (lib/sessions): never sent to the client. */
-  sessionId: string;
-  /** When that session's absolute lifetime ends (ms since the epoch). */
+  /**
+   * The server-side session the handshake's cookie named (lib/sessions): never sent to the client.
+   * null for a service account's socket, which has an API key instead (apiKeyId).
+   */
+  sessionId: string | null;
+  /** When that session's absolute lifetime ends, or the API key expires (ms since the epoch): the socket closes then. */
   sessionExpiresAt: number;
+  /** The API key a service account's handshake carried (lib/service-accounts), else null. */
+  apiKeyId: string | null;
 }
 
 export const DeploymentRoomSchema = z.object({ deploymentId: z.string().trim().min(1).max(64) }).strict();
@@ -142,3 +147,5 @@ export const roomOfDeploymentCameras = (deploymentId: string) => `deployment-cam
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of one signed-in session: closed together when the session ends. */
 export const roomOfSession = (sessionId: string) => `session:${sessionId}`;
+/** Every socket opened with one API key: closed together when the key is revoked or rotated away. */
+export const roomOfApiKey = (keyId: string) => `apikey:${keyId}`;

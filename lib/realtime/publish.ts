@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Role } from '@/lib/auth/permissions';
 import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { roomOfDeployment, roomOfSession } from './events';
+import { roomOfApiKey, roomOfDeployment, roomOfSession } from './events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -30,6 +30,18 @@ export function disconnectSessionSockets(sessionIds: readonly string[], reason =
   const io = realtimeServer();
   if (!io || sessionIds.length === 0) return;
   const rooms = sessionIds.map(roomOfSession);
+  io.to(rooms).emit('session:revoked', { reason });
+  io.in(rooms).disconnectSockets(true);
+}
+
+/**
+ * Closes every socket opened with these API keys at once (revoked, or replaced by a rotation). A
+ * reconnect with the same key is refused at the handshake.
+ */
+export function disconnectApiKeySockets(keyIds: readonly string[], reason = 'This API key has been revoked.'): void {
+  const io = realtimeServer();
+  if (!io || keyIds.length === 0) return;
+  const rooms = keyIds.map(roomOfApiKey);
   io.to(rooms).emit('session:revoked', { reason });
   io.in(rooms).disconnectSockets(true);
 }

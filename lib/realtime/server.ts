@@ -4,13 +4,18 @@ import { can } from '@/lib/auth/permissions';
 import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer, isDeploymentVisibleTo } from '@/lib/deployments/data';
+import { serverEnv } from '@/lib/config/env';
+import { clientAddress } from '@/lib/http/client-ip';
 import { HttpError } from '@/lib/http/errors';
 import { allowSameOriginSocket } from '@/lib/http/origin-check';
 import { STATIC_SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
 import { findLiveSession } from '@/lib/sessions/data';
-import { DeploymentRoomSchema, roomOfDeployment, roomOfSession, roomOfUser, type ProbeRefusal } from './events';
+import { authenticateBearer } from '@/lib/service-accounts/auth';
+import { findApiKeyForCheck } from '@/lib/service-accounts/data';
+import { bearerToken } from '@/lib/service-accounts/keys';
+import { DeploymentRoomSchema, roomOfApiKey, roomOfDeployment, roomOfSession, roomOfUser, type ProbeRefusal } from './events';
 import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
 
 /**
@@ -22,6 +27,11 @@ import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from '
  *
  * Each socket joins its session's room, so ending the session closes it at once
  * (disconnectSessionSockets), and is closed when the session's absolute lifetime runs out.
+ *
+ * A program (a camera agent) sends its API key instead, as `Authorization: Bearer …` or
+ * `auth: { token }`: a bad key is refused with `invalid_api_key` (its message says why), and the
+ * socket joins its key's room (revoking or rotating the key closes it at once) and closes when the
+ * key expires. Its role lets it send probes, nothing else (no alerts: deployment:join needs alert:read).
  */
 export function attachRealtime(httpServer: HttpServer, { secret }: { secret: string }): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
@@ -43,14 +53,31 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- socket.io ignores the promise; every path ends in next()
   io.use(async (socket, next) => {
     try {
+      // A program (camera agent) authenticates with its API key instead of a cookie.
+      const bearer = handshakeBearer(socket);
+      if (bearer !== undefined) {
+        const principal = await authenticateBearer(bearer, handshakeIp(socket));
+        if (!principal) return next(new Error('invalid_api_key'));
+        socket.data.user = principal.user;
+        socket.data.sessionId = null;
+        socket.data.apiKeyId = principal.keyId;
+        socket.data.sessionExpiresAt = principal.expiresAt.getTime();
+        return next();
+      }
       const session = await loadActiveSession(await sessionTokenFromCookieHeader(socket.handshake.headers.cookie, secret));
       if (!session) return next(new Error('unauthorized'));
       if (session.mustChangePassword) return next(new Error('password_change_required'));
       socket.data.user = session.user;
       socket.data.sessionId = session.id;
+      socket.data.apiKeyId = null;
       socket.data.sessionExpiresAt = session.expiresAt.getTime();
       next();
     } catch (error) {
+      if (error instanceof HttpError && error.code === 'invalid_api_key') {
+        const refusal = new Error('invalid_api_key') as Error & { data?: unknown };
+        refusal.data = { message: error.message };
+        return next(refusal);
+      }
       console.error('[realtime] handshake failed', error);
       next(new Error('unauthorized'));
     }
@@ -92,8 +119,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
     void socket.join(roomOfUser(user.id));
-    // Events wait for the session to be confirmed once more after joining its room (watchSession).
-    const sessionConfirmed = watchSession(socket);
+    // Events wait for the session (or API key) to be confirmed once more after joining its room (watchSession, watchApiKey).
+    const sessionConfirmed = socket.data.apiKeyId ? watchApiKey(socket, socket.data.apiKeyId) : watchSession(socket);
 
     socket.on('whoami', (ack) => {
       if (typeof ack === 'function') ack(user);
@@ -157,12 +184,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
  */
 async function watchSession(socket: ServerSocket): Promise<boolean> {
   const { sessionId, sessionExpiresAt } = socket.data;
-  const expire = () => {
-    socket.emit('session:revoked', { reason: 'Your session has expired. Sign in again.' });
-    socket.disconnect(true);
-  };
-  const timer = setTimeout(expire, Math.max(0, sessionExpiresAt - Date.now()));
-  socket.once('disconnect', () => clearTimeout(timer));
+  if (!sessionId) return false;
+  closeAt(socket, sessionExpiresAt, 'Your session has expired. Sign in again.');
   await socket.join(roomOfSession(sessionId));
   try {
     if (await findLiveSession(sessionId)) return true;
@@ -171,6 +194,52 @@ async function watchSession(socket: ServerSocket): Promise<boolean> {
   }
   socket.disconnect(true);
   return false;
+}
+
+/** Closes the socket when its session's lifetime or its API key runs out. */
+function closeAt(socket: ServerSocket, expiresAt: number, reason: string): void {
+  const expire = () => {
+    socket.emit('session:revoked', { reason });
+    socket.disconnect(true);
+  };
+  // (setTimeout holds at most ~24.8 days: a key that lasts longer is looked at again then)
+  const wait = Math.max(0, expiresAt - Date.now());
+  const timer = setTimeout(() => (wait > MAX_TIMER_MS ? closeAt(socket, expiresAt, reason) : expire()), Math.min(wait, MAX_TIMER_MS));
+  socket.once('disconnect', () => clearTimeout(timer));
+}
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Ties a service account's socket to its API key: in the key's room, so revoking or rotating the
+ * key closes it at once (disconnectApiKeySockets), and closed when the key expires. There is no
+ * session to watch. The key is read once more after joining, as for sessions.
+ */
+async function watchApiKey(socket: ServerSocket, keyId: string): Promise<boolean> {
+  closeAt(socket, socket.data.sessionExpiresAt, 'Your API key has expired; ask an admin to rotate it.');
+  await socket.join(roomOfApiKey(keyId));
+  try {
+    const key = await findApiKeyForCheck(keyId);
+    if (key && !key.revokedAt && !key.user.disabled && key.expiresAt.getTime() > Date.now()) return true;
+  } catch (error) {
+    console.error('[realtime] API key check failed', error);
+  }
+  socket.disconnect(true);
+  return false;
+}
+
+/**
+ * The API key of a handshake: `Authorization: Bearer …` (Node clients' extraHeaders), or
+ * `auth: { token }` (clients that cannot set headers). undefined when there is neither.
+ */
+function handshakeBearer(socket: ServerSocket): string | undefined {
+  const header = socket.handshake.headers.authorization;
+  if (bearerToken(header) !== undefined) return header;
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' ? `Bearer ${token}` : undefined;
+}
+
+function handshakeIp(socket: ServerSocket): string | null {
+  return clientAddress(socket.request.socket.remoteAddress, socket.handshake.headers['x-forwarded-for'], serverEnv().TRUST_PROXY) || null;
 }
 
 function refusal(error: unknown): ProbeRefusal {

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db/client';
-import { isRole, type Role } from '@/lib/auth/permissions';
+import { isRole, SERVICE_ROLES, type Role } from '@/lib/auth/permissions';
 
 /** What the rest of the app may know about a user (never the password hash). */
 export type PublicUser = {
@@ -33,9 +33,13 @@ function toPublic(row: PublicRow): PublicUser {
   return { ...row, role: row.role, createdAt: row.createdAt.toISOString() };
 }
 
-/** All users, for admins (caller checks 'user:manage'). */
+/** All people's accounts, for admins (caller checks 'user:manage'); service accounts have their own list (lib/service-accounts). */
 export async function listUsers(): Promise<PublicUser[]> {
-  const rows = await getDb().user.findMany({ select: publicFields, orderBy: [{ role: 'asc' }, { email: 'asc' }] });
+  const rows = await getDb().user.findMany({
+    where: { role: { notIn: [...SERVICE_ROLES] } },
+    select: publicFields,
+    orderBy: [{ role: 'asc' }, { email: 'asc' }],
+  });
   return rows.map(toPublic);
 }
 

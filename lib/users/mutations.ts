@@ -1,5 +1,6 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
+import { isServiceRole } from '@/lib/auth/permissions';
 import { recordSignInFailure, signInBlocked } from '@/lib/auth/rate-limit';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { serverEnv } from '@/lib/config/env';
@@ -11,6 +12,10 @@ import { getUserById, type PublicUser } from './data';
 import type { ChangePasswordInput, CreateUserInput, ResetPasswordInput, UpdateUserInput } from './schema';
 
 type Context = { actor: SessionUser; ip: string | null };
+
+/** A service account is changed only through its own page and routes (lib/service-accounts), never as a person. */
+const serviceAccountHere = () =>
+  conflict('This is a service account (a camera agent): rotate or revoke its key on the service accounts page; it has no role or password to change.');
 
 /**
  * Creates a user with a temporary password. Caller holds 'user:manage'. The account records
@@ -49,6 +54,7 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
   const endedSessions = await auditedTransaction(async (tx, audit) => {
     const before = await tx.user.findUnique({ where: { id: userId } });
     if (!before) throw notFound('No such user.');
+    if (isServiceRole(before.role)) throw serviceAccountHere();
 
     const losesAdmin = before.role === 'admin' && !before.disabled && ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
     if (losesAdmin) {
@@ -109,8 +115,10 @@ export async function resetPassword({ actor, ip }: Context, userId: string, inpu
   if (userId === actor.id) throw conflict('Change your own password on the password page; a reset is for other people.');
   const passwordHash = await hashPassword(input.password);
   const endedSessions = await auditedTransaction(async (tx, audit) => {
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true, role: true } });
     if (!user) throw notFound('No such user.');
+    // A password would make a program's account one a person could sign in with.
+    if (isServiceRole(user.role)) throw serviceAccountHere();
     await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
     const ended = await endUserSessions(tx, userId, 'password_reset');
     await audit({

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ROLES } from '@/lib/auth/permissions';
+import { HUMAN_ROLES } from '@/lib/auth/permissions';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords-policy';
 import { nameText } from '@/lib/validation/text';
 
-export const RoleSchema = z.enum(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` });
+/** Only the roles people hold: a camera agent is a service account, made on its own page (lib/service-accounts). */
+export const RoleSchema = z.enum(HUMAN_ROLES, { message: `role must be one of: ${HUMAN_ROLES.join(', ')}` });
 
 export const EmailSchema = nameText('email', 'email is required')
   .toLowerCase()

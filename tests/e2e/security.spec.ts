@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect, test, type Browser, type Page, type Request } from '@playwright/test';
-import type { Role } from '@/lib/auth/permissions';
+import type { HumanRole as Role } from '@/lib/auth/permissions';
 import { freePort } from '../support/server';
 import { CHROMIUM_ARGS, chromiumExecutable } from './browser';
 import { FAKE_CAMERA_FILE } from './global-setup';
@@ -37,7 +37,7 @@ const PAGES: Record<Role, (ids: Ids) => string[]> = {
   operator: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts'],
   // Senior officers see the watchlists' counts, not their entries (watchlist:manage).
   senior_officer: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts', '/watchlists', '/recognition'],
-  admin: ({ watchlistId }) => ['/', '/watchlists', `/watchlists/${watchlistId}`, '/recognition', '/audit', '/admin/users'],
+  admin: ({ watchlistId }) => ['/', '/watchlists', `/watchlists/${watchlistId}`, '/recognition', '/audit', '/admin/users', '/admin/service-accounts'],
   auditor: ({ deploymentId }) => ['/', '/deployments', `/deployments/${deploymentId}`, '/recognition', '/audit'],
 };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '@/lib/auth/permissions';
+import { HUMAN_ROLES as ROLES, type HumanRole as Role } from '@/lib/auth/permissions';
 import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { zipSync, type Zippable } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '@/lib/auth/permissions';
+import { HUMAN_ROLES as ROLES, type HumanRole as Role } from '@/lib/auth/permissions';
 import { CAMERA_INSIDE } from '../support/deployment-fixtures';
 import { FRANCK_FRAMES, readFixture } from '../support/face-fixtures';
 import { startServer, type TestServer } from '../support/server';

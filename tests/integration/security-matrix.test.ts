@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { can, ROLES, type Role } from '@/lib/auth/permissions';
+import { can, HUMAN_ROLES as ROLES, type HumanRole as Role } from '@/lib/auth/permissions';
 import { apiRoutes, concretePath, type ApiRoute } from '../support/api-routes';
 import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';
 import { startServer, type TestServer } from '../support/server';
+import { apiKeySession, connectWithApiKey, createServiceAccount } from '../support/service-accounts';
 import { connectSocket } from '../support/sockets';
 
 /**
@@ -11,10 +12,14 @@ import { connectSocket } from '../support/sockets';
  * 403 `forbidden` from the gate ("Your role (…) does not allow …"), a visitor without a
  * session 401, and a role with it gets past the gate: whatever the handler then says about ids
  * that exist nowhere, never 401, never the gate's refusal, never a 5xx.
+ *
+ * A camera agent (a service account, with its API key and no cookie) gets past the gate of the
+ * routes that accept a key (requirePermissionOrApiKey) and its role allows, and 401 everywhere else.
  */
 const GATE_REFUSAL = /^Your role \([a-z_]+\) does not allow /;
 let server: TestServer;
 const sessions = {} as Record<Role, Session>;
+let agent: { session: Session; key: string };
 
 beforeAll(async () => {
   server = await startServer();
@@ -22,6 +27,9 @@ beforeAll(async () => {
     sessions[role] = new Session(server.baseUrl);
     expect((await sessions[role].signIn(DEMO_EMAIL[role], DEMO_PASSWORD)).ok, `${role} signs in`).toBe(true);
   }
+  const { deployments } = (await (await sessions.senior_officer.fetch('/api/deployments')).json()) as { deployments: { id: string }[] };
+  const { key } = await createServiceAccount(server.baseUrl, sessions.admin, [deployments[0]!.id], { name: 'Matrix agent' });
+  agent = { session: apiKeySession(server.baseUrl, key), key };
 });
 
 afterAll(async () => {
@@ -72,6 +80,16 @@ describe('every API route × every role', () => {
           expect(body, role).toMatchObject({ error: 'forbidden', message: expect.stringMatching(GATE_REFUSAL) });
         }
       }
+
+      const byAgent = await send(agent.session, route);
+      const agentBody = (await byAgent.json().catch(() => null)) as { error?: string; message?: string } | null;
+      if (route.gate.kind === 'permission' && route.gate.apiKey && can('camera_agent', route.gate.permission)) {
+        expect(byAgent.status, `camera agent must get past the gate (${JSON.stringify(agentBody)})`).not.toBe(401);
+        expect(GATE_REFUSAL.test(agentBody?.message ?? ''), `camera agent: ${JSON.stringify(agentBody)}`).toBe(false);
+        expect(byAgent.status, `camera agent: ${JSON.stringify(agentBody)}`).toBeLessThan(500);
+      } else {
+        expect(byAgent.status, `camera agent: ${JSON.stringify(agentBody)}`).toBe(401);
+      }
     });
   }
 });
@@ -103,6 +121,19 @@ describe('every socket event × every role', () => {
       }
     });
   }
+
+  it('lets a camera agent send probes but never join a deployment (its alerts)', async () => {
+    const { socket, error } = await connectWithApiKey(server.baseUrl, agent.key);
+    expect(error).toBeUndefined();
+    try {
+      expect(await socket.timeout(5000).emitWithAck('deployment:join', { deploymentId: 'no-such-deployment' })).toMatchObject({ ok: false, error: expect.stringMatching(/role/i) });
+      const answer = (await socket.timeout(5000).emitWithAck('probe:submit', { deploymentId: 'no-such-deployment' })) as { error?: string; message?: string };
+      expect(answer.error).not.toBe('forbidden');
+      expect(answer.message).not.toMatch(/role/i);
+    } finally {
+      socket.disconnect();
+    }
+  });
 
   it('refuses a handshake without a session', async () => {
     const { socket, error } = await connectSocket(server.baseUrl);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '@/lib/auth/permissions';
+import { HUMAN_ROLES as ROLES, type HumanRole as Role } from '@/lib/auth/permissions';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
 import { DEMO_EMAIL, DEMO_PASSWORD, Session } from '../support/session';

@@ -10,7 +10,8 @@ import { ACTION_PERMISSIONS } from '@/lib/deployments/state-machine';
  * gate the reader does not recognise fails the suite instead of going unchecked.
  */
 export type RouteGate =
-  | { kind: 'permission'; permission: Permission }
+  /** `apiKey`: requirePermissionOrApiKey, which also lets a service account in with its key. */
+  | { kind: 'permission'; permission: Permission; apiKey?: true }
   /** requireAnyPermission: a role holding one of them passes. */
   | { kind: 'any-permission'; permissions: Permission[] }
   /** Any signed-in user passes the gate; the handler decides the rest (e.g. releasing one's own claim). */
@@ -91,12 +92,13 @@ function permissionOf(argument: string): Permission | null {
 }
 
 function gateOf(handler: string): RouteGate {
-  const first = /require(Permission|AnyPermission|User|Session)\(([^)]*)\)/.exec(handler);
+  const first = /require(PermissionOrApiKey|Permission|AnyPermission|User|Session)\(([^)]*)\)/.exec(handler);
   if (!first) return { kind: 'unrecognised' };
   // requireSession also lets a session with a temporary password through (to change it).
   if (first[1] === 'User' || first[1] === 'Session') return { kind: 'signed-in' };
   const permissions = first[2]!.split(',').map(permissionOf);
   if (permissions.length === 0 || permissions.some((p) => p === null)) return { kind: 'unrecognised' };
+  if (first[1] === 'PermissionOrApiKey') return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]!, apiKey: true } : { kind: 'unrecognised' };
   if (first[1] === 'Permission') return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]! } : { kind: 'unrecognised' };
   return { kind: 'any-permission', permissions: permissions as Permission[] };
 }

@@ -1,4 +1,4 @@
-import type { Role } from '@/lib/auth/permissions';
+import type { HumanRole } from '@/lib/auth/permissions';
 
 /**
  * A minimal HTTP client with a cookie jar that signs in through Auth.js's own endpoints,
@@ -74,7 +74,7 @@ export const DEMO_EMAIL = {
   senior_officer: 'officer@sightline.test',
   admin: 'admin@sightline.test',
   auditor: 'auditor@sightline.test',
-} as const satisfies Record<Role, string>;
+} as const satisfies Record<HumanRole, string>;
 
 /**
  * Creates an account as an admin and takes it through its first sign-in as its holder would:
@@ -83,7 +83,7 @@ export const DEMO_EMAIL = {
  */
 export async function createAccount(
   admin: Session,
-  account: { email: string; name: string; role: Role },
+  account: { email: string; name: string; role: HumanRole },
   { temporaryPassword = 'temporary-password-1', password = `${account.email}-own-password` } = {},
 ): Promise<{ id: string; session: Session; password: string }> {
   const created = await admin.json('/api/users', 'POST', { ...account, password: temporaryPassword });

@@ -15,6 +15,11 @@ describe('every API route names its gate', () => {
     expect(unrecognised, 'handlers without a recognised gate').toEqual([]);
   });
 
+  it('lets API keys (service accounts) into the probe route only', () => {
+    const withKeys = routes.filter((r) => r.gate.kind === 'permission' && r.gate.apiKey).map((r) => `${r.method} ${r.pattern}`);
+    expect(withKeys).toEqual(['POST /api/deployments/[id]/probes']);
+  });
+
   it('names only permissions of the permission table', () => {
     for (const route of routes) {
       const named = route.gate.kind === 'permission' ? [route.gate.permission] : route.gate.kind === 'any-permission' ? route.gate.permissions : [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { can, isRole, PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/permissions';
+import { can, HUMAN_ROLES, isHumanRole, isRole, PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/permissions';
 
 // Written out from docs/rules.md#roles independently of the table, cell by cell: O operator,
-// S senior officer, A admin, U auditor.
+// S senior officer, A admin, U auditor, C camera agent (a service account).
 const EXPECTED: Record<Permission, string> = {
   'audit:read': 'AU',
   'user:manage': 'A',
@@ -14,7 +14,7 @@ const EXPECTED: Record<Permission, string> = {
   'deployment:authorise': 'S',
   'deployment:suspend': 'S',
   'live:view': 'OS',
-  'probe:submit': 'OS',
+  'probe:submit': 'OSC',
   'alert:read': 'OS',
   'alert:triage': 'O',
   'alert:release-any': 'S',
@@ -24,8 +24,9 @@ const EXPECTED: Record<Permission, string> = {
   // curate or audit; run and chosen by admins.
   'recognition:read': 'SAU',
   'recognition:manage': 'A',
+  'camera:lease': 'C',
 };
-const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U' };
+const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U', camera_agent: 'C' };
 
 describe('permission table', () => {
   it('covers every permission in the expectation', () => {
@@ -52,6 +53,14 @@ describe('permission table', () => {
     expect(can('admin', 'alert:triage')).toBe(false);
     expect(can('operator', 'watchlist:manage')).toBe(false);
     expect(can('operator', 'deployment:authorise')).toBe(false);
+  });
+
+  it('gives a camera agent nothing but sending faces and holding leases, and never offers it to people', () => {
+    expect(PERMISSIONS.filter((p) => can('camera_agent', p))).toEqual(['probe:submit', 'camera:lease']);
+    expect(isRole('camera_agent')).toBe(true);
+    expect(isHumanRole('camera_agent')).toBe(false);
+    expect(HUMAN_ROLES).not.toContain('camera_agent');
+    expect(ROLES).toContain('camera_agent');
   });
 
   it('grants nothing to missing or unknown roles', () => {
