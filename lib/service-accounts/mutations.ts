@@ -9,6 +9,7 @@ import { processState } from '@/lib/process-state';
 import { disconnectApiKeySockets } from '@/lib/realtime/publish';
 import { getServiceAccount, type ServiceAccountView } from './data';
 import { generateApiKey } from './keys';
+import { takeRefusalRecord } from './refusal-limit';
 import { CreateServiceAccountSchema, type CreateServiceAccountInput, type RotateKeyInput } from './schema';
 
 type Context = { actor: SessionUser; ip: string | null };
@@ -188,50 +189,6 @@ export async function recordKeyUse(key: { id: string; userId: string; email: str
 }
 
 export type KeyRefusalReason = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'out_of_scope';
-
-/**
- * Refusals are audited, but a client retrying a bad key (or a scan of made-up ones) must not fill
- * the audit trail: per key id (or, without one, per reason) and address, one record per minute at
- * most, carrying how many refusals were left unrecorded before it (`unrecordedBefore`); and at most
- * REFUSAL_ROWS_PER_MINUTE records a minute in all, the rest counted into the next record written.
- * Counts still pending when the server stops are lost (they are also in the server's log line).
- */
-const REFUSAL_WINDOW_MS = 60_000;
-const REFUSAL_ROWS_PER_MINUTE = 120;
-type RefusalLimiter = {
-  perSubject: Map<string, { windowStart: number; unrecorded: number }>;
-  global: { windowStart: number; rows: number; unrecorded: number };
-};
-const refusalLimiter = processState<RefusalLimiter>('apiKeyRefusalAudit', () => ({
-  perSubject: new Map(),
-  global: { windowStart: 0, rows: 0, unrecorded: 0 },
-}));
-
-/** Whether this refusal gets an audit record now, and how many went unrecorded before it. */
-export function takeRefusalRecord(subject: string, now = Date.now()): { record: boolean; unrecordedBefore: number } {
-  const { perSubject, global } = refusalLimiter;
-  const entry = perSubject.get(subject);
-  if (entry && now - entry.windowStart < REFUSAL_WINDOW_MS) {
-    entry.unrecorded += 1;
-    return { record: false, unrecordedBefore: 0 };
-  }
-  if (now - global.windowStart >= REFUSAL_WINDOW_MS) {
-    global.windowStart = now;
-    global.rows = 0;
-  }
-  if (global.rows >= REFUSAL_ROWS_PER_MINUTE) {
-    global.unrecorded += 1;
-    return { record: false, unrecordedBefore: 0 };
-  }
-  global.rows += 1;
-  const unrecordedBefore = (entry?.unrecorded ?? 0) + global.unrecorded;
-  global.unrecorded = 0;
-  perSubject.set(subject, { windowStart: now, unrecorded: 0 });
-  if (perSubject.size > 10_000) {
-    for (const [key, value] of perSubject) if (now - value.windowStart >= REFUSAL_WINDOW_MS) perSubject.delete(key);
-  }
-  return { record: true, unrecordedBefore };
-}
 
 /** Audits one refusal of a key (or of a service account outside its deployments), within the limits above. */
 export async function recordKeyRefusal(refusal: {

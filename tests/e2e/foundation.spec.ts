@@ -5,7 +5,7 @@ import { Shell } from './pages/shell';
 const SECTIONS: Record<keyof typeof DEMO, string[]> = {
   operator: ['Overview', 'Live', 'Deployments', 'Alerts'],
   senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Watchlists', 'Recognition'],
-  admin: ['Overview', 'Watchlists', 'Recognition', 'Audit trail', 'Users'],
+  admin: ['Overview', 'Watchlists', 'Recognition', 'Audit trail', 'Users', 'Service accounts'],
   auditor: ['Overview', 'Deployments', 'Recognition', 'Audit trail'],
 };
 
