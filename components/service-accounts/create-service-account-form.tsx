@@ -42,7 +42,8 @@ export function CreateServiceAccountForm({ deployments }: { deployments: Deploym
     }
   }
 
-  if (created) return <IssuedKey label={`Key for ${created.account.name}`} text={created.key.text} expiresAt={created.key.expiresAt} onDone={() => setCreated(null)} />;
+  if (created)
+    return <IssuedKey label={`Key for ${created.account.name}`} text={created.key.text} expiresAt={created.key.expiresAt} onDone={() => setCreated(null)} />;
 
   return (
     <form className="panel form-grid" onSubmit={(event) => void submit(event)} aria-labelledby="create-service-account-heading">

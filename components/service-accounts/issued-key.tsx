@@ -20,11 +20,18 @@ export function IssuedKey({ label, text, expiresAt, onDone }: { label: string; t
     <div className="panel issued-key" role="status" data-testid="issued-key">
       <h2>{label}</h2>
       <p className="warn-text">
-        Copy this key now and give it to the camera agent (as <code>SIGHTLINE_AGENT_KEY</code>). It will not be shown again: Sightline keeps only a
-        fingerprint of it. If it is lost, rotate the key.
+        Copy this key now and give it to the camera agent (as <code>SIGHTLINE_AGENT_KEY</code>). It will not be shown again: Sightline keeps only a fingerprint
+        of it. If it is lost, rotate the key.
       </p>
       <div className="issued-key-row">
-        <input className="mono" readOnly value={text} aria-label="The new API key" onFocus={(event) => event.currentTarget.select()} data-testid="issued-key-text" />
+        <input
+          className="mono"
+          readOnly
+          value={text}
+          aria-label="The new API key"
+          onFocus={(event) => event.currentTarget.select()}
+          data-testid="issued-key-text"
+        />
         <button className="button primary" type="button" onClick={() => void copy()}>
           {copied === 'yes' ? 'Copied' : 'Copy'}
         </button>

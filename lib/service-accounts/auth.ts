@@ -19,7 +19,12 @@ const MESSAGES: Record<Exclude<KeyRefusalReason, 'out_of_scope'>, string> = {
   expired: 'This API key has expired; ask an admin to rotate it.',
 };
 
-async function refuse(reason: Exclude<KeyRefusalReason, 'out_of_scope'>, ip: string | null, keyId?: string, actor?: { id: string; email: string }): Promise<never> {
+async function refuse(
+  reason: Exclude<KeyRefusalReason, 'out_of_scope'>,
+  ip: string | null,
+  keyId?: string,
+  actor?: { id: string; email: string },
+): Promise<never> {
   await recordKeyRefusal({ reason, keyId: keyId ?? null, actor: actor ?? null, ip });
   throw new HttpError(401, 'invalid_api_key', MESSAGES[reason]);
 }
@@ -72,7 +77,11 @@ async function scopeOf(userId: string): Promise<Set<string>> {
  * visibility decide), and for a service account only for the deployments it was given. A refusal
  * is audited (rate-limited) as `api_key.refused` with reason `out_of_scope`.
  */
-export async function serviceMayUseDeployment(user: Pick<SessionUser, 'id' | 'email' | 'role'>, deploymentId: string, ip: string | null = null): Promise<boolean> {
+export async function serviceMayUseDeployment(
+  user: Pick<SessionUser, 'id' | 'email' | 'role'>,
+  deploymentId: string,
+  ip: string | null = null,
+): Promise<boolean> {
   if (!isServiceRole(user.role)) return true;
   if ((await scopeOf(user.id)).has(deploymentId)) return true;
   await recordKeyRefusal({ reason: 'out_of_scope', actor: { id: user.id, email: user.email }, deploymentId, ip });

@@ -40,7 +40,15 @@ const accountFields = {
   createdBy: { select: { id: true, name: true } },
   serviceDeployments: { select: { deployment: { select: { id: true, name: true, status: true } } }, orderBy: { createdAt: 'asc' } },
   apiKeys: {
-    select: { id: true, createdAt: true, expiresAt: true, revokedAt: true, firstUsedAt: true, lastUsedAt: true, createdBy: { select: { id: true, name: true } } },
+    select: {
+      id: true,
+      createdAt: true,
+      expiresAt: true,
+      revokedAt: true,
+      firstUsedAt: true,
+      lastUsedAt: true,
+      createdBy: { select: { id: true, name: true } },
+    },
     orderBy: { createdAt: 'desc' },
   },
 } as const;

@@ -98,7 +98,11 @@ async function liveServiceAccount(tx: Tx, id: string) {
  * A new key for a service account; its old keys stop working at once (their open sockets are
  * closed). Caller holds 'user:manage'. A revoked account gets no new key: make a new account.
  */
-export async function rotateServiceAccountKey({ actor, ip }: Context, id: string, input: RotateKeyInput): Promise<{ account: ServiceAccountView; key: IssuedKey }> {
+export async function rotateServiceAccountKey(
+  { actor, ip }: Context,
+  id: string,
+  input: RotateKeyInput,
+): Promise<{ account: ServiceAccountView; key: IssuedKey }> {
   const now = new Date();
   const { key, revoked } = await auditedTransaction(async (tx, audit) => {
     const account = await liveServiceAccount(tx, id);
@@ -168,7 +172,11 @@ const lastUseWrites = processState('apiKeyLastUseWrites', () => new Map<string, 
  * Records that a key was accepted: its first use is audited once (`api_key.first_used`, exactly
  * once: the row is claimed by the update), later uses only move lastUsedAt, at most once a minute.
  */
-export async function recordKeyUse(key: { id: string; userId: string; email: string; firstUsedAt: Date | null }, ip: string | null, now = new Date()): Promise<void> {
+export async function recordKeyUse(
+  key: { id: string; userId: string; email: string; firstUsedAt: Date | null },
+  ip: string | null,
+  now = new Date(),
+): Promise<void> {
   if (key.firstUsedAt === null) {
     await auditedTransaction(async (tx, audit) => {
       const { count } = await tx.apiKey.updateMany({ where: { id: key.id, firstUsedAt: null }, data: { firstUsedAt: now, lastUsedAt: now } });

@@ -44,4 +44,3 @@ export function takeRefusalRecord(subject: string, now = Date.now(), limiter: Re
   }
   return { record: true, unrecordedBefore };
 }
-

@@ -126,7 +126,10 @@ describe('every socket event × every role', () => {
     const { socket, error } = await connectWithApiKey(server.baseUrl, agent.key);
     expect(error).toBeUndefined();
     try {
-      expect(await socket.timeout(5000).emitWithAck('deployment:join', { deploymentId: 'no-such-deployment' })).toMatchObject({ ok: false, error: expect.stringMatching(/role/i) });
+      expect(await socket.timeout(5000).emitWithAck('deployment:join', { deploymentId: 'no-such-deployment' })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/role/i),
+      });
       const answer = (await socket.timeout(5000).emitWithAck('probe:submit', { deploymentId: 'no-such-deployment' })) as { error?: string; message?: string };
       expect(answer.error).not.toBe('forbidden');
       expect(answer.message).not.toMatch(/role/i);

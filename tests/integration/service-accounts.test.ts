@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeAnswer } from '@/lib/face/probe';
 import type { ProbeRefusal } from '@/lib/realtime/events';
@@ -119,7 +120,11 @@ describe('a camera agent key', () => {
     const users = await (await admin.fetch('/api/users')).text();
     expect(users).not.toContain(account.email);
     expect(await audit('service_account.created')).toContainEqual(
-      expect.objectContaining({ actorEmail: 'admin@sightline.test', subjectId: account.id, details: expect.objectContaining({ deploymentIds: [mine.id], keyId: account.keyId }) }),
+      expect.objectContaining({
+        actorEmail: 'admin@sightline.test',
+        subjectId: account.id,
+        details: expect.objectContaining({ deploymentIds: [mine.id], keyId: account.keyId }),
+      }),
     );
   });
 
@@ -159,8 +164,25 @@ describe('a camera agent key', () => {
       expect(await response.json(), path).toMatchObject({ error: 'unauthenticated', message: expect.stringMatching(/API key may only send probes/) });
     }
     const socket = await agentSocket(account.key);
-    expect(await socket.timeout(5000).emitWithAck('deployment:join', { deploymentId: mine.id })).toEqual({ ok: false, error: 'Your role may not receive alerts.' });
+    expect(await socket.timeout(5000).emitWithAck('deployment:join', { deploymentId: mine.id })).toEqual({
+      ok: false,
+      error: 'Your role may not receive alerts.',
+    });
     socket.close();
+
+    // A page on another site cannot open a socket with the key either (browsers say where they are).
+    const crossSite = io(server.baseUrl, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { authorization: `Bearer ${account.key}`, origin: 'https://elsewhere.example' },
+    });
+    opened.push(crossSite);
+    const outcome = await new Promise<string>((resolve) => {
+      crossSite.once('connect', () => resolve('connected'));
+      crossSite.once('connect_error', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
 
     // Whatever password is tried, the account's email never opens a session.
     const stranger = new Session(server.baseUrl);
@@ -175,7 +197,12 @@ describe('a camera agent key', () => {
     expect(await patched.json()).toMatchObject({ message: expect.stringMatching(/service account/) });
     const reset = await admin.json(`/api/users/${account.id}/password`, 'POST', { password: 'a-long-enough-password' });
     expect(reset.status).toBe(409);
-    const person = await admin.json('/api/users', 'POST', { email: 'robot@sightline.test', name: 'Robot', role: 'camera_agent', password: 'a-long-enough-password' });
+    const person = await admin.json('/api/users', 'POST', {
+      email: 'robot@sightline.test',
+      name: 'Robot',
+      role: 'camera_agent',
+      password: 'a-long-enough-password',
+    });
     expect(person.status).toBe(422);
     expect(await person.json()).toMatchObject({ message: expect.stringMatching(/role must be one of: operator, senior_officer, admin, auditor/) });
   });
@@ -203,7 +230,11 @@ describe('refused keys', () => {
       expect(said, key).toMatch(message);
     }
     const refusals = await audit('api_key.refused');
-    for (const reason of ['malformed', 'unknown', 'expired']) expect(refusals.map((e) => e.details.reason), reason).toContain(reason);
+    for (const reason of ['malformed', 'unknown', 'expired'])
+      expect(
+        refusals.map((e) => e.details.reason),
+        reason,
+      ).toContain(reason);
     expect(refusals).toContainEqual(expect.objectContaining({ subjectId: expiring.keyId, actorEmail: expiring.email, details: { reason: 'expired' } }));
   });
 
@@ -233,7 +264,9 @@ describe('refused keys', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_api_key', message: expect.stringMatching(/revoked/) });
     expect((await connectWithApiKey(server.baseUrl, account.key)).error).toBe('invalid_api_key');
     expect(await audit('api_key.refused')).toContainEqual(expect.objectContaining({ subjectId: account.keyId, details: { reason: 'revoked' } }));
-    expect(await audit('service_account.revoked')).toContainEqual(expect.objectContaining({ subjectId: account.id, details: expect.objectContaining({ revokedKeyIds: [account.keyId] }) }));
+    expect(await audit('service_account.revoked')).toContainEqual(
+      expect.objectContaining({ subjectId: account.id, details: expect.objectContaining({ revokedKeyIds: [account.keyId] }) }),
+    );
 
     expect((await admin.json(`/api/service-accounts/${account.id}/rotate`, 'POST', {})).status).toBe(409);
     expect((await admin.fetch(`/api/service-accounts/${account.id}`, { method: 'DELETE' })).status).toBe(409);

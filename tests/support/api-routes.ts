@@ -98,7 +98,8 @@ function gateOf(handler: string): RouteGate {
   if (first[1] === 'User' || first[1] === 'Session') return { kind: 'signed-in' };
   const permissions = first[2]!.split(',').map(permissionOf);
   if (permissions.length === 0 || permissions.some((p) => p === null)) return { kind: 'unrecognised' };
-  if (first[1] === 'PermissionOrApiKey') return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]!, apiKey: true } : { kind: 'unrecognised' };
+  if (first[1] === 'PermissionOrApiKey')
+    return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]!, apiKey: true } : { kind: 'unrecognised' };
   if (first[1] === 'Permission') return permissions.length === 1 ? { kind: 'permission', permission: permissions[0]! } : { kind: 'unrecognised' };
   return { kind: 'any-permission', permissions: permissions as Permission[] };
 }

@@ -31,7 +31,11 @@ export function apiKeySession(baseUrl: string, key: string): Session {
  * Connects a socket as a camera agent does: the key in the Authorization header (Node's
  * extraHeaders), or in `auth.token`. Resolves on connect or its refusal (with the server's message).
  */
-export function connectWithApiKey(baseUrl: string, key: string, { via = 'header' }: { via?: 'header' | 'auth' } = {}): Promise<{ socket: TestSocket; error?: string; message?: string }> {
+export function connectWithApiKey(
+  baseUrl: string,
+  key: string,
+  { via = 'header' }: { via?: 'header' | 'auth' } = {},
+): Promise<{ socket: TestSocket; error?: string; message?: string }> {
   const socket: TestSocket = io(baseUrl, {
     path: '/socket.io',
     transports: ['websocket'],

@@ -22,7 +22,17 @@ describe('API keys', () => {
 
   it('refuses malformed key text', () => {
     const { text } = generateApiKey();
-    for (const bad of ['', 'slk_', text.slice(0, -1), `${text}x`, text.replace('slk_', 'sk_'), text.toUpperCase(), ` ${text}`, text.replace(/_/, '-'), 'slk_zzzzzzzzzzzzzzzzzzzzzzzz_' + 'a'.repeat(43)]) {
+    for (const bad of [
+      '',
+      'slk_',
+      text.slice(0, -1),
+      `${text}x`,
+      text.replace('slk_', 'sk_'),
+      text.toUpperCase(),
+      ` ${text}`,
+      text.replace(/_/, '-'),
+      'slk_zzzzzzzzzzzzzzzzzzzzzzzz_' + 'a'.repeat(43),
+    ]) {
       expect(parseApiKey(bad), JSON.stringify(bad)).toBeNull();
     }
   });

@@ -22,8 +22,8 @@ export default async function ServiceAccountsPage() {
       <header className="page-header">
         <h1>Service accounts</h1>
         <p className="muted lead">
-          A camera agent is a program, not a person: it analyses the cameras of the deployments you give it and sends the faces it sees, and may do nothing
-          else — it cannot read alerts, deployments or anything else. It signs in with an API key, which is shown once when it is made and stored only as a
+          A camera agent is a program, not a person: it analyses the cameras of the deployments you give it and sends the faces it sees, and may do nothing else
+          — it cannot read alerts, deployments or anything else. It signs in with an API key, which is shown once when it is made and stored only as a
           fingerprint. Keys expire; rotating a key stops the old one at once, and revoking an account stops it for good. Every change, each key&apos;s first use
           and every refused key are recorded in the audit trail.
         </p>
