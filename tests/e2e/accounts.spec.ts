@@ -79,4 +79,38 @@ test.describe('accounts an admin creates', () => {
     await login.signIn('gil@sightline.test', 'gil-newer-password');
     await expect(shell.nav()).toBeVisible();
   });
+
+  test('camera agents: a key shown once, rotated and revoked from the service accounts page', async ({ page }) => {
+    await new LoginPage(page).signInAndWait(DEMO.admin);
+    await new Shell(page).nav().getByRole('link', { name: 'Service accounts' }).click();
+    await expect(page.getByRole('heading', { name: 'Service accounts', level: 1 })).toBeVisible();
+    await expect(page.getByTestId('service-accounts-empty')).toBeVisible();
+
+    await page.getByLabel('Name').fill('Oxford agent');
+    await page.getByRole('checkbox', { name: /Oxford Circus — demo/ }).check();
+    await page.getByRole('button', { name: 'Add camera agent' }).click();
+    const issued = page.getByTestId('issued-key');
+    await expect(issued).toContainText('It will not be shown again');
+    const key = await page.getByTestId('issued-key-text').inputValue();
+    expect(key).toMatch(/^slk_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/);
+    await issued.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(issued).toHaveCount(0);
+    const row = page.locator('tr[data-name="Oxford agent"]');
+    await expect(row.getByTestId('service-account-state')).toHaveText('Active');
+    await expect(row).toContainText('Oxford Circus — demo');
+    await page.reload();
+    expect(await page.content()).not.toContain(key.slice(-43));
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Rotate key' }).click();
+    const rotated = await page.getByTestId('issued-key-text').inputValue();
+    expect(rotated).toMatch(/^slk_/);
+    expect(rotated).not.toBe(key);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect(row.getByTestId('service-account-state')).toHaveText('Revoked');
+    await expect(row.getByRole('button', { name: 'Rotate key' })).toHaveCount(0);
+  });
 });
