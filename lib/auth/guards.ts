@@ -69,13 +69,21 @@ export async function requirePermission(permission: Permission): Promise<Session
  * Whether the account may act for the deployment in question is the handler's check
  * (serviceMayUseDeployment).
  */
-export async function requirePermissionOrApiKey(permission: Permission): Promise<SessionUser> {
+export async function requirePermissionOrApiKey(permission: Permission): Promise<Caller> {
   const requestHeaders = await headers();
   const principal = await authenticateBearer(requestHeaders.get('authorization'), clientIpFrom(requestHeaders));
-  if (!principal) return requirePermission(permission);
+  if (!principal) {
+    const session = await requireSession();
+    if (session.mustChangePassword) throw passwordChangeRequired();
+    if (!can(session.user.role, permission)) throw forbidden(`Your role (${session.user.role}) does not allow ${permission}.`);
+    return { ...session.user, via: { kind: 'session', sessionId: session.id } };
+  }
   if (!can(principal.user.role, permission)) throw forbidden(`Your role (${principal.user.role}) does not allow ${permission}.`);
-  return principal.user;
+  return { ...principal.user, via: { kind: 'api_key', keyId: principal.keyId } };
 }
+
+/** A caller and the credential it came with: its session, or (a service account) its API key. Neither id is ever sent back. */
+export type Caller = SessionUser & { via: { kind: 'session'; sessionId: string } | { kind: 'api_key'; keyId: string } };
 
 /** For handlers open to several roles for different reasons (e.g. releasing one's own claim or anyone's). */
 export async function requireAnyPermission(...permissions: [Permission, ...Permission[]]): Promise<SessionUser> {

@@ -294,6 +294,26 @@ describe('refused keys', () => {
 });
 
 describe('managing service accounts', () => {
+  it('can be done by a set-up script acting as an admin (the demo), and the key it returns works', async () => {
+    // In this process, on the server's own database (the server is idle meanwhile).
+    process.env.DATABASE_URL = server.databaseUrl;
+    const { createServiceAccountAs } = await import('@/lib/service-accounts/mutations');
+    const { disconnectDb } = await import('@/lib/db/client');
+    try {
+      const adminId = ((await (await admin.fetch('/api/me')).json()) as { id: string }).id;
+      const officerId = ((await (await officer.fetch('/api/me')).json()) as { id: string }).id;
+      const key = await createServiceAccountAs(adminId, { name: 'Demo agent', deploymentIds: [mine.id] });
+      expect((await postProbe(apiKeySession(server.baseUrl, key), mine)).status).toBe(200);
+      await expect(createServiceAccountAs(officerId, { name: 'Not allowed', deploymentIds: [mine.id] })).rejects.toThrow(/does not allow user:manage/);
+      await expect(createServiceAccountAs(adminId, { name: 'Nowhere', deploymentIds: [] })).rejects.toThrow(/at least one deployment/);
+    } finally {
+      await disconnectDb();
+    }
+    expect(await audit('service_account.created')).toContainEqual(
+      expect.objectContaining({ actorEmail: 'admin@sightline.test', details: expect.objectContaining({ name: 'Demo agent' }) }),
+    );
+  });
+
   it('is for admins only', async () => {
     for (const email of ['operator@sightline.test', 'officer@sightline.test', 'auditor@sightline.test']) {
       const session = await signedIn(email);
