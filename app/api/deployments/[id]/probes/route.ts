@@ -1,5 +1,6 @@
-import { requirePermission } from '@/lib/auth/guards';
+import { requirePermission, requireSession } from '@/lib/auth/guards';
 import { readJson, route } from '@/lib/http/route';
+import { httpAnalyser } from '@/lib/live/lease-access';
 import { submitProbe } from '@/lib/live/probes';
 import { z } from 'zod';
 
@@ -8,9 +9,13 @@ type Context = { params: Promise<{ id: string }> };
 // A probe is validated by the pipeline (lib/face/probe.ts); here only its size is bounded.
 const ProbeBody = z.unknown();
 
-/** For integrations other than the browser tiles; the tiles use the socket (`probe:submit`). */
+/**
+ * For integrations other than the browser tiles; the tiles use the socket (`probe:submit`). The
+ * sender is this session: it holds the camera's lease while it keeps sending (lib/live/leases.ts).
+ */
 export const POST = route(async (request, { params }: Context) => {
   const user = await requirePermission('probe:submit');
+  const session = await requireSession();
   const body = await readJson(request, ProbeBody, { limitBytes: 128 * 1024 });
-  return Response.json(await submitProbe(user, (await params).id, body));
+  return Response.json(await submitProbe(user, (await params).id, body, httpAnalyser(user, session.id)));
 });
