@@ -46,7 +46,7 @@ export interface ClientToServerEvents {
   /** The holder's boxes for one frame (OverlayFrameSchema); no answer, dropped when not the holder or too frequent. */
   'overlay:publish': (payload: unknown) => void;
   /** The home page's live overview: every live deployment the user may see with its lease table; then `lease:changed` for them. */
-  'overview:join': (ack: Ack<LiveOverviewAnswer>) => void;
+  'overview:join': (payload: unknown, ack: Ack<LiveOverviewAnswer>) => void;
 }
 
 // ─── camera leases and shared overlays (docs/architecture.md#camera-leases) ──────────────────

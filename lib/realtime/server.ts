@@ -203,7 +203,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     });
 
     // The home page's live overview: lease tables of the live deployments this user may see.
-    socket.on('overview:join', async (ack) => {
+    socket.on('overview:join', async (_payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user.role, 'live:view') && !can(user.role, 'deployment:read')) return ack({ ok: false, error: 'Your role may not see live cameras.' });
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
