@@ -194,10 +194,14 @@ describe('camera leases', () => {
       message: expect.stringContaining('another system (Omar Operator)'),
     });
     // Another HTTP session is another sender.
-    const other = await (await signedIn('operator@sightline.test')).json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger, { cameraId: cameraC }));
+    const other = await (await signedIn('operator@sightline.test')).json(
+      `/api/deployments/${live.id}/probes`,
+      'POST',
+      fresh(probes.stranger, { cameraId: cameraC }),
+    );
     expect(other.status).toBe(409);
     expect(await other.json()).toMatchObject({ error: 'not_lease_holder' });
-    expect((await (await new Session(server.baseUrl).fetch(`/api/deployments/${live.id}/leases`)).status)).toBe(401);
+    expect(await (await new Session(server.baseUrl).fetch(`/api/deployments/${live.id}/leases`)).status).toBe(401);
   });
 
   it('stored the faces processed once per face, by the holder', async () => {
