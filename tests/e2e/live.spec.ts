@@ -39,3 +39,36 @@ test('a fake camera tile boxes faces, and the person on the watchlist raises an 
   expect(['DEMO-WAR-0001', 'E2E-0001']).toContain(alerts[0]!.reference);
   await operator.dispose();
 });
+
+test('two operators on one wall: one screen analyses the camera, the other draws its boxes without detecting', async ({ browser, baseURL }) => {
+  test.setTimeout(150_000);
+  const deployment = await liveDeployment(baseURL!, 'E2E shared wall', [{ name: 'Webcam', source: { kind: 'device', url: 'franck-camera' } }]);
+  const screens = [];
+  for (const email of [DEMO.operator, 'operator2@sightline.test']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await new LoginPage(page).signInAndWait(email);
+    await page.goto(`/live/${deployment.id}`);
+    screens.push({ context, live: new LivePage(page) });
+  }
+  const [first, second] = screens as [(typeof screens)[number], (typeof screens)[number]];
+
+  // The first screen to offer the camera holds its lease and analyses it.
+  await expect(first.live.analyser('Webcam')).toHaveText('Analysed by this screen', { timeout: 30_000 });
+  await expect(first.live.analyser('Webcam')).toHaveAttribute('data-analyser', 'self');
+  await first.live.waitForDetector();
+  await expect(first.live.overlay('Webcam')).toHaveAttribute('data-faces', /^[1-9]/, { timeout: 60_000 });
+
+  // The second says who does, and draws the boxes relayed from the first: its own tile runs no detection.
+  await expect(second.live.analyser('Webcam')).toHaveText('Analysed by another screen (Olivia Operator)');
+  await expect(second.live.analyser('Webcam')).toHaveAttribute('data-analyser', 'browser');
+  await expect(second.live.overlay('Webcam')).toHaveAttribute('data-source', 'relayed');
+  await expect(second.live.overlay('Webcam')).toHaveAttribute('data-faces', /^[1-9]/, { timeout: 30_000 });
+  await expect(second.live.tile('Webcam').getByTestId('tile-rate')).toHaveCount(0);
+  await expect(first.live.tile('Webcam').getByTestId('tile-rate')).toContainText('det/s');
+
+  // The first screen leaves: the second takes the camera over.
+  await first.context.close();
+  await expect(second.live.analyser('Webcam')).toHaveText('Analysed by this screen', { timeout: 10_000 });
+  await second.context.close();
+});
