@@ -117,6 +117,8 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     const timer = setInterval(() => {
       if (!socket.connected || offeredRef.current === null) return;
       const held = (leasesRef.current ?? []).filter((lease) => lease.holder?.analyserId === socket.id);
+      // A screen that can analyse none of its cameras has nothing to renew (the server would not know it).
+      if (held.length === 0 && offeredRef.current.length === 0) return;
       const cameraStates = held.map((lease) => renewalOf(lease.cameraId, statsRef.current));
       void socket
         .timeout(PROBE_TIMEOUT_MS)

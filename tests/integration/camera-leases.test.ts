@@ -129,6 +129,12 @@ describe('camera leases', () => {
       frame: { width: 640, height: 480 },
       faces: [{ trackId: 'abcd-1', box: { x: 10, y: 20, width: 80, height: 90 }, state: 'matched' }],
     };
+    // A viewer who only watches (deployment:join) gets the overlays too.
+    const { socket: viewer } = await connectSocket(server.baseUrl, officer.cookieHeader());
+    sockets.push(viewer);
+    const viewed: OverlayFrameEvent[] = [];
+    viewer.on('overlay:frame', (f) => viewed.push(f));
+    expect(await viewer.emitWithAck('deployment:join', { deploymentId: live.id })).toEqual({ ok: true });
     wall1.socket.emit('overlay:publish', frame);
     // Not the holder: dropped. With a descriptor: refused by the strict schema.
     wall2.socket.emit('overlay:publish', frame);
@@ -137,6 +143,7 @@ describe('camera leases', () => {
     await timeUntil(() => wall2.overlays.length >= 1, 2000);
     await new Promise((r) => setTimeout(r, 300));
     expect(wall2.overlays).toHaveLength(1);
+    expect(viewed).toHaveLength(1);
     expect(wall1.overlays).toHaveLength(0);
     const [received] = wall2.overlays;
     expect(Object.keys(received!).sort()).toEqual(['at', 'cameraId', 'deploymentId', 'faces', 'frame', 'holder']);
@@ -200,6 +207,25 @@ describe('camera leases', () => {
     expect(other.status).toBe(409);
     expect(await other.json()).toMatchObject({ error: 'not_lease_holder' });
     expect((await new Session(server.baseUrl).fetch(`/api/deployments/${live.id}/leases`)).status).toBe(401);
+  });
+
+  it('shows the table on the live overview (home page and overview:join), and drops it when the deployment ends', async () => {
+    const { socket: overview } = await connectSocket(server.baseUrl, officer.cookieHeader());
+    sockets.push(overview);
+    const answer = await overview.emitWithAck('overview:join', {});
+    expect(answer.ok).toBe(true);
+    const mine = answer.ok ? answer.deployments.find((d) => d.id === live.id) : undefined;
+    expect(mine?.cameras.map((c) => c.name)).toEqual(live.cameras.map((c) => c.name));
+    expect(holderId(mine!.leases, cameraA)).toBe(wall1.socket.id);
+    const home = await (await officer.fetch('/')).text();
+    expect(home).toContain('Cameras needing attention');
+    expect(home).toContain('Leases');
+
+    const dropped = new Promise<CameraLeaseView[]>((resolve) => overview.on('lease:changed', (p) => p.deploymentId === live.id && resolve(p.leases)));
+    expect((await officer.json(`/api/deployments/${live.id}/end`, 'POST', { reason: 'Operation complete' })).status).toBe(200);
+    expect(await dropped).toEqual([]);
+    expect(await (await operator.fetch(`/api/deployments/${live.id}/leases`)).json()).toEqual({ deploymentId: live.id, live: false, leases: [] });
+    expect(await wall1.socket.emitWithAck('lease:renew', { deploymentId: live.id, cameras: [] })).toMatchObject({ ok: false });
   });
 
   it('stored the faces processed once per face, by the holder', async () => {
