@@ -169,7 +169,7 @@ export class LeaseTable implements LeaseStore {
       lease.detectionsPerSecond = report.detectionsPerSecond;
       if (report.state === 'source_down') {
         lease.downReports.set(analyserId, now);
-        const other = this.best(lease, now, analyserId);
+        const other = this.best(lease, now, analyserId, true);
         if (other) this.hand(lease, other.analyser, now);
       }
     }
@@ -184,9 +184,9 @@ export class LeaseTable implements LeaseStore {
     // A camera the table does not know (should not happen: the caller tracks the deployment first) is not refused.
     if (!lease) return { ok: true };
     const now = this.now();
-    this.lastSeen.set(analyser.analyserId, now);
     if (lease.holder?.analyserId === analyser.analyserId) {
-      // A probe is a heartbeat too (an HTTP sender has no other).
+      // A probe renews its own camera's lease (an HTTP sender has no other heartbeat), not the
+      // analyser's standing as a candidate: only renewals and offers say a socket is alive.
       lease.renewedAt = now;
       return { ok: true };
     }
@@ -223,8 +223,13 @@ export class LeaseTable implements LeaseStore {
     const now = this.now();
     for (const [deploymentId, deployment] of this.deployments) {
       for (const lease of deployment.cameras.values()) {
-        if (lease.holder && now - lease.renewedAt >= LEASE_TTL_MS) this.vacate(lease, now);
         for (const [analyserId, at] of lease.downReports) if (now - at >= SOURCE_DOWN_MEMORY_MS) lease.downReports.delete(analyserId);
+        if (!lease.holder || now - lease.renewedAt < LEASE_TTL_MS) continue;
+        // Frozen: the camera goes to someone else, or stays free until its holder renews again.
+        const frozen = lease.holder.analyserId;
+        this.vacate(lease, now);
+        const next = this.best(lease, now, frozen);
+        if (next) this.hand(lease, next.analyser, now);
       }
       this.assignFree(deployment, now);
       // Also raises warnings that only time has changed.
@@ -259,8 +264,11 @@ export class LeaseTable implements LeaseStore {
 
   // ────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** The candidate a free camera should go to now, other than `except`; null when none is eligible. */
-  private best(lease: CameraLease, now: number, except?: string): Candidate | null {
+  /**
+   * The candidate a free camera should go to now, other than `except`; null when none is eligible.
+   * With `fromReporter`, `except` found the source down: a candidate that found it down too is no better.
+   */
+  private best(lease: CameraLease, now: number, except?: string, fromReporter = false): Candidate | null {
     const eligible = [...lease.candidates.values()].filter(
       (c) => c.analyser.analyserId !== except && now - (this.lastSeen.get(c.analyser.analyserId) ?? -Infinity) < LEASE_TTL_MS,
     );
@@ -271,7 +279,7 @@ export class LeaseTable implements LeaseStore {
     eligible.sort((a, b) => downLately(a) - downLately(b) || AGENT_FIRST[a.analyser.kind] - AGENT_FIRST[b.analyser.kind] || a.offeredAt - b.offeredAt);
     const first = eligible[0] ?? null;
     // Moving a camera off its reporter only helps if the next one has not found it down too.
-    if (except !== undefined && first && downLately(first)) return null;
+    if (fromReporter && first && downLately(first)) return null;
     return first;
   }
 

@@ -92,6 +92,26 @@ describe('LeaseTable', () => {
     expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
   });
 
+  it('does not give a frozen holder its camera back because it still probes another one', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    // wall1 stops renewing but its tile for cam-b still sends faces (which renew that lease alone).
+    for (let t = 0; t < LEASE_TTL_MS; t += 500) {
+      tick(500);
+      expect(table.claimForProbe(D, 'cam-b', wall1)).toEqual({ ok: true });
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-1']);
+    // Alone, a frozen holder loses the camera and gets it back only by renewing.
+    table.release('sock-2');
+    tick(LEASE_TTL_MS);
+    table.sweep();
+    expect(holderOf('cam-a')).toBeNull();
+    table.renew(D, 'sock-1', []);
+    expect(holderOf('cam-a')).toBe('sock-1');
+  });
+
   it('keeps a holder that renews, whatever the time', () => {
     table.offer(D, wall1, CAMERAS);
     table.offer(D, wall2, CAMERAS);
