@@ -161,12 +161,12 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required, and cameraIds must be a list of camera ids.' });
       const { deploymentId, cameraIds } = parsed.data;
       try {
-        await socket.join(roomOfDeploymentCameras(deploymentId));
         const answer = await offerCameras(user, analyser, deploymentId, cameraIds);
         if (!socket.connected) return leaseTable().release(analyser.analyserId);
+        // Only once the checks passed (the answer carries the table, so no change is missed).
+        await socket.join(roomOfDeploymentCameras(deploymentId));
         ack({ ok: true, ...answer });
       } catch (error) {
-        await socket.leave(roomOfDeploymentCameras(deploymentId));
         ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not offer these cameras.' });
       }
     });
