@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { can } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { isDeploymentVisibleTo, type Viewer } from '@/lib/deployments/data';
-import { CAMERA_SOURCE_KINDS } from '@/lib/deployments/schema';
+import type { CameraSourceKind } from '@/lib/deployments/schema';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
 import { forbidden, HttpError, notFound } from '@/lib/http/errors';
 import type { AnalysableCamera, CameraLeaseView, LiveOverviewDeployment } from '@/lib/realtime/events';
@@ -41,15 +41,19 @@ export function httpAnalyser(user: SessionUser, credentialId: string): Analyser 
 
 type LeaseDeployment = NonNullable<Awaited<ReturnType<typeof readLeaseDeployment>>>;
 
-/** Browsers read these kinds (an MJPEG stream only from their own origin, which the page decides). */
-const BROWSER_KINDS = new Set<string>(CAMERA_SOURCE_KINDS);
+/**
+ * Kinds a browser can play (an MJPEG stream only from its own origin, which the page decides when
+ * it lists its cameras). Named here rather than taken from the schema's list: a kind added later
+ * (RTSP) is for agents until a browser is known to read it.
+ */
+const BROWSER_KINDS = new Set<CameraSourceKind>(['device', 'file', 'hls', 'mjpeg']);
 
 /** The cameras an analyser of this kind can read, of those asked for (all when none are named). */
 function takeable(deployment: LeaseDeployment, analyser: Analyser, cameraIds: readonly string[] | undefined): string[] {
   const asked = cameraIds ? new Set(cameraIds) : null;
   return deployment.cameras
     .filter((camera) => (asked ? asked.has(camera.id) : true))
-    .filter((camera) => (analyser.kind === 'agent' ? camera.sourceKind !== 'device' : BROWSER_KINDS.has(camera.sourceKind)))
+    .filter((camera) => (analyser.kind === 'agent' ? camera.sourceKind !== 'device' : BROWSER_KINDS.has(camera.sourceKind as CameraSourceKind)))
     .map((camera) => camera.id);
 }
 
