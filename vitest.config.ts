@@ -24,6 +24,9 @@ const SQLITE_ONLY = [
   'tests/integration/sign-in-limits.test.ts',
   // Prisma-only queries, passes on PostgreSQL too (~42 s); left out of that run for npm test's time budget.
   'tests/integration/service-accounts.test.ts',
+  // Camera leases live in the server's memory; what they change in the database (face counts) is
+  // covered on PostgreSQL by live-matching.test.ts.
+  'tests/integration/camera-leases.test.ts',
 ];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
@@ -34,6 +37,8 @@ const TIMING_SENSITIVE = [
   'tests/integration/probe-limits.test.ts',
   'tests/integration/session-expiry.test.ts',
   'tests/integration/dev-server.test.ts',
+  // Times lease failover (under 5 s).
+  'tests/integration/camera-leases.test.ts',
 ];
 
 export default defineConfig({

@@ -1,7 +1,9 @@
 import Link from 'next/link';
+import { CamerasNeedingAttention } from '@/components/live/cameras-needing-attention';
 import { navItemsFor } from '@/components/shell/nav-items';
 import { requirePageUser } from '@/lib/auth/guards';
-import { ROLE_LABELS, type Role } from '@/lib/auth/permissions';
+import { can, ROLE_LABELS, type Role } from '@/lib/auth/permissions';
+import { liveOverview } from '@/lib/live/lease-access';
 
 const ROLE_DUTIES = {
   operator: 'You watch the live tiles of live deployments and triage alerts. Every decision is a human one and is recorded.',
@@ -15,6 +17,9 @@ const ROLE_DUTIES = {
 export default async function OverviewPage() {
   const user = await requirePageUser();
   const sections = navItemsFor(user.role).filter((item) => item.href !== '/');
+  // Who analyses each live camera, for those who watch or read deployments (lib/live/leases.ts).
+  const watchesLive = can(user.role, 'live:view') || can(user.role, 'deployment:read');
+  const live = watchesLive ? await liveOverview(user) : [];
   return (
     <div className="page">
       <header className="page-header">
@@ -22,6 +27,7 @@ export default async function OverviewPage() {
         <h1>Good to see you, {user.name.split(' ')[0]}</h1>
         <p className="muted lead">{ROLE_DUTIES[user.role]}</p>
       </header>
+      {watchesLive && <CamerasNeedingAttention initial={live} />}
       {sections.length > 0 ? (
         <ul className="card-grid" aria-label="Your sections">
           {sections.map((item) => (

@@ -5,9 +5,11 @@ import type { DetectorStatus } from '@/lib/face/detection-scheduler';
 import { HLS_UNSUPPORTED, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
 import styles from './live-grid.module.css';
 import type { LiveSession } from './live-session';
+import type { RemoteFrame, RemoteOverlays } from './remote-overlays';
 import { NO_SIGNAL_MS, type TileDetection } from './tile-detection';
+import { clearOverlay, drawOverlay } from './tile-overlay';
 import { TILE_STATE_LABELS, TileStatusBar } from './tile-status-bar';
-import type { LiveCamera, TileState, TileStats } from './types';
+import type { LiveCamera, TileAnalysis, TileState, TileStats } from './types';
 
 type Props = {
   camera: LiveCamera;
@@ -17,7 +19,14 @@ type Props = {
   /** Covered by an enlarged tile: still playing and analysed, but out of the keyboard order. */
   covered: boolean;
   onToggleEnlarge: (cameraId: string) => void;
+  /** Who analyses this camera (the live page's leases); without it, this tile does. */
+  analysis?: TileAnalysis;
+  /** The boxes of this camera's analyser when it is not this screen. */
+  remoteOverlays?: RemoteOverlays;
 };
+
+/** Relayed boxes older than this are wiped: the analyser stopped publishing, or the camera moved to this screen. */
+const REMOTE_OVERLAY_MAX_AGE_MS = 1500;
 
 /** A source still connecting after this long gets a reason on the tile (a permission prompt, a dead URL). */
 const SLOW_CONNECT_MS = 10_000;
@@ -28,7 +37,7 @@ type Shown = { state: TileState; reason: string | null; rate: number | null; mat
  * One camera: its picture, the face overlay drawn by its TileDetection, and a status bar.
  * Per-frame work happens outside React; the component re-renders about once a second.
  */
-export function CameraTile({ camera, session, detector, enlarged, covered, onToggleEnlarge }: Props) {
+export function CameraTile({ camera, session, detector, enlarged, covered, onToggleEnlarge, analysis, remoteOverlays }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const imgRef = useRef<HTMLImageElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
@@ -50,11 +59,14 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
     return attachCameraSource({ kind, url }, { video: videoRef.current, img: imgRef.current }, setSource);
   }, [kind, url, retries]);
 
+  // Only the screen holding the camera's lease analyses it; the others draw its analyser's boxes.
+  const analyses = analysis === undefined || analysis.analyse;
+
   // Join the shared detector.
   useEffect(() => {
     const media = kind === 'mjpeg' ? imgRef.current : videoRef.current;
     const overlay = overlayRef.current;
-    if (!session || !media || !overlay) return;
+    if (!session || !media || !overlay || !analyses) return;
     const { detection, remove } = session.addTile(camera.id, () => statsRef.current);
     detection.attach(media, overlay, readable);
     detectionRef.current = detection;
@@ -65,7 +77,39 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
       detectionRef.current = null;
       remove();
     };
-  }, [session, camera.id, kind, url, readable, retries]);
+  }, [session, camera.id, kind, url, readable, retries, analyses]);
+
+  // Draw the boxes relayed from the camera's analyser (another screen, the camera agent).
+  useEffect(() => {
+    const overlay = overlayRef.current;
+    if (analyses || !remoteOverlays || !overlay) return;
+    let lastAt = 0;
+    const show = (frame: RemoteFrame | null) => {
+      const faces = (frame?.faces ?? []).map((face) => ({ id: face.trackId.slice(face.trackId.lastIndexOf('-') + 1), box: face.box, state: face.state }));
+      if (frame) drawOverlay(overlay, frame.frame, faces);
+      else clearOverlay(overlay);
+      overlay.dataset.faces = String(faces.length);
+      overlay.dataset.matched = String(faces.filter((face) => face.state === 'matched').length);
+      overlay.dataset.checking = String(faces.filter((face) => face.state === 'checking').length);
+      overlay.dataset.source = 'relayed';
+    };
+    const unsubscribe = remoteOverlays.subscribe(camera.id, (frame) => {
+      lastAt = performance.now();
+      show(frame);
+    });
+    const expiry = setInterval(() => {
+      if (lastAt && performance.now() - lastAt > REMOTE_OVERLAY_MAX_AGE_MS) {
+        lastAt = 0;
+        show(null);
+      }
+    }, 250);
+    return () => {
+      unsubscribe();
+      clearInterval(expiry);
+      show(null);
+      delete overlay.dataset.source;
+    };
+  }, [analyses, remoteOverlays, camera.id]);
 
   // About once a second: no-signal watchdog, detection rate, stats for the grid.
   useEffect(() => {
@@ -82,7 +126,7 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
       if (state === 'connecting' && !reason && waited > SLOW_CONNECT_MS) {
         reason = `No picture yet after ${Math.round(waited / 1000)} s`;
       }
-      const analysed = state === 'live' && readable && detector?.state === 'ready';
+      const analysed = analyses && state === 'live' && readable && detector?.state === 'ready';
       statsRef.current = {
         cameraId: camera.id,
         name: camera.name,
@@ -95,7 +139,7 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
         matchedTracks: status?.matchedTracks ?? 0,
       };
       const rate = analysed && status ? Math.round(status.detectionsPerSecond * 10) / 10 : null;
-      const matched = (status?.matchedTracks ?? 0) > 0;
+      const matched = analyses ? (status?.matchedTracks ?? 0) > 0 : Number(overlayRef.current?.dataset.matched ?? 0) > 0;
       setShown((previous) =>
         previous.state === state && previous.reason === reason && previous.rate === rate && previous.matched === matched
           ? previous
@@ -105,10 +149,11 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
     tick();
     const timer = setInterval(tick, 1000);
     return () => clearInterval(timer);
-  }, [camera.id, camera.name, readable, detector, source]);
+  }, [camera.id, camera.name, readable, detector, source, analyses]);
 
-  const rateNote =
-    !readable && shown.state === 'live'
+  const rateNote = !analyses
+    ? null
+    : !readable && shown.state === 'live'
       ? 'Detection is off: the stream is on another origin, so its pixels cannot be read'
       : detector?.state === 'failed'
         ? `Detection unavailable: ${detector.message}`
@@ -138,6 +183,7 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
           <video ref={videoRef} muted playsInline disablePictureInPicture aria-label={`Live picture from ${camera.name}`} />
         )}
         <canvas ref={overlayRef} className={styles.overlay} aria-hidden="true" data-testid="tile-overlay" data-faces="0" data-tracks="0" />
+        {analysis && <AnalyserNote analysis={analysis} />}
         {shown.state !== 'live' && (
           // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
           <div className={styles.notice} data-state={shown.state} role={shown.state === 'connecting' ? undefined : 'status'}>
@@ -165,6 +211,36 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
         onToggleEnlarge={() => onToggleEnlarge(camera.id)}
       />
     </section>
+  );
+}
+
+/** Who analyses this camera, in an operator's words (docs/architecture.md#camera-leases). */
+export function analyserWords(analysis: TileAnalysis): string {
+  const name = analysis.name ? ` (${analysis.name})` : '';
+  switch (analysis.analyser) {
+    case 'self':
+      return 'Analysed by this screen';
+    case 'browser':
+      return `Analysed by another screen${name}`;
+    case 'agent':
+      return `Analysed by the camera agent${name}`;
+    case 'http':
+      return `Analysed by another system${name}`;
+    case 'none':
+      return 'Not analysed by anyone';
+  }
+}
+
+function AnalyserNote({ analysis }: { analysis: TileAnalysis }) {
+  return (
+    <p
+      className={styles.analyser}
+      data-testid="tile-analyser"
+      data-analyser={analysis.analyser}
+      data-warning={analysis.warnings.length > 0 || analysis.analyser === 'none'}
+    >
+      {analyserWords(analysis)}
+    </p>
   );
 }
 

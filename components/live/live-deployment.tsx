@@ -1,40 +1,137 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Probe } from '@/lib/face/probe';
+import type { CameraAnalysisState, CameraLeaseView, ServerToClientEvents } from '@/lib/realtime/events';
 import { useRealtime } from '@/lib/realtime/use-realtime';
+import { isSameOrigin } from './camera-source';
+import { healthWords } from './health-words';
 import { LiveGrid } from './live-grid';
-import { ProbeRefusedError, type LiveCamera, type ProbeResult } from './types';
+import { RemoteOverlays } from './remote-overlays';
+import { ProbeRefusedError, type LiveCamera, type LiveStats, type ProbeResult, type PublishedOverlay, type TileAnalysis } from './types';
 
 type Props = { deploymentId: string; cameras: LiveCamera[]; aside?: React.ReactNode };
+type RenewedCamera = { cameraId: string; state: CameraAnalysisState; reason?: string; detectionsPerSecond: number };
 
 const PROBE_TIMEOUT_MS = 10_000;
+/** A holder renews its leases this often (the server moves them after 3 s without). */
+const RENEW_EVERY_MS = 1000;
+
+/** Kinds whose pictures a browser can read; anything else (RTSP, kinds added later) is left to an agent. */
+const BROWSER_READABLE = new Set(['device', 'file', 'hls', 'mjpeg']);
+
+function readableHere(camera: LiveCamera): boolean {
+  if (!BROWSER_READABLE.has(camera.source.kind)) return false;
+  // A cross-origin MJPEG stream plays but its pixels cannot be read.
+  return camera.source.kind !== 'mjpeg' || isSameOrigin(camera.source.url);
+}
 
 /**
- * The live wall of one deployment, wired to the server: joins the deployment's room, sends
- * every probe over the socket (`probe:submit`) and turns refusals into errors so tiles back off.
- * When the server says the deployment no longer accepts faces, detection stops being sent and
- * the operator is told why.
+ * The live wall of one deployment, wired to the server: joins the deployment's room, offers to
+ * analyse the cameras it shows and can read (`lease:offer`), analyses those whose lease it holds
+ * and renews them each second with how each is doing (`lease:renew`), publishes their boxes, and
+ * draws the boxes other analysers publish on the rest (docs/architecture.md#camera-leases). Probes
+ * go over the socket (`probe:submit`); refusals become errors so tiles back off. When the server
+ * says the deployment no longer accepts faces, the operator is told why.
  */
 export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
   const { socket, status } = useRealtime();
   const [joined, setJoined] = useState<'pending' | 'ok' | string>('pending');
   const [stopped, setStopped] = useState<string | null>(null);
+  const [leases, setLeases] = useState<CameraLeaseView[] | null>(null);
+  const [socketId, setSocketId] = useState<string | null>(null);
+  const [shownIds, setShownIds] = useState<string[] | null>(null);
+  const [remoteOverlays] = useState(() => new RemoteOverlays());
+  const statsRef = useRef<LiveStats | null>(null);
+  const leasesRef = useRef<CameraLeaseView[] | null>(null);
 
+  // What this screen offers: the cameras it shows and can read.
+  const offered = useMemo(() => {
+    if (shownIds === null) return null;
+    const shown = new Set(shownIds);
+    return cameras.filter((camera) => shown.has(camera.id) && readableHere(camera)).map((camera) => camera.id);
+  }, [cameras, shownIds]);
+  const offeredRef = useRef(offered);
+
+  const takeLeases = useCallback((next: CameraLeaseView[]) => {
+    leasesRef.current = next;
+    setLeases(next);
+  }, []);
+
+  const offer = useCallback(() => {
+    const cameraIds = offeredRef.current;
+    if (!socket?.connected || cameraIds === null) return;
+    void socket
+      .timeout(PROBE_TIMEOUT_MS)
+      .emitWithAck('lease:offer', { deploymentId, cameraIds })
+      .then((answer) => {
+        if (answer.ok) takeLeases(answer.leases);
+      })
+      .catch(() => undefined); // offered again at the next renewal or reconnection
+  }, [socket, deploymentId, takeLeases]);
+
+  // Join the room (alerts, leases, overlays) and offer, on connect and after every reconnection.
   useEffect(() => {
     if (!socket) return;
-    const join = () =>
+    const onConnect = () => {
+      setSocketId(socket.id ?? null);
       void socket
         .timeout(PROBE_TIMEOUT_MS)
         .emitWithAck('deployment:join', { deploymentId })
         .then((answer) => setJoined(answer.ok ? 'ok' : answer.error))
         .catch(() => setJoined('The server did not answer.'));
-    if (socket.connected) join();
-    socket.on('connect', join); // rooms are per connection: join again after a reconnect
+      offer();
+    };
+    const onLeases: ServerToClientEvents['lease:changed'] = (payload) => {
+      if (payload.deploymentId === deploymentId) takeLeases(payload.leases);
+    };
+    const onOverlay: ServerToClientEvents['overlay:frame'] = (frame) => {
+      if (frame.deploymentId === deploymentId) remoteOverlays.push(frame);
+    };
+    if (socket.connected) onConnect();
+    socket.on('connect', onConnect); // rooms and offers are per connection
+    socket.on('lease:changed', onLeases);
+    socket.on('overlay:frame', onOverlay);
     return () => {
-      socket.off('connect', join);
+      socket.off('connect', onConnect);
+      socket.off('lease:changed', onLeases);
+      socket.off('overlay:frame', onOverlay);
+    };
+  }, [socket, deploymentId, offer, takeLeases, remoteOverlays]);
+
+  // Offer again when the cameras shown change; withdraw when the page goes (the tab's socket stays).
+  useEffect(() => {
+    offeredRef.current = offered;
+    offer();
+  }, [offered, offer]);
+  useEffect(() => {
+    if (!socket) return;
+    return () => {
+      if (socket.connected) socket.emit('lease:offer', { deploymentId, cameraIds: [] }, () => undefined);
     };
   }, [socket, deploymentId]);
+
+  // Each second, the state of every camera this screen holds: its heartbeat.
+  useEffect(() => {
+    if (!socket) return;
+    const timer = setInterval(() => {
+      if (!socket.connected || offeredRef.current === null) return;
+      const held = (leasesRef.current ?? []).filter((lease) => lease.holder?.analyserId === socket.id);
+      // A screen that can analyse none of its cameras has nothing to renew (the server would not know it).
+      if (held.length === 0 && offeredRef.current.length === 0) return;
+      const cameraStates = held.map((lease) => renewalOf(lease.cameraId, statsRef.current));
+      void socket
+        .timeout(PROBE_TIMEOUT_MS)
+        .emitWithAck('lease:renew', { deploymentId, cameras: cameraStates })
+        .then((answer) => {
+          if (answer.ok) takeLeases(answer.leases);
+          // The server no longer knows this screen here (it restarted, the lease table was reset): offer again.
+          else if (!answer.error.startsWith('Too many')) offer();
+        })
+        .catch(() => undefined);
+    }, RENEW_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [socket, deploymentId, offer, takeLeases]);
 
   const submitProbe = useCallback(
     async (probe: Probe): Promise<ProbeResult> => {
@@ -48,6 +145,38 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     },
     [socket, deploymentId],
   );
+
+  const publishOverlay = useCallback(
+    (cameraId: string, overlay: PublishedOverlay) => {
+      if (socket?.connected) socket.emit('overlay:publish', { deploymentId, cameraId, ...overlay });
+    },
+    [socket, deploymentId],
+  );
+
+  const onStats = useCallback((stats: LiveStats) => {
+    statsRef.current = stats;
+  }, []);
+
+  const analysis = useMemo(() => {
+    const byCamera: Record<string, TileAnalysis> = {};
+    for (const camera of cameras) {
+      const lease = leases?.find((l) => l.cameraId === camera.id);
+      const holder = lease?.holder ?? null;
+      const self = holder !== null && socketId !== null && holder.analyserId === socketId && status === 'connected';
+      byCamera[camera.id] = {
+        analyse: self,
+        analyser: self ? 'self' : (holder?.kind ?? 'none'),
+        name: holder?.name ?? null,
+        warnings: lease?.warnings ?? [],
+      };
+    }
+    return byCamera;
+  }, [cameras, leases, socketId, status]);
+
+  const attention = cameras.flatMap((camera) => {
+    const lease = leases?.find((l) => l.cameraId === camera.id);
+    return lease && lease.warnings.length > 0 ? [{ camera, lease }] : [];
+  });
 
   return (
     <div className="live-layout">
@@ -67,7 +196,27 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
             {status === 'unauthorized' ? 'Your session has ended — sign in again.' : 'Connecting to the server… faces are not being checked.'}
           </p>
         )}
-        <LiveGrid cameras={cameras} submitProbe={submitProbe} />
+        {attention.length > 0 && (
+          <div className="panel warn-text" role="status" data-testid="lease-health">
+            <strong>Cameras needing attention</strong>
+            <ul>
+              {attention.map(({ camera, lease }) => (
+                <li key={camera.id}>
+                  {camera.name}: {healthWords(lease)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <LiveGrid
+          cameras={cameras}
+          submitProbe={submitProbe}
+          onStats={onStats}
+          analysis={analysis}
+          remoteOverlays={remoteOverlays}
+          publishOverlay={publishOverlay}
+          onShownCameras={setShownIds}
+        />
       </div>
       {aside && (
         <aside className="live-aside" aria-label="Alerts">
@@ -76,4 +225,15 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
       )}
     </div>
   );
+}
+
+/** A held camera's renewal, from its tile's figures: analysing while frames flow through a ready detector. */
+function renewalOf(cameraId: string, stats: LiveStats | null): RenewedCamera {
+  const tile = stats?.tiles.find((t) => t.cameraId === cameraId);
+  if (!tile || tile.state === 'connecting') return { cameraId, state: 'connecting', detectionsPerSecond: 0 };
+  if (tile.state === 'no-signal' || tile.state === 'error') {
+    return { cameraId, state: 'source_down', reason: (tile.reason ?? 'The picture cannot be read here.').slice(0, 300), detectionsPerSecond: 0 };
+  }
+  if (stats?.detector.state !== 'ready') return { cameraId, state: 'connecting', detectionsPerSecond: 0 };
+  return { cameraId, state: 'analysing', detectionsPerSecond: Math.min(1000, Math.round(tile.detectionsPerSecond * 10) / 10) };
 }

@@ -15,7 +15,16 @@ import type { LiveGridProps } from './types';
  * same button restores it). Tiles on other pages are not mounted, so not analysed — the pager
  * says so. Browser-only work happens in effects; the server renders the empty grid.
  */
-export function LiveGrid({ cameras, submitProbe, onStats, defaultLayout = 'auto' }: LiveGridProps & { defaultLayout?: LayoutChoice }) {
+export function LiveGrid({
+  cameras,
+  submitProbe,
+  onStats,
+  analysis,
+  remoteOverlays,
+  publishOverlay,
+  onShownCameras,
+  defaultLayout = 'auto',
+}: LiveGridProps & { defaultLayout?: LayoutChoice }) {
   const [session, setSession] = useState<LiveSession | null>(null);
   const [detector, setDetector] = useState<DetectorStatus | null>(null);
   const [layout, setLayout] = useState<LayoutChoice>(defaultLayout);
@@ -24,15 +33,18 @@ export function LiveGrid({ cameras, submitProbe, onStats, defaultLayout = 'auto'
   const gridRef = useRef<HTMLDivElement>(null);
   const submitRef = useRef(submitProbe);
   const onStatsRef = useRef(onStats);
+  const publishRef = useRef(publishOverlay);
 
   useEffect(() => {
     submitRef.current = submitProbe;
     onStatsRef.current = onStats;
+    publishRef.current = publishOverlay;
   });
 
   // One detector for the grid's lifetime.
   useEffect(() => {
     const created = new LiveSession((probe) => submitRef.current(probe));
+    created.setPublishOverlay((cameraId, overlay) => publishRef.current?.(cameraId, overlay));
     setSession(created);
     setDetector(created.detectorStatus());
     const stopListening = created.onDetectorStatus(setDetector);
@@ -49,6 +61,12 @@ export function LiveGrid({ cameras, submitProbe, onStats, defaultLayout = 'auto'
   const currentPage = Math.min(page, pages - 1);
   const shown = cameras.slice(currentPage * size, currentPage * size + size);
   const enlarged = enlargedId !== null && shown.some((camera) => camera.id === enlargedId) ? enlargedId : null;
+  const shownKey = shown.map((camera) => camera.id).join(' ');
+
+  // The page offers to analyse only the cameras it shows (other pages' tiles are not mounted).
+  useEffect(() => {
+    onShownCameras?.(shownKey ? shownKey.split(' ') : []);
+  }, [shownKey, onShownCameras]);
 
   const toggleEnlarge = useCallback((cameraId: string) => {
     setEnlargedId((current) => (current === cameraId ? null : cameraId));
@@ -133,6 +151,8 @@ export function LiveGrid({ cameras, submitProbe, onStats, defaultLayout = 'auto'
               enlarged={enlarged === camera.id}
               covered={enlarged !== null && enlarged !== camera.id}
               onToggleEnlarge={toggleEnlarge}
+              analysis={analysis?.[camera.id]}
+              remoteOverlays={remoteOverlays}
             />
           ))}
         </div>

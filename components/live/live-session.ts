@@ -1,7 +1,7 @@
 import { DetectionScheduler, type DetectorStatus } from '@/lib/face/detection-scheduler';
 import type { Probe } from '@/lib/face/probe';
 import { TileDetection, type ProbeCounters } from './tile-detection';
-import type { LiveStats, ProbeResult, SubmitProbe, TileStats } from './types';
+import type { LiveStats, ProbeResult, PublishedOverlay, SubmitProbe, TileStats } from './types';
 
 /** Descriptors are asked for every few seconds per face: average their rate over a longer window. */
 const DESCRIPTOR_RATE_WINDOW_MS = 10_000;
@@ -19,6 +19,7 @@ export class LiveSession {
   private readonly tiles = new Map<string, { detection: TileDetection; stats: () => TileStats }>();
   private readonly statusListeners = new Set<(status: DetectorStatus) => void>();
   private submitProbe: SubmitProbe;
+  private publishOverlay: ((cameraId: string, overlay: PublishedOverlay) => void) | null = null;
   private trackNumber = 0;
   /** (time, cumulative descriptors) over the last few seconds, for a steady descriptors/s. */
   private readonly descriptorSamples: { at: number; count: number }[] = [];
@@ -32,6 +33,11 @@ export class LiveSession {
 
   setSubmitProbe(submitProbe: SubmitProbe): void {
     this.submitProbe = submitProbe;
+  }
+
+  /** Where analysed tiles publish their boxes for the other viewers (none: not published). */
+  setPublishOverlay(publish: ((cameraId: string, overlay: PublishedOverlay) => void) | null): void {
+    this.publishOverlay = publish;
   }
 
   detectorStatus(): DetectorStatus {
@@ -53,6 +59,7 @@ export class LiveSession {
         submitProbe: (probe: Probe): Promise<ProbeResult> => this.submitProbe(probe),
         probes: this.probes,
         nextTrackNumber: () => ++this.trackNumber,
+        publishOverlay: (overlay) => this.publishOverlay?.(cameraId, overlay),
       },
       () => this.scheduler.poke(),
     );

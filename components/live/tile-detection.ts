@@ -3,7 +3,7 @@ import type { Probe } from '@/lib/face/probe';
 import { FaceTracker, type Track } from '@/lib/face/tracker';
 import type { DescribeFace, DescribedFace, DetectedFace } from '@/lib/face/worker-protocol';
 import { clearOverlay, drawOverlay } from './tile-overlay';
-import { ProbeRefusedError, type ProbeResult } from './types';
+import { ProbeRefusedError, type ProbeResult, type PublishedOverlay } from './types';
 
 /**
  * One camera tile's side of live detection, outside React (it runs per frame): offers the tile's
@@ -28,6 +28,8 @@ const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'a
 const VERIFY_RETRY_FIRST_MS = 250;
 const VERIFY_RETRY_MAX_MS = 2000;
 const RATE_WINDOW_MS = 3000;
+/** Boxes are published to the other viewers at most this often (10 a second, what the server relays). */
+const PUBLISH_EVERY_MS = 100;
 
 export type ProbeCounters = { submitted: number; matched: number; failed: number; inFlight: number };
 
@@ -39,6 +41,8 @@ export type TileDetectionOptions = {
   probes: ProbeCounters;
   /** Numbers new tracks, shared by the grid's tiles so each number names one face on the wall. */
   nextTrackNumber: () => number;
+  /** Sends the boxes of an analysed frame to the other viewers of the camera (no descriptor, no crop). */
+  publishOverlay?: (overlay: PublishedOverlay) => void;
 };
 
 type Media = HTMLVideoElement | HTMLImageElement;
@@ -57,6 +61,8 @@ export class TileDetection implements FrameSource {
   private readonly resultTimes: number[] = [];
   private firstResultAt = 0;
   private disposed = false;
+  private publishedAt = -Infinity;
+  private publishedFaces = 0;
   /** Set when the picture cannot be read (a cross-origin MJPEG stream). */
   private unreadable = false;
   detections = 0;
@@ -128,6 +134,7 @@ export class TileDetection implements FrameSource {
     const update = this.tracker.update(faces, now);
     this.visible = update.visible;
     this.redraw();
+    this.publish(now);
     return this.tracker.takeDescriptorRequests(update.visible, now).map((track) => ({ trackId: this.trackIdOf(track.id), box: track.box }));
   }
 
@@ -260,12 +267,33 @@ export class TileDetection implements FrameSource {
     }
   }
 
+  /**
+   * Publishes the boxes of the latest frame to the other viewers, at most every PUBLISH_EVERY_MS;
+   * a frame without faces only when the previous one had some (the viewers' boxes then clear).
+   */
+  private publish(now: number): void {
+    const publish = this.options.publishOverlay;
+    if (!publish || now - this.publishedAt < PUBLISH_EVERY_MS) return;
+    const shown = this.shownTracks();
+    if (shown.length === 0 && this.publishedFaces === 0) return;
+    this.publishedAt = now;
+    this.publishedFaces = shown.length;
+    publish({
+      frame: { ...this.frameSize },
+      faces: shown.map((track) => ({ trackId: this.trackIdOf(track.id), box: { ...track.box }, state: track.state })),
+    });
+  }
+
+  private shownTracks(): Track[] {
+    // Only faces found in the latest frame are drawn; briefly-unseen tracks are kept, not shown.
+    return this.visible.filter((track) => track.misses === 0 && this.tracker.get(track.id) === track);
+  }
+
   /** Redraws the latest boxes (after a detection, an answer, or the tile changing size). */
   redraw(): void {
     const overlay = this.overlay;
     if (!overlay || this.disposed) return;
-    // Only faces found in the latest frame are drawn; briefly-unseen tracks are kept, not shown.
-    const shown = this.visible.filter((track) => track.misses === 0 && this.tracker.get(track.id) === track);
+    const shown = this.shownTracks();
     drawOverlay(overlay, this.frameSize, shown);
     this.updateOverlayData(shown);
   }

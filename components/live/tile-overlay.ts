@@ -1,4 +1,4 @@
-import type { Track, TrackState } from '@/lib/face/tracker';
+import type { TrackState } from '@/lib/face/tracker';
 
 /**
  * Draws the tracked faces over a tile's picture: a box per face, its short track id and — so that
@@ -19,6 +19,9 @@ export const TRACK_STATE_LABELS: Record<TrackState, string> = {
 };
 
 type Size = { width: number; height: number };
+
+/** A box to draw: a track of this screen's detector, or one relayed from the camera's analyser (overlay:frame). */
+export type DrawnFace = { id: number | string; box: { x: number; y: number; width: number; height: number }; state: TrackState };
 
 /** Where a frame of `frame` size lands inside a `box`-sized area with object-fit: contain. */
 export function containRect(frame: Size, area: Size): { x: number; y: number; scale: number } {
@@ -43,7 +46,7 @@ export function clearOverlay(canvas: HTMLCanvasElement): void {
   canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
 }
 
-export function drawOverlay(canvas: HTMLCanvasElement, frame: Size, tracks: readonly Track[]): void {
+export function drawOverlay(canvas: HTMLCanvasElement, frame: Size, tracks: readonly DrawnFace[]): void {
   if (!fitCanvas(canvas)) return;
   const context = canvas.getContext('2d');
   if (!context) return;

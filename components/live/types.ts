@@ -1,5 +1,7 @@
 import type { DetectorStatus } from '@/lib/face/detection-scheduler';
 import type { Probe } from '@/lib/face/probe';
+import type { AnalyserKind, CameraLeaseView, OverlayFrame } from '@/lib/realtime/events';
+import type { RemoteOverlays } from './remote-overlays';
 
 export type CameraSourceKind = 'device' | 'file' | 'hls' | 'mjpeg';
 
@@ -64,9 +66,35 @@ export type LiveStats = {
   workerBusyMs: number;
 };
 
+/**
+ * Who analyses a tile's camera, from the server's lease table (docs/architecture.md#camera-leases).
+ * `analyse`: this screen holds the lease, so this tile runs detection and sends probes; otherwise
+ * it draws the boxes the holder publishes.
+ */
+export type TileAnalysis = {
+  analyse: boolean;
+  analyser: 'self' | AnalyserKind | 'none';
+  name: string | null;
+  warnings: CameraLeaseView['warnings'];
+};
+
+/** One analysed frame's boxes, as this screen's tile publishes them for the other viewers. */
+export type PublishedOverlay = Pick<OverlayFrame, 'frame' | 'faces'>;
+
 export type LiveGridProps = {
   cameras: LiveCamera[];
   submitProbe: SubmitProbe;
   /** Called about once a second with the grid's figures. */
   onStats?: (stats: LiveStats) => void;
+  /**
+   * Per camera, who analyses it (the live page, from the leases). Without it every tile analyses
+   * its own picture (the development preview).
+   */
+  analysis?: Record<string, TileAnalysis>;
+  /** Boxes relayed from the analysers of the cameras this screen does not analyse. */
+  remoteOverlays?: RemoteOverlays;
+  /** Publishes the boxes of a frame this screen analysed (throttled by the tile). */
+  publishOverlay?: (cameraId: string, overlay: PublishedOverlay) => void;
+  /** Told which cameras the grid shows (other pages' tiles are not mounted, so not analysed). */
+  onShownCameras?: (cameraIds: string[]) => void;
 };

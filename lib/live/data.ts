@@ -1,4 +1,5 @@
 import { getDb } from '@/lib/db/client';
+import { deploymentsVisibleTo, type Viewer } from '@/lib/deployments/data';
 
 /** Reads of the live pipeline (lib/live/probes.ts). Server only; no permission check here. */
 
@@ -13,9 +14,34 @@ export async function readLiveDeployment(deploymentId: string) {
       threshold: true,
       verifierId: true,
       verifyThreshold: true,
+      wentLiveAt: true,
       snapshot: { select: { id: true } },
       cameras: { select: { id: true } },
     },
+  });
+}
+
+const leaseSelect = {
+  id: true,
+  name: true,
+  status: true,
+  startsAt: true,
+  endsAt: true,
+  wentLiveAt: true,
+  cameras: { select: { id: true, name: true, sourceKind: true, sourceUrl: true }, orderBy: { createdAt: 'asc' } },
+} as const;
+
+/** What camera leases need of a deployment (its state and cameras with their sources), or null when there is none. */
+export async function readLeaseDeployment(deploymentId: string) {
+  return getDb().deployment.findUnique({ where: { id: deploymentId }, select: leaseSelect });
+}
+
+/** The live deployments this viewer may see (lib/deployments/data.ts's rule), with their cameras. */
+export async function readLiveDeploymentsVisibleTo(viewer: Viewer) {
+  return getDb().deployment.findMany({
+    where: { AND: [{ status: 'live' }, deploymentsVisibleTo(viewer)] },
+    select: leaseSelect,
+    orderBy: { createdAt: 'asc' },
   });
 }
 

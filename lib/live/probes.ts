@@ -14,6 +14,8 @@ import { UnusableFaceError } from '@/lib/recognition/face-analysis';
 import { issueTicket, reserveTicket, tallyUnverified } from './candidate-tickets';
 import { readLiveDeployment, readSnapshotTemplate } from './data';
 import { recordFaceProcessed } from './face-counts';
+import { forgetLeasesUnlessLive } from './lease-access';
+import { leaseTable, type Analyser } from './leases';
 import { takeUserProbe } from './limits';
 import { snapshotMatcher, SnapshotVersionError, type SnapshotMatcher, type VerifierSpec } from './matcher';
 import { verifyCandidates, type VerificationOutcome } from './verification';
@@ -42,6 +44,7 @@ type LiveContext = {
   verifyThreshold: number | null;
   snapshotId: string | null;
   cameraIds: Set<string>;
+  wentLiveAt: Date | null;
 };
 
 // Probes arrive many times a second; the deployment's state is re-read at most this often.
@@ -90,6 +93,10 @@ export function forgetLiveContext(deploymentId: string): void {
     dropIndex(snapshotId);
     unmatchable.delete(snapshotId);
   }
+  // A deployment that stopped being live drops its camera leases (lib/live/leases.ts).
+  forgetLeasesUnlessLive(deploymentId).catch((error: unknown) =>
+    console.error('[leases] could not check whether', deploymentId, 'is still live:', error instanceof Error ? error.message : error),
+  );
 }
 
 async function readLiveContext(deploymentId: string): Promise<LiveContext> {
@@ -104,6 +111,7 @@ async function readLiveContext(deploymentId: string): Promise<LiveContext> {
     verifyThreshold: row.verifyThreshold,
     snapshotId: row.snapshot?.id ?? null,
     cameraIds: new Set(row.cameras.map((c) => c.id)),
+    wentLiveAt: row.wentLiveAt,
   };
 }
 
@@ -167,15 +175,21 @@ async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<Sn
   }
 }
 
+/** Who sent a probe: the analyser that must hold the camera's lease (lib/live/lease-access.ts builds it). */
+export type ProbeSender = Analyser;
+
 /**
  * Handles one probe from a user holding 'probe:submit', within the user's probe rate (429
  * `rate_limited` beyond it, lib/live/limits.ts). Refuses (4xx with a code) probes for a
  * deployment that is not live and inside its window, for a camera of another deployment, or
- * that do not parse. Answers only whether it matched, and the alert id — or, for a candidate sent
+ * that do not parse. Only the holder of the camera's lease is heard (lib/live/leases.ts): a
+ * sender probing a camera nobody holds takes it; one probing a camera another analyser holds
+ * is refused with 409 `not_lease_holder`, so a face is analysed and counted once. A ticketed
+ * follow-up is let through even if the lease moved meanwhile: its face was already counted. Answers only whether it matched, and the alert id — or, for a candidate sent
  * without its crop, that the crop is needed and the ticket to send it with — nothing else about
  * the face. A follow-up whose ticket is unknown, lapsed or another face's is refused (409).
  */
-export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown): Promise<ProbeAnswer> {
+export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown, sender: ProbeSender): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
   // A service account outside its deployments learns nothing of others: as for an unknown one (audited).
   if (!(await serviceMayUseDeployment(user, deploymentId))) throw notFound('No such deployment.');
@@ -191,6 +205,7 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
   if (!context.cameraIds.has(probe.cameraId)) {
     throw new HttpError(422, 'unknown_camera', 'This camera does not belong to the deployment.');
   }
+  if (probe.ticket === undefined) checkLease(deploymentId, context, probe.cameraId, sender);
   if (!context.snapshotId) throw new HttpError(409, 'no_snapshot', 'This deployment has no watchlist snapshot.');
   const verifier = verifierOf(context);
 
@@ -199,6 +214,22 @@ export async function submitProbe(user: SessionUser, deploymentId: string, input
   // crop is the same face, and a probe refused with an error was not processed.
   if (probe.ticket === undefined) recordFaceProcessed(deploymentId, probe.cameraId, now);
   return answer;
+}
+
+const HOLDER_WORDS = { browser: 'another screen', agent: 'the camera agent', http: 'another system' } as const;
+
+/** The sender holds the camera's lease, or takes it if free; else 409 `not_lease_holder` naming who analyses it. */
+function checkLease(deploymentId: string, context: LiveContext, cameraId: string, sender: ProbeSender): void {
+  const leases = leaseTable();
+  if (!leases.knows(deploymentId)) leases.track(deploymentId, [...context.cameraIds], context.wentLiveAt);
+  const claim = leases.claimForProbe(deploymentId, cameraId, sender);
+  if (claim.ok) return;
+  throw new HttpError(
+    409,
+    'not_lease_holder',
+    `This camera is analysed by ${HOLDER_WORDS[claim.holder.kind]} (${claim.holder.name}); its faces are sent from there only, so each is counted once.`,
+    { holder: { kind: claim.holder.kind, name: claim.holder.name } },
+  );
 }
 
 /** Both stages for a probe that passed every check: candidates, then (with its crop) verification and the alert. */

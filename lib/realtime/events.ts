@@ -45,6 +45,8 @@ export interface ClientToServerEvents {
   'lease:renew': (payload: unknown, ack: Ack<LeaseRenewAnswer>) => void;
   /** The holder's boxes for one frame (OverlayFrameSchema); no answer, dropped when not the holder or too frequent. */
   'overlay:publish': (payload: unknown) => void;
+  /** The home page's live overview: every live deployment the user may see with its lease table; then `lease:changed` for them. */
+  'overview:join': (payload: unknown, ack: Ack<LiveOverviewAnswer>) => void;
 }
 
 // ─── camera leases and shared overlays (docs/architecture.md#camera-leases) ──────────────────
@@ -124,6 +126,10 @@ export type AnalysableCamera = { id: string; name: string; source: { kind: strin
 export type LeaseOfferAnswer = { ok: true; cameras: AnalysableCamera[]; leases: CameraLeaseView[] } | { ok: false; error: string };
 export type LeaseRenewAnswer = { ok: true; leases: CameraLeaseView[] } | { ok: false; error: string };
 
+/** A live deployment as the live overview shows it: its cameras' names and leases (no sources). */
+export type LiveOverviewDeployment = { id: string; name: string; cameras: { id: string; name: string }[]; leases: CameraLeaseView[] };
+export type LiveOverviewAnswer = { ok: true; deployments: LiveOverviewDeployment[] } | { ok: false; error: string };
+
 export type InterServerEvents = Record<string, never>;
 
 export interface SocketData {
@@ -144,6 +150,8 @@ export const DeploymentRoomSchema = z.object({ deploymentId: z.string().trim().m
 export const roomOfDeployment = (deploymentId: string) => `deployment:${deploymentId}`;
 /** Everyone who watches or analyses a deployment's cameras: lease changes and overlays (no crops). */
 export const roomOfDeploymentCameras = (deploymentId: string) => `deployment-cameras:${deploymentId}`;
+/** Sockets that follow a deployment's lease table only (the live overview): `lease:changed`, no overlays. */
+export const roomOfDeploymentLeases = (deploymentId: string) => `deployment-leases:${deploymentId}`;
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of one signed-in session: closed together when the session ends. */
 export const roomOfSession = (sessionId: string) => `session:${sessionId}`;

@@ -9,14 +9,35 @@ import { clientAddress } from '@/lib/http/client-ip';
 import { HttpError } from '@/lib/http/errors';
 import { allowSameOriginSocket } from '@/lib/http/origin-check';
 import { STATIC_SECURITY_HEADERS } from '@/lib/http/security-headers';
+import { liveOverview, offerCameras, socketAnalyser } from '@/lib/live/lease-access';
+import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
+import { TokenBucket } from '@/lib/live/token-bucket';
+import { processState } from '@/lib/process-state';
 import { findLiveSession } from '@/lib/sessions/data';
 import { authenticateBearer } from '@/lib/service-accounts/auth';
 import { findApiKeyForCheck } from '@/lib/service-accounts/data';
 import { bearerToken } from '@/lib/service-accounts/keys';
-import { DeploymentRoomSchema, roomOfApiKey, roomOfDeployment, roomOfSession, roomOfUser, type ProbeRefusal } from './events';
+import {
+  DeploymentRoomSchema,
+  roomOfApiKey,
+  LeaseOfferSchema,
+  LeaseRenewSchema,
+  OverlayFrameSchema,
+  roomOfDeployment,
+  roomOfDeploymentCameras,
+  roomOfDeploymentLeases,
+  roomOfSession,
+  roomOfUser,
+  type ProbeRefusal,
+} from './events';
 import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
+
+/** Lease requests (offers and renewals) one socket may send: a renewal a second, with room for reconnects. */
+const LEASE_REQUESTS = { perSecond: 3, burst: 6 };
+/** Overlay frames relayed per camera (more are dropped silently). */
+const OVERLAYS = { perSecond: 10, burst: 10 };
 
 /**
  * Attaches socket.io at /socket.io. The handshake is authenticated with the same Auth.js
@@ -114,10 +135,17 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     next();
   });
 
+  startLeaseUpkeep(io);
+
   io.on('connection', (socket) => {
     const user = socket.data.user;
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
+    const analyser = socketAnalyser(user, socket.id);
+    const leaseRequests = new TokenBucket(LEASE_REQUESTS, Date.now());
+    const overlaysOfCamera = new Map<string, TokenBucket>();
+    // Whatever this socket held moves at once (a closed tab, a stopped agent, a lost network).
+    socket.once('disconnect', () => leaseTable().release(analyser.analyserId));
     void socket.join(roomOfUser(user.id));
     // Events wait for the session (or API key) to be confirmed once more after joining its room (watchSession, watchApiKey).
     const sessionConfirmed = socket.data.apiKeyId ? watchApiKey(socket, socket.data.apiKeyId) : watchSession(socket);
@@ -140,14 +168,81 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       } catch (error) {
         return ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not join this deployment.' });
       }
-      await socket.join(roomOfDeployment(deploymentId));
+      await socket.join([roomOfDeployment(deploymentId), roomOfDeploymentCameras(deploymentId)]);
       // A lifecycle change that narrowed the room between the check above and the join could not
       // see this socket: look again now that it is in the room.
       if (!(await isDeploymentVisibleTo(user, deploymentId))) {
         await socket.leave(roomOfDeployment(deploymentId));
+        await socket.leave(roomOfDeploymentCameras(deploymentId));
         return ack({ ok: false, error: 'This deployment is no longer open to you.' });
       }
       ack({ ok: true });
+    });
+
+    // An analyser offers cameras it can read (docs/architecture.md#camera-leases).
+    socket.on('lease:offer', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(user.role, 'probe:submit')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
+      if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
+      if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
+      const parsed = LeaseOfferSchema.safeParse(payload);
+      if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required, and cameraIds must be a list of camera ids.' });
+      const { deploymentId, cameraIds } = parsed.data;
+      try {
+        const answer = await offerCameras(user, analyser, deploymentId, cameraIds);
+        if (!socket.connected) return leaseTable().release(analyser.analyserId);
+        // Only once the checks passed (the answer carries the table, so no change is missed).
+        await socket.join(roomOfDeploymentCameras(deploymentId));
+        ack({ ok: true, ...answer });
+      } catch (error) {
+        ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not offer these cameras.' });
+      }
+    });
+
+    socket.on('lease:renew', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(user.role, 'probe:submit')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
+      if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
+      if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
+      const parsed = LeaseRenewSchema.safeParse(payload);
+      if (!parsed.success) return ack({ ok: false, error: 'A renewal needs deploymentId and cameras [{ cameraId, state, detectionsPerSecond }].' });
+      const { deploymentId, cameras } = parsed.data;
+      // Only an analyser the table knows here (it offered, or holds through a probe): so no further check of the deployment.
+      if (!leaseTable().renew(deploymentId, analyser.analyserId, cameras)) {
+        return ack({ ok: false, error: 'Offer the cameras of this live deployment first (lease:offer).' });
+      }
+      ack({ ok: true, leases: leaseTable().view(deploymentId) });
+    });
+
+    // The holder's boxes for one frame go to everyone else watching the camera; anything else is dropped.
+    socket.on('overlay:publish', (payload) => {
+      if (!can(user.role, 'probe:submit')) return;
+      const parsed = OverlayFrameSchema.safeParse(payload);
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      if (leaseTable().holderOf(frame.deploymentId, frame.cameraId)?.analyserId !== analyser.analyserId) return;
+      const key = `${frame.deploymentId}/${frame.cameraId}`;
+      let bucket = overlaysOfCamera.get(key);
+      if (!bucket) overlaysOfCamera.set(key, (bucket = new TokenBucket(OVERLAYS, Date.now())));
+      if (!bucket.take(Date.now())) return;
+      socket
+        .to(roomOfDeploymentCameras(frame.deploymentId))
+        .emit('overlay:frame', { ...frame, at: new Date().toISOString(), holder: { kind: analyser.kind, name: analyser.name } });
+    });
+
+    // The home page's live overview: lease tables of the live deployments this user may see.
+    socket.on('overview:join', async (_payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(user.role, 'live:view') && !can(user.role, 'deployment:read')) return ack({ ok: false, error: 'Your role may not see live cameras.' });
+      if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
+      try {
+        const deployments = await liveOverview(user);
+        await socket.join(deployments.map((d) => roomOfDeploymentLeases(d.id)));
+        ack({ ok: true, deployments });
+      } catch (error) {
+        console.error('[realtime] overview failed', error instanceof Error ? error.message : error);
+        ack({ ok: false, error: 'Could not read the live cameras.' });
+      }
     });
 
     socket.on('probe:submit', async (payload, ack) => {
@@ -157,7 +252,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
         takeSocketProbe(probes);
         if (!(await sessionConfirmed)) throw new HttpError(401, 'unauthenticated', 'Your session has ended.');
         if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
-        ack(await submitProbe(user, deploymentId, probe));
+        ack(await submitProbe(user, deploymentId, probe, analyser));
       } catch (error) {
         ack(refusal(error));
       }
@@ -168,12 +263,49 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       const parsed = DeploymentRoomSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required.' });
       void socket.leave(roomOfDeployment(parsed.data.deploymentId));
+      void socket.leave(roomOfDeploymentCameras(parsed.data.deploymentId));
       ack({ ok: true });
     });
   });
 
   registerRealtimeServer(io);
   return io;
+}
+
+/**
+ * Keeps the lease table moving (lib/live/leases.ts): a sweep every LEASE_SWEEP_MS moves the leases
+ * of frozen holders and raises warnings, and every change is published to the deployment's
+ * cameras room (and the live overview) as `lease:changed`, once per tick however many changes it
+ * saw. One per process: attaching again replaces the previous one.
+ */
+function startLeaseUpkeep(io: RealtimeServer): void {
+  const upkeep = processState<{ stop?: () => void }>('leaseUpkeep', () => ({}));
+  upkeep.stop?.();
+  const table = leaseTable();
+  const pending = new Set<string>();
+  let scheduled = false;
+  const publish = () => {
+    scheduled = false;
+    for (const deploymentId of pending) {
+      io.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', {
+        deploymentId,
+        leases: table.view(deploymentId),
+      });
+    }
+    pending.clear();
+  };
+  const unsubscribe = table.onChange((deploymentId) => {
+    pending.add(deploymentId);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(publish);
+  });
+  const sweeper = setInterval(() => table.sweep(), LEASE_SWEEP_MS);
+  sweeper.unref();
+  upkeep.stop = () => {
+    clearInterval(sweeper);
+    unsubscribe();
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@/lib/alerts/data';
 import { sqliteFilePath } from '@/lib/db/url';
-import { authorisedPlan, createPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
 import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
@@ -14,6 +14,8 @@ let server: TestServer;
 let officer: Session, officer2: Session, operator: Session, auditor: Session, admin: Session;
 let live: DeploymentJson;
 let cameraId: string;
+/** The HTTP sender's camera: the socket holds the first one's lease (lib/live/leases.ts), so faces sent over HTTP come from another camera. */
+let httpCameraId: string;
 let probes: ProbeFixtures;
 let socket: TestSocket;
 const received: { event: string; alert: AlertView }[] = [];
@@ -49,9 +51,15 @@ beforeAll(async () => {
   admin = await signedIn('admin@sightline.test');
   const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   const demo = watchlists.find((w) => w.name === 'Demo — central London')!;
-  live = await authorisedPlan(officer, officer2, validPlan([demo.id], { name: 'Live test' }), { live: true });
+  const { id } = await createPlan(officer, validPlan([demo.id], { name: 'Live test' }));
+  expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: 'HTTP camera' })).status).toBe(201);
+  await submitPlan(officer, id);
+  await authorisePlan(officer2, id);
+  await startPlan(officer, id);
+  live = await getDeployment(officer, id);
   expect(live.status).toBe('live');
   cameraId = live.cameras[0]!.id;
+  httpCameraId = live.cameras[1]!.id;
   probes = await probeFixtures(cameraId);
 
   const connected = await connectSocket(server.baseUrl, operator.cookieHeader());
@@ -103,7 +111,7 @@ describe('probes and matching', () => {
     for (let i = 0; i < 5; i++) {
       expect(await socket.emitWithAck('probe:submit', { deploymentId: live.id, ...fresh(probes.stranger) })).toEqual({ matched: false });
     }
-    const http = await operator.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger));
+    const http = await operator.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger, { cameraId: httpCameraId }));
     expect(http.status).toBe(200);
     expect(await http.json()).toEqual({ matched: false });
 
@@ -183,12 +191,12 @@ describe('probes and matching', () => {
     await expectRefusal(await post(operator, live.id, { ...fresh(probes.match), extra: 1 }), 422, 'invalid_input');
     // A candidate's crop the verifier cannot use is the sender's problem, named: a damaged JPEG,
     // and a tiny one whose header declares a picture far too big to decode.
-    const damaged = await post(operator, live.id, fresh(probes.match, { crop: `/9j/${'A'.repeat(400)}` }));
+    const damaged = await post(operator, live.id, fresh(probes.match, { cameraId: httpCameraId, crop: `/9j/${'A'.repeat(400)}` }));
     expect(damaged.status).toBe(422);
     expect(await damaged.json()).toMatchObject({ error: 'unreadable_crop', message: 'crop: The image file is incomplete or damaged.' });
     const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x13, 0x88, 0x13, 0x88, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01];
     const bomb = Buffer.from([0xff, 0xd8, ...sof, 0xff, 0xd9]).toString('base64');
-    const huge = await post(operator, live.id, fresh(probes.match, { crop: bomb }));
+    const huge = await post(operator, live.id, fresh(probes.match, { cameraId: httpCameraId, crop: bomb }));
     expect(huge.status).toBe(422);
     expect(await huge.json()).toMatchObject({
       error: 'unreadable_crop',
@@ -224,9 +232,11 @@ describe('probes and matching', () => {
   it('keeps only per-camera per-minute counts of the faces processed', async () => {
     await server.shutdown(); // flushes the counts of the current minute
     const rows = await rawQuery<{ cameraId: string; count: number | string }>(server.databaseUrl, 'SELECT "cameraId", count FROM "FaceCount"');
-    expect(rows.every((r) => r.cameraId === cameraId)).toBe(true);
-    // 3 matching + 7 non-matching faces were processed while live: a candidate's follow-up with
-    // its crop is the same face, and refused probes are not counted.
-    expect(rows.reduce((sum, r) => sum + Number(r.count), 0)).toBe(10);
+    expect(rows.every((r) => r.cameraId === cameraId || r.cameraId === httpCameraId)).toBe(true);
+    const counted = (id: string) => rows.filter((r) => r.cameraId === id).reduce((sum, r) => sum + Number(r.count), 0);
+    // 3 matching + 7 non-matching faces were processed while live (one of them sent over HTTP from
+    // the second camera): a candidate's follow-up with its crop is the same face, and refused
+    // probes are not counted.
+    expect([counted(cameraId), counted(httpCameraId)]).toEqual([9, 1]);
   });
 });

@@ -102,7 +102,8 @@ describe('the live state of a deployment', () => {
         while (!stop) {
           const n = sent++;
           const sentAt = performance.now();
-          const probe = fresh(probes.match, { cameraId: cameraIds[n % cameraIds.length]!, trackId: `race-${who}-${slot}-${n}` });
+          // Each person's wall analyses its own camera: a camera's faces are accepted from its lease holder only.
+          const probe = fresh(probes.match, { cameraId: cameraIds[who % cameraIds.length]!, trackId: `race-${who}-${slot}-${n}` });
           const answer = (await socket.timeout(30_000).emitWithAck('probe:submit', { deploymentId: id, ...probe })) as ProbeAnswer | ProbeRefusal;
           answers.push({ sentAt, answeredAt: performance.now(), answer });
         }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeAnswer } from '@/lib/face/probe';
 import type { RefusalCounts } from '@/lib/live/limits';
 import type { ProbeRefusal } from '@/lib/realtime/events';
-import { authorisedPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
 import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
@@ -55,7 +55,13 @@ beforeAll(async () => {
   const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   const demoId = watchlists.find((w) => w.name === 'Demo — central London')!.id;
   // A long window, so the deployment is still live for the second server below.
-  deployment = await authorisedPlan(officer, officer2, validPlan([demoId], { name: 'Limits', hours: 8 }), { live: true });
+  const { id } = await createPlan(officer, validPlan([demoId], { name: 'Limits', hours: 8 }));
+  // A second camera for a second sender: a camera's faces are accepted from its lease holder only.
+  expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: 'Second camera' })).status).toBe(201);
+  await submitPlan(officer, id);
+  await authorisePlan(officer2, id);
+  await startPlan(officer, id);
+  deployment = await getDeployment(officer, id);
   probes = await probeFixtures(deployment.cameras[0]!.id);
 }, 180_000);
 
@@ -205,7 +211,7 @@ describe('with tight limits set by environment', () => {
     // The same wait in whole seconds, for HTTP clients that honour Retry-After.
     expect(Number(http.headers.get('retry-after'))).toBe(Math.max(1, Math.ceil(body.details.retryAfterMs / 1000)));
     // Another user is not held back by this one.
-    const other = await operator2.json(`/api/deployments/${deployment.id}/probes`, 'POST', stranger(400));
+    const other = await operator2.json(`/api/deployments/${deployment.id}/probes`, 'POST', { ...stranger(400), cameraId: deployment.cameras[1]!.id });
     expect(other.status).toBe(200);
     // A fourth socket of the same user is over the cap of 3.
     expect((await connectSocket(server.baseUrl, operator.cookieHeader()).then((x) => (opened.push(x.socket), x))).error).toBe('too_many_connections');
@@ -215,7 +221,9 @@ describe('with tight limits set by environment', () => {
     expect(after.probesOverUserRate - before.probesOverUserRate).toBe(2);
     expect(after.connectionsOverCap - before.connectionsOverCap).toBe(1);
 
-    // The user's bucket refills at its rate: one probe after the wait the refusal named.
+    // The user's bucket refills at its rate: one probe after the wait the refusal named (socket a,
+    // which holds the camera's lease, first gives it up, so this HTTP sender may take it).
+    expect(await a.emitWithAck('lease:offer', { deploymentId: deployment.id, cameraIds: [] })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, body.details.retryAfterMs + 100));
     expect((await operator.json(`/api/deployments/${deployment.id}/probes`, 'POST', stranger(500))).status).toBe(200);
     const next = await operator.json(`/api/deployments/${deployment.id}/probes`, 'POST', stranger(501));

@@ -98,6 +98,10 @@ describe('every socket event × every role', () => {
   const events = [
     { event: 'deployment:join', permission: 'alert:read' },
     { event: 'probe:submit', permission: 'probe:submit' },
+    { event: 'lease:offer', permission: 'probe:submit' },
+    { event: 'lease:renew', permission: 'probe:submit' },
+    // live:view or deployment:read: every role with live:view also holds deployment:read
+    { event: 'overview:join', permission: 'deployment:read' },
   ] as const;
 
   for (const { event, permission } of events) {

@@ -27,6 +27,11 @@ export class LivePage {
     return this.tiles().evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-camera-name') ?? ''));
   }
 
+  /** Who analyses a tile's camera, in words (data-analyser: self, browser, agent, http, none). */
+  analyser(cameraName: string): Locator {
+    return this.tile(cameraName).getByTestId('tile-analyser');
+  }
+
   detectorStatus(): Locator {
     return this.grid().getByTestId('detector-status');
   }

@@ -1,5 +1,6 @@
 import { requirePermissionOrApiKey } from '@/lib/auth/guards';
 import { readJson, route } from '@/lib/http/route';
+import { httpAnalyser } from '@/lib/live/lease-access';
 import { submitProbe } from '@/lib/live/probes';
 import { z } from 'zod';
 
@@ -15,5 +16,5 @@ const ProbeBody = z.unknown();
 export const POST = route(async (request, { params }: Context) => {
   const user = await requirePermissionOrApiKey('probe:submit');
   const body = await readJson(request, ProbeBody, { limitBytes: 128 * 1024 });
-  return Response.json(await submitProbe(user, (await params).id, body));
+  return Response.json(await submitProbe(user, (await params).id, body, httpAnalyser(user, user.via.kind === 'session' ? user.via.sessionId : user.via.keyId)));
 });

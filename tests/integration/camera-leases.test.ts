@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeAnswer } from '@/lib/face/probe';
+import type { CameraLeaseView, LeaseOfferAnswer, LeaseRenewAnswer, ProbeRefusal, ServerToClientEvents } from '@/lib/realtime/events';
+import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
+import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
+import { rawQuery } from '../support/raw-db';
+import { startServer, type TestServer } from '../support/server';
+import { DEMO_PASSWORD, Session } from '../support/session';
+import { connectSocket, type TestSocket } from '../support/sockets';
+
+/**
+ * Camera leases end to end (docs/architecture.md#camera-leases): two camera walls on one live
+ * deployment, an HTTP sender, probes refused from non-holders, failover on a frozen and on a
+ * disconnected holder, overlays relayed to everyone but their sender, and each face counted once.
+ */
+
+type OverlayFrameEvent = Parameters<ServerToClientEvents['overlay:frame']>[0];
+
+let server: TestServer;
+let officer: Session, operator: Session, operator2: Session, auditor: Session;
+let live: DeploymentJson;
+let probes: ProbeFixtures;
+let cameraA: string, cameraB: string, cameraC: string;
+const sockets: TestSocket[] = [];
+
+async function signedIn(email: string) {
+  const session = new Session(server.baseUrl);
+  expect((await session.signIn(email, DEMO_PASSWORD)).ok).toBe(true);
+  return session;
+}
+
+/** A camera wall: connected, offering cameras, and (while `renewing`) renewing once a second like the page does. */
+type Wall = {
+  socket: TestSocket;
+  leases: CameraLeaseView[];
+  overlays: OverlayFrameEvent[];
+  renewing: boolean;
+  stop: () => void;
+};
+
+async function wall(session: Session, cameraIds: string[]): Promise<Wall> {
+  const { socket, error } = await connectSocket(server.baseUrl, session.cookieHeader());
+  expect(error).toBeUndefined();
+  sockets.push(socket);
+  const state: Wall = { socket, leases: [], overlays: [], renewing: true, stop: () => clearInterval(timer) };
+  socket.on('lease:changed', ({ deploymentId, leases }) => deploymentId === live.id && (state.leases = leases));
+  socket.on('overlay:frame', (frame) => state.overlays.push(frame));
+  const answer = (await socket.emitWithAck('lease:offer', { deploymentId: live.id, cameraIds })) as LeaseOfferAnswer;
+  expect(answer.ok, JSON.stringify(answer)).toBe(true);
+  if (answer.ok) state.leases = answer.leases;
+  const timer = setInterval(() => {
+    if (!state.renewing || !socket.connected) return;
+    const held = state.leases.filter((l) => l.holder?.analyserId === socket.id);
+    const cameras = held.map((l) => ({ cameraId: l.cameraId, state: 'analysing' as const, detectionsPerSecond: 5 }));
+    for (const lease of held) touch(socket, lease.cameraId);
+    void socket.emitWithAck('lease:renew', { deploymentId: live.id, cameras }).then((a: LeaseRenewAnswer) => a.ok && (state.leases = a.leases));
+  }, 1000);
+  return state;
+}
+
+const holderId = (leases: CameraLeaseView[], cameraId: string) => leases.find((l) => l.cameraId === cameraId)?.holder?.analyserId ?? null;
+
+async function tableOf(session: Session): Promise<CameraLeaseView[]> {
+  const response = await session.fetch(`/api/deployments/${live.id}/leases`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { leases: CameraLeaseView[] }).leases;
+}
+
+/** When each socket last renewed or probed each camera (a holder's lease of a camera is renewed by both). */
+const touched = new Map<string, number>();
+const touch = (socket: TestSocket, cameraId: string) => touched.set(`${socket.id}/${cameraId}`, performance.now());
+
+const probeOver = (socket: TestSocket, probe: { cameraId: string }) => {
+  touch(socket, probe.cameraId);
+  return socket.timeout(30_000).emitWithAck('probe:submit', { deploymentId: live.id, ...probe }) as Promise<ProbeAnswer | ProbeRefusal>;
+};
+
+/** Polls until `done`, answering the milliseconds it took (or failing after `limitMs`). */
+async function timeUntil(done: () => boolean | Promise<boolean>, limitMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await done())) {
+    if (performance.now() - started > limitMs) throw new Error(`not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return performance.now() - started;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  officer = await signedIn('officer@sightline.test');
+  const officer2 = await signedIn('officer2@sightline.test');
+  operator = await signedIn('operator@sightline.test');
+  operator2 = await signedIn('operator2@sightline.test');
+  auditor = await signedIn('auditor@sightline.test');
+  const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+  const { id } = await createPlan(officer, validPlan([watchlists.find((w) => w.name === 'Demo — central London')!.id], { name: 'Leases' }));
+  for (const name of ['Camera B', 'Camera C'])
+    expect((await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name })).status).toBe(201);
+  await submitPlan(officer, id);
+  await authorisePlan(officer2, id);
+  await startPlan(officer, id);
+  live = await getDeployment(officer, id);
+  [cameraA, cameraB, cameraC] = live.cameras.map((c) => c.id) as [string, string, string];
+  probes = await probeFixtures(cameraA);
+}, 120_000);
+
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await server?.stop();
+});
+
+describe('camera leases', () => {
+  let wall1: Wall, wall2: Wall;
+
+  it('gives each camera exactly one holder when two walls offer the same cameras, and refuses probes from the other', async () => {
+    wall1 = await wall(operator, [cameraA, cameraB]);
+    wall2 = await wall(operator2, [cameraA, cameraB]);
+    const table = await tableOf(operator);
+    expect(table.map((l) => l.cameraId)).toEqual([cameraA, cameraB, cameraC]);
+    // Exactly one holder each (the first to offer), and nobody for the camera nobody offered.
+    expect([cameraA, cameraB].map((c) => holderId(table, c))).toEqual([wall1.socket.id, wall1.socket.id]);
+    expect(holderId(table, cameraC)).toBeNull();
+    expect(table[0]!.holder).toEqual({ kind: 'browser', analyserId: wall1.socket.id, name: 'Olivia Operator' });
+    // The second wall was told who holds them.
+    await timeUntil(() => holderId(wall2.leases, cameraA) === wall1.socket.id, 2000);
+
+    const refused = await probeOver(wall2.socket, fresh(probes.stranger, { cameraId: cameraA }));
+    expect(refused).toMatchObject({ error: 'not_lease_holder', message: expect.stringContaining('another screen (Olivia Operator)') });
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraA }))).toEqual({ matched: false });
+
+    // Roles that may not analyse cannot offer; only a live deployment's cameras can be offered.
+    const { socket: auditorSocket } = await connectSocket(server.baseUrl, auditor.cookieHeader());
+    sockets.push(auditorSocket);
+    expect(await auditorSocket.emitWithAck('lease:offer', { deploymentId: live.id })).toMatchObject({ ok: false });
+    expect(await wall1.socket.emitWithAck('lease:offer', { deploymentId: live.id, cameraIds: 'all' })).toMatchObject({ ok: false });
+  });
+
+  it('relays the holder’s overlays to the other walls, never to the sender, and drops anything but boxes', async () => {
+    const frame = {
+      deploymentId: live.id,
+      cameraId: cameraA,
+      frame: { width: 640, height: 480 },
+      faces: [{ trackId: 'abcd-1', box: { x: 10, y: 20, width: 80, height: 90 }, state: 'matched' }],
+    };
+    // A viewer who only watches (deployment:join) gets the overlays too.
+    const { socket: viewer } = await connectSocket(server.baseUrl, officer.cookieHeader());
+    sockets.push(viewer);
+    const viewed: OverlayFrameEvent[] = [];
+    viewer.on('overlay:frame', (f) => viewed.push(f));
+    expect(await viewer.emitWithAck('deployment:join', { deploymentId: live.id })).toEqual({ ok: true });
+    wall1.socket.emit('overlay:publish', frame);
+    // Not the holder: dropped. With a descriptor: refused by the strict schema.
+    wall2.socket.emit('overlay:publish', frame);
+    wall1.socket.emit('overlay:publish', { ...frame, faces: [{ ...frame.faces[0], descriptor: [0.1, 0.2] }] });
+    wall1.socket.emit('overlay:publish', { ...frame, crop: '/9j/AAAA' });
+    await timeUntil(() => wall2.overlays.length >= 1, 2000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wall2.overlays).toHaveLength(1);
+    expect(viewed).toHaveLength(1);
+    expect(wall1.overlays).toHaveLength(0);
+    const [received] = wall2.overlays;
+    expect(Object.keys(received!).sort()).toEqual(['at', 'cameraId', 'deploymentId', 'faces', 'frame', 'holder']);
+    expect(received).toMatchObject({ ...frame, holder: { kind: 'browser', name: 'Olivia Operator' } });
+    expect(Object.keys(received!.faces[0]!).sort()).toEqual(['box', 'state', 'trackId']);
+
+    // At most 10 a second per camera: a burst of 30 relays at most the bucket's 10.
+    wall2.overlays = [];
+    for (let i = 0; i < 30; i++) wall1.socket.emit('overlay:publish', frame);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(wall2.overlays.length).toBeGreaterThan(0);
+    expect(wall2.overlays.length).toBeLessThanOrEqual(15);
+  });
+
+  it('counts a face seen by both walls once: the holder’s probe, not the other’s', async () => {
+    const face = fresh(probes.stranger, { cameraId: cameraB, trackId: 'both-walls' });
+    const answers = await Promise.all([probeOver(wall1.socket, face), probeOver(wall2.socket, face)]);
+    expect(answers).toEqual([{ matched: false }, expect.objectContaining({ error: 'not_lease_holder' })]);
+  });
+
+  it('moves the leases of a frozen holder (connected, no renewal) once the TTL has passed since it last renewed each, within 5 s', async () => {
+    wall1.renewing = false;
+    const frozenAt = performance.now();
+    try {
+      for (const cameraId of [cameraA, cameraB]) {
+        await timeUntil(() => holderId(wall2.leases, cameraId) === wall2.socket.id, 10_000);
+        const took = performance.now() - frozenAt;
+        const sinceRenewal = performance.now() - touched.get(`${wall1.socket.id}/${cameraId}`)!;
+        console.log(
+          `[camera-leases] frozen holder: a lease moved ${Math.round(took)} ms after the freeze, ${Math.round(sinceRenewal)} ms after it was last renewed`,
+        );
+        // Not before the TTL (3 s, counted by the server from the renewal's arrival); the sweep runs every 0.5 s.
+        expect(sinceRenewal).toBeGreaterThanOrEqual(3000);
+        expect(took).toBeLessThan(5000);
+      }
+    } finally {
+      wall1.renewing = true;
+    }
+    expect(await probeOver(wall2.socket, fresh(probes.stranger, { cameraId: cameraA }))).toEqual({ matched: false });
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraA }))).toMatchObject({ error: 'not_lease_holder' });
+  });
+
+  it('moves the leases of a disconnected holder to the other wall within 5 s', async () => {
+    await timeUntil(() => holderId(wall1.leases, cameraA) === wall2.socket.id, 3000);
+    // The first wall is back (it renews again after its freeze).
+    expect(await wall1.socket.emitWithAck('lease:renew', { deploymentId: live.id, cameras: [] })).toMatchObject({ ok: true });
+    const disconnectedAt = performance.now();
+    wall2.stop();
+    wall2.socket.disconnect();
+    const took = await timeUntil(() => holderId(wall1.leases, cameraA) === wall1.socket.id && holderId(wall1.leases, cameraB) === wall1.socket.id, 5000);
+    console.log(`[camera-leases] disconnected holder: lease moved after ${Math.round(took)} ms`);
+    expect(performance.now() - disconnectedAt).toBeLessThan(5000);
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraA }))).toEqual({ matched: false });
+  });
+
+  it('makes an HTTP sender the holder of a free camera, and refuses a wall’s probe for it', async () => {
+    const http = await operator2.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger, { cameraId: cameraC }));
+    expect(http.status).toBe(200);
+    expect(await http.json()).toEqual({ matched: false });
+    const table = await tableOf(auditor); // deployment:read may read the table
+    expect(table.find((l) => l.cameraId === cameraC)!.holder).toMatchObject({ kind: 'http', name: 'Omar Operator' });
+    expect(table.find((l) => l.cameraId === cameraC)!.holder!.analyserId).toMatch(/^http:/);
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraC }))).toMatchObject({
+      error: 'not_lease_holder',
+      message: expect.stringContaining('another system (Omar Operator)'),
+    });
+    // Another HTTP session is another sender.
+    const other = await (await signedIn('operator@sightline.test')).json(
+      `/api/deployments/${live.id}/probes`,
+      'POST',
+      fresh(probes.stranger, { cameraId: cameraC }),
+    );
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ error: 'not_lease_holder' });
+    expect((await new Session(server.baseUrl).fetch(`/api/deployments/${live.id}/leases`)).status).toBe(401);
+  });
+
+  it('shows the table on the live overview (home page and overview:join), and drops it when the deployment ends', async () => {
+    const { socket: overview } = await connectSocket(server.baseUrl, officer.cookieHeader());
+    sockets.push(overview);
+    const answer = await overview.emitWithAck('overview:join', {});
+    expect(answer.ok).toBe(true);
+    const mine = answer.ok ? answer.deployments.find((d) => d.id === live.id) : undefined;
+    expect(mine?.cameras.map((c) => c.name)).toEqual(live.cameras.map((c) => c.name));
+    expect(holderId(mine!.leases, cameraA)).toBe(wall1.socket.id);
+    const home = await (await officer.fetch('/')).text();
+    expect(home).toContain('Cameras needing attention');
+    expect(home).toContain('Leases');
+
+    const dropped = new Promise<CameraLeaseView[]>((resolve) => overview.on('lease:changed', (p) => p.deploymentId === live.id && resolve(p.leases)));
+    expect((await officer.json(`/api/deployments/${live.id}/end`, 'POST', { reason: 'Operation complete' })).status).toBe(200);
+    expect(await dropped).toEqual([]);
+    expect(await (await operator.fetch(`/api/deployments/${live.id}/leases`)).json()).toEqual({ deploymentId: live.id, live: false, leases: [] });
+    expect(await wall1.socket.emitWithAck('lease:renew', { deploymentId: live.id, cameras: [] })).toMatchObject({ ok: false });
+  });
+
+  it('stored the faces processed once per face, by the holder', async () => {
+    await server.shutdown(); // flushes the counts of the current minute
+    const rows = await rawQuery<{ cameraId: string; count: number | string }>(server.databaseUrl, 'SELECT "cameraId", count FROM "FaceCount"');
+    const counted = (cameraId: string) => rows.filter((r) => r.cameraId === cameraId).reduce((sum, r) => sum + Number(r.count), 0);
+    // A: the holder's face in the first test, after the freeze and after the disconnection; B: the face both walls saw; C: the HTTP sender's.
+    expect([counted(cameraA), counted(cameraB), counted(cameraC)]).toEqual([3, 1, 1]);
+  });
+});

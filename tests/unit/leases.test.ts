@@ -1,0 +1,229 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LEASE_TTL_MS, LeaseTable, NO_ANALYSER_WARN_MS, SLOW_GRACE_MS, SOURCE_DOWN_MEMORY_MS, type Analyser, type CameraReport } from '@/lib/live/leases';
+
+const wall1: Analyser = { analyserId: 'sock-1', kind: 'browser', name: 'Ada Operator', userId: 'u1' };
+const wall2: Analyser = { analyserId: 'sock-2', kind: 'browser', name: 'Ben Operator', userId: 'u2' };
+const agent: Analyser = { analyserId: 'sock-agent', kind: 'agent', name: 'Roof agent', userId: 'svc' };
+const http: Analyser = { analyserId: 'http:abc', kind: 'http', name: 'Integration', userId: 'u3' };
+
+const D = 'dep-1';
+const CAMERAS = ['cam-a', 'cam-b'];
+
+let clock: number;
+let table: LeaseTable;
+let changes: string[];
+
+const holderOf = (cameraId: string) => table.holderOf(D, cameraId)?.analyserId ?? null;
+const tick = (ms: number) => {
+  clock += ms;
+};
+const analysing = (cameraId: string, detectionsPerSecond = 5): CameraReport => ({ cameraId, state: 'analysing', detectionsPerSecond });
+
+beforeEach(() => {
+  clock = 1_000_000;
+  table = new LeaseTable(() => clock, 0);
+  changes = [];
+  table.onChange((id) => changes.push(id));
+  table.track(D, CAMERAS, new Date(clock));
+});
+
+describe('LeaseTable', () => {
+  it('gives every free camera to the first analyser that offers it, and keeps it there when a second offers', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
+    const view = table.view(D);
+    expect(view.map((lease) => lease.holder)).toEqual([
+      { kind: 'browser', analyserId: 'sock-1', name: 'Ada Operator' },
+      { kind: 'browser', analyserId: 'sock-1', name: 'Ada Operator' },
+    ]);
+    expect(view[0]).toMatchObject({ state: 'connecting', reason: null, detectionsPerSecond: 0, warnings: [] });
+    expect(changes).toContain(D);
+  });
+
+  it('offers only what is listed: a camera left out of a new offer is given up', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    table.offer(D, wall1, ['cam-a']);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-2']);
+    table.offer(D, wall1, []);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-2']);
+  });
+
+  it('prefers an agent: it takes cameras from a browser, and a browser never takes them back while it lives', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, agent, ['cam-b']);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-agent']);
+    table.release('sock-agent');
+    expect(holderOf('cam-b')).toBe('sock-1');
+    // With both free and both offering, the agent wins over the earlier browser.
+    table.release('sock-1');
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, agent, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-agent', 'sock-agent']);
+  });
+
+  it('moves the leases of a disconnected holder at once, and frees them when nobody else offered', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, ['cam-a']);
+    table.release('sock-1');
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', null]);
+    expect(table.view(D)[1]).toMatchObject({ holder: null, since: new Date(clock).toISOString() });
+  });
+
+  it('moves the leases of a frozen holder (no renewal for the TTL) to a candidate that renews, and not before', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    for (let t = 0; t < LEASE_TTL_MS - 500; t += 500) {
+      tick(500);
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
+    tick(500);
+    table.renew(D, 'sock-2', []);
+    table.sweep();
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-2']);
+    // The frozen one is not given them back while it stays silent, and may take free ones again once it renews.
+    table.release('sock-2');
+    expect(CAMERAS.map(holderOf)).toEqual([null, null]);
+    table.renew(D, 'sock-1', []);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
+  });
+
+  it('does not give a frozen holder its camera back because it still probes another one', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    // wall1 stops renewing but its tile for cam-b still sends faces (which renew that lease alone).
+    for (let t = 0; t < LEASE_TTL_MS; t += 500) {
+      tick(500);
+      expect(table.claimForProbe(D, 'cam-b', wall1)).toEqual({ ok: true });
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-1']);
+    // Alone, a frozen holder loses the camera and gets it back only by renewing.
+    table.release('sock-2');
+    tick(LEASE_TTL_MS);
+    table.sweep();
+    expect(holderOf('cam-a')).toBeNull();
+    table.renew(D, 'sock-1', []);
+    expect(holderOf('cam-a')).toBe('sock-1');
+  });
+
+  it('keeps a holder that renews, whatever the time', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    for (let i = 0; i < 20; i++) {
+      tick(1000);
+      table.renew(
+        D,
+        'sock-1',
+        CAMERAS.map((c) => analysing(c)),
+      );
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
+    expect(table.view(D)[0]).toMatchObject({ state: 'analysing', detectionsPerSecond: 5, warnings: [] });
+  });
+
+  it('hands a camera whose source is down to a candidate that has not found it down, and back only once the memory fades', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    table.renew(D, 'sock-1', [{ cameraId: 'cam-a', state: 'source_down', reason: 'HTTP 404', detectionsPerSecond: 0 }, analysing('cam-b')]);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-1']);
+    // The new holder finds it down too: nobody else is fit, so it keeps it and says why.
+    tick(1000);
+    table.renew(D, 'sock-2', [{ cameraId: 'cam-a', state: 'source_down', reason: 'timed out', detectionsPerSecond: 0 }]);
+    expect(holderOf('cam-a')).toBe('sock-2');
+    expect(table.view(D)[0]).toMatchObject({ state: 'source_down', reason: 'timed out' });
+    // Long after the first report, the first analyser is fit again.
+    tick(SOURCE_DOWN_MEMORY_MS);
+    table.renew(D, 'sock-1', [analysing('cam-b')]);
+    table.renew(D, 'sock-2', [{ cameraId: 'cam-a', state: 'source_down', reason: 'timed out', detectionsPerSecond: 0 }]);
+    expect(holderOf('cam-a')).toBe('sock-1');
+  });
+
+  it('lets the reporter keep a camera it finds down when it is the only analyser', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.renew(D, 'sock-1', [{ cameraId: 'cam-a', state: 'source_down', detectionsPerSecond: 0 }]);
+    expect(holderOf('cam-a')).toBe('sock-1');
+    expect(table.view(D)[0]).toMatchObject({ state: 'source_down', reason: 'The source cannot be read.' });
+  });
+
+  it('lets a probe take a free camera, refuses another sender, and frees an HTTP sender that stopped sending', () => {
+    expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+    expect(table.claimForProbe(D, 'cam-a', wall1)).toEqual({ ok: false, holder: http });
+    // Each probe renews the HTTP sender's lease.
+    tick(LEASE_TTL_MS - 100);
+    expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+    tick(LEASE_TTL_MS - 100);
+    table.sweep();
+    expect(holderOf('cam-a')).toBe('http:abc');
+    // A browser offering meanwhile waits; it gets the camera once the sender has been silent for the TTL.
+    table.offer(D, wall1, ['cam-a']);
+    expect(holderOf('cam-a')).toBe('http:abc');
+    tick(200);
+    table.renew(D, 'sock-1', []);
+    table.sweep();
+    expect(holderOf('cam-a')).toBe('sock-1');
+    expect(table.claimForProbe(D, 'cam-a', http).ok).toBe(false);
+  });
+
+  it('warns of a camera without an analyser for a minute, counting from when the deployment went live', () => {
+    tick(NO_ANALYSER_WARN_MS - 1000);
+    table.sweep();
+    expect(table.view(D).every((lease) => lease.warnings.length === 0)).toBe(true);
+    changes = [];
+    tick(1000);
+    table.sweep();
+    expect(table.view(D).map((lease) => lease.warnings)).toEqual([['no_analyser'], ['no_analyser']]);
+    expect(changes).toEqual([D]); // the sweep told the viewers
+    table.offer(D, wall1, ['cam-a']);
+    expect(table.view(D).map((lease) => lease.warnings)).toEqual([[], ['no_analyser']]);
+    // A holder that leaves restarts the minute.
+    table.release('sock-1');
+    expect(table.view(D)[0]!.warnings).toEqual([]);
+  });
+
+  it('warns of slow analysis when a holder analysing reports under one detection a second, after a grace', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.renew(D, 'sock-1', [analysing('cam-a', 0.5), { cameraId: 'cam-b', state: 'connecting', detectionsPerSecond: 0 }]);
+    expect(table.view(D)[0]!.warnings).toEqual([]);
+    tick(SLOW_GRACE_MS);
+    table.renew(D, 'sock-1', [analysing('cam-a', 0.5), { cameraId: 'cam-b', state: 'connecting', detectionsPerSecond: 0 }]);
+    expect(table.view(D).map((lease) => lease.warnings)).toEqual([['slow_analysis'], []]);
+    table.renew(D, 'sock-1', [analysing('cam-a', 4), { cameraId: 'cam-b', state: 'connecting', detectionsPerSecond: 0 }]);
+    expect(table.view(D)[0]!.warnings).toEqual([]);
+  });
+
+  it('forgets a deployment that stopped being live, and tells its viewers', () => {
+    table.offer(D, wall1, CAMERAS);
+    changes = [];
+    table.forget(D);
+    expect(table.view(D)).toEqual([]);
+    expect(table.knows(D)).toBe(false);
+    expect(changes).toEqual([D]);
+    expect(table.renew(D, 'sock-1', [])).toBe(false);
+  });
+
+  it('does not renew for an analyser unknown in the deployment, and reports no change when nothing moved', () => {
+    expect(table.renew(D, 'sock-9', [analysing('cam-a')])).toBe(false);
+    table.offer(D, wall1, CAMERAS);
+    table.renew(
+      D,
+      'sock-1',
+      CAMERAS.map((c) => analysing(c, 5)),
+    );
+    changes = [];
+    table.renew(
+      D,
+      'sock-1',
+      CAMERAS.map((c) => analysing(c, 5.2)),
+    );
+    table.sweep();
+    expect(changes).toEqual([]);
+  });
+});
