@@ -51,7 +51,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const TABLE: Record<Role, readonly Permission[]> = {
   // Watches live tiles, triages alerts; never edits watchlists or authorises.
-  operator: ['deployment:read', 'live:view', 'probe:submit', 'alert:read', 'alert:triage', 'alert:retain'],
+  operator: ['deployment:read', 'live:view', 'probe:submit', 'camera:lease', 'alert:read', 'alert:triage', 'alert:retain'],
   // Plans and authorises (two-person rule is enforced per deployment, not here), reads reports.
   senior_officer: [
     'watchlist:read',
@@ -61,6 +61,7 @@ const TABLE: Record<Role, readonly Permission[]> = {
     'deployment:suspend',
     'live:view',
     'probe:submit',
+    'camera:lease',
     'alert:read',
     'alert:release-any',
     'alert:retain',

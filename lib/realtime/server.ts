@@ -182,7 +182,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     // An analyser offers cameras it can read (docs/architecture.md#camera-leases).
     socket.on('lease:offer', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      if (!can(user.role, 'probe:submit')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
+      if (!can(user.role, 'camera:lease')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
       if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       const parsed = LeaseOfferSchema.safeParse(payload);
@@ -201,7 +201,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
     socket.on('lease:renew', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      if (!can(user.role, 'probe:submit')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
+      if (!can(user.role, 'camera:lease')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
       if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       const parsed = LeaseRenewSchema.safeParse(payload);
@@ -216,7 +216,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
     // The holder's boxes for one frame go to everyone else watching the camera; anything else is dropped.
     socket.on('overlay:publish', (payload) => {
-      if (!can(user.role, 'probe:submit')) return;
+      if (!can(user.role, 'camera:lease')) return;
       const parsed = OverlayFrameSchema.safeParse(payload);
       if (!parsed.success) return;
       const frame = parsed.data;

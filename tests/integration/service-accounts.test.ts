@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeAnswer } from '@/lib/face/probe';
 import type { ProbeRefusal } from '@/lib/realtime/events';
 import { generateApiKey } from '@/lib/service-accounts/keys';
-import { authorisedPlan, getDeployment, validPlan } from '../support/deployment-fixtures';
+import { authorisePlan, authorisedPlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan } from '../support/deployment-fixtures';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
 import { apiKeySession, connectWithApiKey, createServiceAccount, type CreatedServiceAccount } from '../support/service-accounts';
@@ -19,8 +19,13 @@ import type { TestSocket } from '../support/sockets';
 let server: TestServer;
 let admin: Session;
 let officer: Session;
-/** Two live deployments: the agent is given `mine`, never `other`. */
-let mine: { id: string; cameraId: string };
+/**
+ * Two live deployments: the agent is given `mine`, never `other`. Each sender below (a key over
+ * HTTP, a socket) probes a camera of its own: a camera is analysed by one holder at a time
+ * (lib/live/leases.ts), and another sender's probe for it would be refused 409 not_lease_holder.
+ */
+let mine: { id: string; cameraIds: string[] };
+const mineCamera = (n: number) => ({ id: mine.id, cameraId: mine.cameraIds[n]! });
 let other: { id: string; cameraId: string };
 const opened: TestSocket[] = [];
 
@@ -92,7 +97,13 @@ beforeAll(async () => {
     const deployment = await authorisedPlan(officer, officer2, validPlan([demoId], { name }), { live: true });
     return { id: deployment.id, cameraId: (await getDeployment(officer, deployment.id)).cameras[0]!.id };
   };
-  mine = await live('Agent: its own deployment');
+  const draft = await createPlan(officer, validPlan([demoId], { name: 'Agent: its own deployment' }));
+  for (let n = 2; n <= 7; n++)
+    expect((await officer.json(`/api/deployments/${draft.id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${n}` })).status).toBe(201);
+  await submitPlan(officer, draft.id);
+  await authorisePlan(officer2, draft.id);
+  await startPlan(officer, draft.id);
+  mine = { id: draft.id, cameraIds: (await getDeployment(officer, draft.id)).cameras.map((c) => c.id) };
   other = await live('Agent: another deployment');
 }, 180_000);
 
@@ -130,10 +141,10 @@ describe('a camera agent key', () => {
 
   it('sends probes over HTTP and the socket for its deployment, 404 for any other (audited); its first use is audited once', async () => {
     const agent = apiKeySession(server.baseUrl, account.key);
-    const accepted = await postProbe(agent, mine);
+    const accepted = await postProbe(agent, mineCamera(0));
     expect(accepted.status, await accepted.clone().text()).toBe(200);
     expect(await accepted.json()).toEqual({ matched: false });
-    expect((await postProbe(agent, mine)).status).toBe(200);
+    expect((await postProbe(agent, mineCamera(0))).status).toBe(200);
 
     const refused = await postProbe(agent, other);
     expect(refused.status).toBe(404);
@@ -141,7 +152,7 @@ describe('a camera agent key', () => {
 
     for (const via of ['header', 'auth'] as const) {
       const socket = await agentSocket(account.key, via);
-      expect(await socketProbe(socket, mine), via).toEqual({ matched: false });
+      expect(await socketProbe(socket, mineCamera(via === 'header' ? 1 : 2)), via).toEqual({ matched: false });
       expect(await socketProbe(socket, other), via).toMatchObject({ error: 'not_found' });
       socket.close();
     }
@@ -221,7 +232,7 @@ describe('refused keys', () => {
       { key: expiring.key, reason: 'expired', message: /expired/ },
     ];
     for (const { key, message } of cases) {
-      const response = await postProbe(apiKeySession(server.baseUrl, key), mine);
+      const response = await postProbe(apiKeySession(server.baseUrl, key), mineCamera(0));
       expect(response.status, key).toBe(401);
       expect(await response.json(), key).toMatchObject({ error: 'invalid_api_key', message: expect.stringMatching(message) });
       const { socket, error, message: said } = await connectWithApiKey(server.baseUrl, key);
@@ -250,7 +261,7 @@ describe('refused keys', () => {
   it('revoking disconnects the open socket at once; the key is then refused (401, audited) and cannot be rotated back', async () => {
     const account = await createServiceAccount(server.baseUrl, admin, [mine.id], { name: 'Revoked agent' });
     const socket = await agentSocket(account.key);
-    expect(await socketProbe(socket, mine)).toEqual({ matched: false });
+    expect(await socketProbe(socket, mineCamera(3))).toEqual({ matched: false });
     const closed = closing(socket);
     const revoked = await admin.fetch(`/api/service-accounts/${account.id}`, { method: 'DELETE' });
     expect(revoked.status).toBe(200);
@@ -259,7 +270,7 @@ describe('refused keys', () => {
     expect(reason).toMatch(/revoked/);
     expect(ms).toBeLessThan(1000);
 
-    const response = await postProbe(apiKeySession(server.baseUrl, account.key), mine);
+    const response = await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(3));
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'invalid_api_key', message: expect.stringMatching(/revoked/) });
     expect((await connectWithApiKey(server.baseUrl, account.key)).error).toBe('invalid_api_key');
@@ -283,10 +294,10 @@ describe('refused keys', () => {
     expect(new Date(key.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     expect((await closed).ms).toBeLessThan(1000);
 
-    expect((await postProbe(apiKeySession(server.baseUrl, account.key), mine)).status).toBe(401);
-    expect((await postProbe(apiKeySession(server.baseUrl, key.text), mine)).status).toBe(200);
+    expect((await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(4))).status).toBe(401);
+    expect((await postProbe(apiKeySession(server.baseUrl, key.text), mineCamera(4))).status).toBe(200);
     const fresh = await agentSocket(key.text);
-    expect(await socketProbe(fresh, mine)).toEqual({ matched: false });
+    expect(await socketProbe(fresh, mineCamera(5))).toEqual({ matched: false });
     expect(await audit('service_account.key_rotated')).toContainEqual(
       expect.objectContaining({ subjectId: account.id, details: expect.objectContaining({ keyId: key.id, revokedKeyIds: [account.keyId] }) }),
     );
@@ -303,7 +314,7 @@ describe('managing service accounts', () => {
       const adminId = ((await (await admin.fetch('/api/me')).json()) as { id: string }).id;
       const officerId = ((await (await officer.fetch('/api/me')).json()) as { id: string }).id;
       const key = await createServiceAccountAs(adminId, { name: 'Demo agent', deploymentIds: [mine.id] });
-      expect((await postProbe(apiKeySession(server.baseUrl, key), mine)).status).toBe(200);
+      expect((await postProbe(apiKeySession(server.baseUrl, key), mineCamera(6))).status).toBe(200);
       await expect(createServiceAccountAs(officerId, { name: 'Not allowed', deploymentIds: [mine.id] })).rejects.toThrow(/does not allow user:manage/);
       await expect(createServiceAccountAs(adminId, { name: 'Nowhere', deploymentIds: [] })).rejects.toThrow(/at least one deployment/);
     } finally {

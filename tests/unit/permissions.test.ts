@@ -24,7 +24,8 @@ const EXPECTED: Record<Permission, string> = {
   // curate or audit; run and chosen by admins.
   'recognition:read': 'SAU',
   'recognition:manage': 'A',
-  'camera:lease': 'C',
+  // A camera-wall page analyses the cameras it holds, like an agent.
+  'camera:lease': 'OSC',
 };
 const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U', camera_agent: 'C' };
 
