@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { ProbeSchema } from '@/lib/face/probe';
+import {
+  LeaseOfferSchema,
+  LeaseRenewSchema,
+  OverlayFrameSchema,
+  type AnalysableCamera,
+  type CameraLeaseView,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@/lib/realtime/events';
+
+/**
+ * A stand-in for Sightline's socket side of camera leases, for the agent bench only (and for
+ * trying the agent without a server): it speaks the contract of lib/realtime/events.ts — grants
+ * every offered camera to the first socket that offers it, accepts renewals and overlays, answers
+ * probes — without a database, watchlists or matching. The real server is tested in
+ * tests/integration/camera-agent.test.ts.
+ *
+ * Probes are checked with ProbeSchema (so the agent's probes are valid ones); with `askForCrops`
+ * every first probe of a track is answered cropNeeded + ticket, and the follow-up must bring a
+ * crop and that ticket.
+ */
+export type ContractServer = {
+  url: string;
+  /** What the agent sent, for the bench's figures and checks. */
+  seen: {
+    offers: number;
+    renewals: { at: number; cameras: { cameraId: string; state: string; reason?: string; detectionsPerSecond: number }[] }[];
+    probes: number;
+    crops: number;
+    overlays: Map<string, number>;
+    invalid: string[];
+  };
+  stop: () => Promise<void>;
+};
+
+export async function startContractServer({
+  deploymentId,
+  cameras,
+  askForCrops = true,
+}: {
+  deploymentId: string;
+  cameras: AnalysableCamera[];
+  askForCrops?: boolean;
+}): Promise<ContractServer> {
+  const http = createServer();
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
+  const holders = new Map<string, { analyserId: string; since: string }>();
+  const tickets = new Map<string, string>();
+  const seen: ContractServer['seen'] = { offers: 0, renewals: [], probes: 0, crops: 0, overlays: new Map(), invalid: [] };
+
+  const table = (): CameraLeaseView[] =>
+    cameras.map((camera) => {
+      const holder = holders.get(camera.id);
+      return {
+        cameraId: camera.id,
+        holder: holder ? { kind: 'agent', analyserId: holder.analyserId, name: 'bench agent' } : null,
+        since: holder?.since ?? new Date().toISOString(),
+        state: 'analysing',
+        reason: null,
+        detectionsPerSecond: 0,
+        warnings: [],
+      };
+    });
+
+  io.use((socket, next) => {
+    const header = socket.handshake.headers.authorization;
+    if (typeof header === 'string' && /^Bearer \S+$/.test(header)) next();
+    else next(Object.assign(new Error('invalid_api_key'), { data: { code: 'invalid_api_key', message: 'A bearer API key is required.' } }));
+  });
+
+  io.on('connection', (socket) => {
+    socket.on('lease:offer', (payload, ack) => {
+      const offer = LeaseOfferSchema.safeParse(payload);
+      if (!offer.success || offer.data.deploymentId !== deploymentId) return ack({ ok: false, error: 'not_found' });
+      seen.offers += 1;
+      for (const camera of cameras) if (!holders.has(camera.id)) holders.set(camera.id, { analyserId: socket.id, since: new Date().toISOString() });
+      void socket.join(deploymentId);
+      ack({ ok: true, cameras, leases: table() });
+      socket.to(deploymentId).emit('lease:changed', { deploymentId, leases: table() });
+    });
+    socket.on('lease:renew', (payload, ack) => {
+      const renewal = LeaseRenewSchema.safeParse(payload);
+      if (!renewal.success) {
+        seen.invalid.push(`renew: ${renewal.error.message}`);
+        return ack({ ok: false, error: 'invalid_input' });
+      }
+      seen.renewals.push({ at: Date.now(), cameras: renewal.data.cameras });
+      ack({ ok: true, leases: table() });
+    });
+    socket.on('overlay:publish', (payload) => {
+      const overlay = OverlayFrameSchema.safeParse(payload);
+      if (!overlay.success) return void seen.invalid.push(`overlay: ${overlay.error.message}`);
+      seen.overlays.set(overlay.data.cameraId, (seen.overlays.get(overlay.data.cameraId) ?? 0) + 1);
+    });
+    socket.on('probe:submit', (payload, ack) => {
+      const { deploymentId: _ignored, ...rest } = (payload ?? {}) as Record<string, unknown>;
+      const probe = ProbeSchema.safeParse(rest);
+      if (!probe.success) {
+        seen.invalid.push(`probe: ${probe.error.message}`);
+        return ack({ error: 'invalid_input', message: probe.error.message });
+      }
+      if (holders.get(probe.data.cameraId)?.analyserId !== socket.id) return ack({ error: 'not_lease_holder', message: 'Another analyser holds this camera.' });
+      if (probe.data.ticket) {
+        if (tickets.get(probe.data.trackId) !== probe.data.ticket || !probe.data.crop)
+          return ack({ error: 'crop_not_requested', message: 'No crop was asked for.' });
+        tickets.delete(probe.data.trackId);
+        seen.crops += 1;
+        return ack({ matched: false });
+      }
+      seen.probes += 1;
+      if (!askForCrops) return ack({ matched: false });
+      const ticket = randomBytes(16).toString('base64url');
+      tickets.set(probe.data.trackId, ticket);
+      ack({ matched: false, cropNeeded: true, ticket });
+    });
+    socket.on('disconnect', () => {
+      for (const [cameraId, holder] of holders) if (holder.analyserId === socket.id) holders.delete(cameraId);
+    });
+  });
+
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    stop: async () => {
+      await io.close();
+    },
+  };
+}
