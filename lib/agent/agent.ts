@@ -74,8 +74,12 @@ const RENEW_INTERVAL_MS = 1000;
 /** A deployment whose offer was refused (not live yet, not ours) is offered again this often. */
 const REOFFER_MS = 15_000;
 const DEFAULT_MAX_WIDTH = 1280;
-/** Errors meaning the key itself is refused: retrying cannot help and would only fill the audit log. */
-const KEY_REFUSED = /invalid_api_key|api key|unauthori[sz]ed|forbidden|revoked|expired/i;
+/**
+ * The handshake's refusal of the key itself (malformed, unknown, revoked, expired): retrying cannot
+ * help and would only fill the audit log with refusals. Other refusals (the server briefly unable
+ * to check) are retried with back-off.
+ */
+const KEY_REFUSED = /invalid_api_key/;
 
 type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
