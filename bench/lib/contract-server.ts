@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import { ProbeSchema } from '@/lib/face/probe';
 import {
@@ -21,7 +22,8 @@ import {
  *
  * Probes are checked with ProbeSchema (so the agent's probes are valid ones); with `askForCrops`
  * every first probe of a track is answered cropNeeded + ticket, and the follow-up must bring a
- * crop and that ticket.
+ * crop and that ticket. `files` are served over HTTP (with byte ranges, which ffmpeg needs to loop
+ * a video), as Sightline serves its demo videos under /fixtures/.
  */
 export type ContractServer = {
   url: string;
@@ -41,12 +43,15 @@ export async function startContractServer({
   deploymentId,
   cameras,
   askForCrops = true,
+  files = {},
 }: {
   deploymentId: string;
   cameras: AnalysableCamera[];
   askForCrops?: boolean;
+  /** URL path → local file. */
+  files?: Record<string, string>;
 }): Promise<ContractServer> {
-  const http = createServer();
+  const http = createServer((request, response) => serveFile(files, request, response));
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
   const holders = new Map<string, { analyserId: string; since: string }>();
   const tickets = new Map<string, string>();
@@ -131,4 +136,34 @@ export async function startContractServer({
       await io.close();
     },
   };
+}
+
+/** GET of a file with an optional single byte range; socket.io answers its own path before this. */
+function serveFile(files: Record<string, string>, request: IncomingMessage, response: ServerResponse): void {
+  if (request.url?.startsWith('/socket.io')) return;
+  const file = files[request.url ?? ''];
+  if (!file) {
+    response.writeHead(404).end();
+    return;
+  }
+  const size = statSync(file).size;
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+  if (!range) {
+    response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size, 'accept-ranges': 'bytes' });
+    createReadStream(file).pipe(response);
+    return;
+  }
+  const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+  const end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+  if (start >= size || start > end) {
+    response.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+    return;
+  }
+  response.writeHead(206, {
+    'content-type': 'video/mp4',
+    'content-length': end - start + 1,
+    'content-range': `bytes ${start}-${end}/${size}`,
+    'accept-ranges': 'bytes',
+  });
+  createReadStream(file, { start, end }).pipe(response);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
+import { DEFAULT_DETECTOR } from '@/lib/face/detection-scheduler';
 import type { Probe, ProbeAnswer } from '@/lib/face/probe';
 import type {
   AnalysableCamera,
@@ -44,6 +45,8 @@ export type AgentConfig = {
   log?: (line: string) => void;
   /** The server refused the key: the agent cannot go on (the script exits non-zero). */
   onFatal?: (message: string) => void;
+  /** The tiny face detector's input size (default: the browser's, DEFAULT_DETECTOR). */
+  detectorInputSize?: number;
   /** A detector already loaded (tests, the bench); otherwise one is created on start. */
   detector?: FrameDetector;
 };
@@ -84,7 +87,8 @@ const KEY_REFUSED = /invalid_api_key/;
 type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export class CameraAgent {
-  private readonly config: Required<Omit<AgentConfig, 'detector' | 'ffmpegPath' | 'onFatal'>> & Pick<AgentConfig, 'ffmpegPath' | 'onFatal'>;
+  private readonly config: Required<Omit<AgentConfig, 'detector' | 'ffmpegPath' | 'onFatal' | 'detectorInputSize'>> &
+    Pick<AgentConfig, 'ffmpegPath' | 'onFatal' | 'detectorInputSize'>;
   private socket: AgentSocket | null = null;
   private detector: FrameDetector | null;
   private readonly held = new Map<string, HeldCamera>();
@@ -113,6 +117,7 @@ export class CameraAgent {
       ffmpegPath: config.ffmpegPath,
       log: config.log ?? ((line) => console.log(line)),
       onFatal: config.onFatal,
+      detectorInputSize: config.detectorInputSize,
     };
     this.detector = config.detector ?? null;
   }
@@ -121,7 +126,10 @@ export class CameraAgent {
   async start(): Promise<void> {
     if (!this.detector) {
       const started = Date.now();
-      this.detector = await FrameDetector.create();
+      this.detector = await FrameDetector.create({
+        ...DEFAULT_DETECTOR,
+        ...(this.config.detectorInputSize ? { inputSize: this.config.detectorInputSize } : {}),
+      });
       this.log(`face models loaded in ${Date.now() - started} ms (backend ${this.detector.backend}, detector input ${this.detector.settings.inputSize} px)`);
     }
     if (this.stopping) return;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_DETECTOR } from '@/lib/face/detection-scheduler';
 
 /**
  * The camera agent's settings from its command line and environment (`npm run agent -- …`).
@@ -6,7 +7,7 @@ import { parseArgs } from 'node:util';
  * machine (ps) and lands in shell histories.
  */
 
-export const AGENT_USAGE = `Usage: npm run agent -- --deployment <id> [--deployment <id> …] [--fps <n>] [--max-width <px>]
+export const AGENT_USAGE = `Usage: npm run agent -- --deployment <id> [--deployment <id> …] [--fps <n>] [--max-width <px>] [--detector-input <px>]
 
 Analyses the cameras of live deployments with ffmpeg and face detection, without a browser,
 and sends what it sees to Sightline as a service account.
@@ -15,6 +16,8 @@ Options:
   --deployment <id>   a deployment to analyse (repeatable; or SIGHTLINE_AGENT_DEPLOYMENTS=id1,id2)
   --fps <n>           frames analysed per second per camera, at most (default 5, 1–15)
   --max-width <px>    frames wider than this are scaled down before detection (default 1280)
+  --detector-input <px>  the face detector's input size, a multiple of 32 from 128 to 608 (default 320,
+                      as in the browser; smaller is faster and misses more small faces)
   --help              this text
 
 Environment:
@@ -24,7 +27,7 @@ Environment:
 
 Needs ffmpeg: apt-get install ffmpeg`;
 
-export type ParsedAgentConfig = { url: string; key: string; deploymentIds: string[]; fps: number; maxWidth: number };
+export type ParsedAgentConfig = { url: string; key: string; deploymentIds: string[]; fps: number; maxWidth: number; detectorInputSize: number };
 
 export type AgentConfigResult = { ok: true; config: ParsedAgentConfig } | { ok: false; help: true } | { ok: false; help: false; error: string };
 
@@ -32,7 +35,7 @@ const DEFAULT_URL = 'http://localhost:3000';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function parseAgentConfig(argv: string[], env: Record<string, string | undefined>): AgentConfigResult {
-  let values: { deployment?: string[]; fps?: string; 'max-width'?: string; help?: boolean; key?: string };
+  let values: { deployment?: string[]; fps?: string; 'max-width'?: string; 'detector-input'?: string; help?: boolean; key?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -40,6 +43,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
         deployment: { type: 'string', multiple: true },
         fps: { type: 'string' },
         'max-width': { type: 'string' },
+        'detector-input': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         // Recognised only to refuse it with a reason, rather than as an unknown option.
         key: { type: 'string' },
@@ -90,5 +94,10 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   if (!Number.isInteger(maxWidth) || maxWidth < 160 || maxWidth > 3840)
     return { ok: false, help: false, error: '--max-width must be a whole number of pixels from 160 to 3840.' };
 
-  return { ok: true, config: { url, key, deploymentIds, fps, maxWidth } };
+  const detectorInputSize = values['detector-input'] === undefined ? DEFAULT_DETECTOR.inputSize : Number(values['detector-input']);
+  if (!Number.isInteger(detectorInputSize) || detectorInputSize < 128 || detectorInputSize > 608 || detectorInputSize % 32 !== 0) {
+    return { ok: false, help: false, error: '--detector-input must be a multiple of 32 from 128 to 608.' };
+  }
+
+  return { ok: true, config: { url, key, deploymentIds, fps, maxWidth, detectorInputSize } };
 }

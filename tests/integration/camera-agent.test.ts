@@ -71,7 +71,11 @@ beforeAll(async () => {
   const created = await officer.json('/api/deployments', 'POST', validPlan([demo.id], { name: 'Agent test' }));
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
-  const camera = await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: 'Regent St RTSP', source: { kind: 'rtsp', url: rtsp.urls[0] } });
+  const camera = await officer.json(`/api/deployments/${id}/cameras`, 'POST', {
+    ...CAMERA_INSIDE,
+    name: 'Regent St RTSP',
+    source: { kind: 'rtsp', url: rtsp.urls[0] },
+  });
   expect(camera.status).toBe(201);
   await submitPlan(officer, id);
   await authorisePlan(officer2, id);

@@ -7,7 +7,7 @@ describe('the camera agent command line', () => {
   it('takes deployments from --deployment (repeatable) and SIGHTLINE_AGENT_DEPLOYMENTS, with defaults', () => {
     expect(parseAgentConfig(['--deployment', 'd1', '--deployment', 'd2'], { ...KEY, SIGHTLINE_AGENT_DEPLOYMENTS: 'd2, d3' })).toEqual({
       ok: true,
-      config: { url: 'http://localhost:3000', key: 'slk_key1_secret', deploymentIds: ['d1', 'd2', 'd3'], fps: 5, maxWidth: 1280 },
+      config: { url: 'http://localhost:3000', key: 'slk_key1_secret', deploymentIds: ['d1', 'd2', 'd3'], fps: 5, maxWidth: 1280, detectorInputSize: 320 },
     });
     expect(
       parseAgentConfig(['--fps', '8', '--max-width', '640'], { ...KEY, SIGHTLINE_AGENT_DEPLOYMENTS: 'd1', SIGHTLINE_URL: 'https://sightline.example/' }),
@@ -29,6 +29,7 @@ describe('the camera agent command line', () => {
     expect(error(['--deployment', 'd1', '--fps', 'fast'])).toMatch(/--fps/);
     expect(error(['--deployment', 'd1', '--max-width', '20'])).toMatch(/--max-width/);
     expect(error(['--deployment', '../etc'])).toMatch(/not a deployment id/);
+    expect(error(['--deployment', 'd1', '--detector-input', '300'])).toMatch(/--detector-input must be a multiple of 32/);
     expect(error(['--deployment', 'd1', '--camera', 'c1'])).toMatch(/Unknown option '--camera'/);
     expect(error(['--deployment', 'd1'], { ...KEY, SIGHTLINE_URL: 'ftp://x' })).toMatch(/SIGHTLINE_URL must be an http\(s\) address/);
     expect(parseAgentConfig(['--help'], {})).toEqual({ ok: false, help: true });
