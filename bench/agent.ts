@@ -6,7 +6,7 @@
  * and its ffmpeg children, from /proc) and memory (RSS). Target: ≥ 4 frames/s per camera with 2
  * cameras at --fps 5.
  *
- * The server side is the lease contract's stand-in (bench/lib/contract-server.ts): it grants every
+ * The server side is the lease contract's stand-in (tests/support/lease-contract-server.ts): it grants every
  * camera to the agent, asks for every first crop, and counts the overlay frames the agent
  * publishes — one per analysed frame (at most 10/s per camera, above the 5/s asked for).
  *
@@ -28,7 +28,7 @@ import { FrameDetector } from '@/lib/agent/detector';
 import { checkFfmpeg, FrameReader, type RgbFrame } from '@/lib/agent/ffmpeg';
 import type { AnalysableCamera } from '@/lib/realtime/events';
 import { FRANCK_VIDEO, rtspReadyCopy, startRtspCamera } from '../tests/support/rtsp-server';
-import { startContractServer } from './lib/contract-server';
+import { startContractServer } from '../tests/support/lease-contract-server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CAMERAS = (process.env.BENCH_CAMERAS ?? '1,2,4')

@@ -341,8 +341,9 @@ export class CameraAgent {
     });
     this.held.set(key, { deploymentId, camera, feed, analysis, overlayTimes: [], released: false });
     this.log(`${label}: lease taken (${camera.source.kind} source ${redactUrls(camera.source.url)})`);
+    // Reported down, so that the server hands the camera to an analyser that can read it.
     if (input) feed.start();
-    else this.log(`${label}: the agent cannot read a "${camera.source.kind}" source`);
+    else feed.unreadable('A capture device on a computer cannot be read by the camera agent');
   }
 
   private async release(key: string, why: string): Promise<void> {

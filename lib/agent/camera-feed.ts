@@ -65,6 +65,12 @@ export class CameraFeed {
     this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, this.timings.stallMs / 2));
   }
 
+  /** A source this agent cannot read at all (a capture device on someone's computer): down for good, nothing started. */
+  unreadable(reason: string): void {
+    this.stopped = true;
+    this.setState('source_down', reason);
+  }
+
   /** The newest frame not yet taken, or null; taking it clears it. */
   takeFrame(): RgbFrame | null {
     const frame = this.latest;

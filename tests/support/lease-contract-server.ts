@@ -14,11 +14,11 @@ import {
 } from '@/lib/realtime/events';
 
 /**
- * A stand-in for Sightline's socket side of camera leases, for the agent bench only (and for
- * trying the agent without a server): it speaks the contract of lib/realtime/events.ts — grants
+ * A stand-in for Sightline's socket side of camera leases, for the agent's unit test and bench (and
+ * for trying the agent without a server): it speaks the contract of lib/realtime/events.ts — grants
  * every offered camera to the first socket that offers it, accepts renewals and overlays, answers
- * probes — without a database, watchlists or matching. The real server is tested in
- * tests/integration/camera-agent.test.ts.
+ * probes — without a database, watchlists or matching. The agent against the real server is
+ * tested in tests/integration/camera-agent.test.ts.
  *
  * Probes are checked with ProbeSchema (so the agent's probes are valid ones); with `askForCrops`
  * every first probe of a track is answered cropNeeded + ticket, and the follow-up must bring a
@@ -27,6 +27,8 @@ import {
  */
 export type ContractServer = {
   url: string;
+  /** Gives a camera to another analyser (or to nobody) and tells the room, as the server does when a lease moves. */
+  moveLease: (cameraId: string, analyserId: string | null) => void;
   /** What the agent sent, for the bench's figures and checks. */
   seen: {
     offers: number;
@@ -44,12 +46,15 @@ export async function startContractServer({
   cameras,
   askForCrops = true,
   files = {},
+  acceptKey,
 }: {
   deploymentId: string;
   cameras: AnalysableCamera[];
   askForCrops?: boolean;
   /** URL path → local file. */
   files?: Record<string, string>;
+  /** The only key accepted; by default any bearer key is. */
+  acceptKey?: string;
 }): Promise<ContractServer> {
   const http = createServer((request, response) => serveFile(files, request, response));
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
@@ -73,7 +78,7 @@ export async function startContractServer({
 
   io.use((socket, next) => {
     const header = socket.handshake.headers.authorization;
-    if (typeof header === 'string' && /^Bearer \S+$/.test(header)) next();
+    if (typeof header === 'string' && /^Bearer \S+$/.test(header) && (!acceptKey || header === `Bearer ${acceptKey}`)) next();
     else next(Object.assign(new Error('invalid_api_key'), { data: { code: 'invalid_api_key', message: 'A bearer API key is required.' } }));
   });
 
@@ -132,6 +137,11 @@ export async function startContractServer({
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    moveLease: (cameraId, analyserId) => {
+      if (analyserId) holders.set(cameraId, { analyserId, since: new Date().toISOString() });
+      else holders.delete(cameraId);
+      io.to(deploymentId).emit('lease:changed', { deploymentId, leases: table() });
+    },
     stop: async () => {
       await io.close();
     },
