@@ -22,6 +22,7 @@ const SQLITE_ONLY = [
   'tests/integration/trusted-proxy.test.ts',
   'tests/integration/session-expiry.test.ts',
   'tests/integration/sign-in-limits.test.ts',
+  'tests/integration/camera-agent.test.ts',
 ];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
