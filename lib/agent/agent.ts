@@ -79,7 +79,7 @@ type HeldCamera = {
  */
 const OVERLAYS_PER_SECOND = 10;
 const RENEW_INTERVAL_MS = 1000;
-/** A deployment whose offer was refused (not live yet, not ours) is offered again this often. */
+/** A deployment whose offer was refused (not live yet) or forgotten by the server is offered again this often. */
 const REOFFER_MS = 15_000;
 const DEFAULT_MAX_WIDTH = 1280;
 /**
@@ -98,8 +98,11 @@ export class CameraAgent {
   private detector: FrameDetector | null;
   private readonly held = new Map<string, HeldCamera>();
   private readonly cameras = new Map<string, AnalysableCamera[]>();
-  private readonly offerTimers = new Map<string, NodeJS.Timeout>();
+  private readonly lastOfferAt = new Map<string, number>();
+  /** Deployments whose offer the server accepted on this connection: renewed every second, held cameras or not. */
+  private readonly offered = new Set<string>();
   private readonly lastOfferError = new Map<string, string>();
+  private readonly lastRenewError = new Map<string, string>();
   private renewTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempts = 0;
@@ -148,8 +151,6 @@ export class CameraAgent {
     this.stopping = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    for (const timer of this.offerTimers.values()) clearTimeout(timer);
-    this.offerTimers.clear();
     await this.releaseAll('the agent is stopping');
     this.socket?.disconnect();
     this.socket = null;
@@ -200,6 +201,7 @@ export class CameraAgent {
     socket.on('disconnect', (reason) => {
       if (this.stopping) return;
       this.log(`disconnected (${reason}); the server moves this agent's cameras to other analysers`);
+      this.offered.clear();
       void this.releaseAll('disconnected');
       // Closed by the server (a revoked key, a restart): socket.io does not reconnect by itself.
       if (reason === 'io server disconnect') this.scheduleReconnect();
@@ -241,9 +243,7 @@ export class CameraAgent {
   private async offer(deploymentId: string): Promise<void> {
     const socket = this.socket;
     if (!socket?.connected || this.stopping) return;
-    const pending = this.offerTimers.get(deploymentId);
-    if (pending) clearTimeout(pending);
-    this.offerTimers.delete(deploymentId);
+    this.lastOfferAt.set(deploymentId, Date.now());
     let answer: LeaseOfferAnswer;
     try {
       answer = await socket.timeout(10_000).emitWithAck('lease:offer', { deploymentId });
@@ -255,38 +255,54 @@ export class CameraAgent {
       if (this.lastOfferError.get(deploymentId) !== answer.error)
         this.log(`deployment ${deploymentId}: offer refused (${answer.error}); offering again every ${REOFFER_MS / 1000} s`);
       this.lastOfferError.set(deploymentId, answer.error);
-      if (socket.connected)
-        this.offerTimers.set(
-          deploymentId,
-          setTimeout(() => void this.offer(deploymentId), REOFFER_MS),
-        );
+      await this.releaseDeployment(deploymentId, `offer refused: ${answer.error}`);
       return;
     }
     this.lastOfferError.delete(deploymentId);
+    this.offered.add(deploymentId);
     this.cameras.set(deploymentId, answer.cameras);
     this.log(`deployment ${deploymentId}: offered to analyse its ${answer.cameras.length} camera${answer.cameras.length === 1 ? '' : 's'}`);
     await this.reconcile(deploymentId, answer.leases);
   }
 
+  /**
+   * Every second, for each deployment offered: the state of the cameras held there — an empty list
+   * when none is, because the server hands a camera over on failure only to a candidate it has
+   * heard from within the lease period. A deployment the server no longer knows this socket in
+   * (it stopped being live) is offered again every REOFFER_MS, like one whose offer was refused.
+   */
   private renewAll(): void {
     const socket = this.socket;
     if (!socket?.connected || this.stopping) return;
-    const byDeployment = new Map<string, HeldCamera[]>();
-    for (const held of this.held.values()) byDeployment.set(held.deploymentId, [...(byDeployment.get(held.deploymentId) ?? []), held]);
-    for (const [deploymentId, cameras] of byDeployment) {
+    for (const deploymentId of this.config.deploymentIds) {
+      if (!this.offered.has(deploymentId)) {
+        if (Date.now() - (this.lastOfferAt.get(deploymentId) ?? 0) >= REOFFER_MS) void this.offer(deploymentId);
+        continue;
+      }
+      const held = [...this.held.values()].filter((h) => h.deploymentId === deploymentId);
       const payload = {
         deploymentId,
-        cameras: cameras.map((held) => ({
-          cameraId: held.camera.id,
-          state: held.feed.state.state,
-          ...(held.feed.state.reason ? { reason: held.feed.state.reason } : {}),
-          detectionsPerSecond: Math.min(1000, held.analysis.detectionsPerSecond()),
+        cameras: held.map((h) => ({
+          cameraId: h.camera.id,
+          state: h.feed.state.state,
+          ...(h.feed.state.reason ? { reason: h.feed.state.reason } : {}),
+          detectionsPerSecond: Math.min(1000, h.analysis.detectionsPerSecond()),
         })),
       };
       socket.timeout(5000).emit('lease:renew', payload, (error: Error | null, answer?: LeaseRenewAnswer) => {
-        if (error || !answer || this.stopping) return; // the next renewal tries again; the server's TTL decides
-        if (answer.ok) void this.reconcile(deploymentId, answer.leases);
-        else this.log(`deployment ${deploymentId}: renewal refused (${answer.error})`);
+        if (error || !answer || this.stopping || socket !== this.socket) return; // the next renewal tries again; the server's TTL decides
+        if (answer.ok) {
+          this.lastRenewError.delete(deploymentId);
+          void this.reconcile(deploymentId, answer.leases);
+          return;
+        }
+        if (this.lastRenewError.get(deploymentId) !== answer.error) this.log(`deployment ${deploymentId}: renewal refused (${answer.error})`);
+        this.lastRenewError.set(deploymentId, answer.error);
+        // Offered again in about 2 s: its answer says what this agent still holds (a refused
+        // offer releases everything there). The cameras keep running meanwhile, in case the
+        // refusal was a passing one (too many requests).
+        this.offered.delete(deploymentId);
+        this.lastOfferAt.set(deploymentId, Date.now() - REOFFER_MS + 2000);
       });
     }
   }
@@ -354,6 +370,10 @@ export class CameraAgent {
     held.analysis.dispose();
     await held.feed.stop();
     this.log(`camera "${held.camera.name}" (${held.camera.id}): released (${why})`);
+  }
+
+  private async releaseDeployment(deploymentId: string, why: string): Promise<void> {
+    await Promise.all([...this.held].filter(([, held]) => held.deploymentId === deploymentId).map(([key]) => this.release(key, why)));
   }
 
   private async releaseAll(why: string): Promise<void> {
