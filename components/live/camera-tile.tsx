@@ -140,7 +140,7 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
         <canvas ref={overlayRef} className={styles.overlay} aria-hidden="true" data-testid="tile-overlay" data-faces="0" data-tracks="0" />
         {shown.state !== 'live' && (
           // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
-          <div className={styles.notice} data-state={shown.state} role={shown.state === 'connecting' ? undefined : 'status'}>
+          <div className={styles.notice} data-state={shown.state} data-kind={kind} role={shown.state === 'connecting' ? undefined : 'status'}>
             <span className={styles.noticeTitle}>
               {shown.state === 'connecting' ? 'Connecting…' : kind === 'rtsp' ? 'RTSP camera' : TILE_STATE_LABELS[shown.state]}
             </span>
