@@ -52,6 +52,10 @@ export function ffmpegArguments({ input, kind, fps, maxWidth }: FrameReaderOptio
   } else if (kind === 'hls') {
     // A recorded (VOD) playlist would otherwise be decoded as fast as possible and end at once.
     args.push('-re');
+  } else if (kind === 'mjpeg') {
+    // Multipart JPEG carries no timestamps: ffmpeg would assume 25 frames/s whatever the camera
+    // sends, and the rate filter would keep a fifth of what it should. Arrival time is the clock.
+    args.push('-use_wallclock_as_timestamps', '1');
   }
   args.push('-i', input, '-an', '-sn', '-dn');
   // fps first, so frames dropped by the rate are never scaled or converted.

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,37 @@ describe('reading a camera with ffmpeg', () => {
     const distinct = new Set<number>();
     for (let i = 0; i < frame.rgb.length; i += 3) distinct.add((frame.rgb[i]! << 16) | (frame.rgb[i + 1]! << 8) | frame.rgb[i + 2]!);
     expect(distinct.size).toBeGreaterThan(20);
+  });
+
+  it('reads an MJPEG stream over HTTP at the configured rate by arrival time (the stream has no timestamps)', async () => {
+    const jpeg = path.join(dir, 'frame.jpg');
+    spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', jpeg]);
+    const picture = readFileSync(jpeg);
+    // A camera sending 10 JPEGs a second as multipart/x-mixed-replace.
+    const server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'multipart/x-mixed-replace; boundary=frame' });
+      const timer = setInterval(() => {
+        response.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${picture.length}\r\n\r\n`);
+        response.write(picture);
+        response.write('\r\n');
+      }, 100);
+      request.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const times: number[] = [];
+    const reader = new FrameReader(
+      { input: `http://127.0.0.1:${port}/video.mjpg`, kind: 'mjpeg', fps: 5, maxWidth: 640 },
+      { onFrame: () => times.push(Date.now()), onExit: () => {} },
+    );
+    const started = Date.now();
+    while (times.length < 10 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+    await reader.stop();
+    server.closeAllConnections();
+    server.close();
+    // 5 a second (200 ms apart): taken as 25 frames/s of stream time, the 10 sent would give 2 (500 ms apart).
+    expect(times.length).toBe(10);
+    expect((times.at(-1)! - times[0]!) / 9).toBeLessThan(300);
   });
 
   it("reports an unreachable RTSP camera as source_down with ffmpeg's reason, and keeps retrying", async () => {
