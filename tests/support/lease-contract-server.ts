@@ -47,6 +47,7 @@ export async function startContractServer({
   askForCrops = true,
   files = {},
   acceptKey,
+  port = 0,
 }: {
   deploymentId: string;
   cameras: AnalysableCamera[];
@@ -55,6 +56,8 @@ export async function startContractServer({
   files?: Record<string, string>;
   /** The only key accepted; by default any bearer key is. */
   acceptKey?: string;
+  /** A fixed port (a server "restarting"); by default a free one. */
+  port?: number;
 }): Promise<ContractServer> {
   const http = createServer((request, response) => serveFile(files, request, response));
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
@@ -132,10 +135,10 @@ export async function startContractServer({
     });
   });
 
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as { port: number }).port;
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  const { port: listening } = http.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening}`,
     seen,
     moveLease: (cameraId, analyserId) => {
       if (analyserId) holders.set(cameraId, { analyserId, since: new Date().toISOString() });

@@ -105,6 +105,25 @@ describe('the camera agent against the lease contract', () => {
     expect(ffmpegReading(deadUrl)).toBe(0);
   }, 45_000);
 
+  it('after losing the connection, stops its cameras, reconnects with back-off and offers again', async () => {
+    const cameras = [{ id: 'cam1', name: 'Regent St', source: { kind: 'rtsp', url: rtsp.urls[0]! } }];
+    const first = await startContractServer({ deploymentId: 'dep1', cameras });
+    const log: string[] = [];
+    const agent = new CameraAgent({ url: first.url, key: 'slk_k1_notsecret', deploymentIds: ['dep1'], fps: 5, detector, log: (line) => log.push(line) });
+    agents.push(agent);
+    await agent.start();
+    await until('analysing', () => agent.stats().some((s) => s.state === 'analysing'));
+
+    // The server goes away (a restart): the leases are gone with the connection, so is the analysis.
+    await first.stop();
+    await until('cameras stopped', () => agent.stats().length === 0 && ffmpegReading(rtsp.urls[0]!) === 0, 5000);
+    const second = await startContractServer({ deploymentId: 'dep1', cameras, port: Number(new URL(first.url).port) });
+    servers.push(second);
+    await until('offered again and analysing', () => second.seen.offers === 1 && (second.seen.overlays.get('cam1') ?? 0) > 0, 20_000);
+    expect(log.join('\n')).toMatch(/disconnected \(transport close\)[\s\S]*connected \(socket [\s\S]*deployment dep1: offered to analyse its 1 camera/);
+    await agent.stop();
+  }, 45_000);
+
   it('gives up when the server refuses its key, and says why', async () => {
     const server = await startContractServer({ deploymentId: 'dep1', cameras: [], acceptKey: 'slk_right_key' });
     servers.push(server);
