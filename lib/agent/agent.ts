@@ -331,8 +331,9 @@ export class CameraAgent {
       else missing = true;
     }
     await Promise.all(stops);
-    // A camera this agent has not been told about (added since the offer): ask again for the list.
-    if (missing) void this.offer(deploymentId);
+    // A camera this agent has not been told about (added since the offer): ask again for the list,
+    // at most every few seconds (a server whose lists disagree must not get an offer per answer).
+    if (missing && Date.now() - (this.lastOfferAt.get(deploymentId) ?? 0) >= 5000) void this.offer(deploymentId);
   }
 
   private hold(deploymentId: string, camera: AnalysableCamera): void {
