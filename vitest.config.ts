@@ -27,6 +27,7 @@ const SQLITE_ONLY = [
   // Camera leases live in the server's memory; what they change in the database (face counts) is
   // covered on PostgreSQL by live-matching.test.ts.
   'tests/integration/camera-leases.test.ts',
+  'tests/integration/camera-agent.test.ts',
 ];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 

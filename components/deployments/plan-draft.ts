@@ -279,6 +279,12 @@ export const SOURCE_HELP: Record<CameraSourceKind, { label: string; field: strin
   },
   hls: { label: 'HLS stream', field: 'Stream URL', placeholder: 'https://…/index.m3u8', required: 'Give the stream’s http(s) URL.' },
   mjpeg: { label: 'MJPEG stream', field: 'Stream URL', placeholder: 'http://…/video.mjpg', required: 'Give the stream’s http(s) URL.' },
+  rtsp: {
+    label: 'IP camera (RTSP, analysed by the camera agent)',
+    field: 'RTSP URL',
+    placeholder: 'rtsp://camera.local:554/stream1',
+    required: 'Give the camera’s rtsp:// address.',
+  },
 };
 
 export const WINDOW_HINT = `London time. A deployment lasts a few hours, never more than ${MAX_WINDOW_HOURS}.`;

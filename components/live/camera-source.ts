@@ -15,6 +15,7 @@ type Media = { video: HTMLVideoElement | null; img: HTMLImageElement | null };
 type Report = (report: SourceReport) => void;
 
 export const HLS_UNSUPPORTED = 'HLS not supported in this browser';
+export const RTSP_IN_BROWSER = 'Browsers cannot play RTSP; the camera agent analyses this camera';
 
 export function attachCameraSource(source: CameraSource, media: Media, report: Report): () => void {
   report({ state: 'connecting', reason: null });
@@ -34,6 +35,10 @@ export function attachCameraSource(source: CameraSource, media: Media, report: R
       return media.video ? attachDevice(media.video, source.url, report) : noElement(report);
     case 'mjpeg':
       return media.img ? attachMjpeg(media.img, source.url, report) : noElement(report);
+    case 'rtsp':
+      // No picture here: the tile stays dark and shows the boxes the agent publishes.
+      report({ state: 'error', reason: RTSP_IN_BROWSER });
+      return () => {};
   }
 }
 

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { DetectorStatus } from '@/lib/face/detection-scheduler';
-import { HLS_UNSUPPORTED, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
+import { HLS_UNSUPPORTED, RTSP_IN_BROWSER, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
 import styles from './live-grid.module.css';
 import type { LiveSession } from './live-session';
 import type { RemoteFrame, RemoteOverlays } from './remote-overlays';
@@ -186,14 +186,16 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
         {analysis && <AnalyserNote analysis={analysis} />}
         {shown.state !== 'live' && (
           // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
-          <div className={styles.notice} data-state={shown.state} role={shown.state === 'connecting' ? undefined : 'status'}>
-            <span className={styles.noticeTitle}>{shown.state === 'connecting' ? 'Connecting…' : TILE_STATE_LABELS[shown.state]}</span>
+          <div className={styles.notice} data-state={shown.state} data-kind={kind} role={shown.state === 'connecting' ? undefined : 'status'}>
+            <span className={styles.noticeTitle}>
+              {shown.state === 'connecting' ? 'Connecting…' : kind === 'rtsp' ? 'RTSP camera' : TILE_STATE_LABELS[shown.state]}
+            </span>
             {shown.reason && (
               <span className={styles.noticeReason} data-testid="tile-reason">
                 {shown.reason}
               </span>
             )}
-            {(shown.state === 'error' || shown.state === 'no-signal') && shown.reason !== HLS_UNSUPPORTED && (
+            {(shown.state === 'error' || shown.state === 'no-signal') && shown.reason !== HLS_UNSUPPORTED && shown.reason !== RTSP_IN_BROWSER && (
               <button type="button" className={`button small-button ${styles.retry}`} onClick={() => setRetries((n) => n + 1)}>
                 Reconnect
               </button>

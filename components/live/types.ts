@@ -3,12 +3,13 @@ import type { Probe } from '@/lib/face/probe';
 import type { AnalyserKind, CameraLeaseView, OverlayFrame } from '@/lib/realtime/events';
 import type { RemoteOverlays } from './remote-overlays';
 
-export type CameraSourceKind = 'device' | 'file' | 'hls' | 'mjpeg';
+export type CameraSourceKind = 'device' | 'file' | 'hls' | 'mjpeg' | 'rtsp';
 
 /**
  * Where a tile's picture comes from. `url` is, by kind: device → the camera's label (or part of
  * it; empty for the default camera); file → an mp4/webm URL (looped, muted); hls → an .m3u8 URL;
- * mjpeg → a multipart JPEG stream URL (same origin, or detection is off).
+ * mjpeg → a multipart JPEG stream URL (same origin, or detection is off); rtsp → an IP camera's
+ * rtsp:// address, which no browser plays (the camera agent analyses it).
  */
 export type CameraSource = { kind: CameraSourceKind; url: string };
 

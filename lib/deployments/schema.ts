@@ -164,21 +164,25 @@ export type UpdateDeploymentInput = z.infer<typeof UpdateDeploymentSchema>;
 
 // ─── cameras ──────────────────────────────────────────────────────────────────────────────
 
-export const CAMERA_SOURCE_KINDS = ['device', 'file', 'hls', 'mjpeg'] as const;
+export const CAMERA_SOURCE_KINDS = ['device', 'file', 'hls', 'mjpeg', 'rtsp'] as const;
 export type CameraSourceKind = (typeof CAMERA_SOURCE_KINDS)[number];
 
-const httpUrl = (v: string) => {
+const urlWithProtocol = (v: string, protocols: string[]) => {
   try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
+    const url = new URL(v);
+    return protocols.includes(url.protocol) && url.hostname !== '';
   } catch {
     return false;
   }
 };
+const httpUrl = (v: string) => urlWithProtocol(v, ['http:', 'https:']);
+const rtspUrl = (v: string) => urlWithProtocol(v, ['rtsp:', 'rtsps:']);
 
 /**
  * Where a camera's frames come from: `device` names a local capture device (its label or id);
  * `file` is a video served over http(s) or by this site (a path starting with /); `hls` and
- * `mjpeg` are http(s) stream URLs.
+ * `mjpeg` are http(s) stream URLs; `rtsp` is an IP camera's rtsp:// (or rtsps://) address, which
+ * browsers cannot play: only the camera agent (lib/agent) analyses it.
  */
 export const CameraSourceSchema = z
   .object({
@@ -190,9 +194,18 @@ export const CameraSourceSchema = z
   .superRefine((source, ctx) => {
     // Runs even when a field failed its own check: only judge a URL that is a string.
     if (typeof source.url !== 'string') return;
-    const ok = source.kind === 'device' || httpUrl(source.url) || (source.kind === 'file' && source.url.startsWith('/') && !source.url.startsWith('//'));
+    const ok =
+      source.kind === 'device' ||
+      (source.kind === 'rtsp'
+        ? rtspUrl(source.url)
+        : httpUrl(source.url) || (source.kind === 'file' && source.url.startsWith('/') && !source.url.startsWith('//')));
     if (!ok) {
-      const expected = source.kind === 'file' ? 'an http(s) URL or a path on this site starting with /' : 'an http(s) URL';
+      const expected =
+        source.kind === 'file'
+          ? 'an http(s) URL or a path on this site starting with /'
+          : source.kind === 'rtsp'
+            ? 'an rtsp:// or rtsps:// URL'
+            : 'an http(s) URL';
       ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${source.kind} source needs ${expected}` });
     }
   });

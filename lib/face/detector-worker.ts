@@ -13,6 +13,7 @@
  */
 import type * as FaceApiModule from '@vladmandic/face-api';
 import { encodeFaceCrop } from '@/lib/face/crop';
+import { describeFaceInTensor } from '@/lib/face/describe-face';
 import type {
   BackendChoice,
   BackendName,
@@ -292,10 +293,7 @@ async function describe(message: DescribeMessage): Promise<void> {
   );
 }
 
-/**
- * Landmarks on the detector's box, then the recognition net on the landmark-aligned face — what
- * face-api's withFaceLandmarks().withFaceDescriptors() does, but for one chosen face instead of all.
- */
+/** The face's descriptor (lib/face/describe-face.ts) and its crop, from the current frame. */
 async function describeFace(
   api: FaceApi,
   tensor: Tensor3D,
@@ -303,28 +301,9 @@ async function describeFace(
   frameBox: FaceBox,
 ): Promise<{ descriptor: Float32Array; crop: string } | null> {
   const s = frame.scale;
-  const box = new api.Rect(frameBox.x * s, frameBox.y * s, frameBox.width * s, frameBox.height * s);
-  const [faceTensor] = await api.extractFaceTensors(tensor, [box]);
-  if (!faceTensor) return null;
-  let landmarks: FaceApiModule.FaceLandmarks68;
-  try {
-    landmarks = (await api.nets.faceLandmark68Net.detectLandmarks(faceTensor)) as FaceApiModule.FaceLandmarks68;
-  } finally {
-    faceTensor.dispose();
-  }
-  const aligned = landmarks.shiftBy<FaceApiModule.FaceLandmarks68>(box.x, box.y).align(null, { useDlibAlignment: true });
-  const [alignedTensor] = await api.extractFaceTensors(tensor, [new api.Rect(aligned.x, aligned.y, aligned.width, aligned.height)]);
-  if (!alignedTensor) return null;
-  let descriptor: Float32Array;
-  try {
-    descriptor = (await api.nets.faceRecognitionNet.computeFaceDescriptor(alignedTensor)) as Float32Array;
-  } finally {
-    alignedTensor.dispose();
-  }
-  if (descriptor.length !== 128 || !descriptor.every(Number.isFinite)) return null;
-  // A copy with its own buffer: the net's output may be a view on memory the backend reuses, and
-  // the buffer is transferred to the page.
-  descriptor = Float32Array.from(descriptor);
+  const box = { x: frameBox.x * s, y: frameBox.y * s, width: frameBox.width * s, height: frameBox.height * s };
+  const descriptor = await describeFaceInTensor(api, tensor, box);
+  if (!descriptor) return null;
   const crop = await encodeFaceCrop(canvas, { x: box.x, y: box.y, width: box.width, height: box.height });
   return { descriptor, crop };
 }

@@ -142,7 +142,12 @@ describe('cameras', () => {
     expect(withSource('file', '/fixtures/crowd.mp4').success).toBe(true);
     expect(messages(withSource('hls', '/local.m3u8'))).toMatch(/hls source needs an http\(s\) URL/);
     expect(messages(withSource('file', 'javascript:alert(1)'))).toMatch(/file source needs/);
-    expect(messages(withSource('rtsp', 'rtsp://x'))).toMatch(/source.kind must be one of/);
+    expect(withSource('rtsp', 'rtsp://admin:secret@10.0.0.7:554/Streaming/Channels/101').success).toBe(true);
+    expect(withSource('rtsp', 'rtsps://cam.example/stream1').success).toBe(true);
+    expect(messages(withSource('rtsp', 'http://cam.example/stream1'))).toMatch(/rtsp source needs an rtsp:\/\/ or rtsps:\/\/ URL/);
+    expect(messages(withSource('rtsp', 'rtsp:///nohost'))).toMatch(/rtsp source needs/);
+    expect(messages(withSource('mjpeg', 'rtsp://cam.example/stream1'))).toMatch(/mjpeg source needs an http\(s\) URL/);
+    expect(messages(withSource('onvif', 'rtsp://x'))).toMatch(/source.kind must be one of/);
   });
 
   it('keeps field of view and range within what the map editor allows', () => {
