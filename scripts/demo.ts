@@ -2,8 +2,13 @@
  * `npm run demo`: builds the app (when the build is missing or older than the sources),
  * migrates the embedded database, seeds the demo and serves it — all on this machine,
  * nothing downloaded. Honours PORT; the session secret is generated into data/.
+ *
+ * It also starts the camera agent (`npm run agent`) on the demo deployment with a fresh service
+ * account key, so the demo cameras are analysed and raise alerts with no browser open. Without
+ * ffmpeg, or with SIGHTLINE_DEMO_AGENT=0, the demo runs without it and the camera wall's
+ * browsers analyse the cameras instead.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -48,7 +53,69 @@ async function main() {
   console.log('[demo] preparing the embedded database and demo data…');
   await run(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--demo']);
   console.log('[demo] starting Sightline. Demo logins: see README (password sightline-demo). Ctrl+C to stop.');
-  await run(process.execPath, ['--import', 'tsx', 'server.ts'], { ...process.env, NODE_ENV: 'production', SIGHTLINE_DEMO: '1' });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production', SIGHTLINE_DEMO: '1' },
+  });
+  let agent: ChildProcess | null = null;
+  const stop = () => {
+    agent?.kill('SIGTERM');
+    server.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exited = new Promise<number>((resolve) => server.on('exit', (code) => resolve(code ?? 0)));
+  agent = await startDemoAgent(`http://localhost:${process.env.PORT ?? 3000}`).catch((error: unknown) => {
+    console.error(`[demo] no camera agent: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  const code = await exited;
+  agent?.kill('SIGTERM');
+  process.exit(code);
+}
+
+/** Runs a script and answers its standard output (its standard error goes to the terminal). */
+function output(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${args.join(' ')} failed (${code})`))));
+  });
+}
+
+async function serverAnswers(baseUrl: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${baseUrl}/api/health`)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}
+
+/** The camera agent on the demo deployment, once the server answers; null when it is not wanted or cannot start. */
+async function startDemoAgent(baseUrl: string): Promise<ChildProcess | null> {
+  if (process.env.SIGHTLINE_DEMO_AGENT === '0') return null;
+  const issued = JSON.parse(await output(['--import', 'tsx', 'scripts/demo-agent-key.ts', '--demo'])) as { key: string; deploymentId: string } | null;
+  if (!issued) return null;
+  if (!(await serverAnswers(baseUrl, 60_000))) {
+    console.error('[demo] the server did not answer within a minute: no camera agent');
+    return null;
+  }
+  console.log('[demo] starting the camera agent on the demo deployment (SIGHTLINE_DEMO_AGENT=0 to leave it to the browsers)');
+  const agent = spawn(process.execPath, ['--import', 'tsx', 'scripts/agent.ts', '--deployment', issued.deploymentId, '--fps', '4'], {
+    stdio: 'inherit',
+    // The key goes through the environment, never the command line (which other users can list).
+    env: { ...process.env, SIGHTLINE_URL: baseUrl, SIGHTLINE_AGENT_KEY: issued.key },
+  });
+  agent.on('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`[demo] the camera agent stopped (${code}); the camera wall's browsers analyse the cameras instead`);
+  });
+  return agent;
 }
 
 main().catch((error: unknown) => {
