@@ -27,7 +27,7 @@ export default async function OverviewPage() {
         <h1>Good to see you, {user.name.split(' ')[0]}</h1>
         <p className="muted lead">{ROLE_DUTIES[user.role]}</p>
       </header>
-      {watchesLive && <CamerasNeedingAttention initial={live} />}
+      {watchesLive && <CamerasNeedingAttention initial={live} watches={can(user.role, 'live:view')} />}
       {sections.length > 0 ? (
         <ul className="card-grid" aria-label="Your sections">
           {sections.map((item) => (

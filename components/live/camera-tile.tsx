@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DetectorStatus } from '@/lib/face/detection-scheduler';
 import { HLS_UNSUPPORTED, RTSP_IN_BROWSER, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
+import { analyserNeedsAttention, analyserWords } from './health-words';
 import styles from './live-grid.module.css';
 import type { LiveSession } from './live-session';
 import type { RemoteFrame, RemoteOverlays } from './remote-overlays';
@@ -84,7 +85,9 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
     const overlay = overlayRef.current;
     if (analyses || !remoteOverlays || !overlay) return;
     let lastAt = 0;
+    let last: RemoteFrame | null = null;
     const show = (frame: RemoteFrame | null) => {
+      last = frame;
       const faces = (frame?.faces ?? []).map((face) => ({ id: face.trackId.slice(face.trackId.lastIndexOf('-') + 1), box: face.box, state: face.state }));
       if (frame) drawOverlay(overlay, frame.frame, faces);
       else clearOverlay(overlay);
@@ -103,7 +106,11 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
         show(null);
       }
     }, 250);
+    // A tile enlarged, restored or resized: the last boxes again, at the new size (the canvas was cleared).
+    const observer = new ResizeObserver(() => show(last));
+    observer.observe(overlay);
     return () => {
+      observer.disconnect();
       unsubscribe();
       clearInterval(expiry);
       show(null);
@@ -183,7 +190,6 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
           <video ref={videoRef} muted playsInline disablePictureInPicture aria-label={`Live picture from ${camera.name}`} />
         )}
         <canvas ref={overlayRef} className={styles.overlay} aria-hidden="true" data-testid="tile-overlay" data-faces="0" data-tracks="0" />
-        {analysis && <AnalyserNote analysis={analysis} />}
         {shown.state !== 'live' && (
           // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
           <div className={styles.notice} data-state={shown.state} data-kind={kind} role={shown.state === 'connecting' ? undefined : 'status'}>
@@ -202,6 +208,8 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
             )}
           </div>
         )}
+        {/* After the notice, and above it: who analyses the camera matters most when its picture is not live here. */}
+        {analysis && <AnalyserNote analysis={analysis} />}
       </div>
       <TileStatusBar
         name={camera.name}
@@ -216,31 +224,9 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
   );
 }
 
-/** Who analyses this camera, in an operator's words (docs/architecture.md#camera-leases). */
-export function analyserWords(analysis: TileAnalysis): string {
-  const name = analysis.name ? ` (${analysis.name})` : '';
-  switch (analysis.analyser) {
-    case 'self':
-      return 'Analysed by this screen';
-    case 'browser':
-      return `Analysed by another screen${name}`;
-    case 'agent':
-      return `Analysed by the camera agent${name}`;
-    case 'http':
-      return `Analysed by another system${name}`;
-    case 'none':
-      return 'Not analysed by anyone';
-  }
-}
-
 function AnalyserNote({ analysis }: { analysis: TileAnalysis }) {
   return (
-    <p
-      className={styles.analyser}
-      data-testid="tile-analyser"
-      data-analyser={analysis.analyser}
-      data-warning={analysis.warnings.length > 0 || analysis.analyser === 'none'}
-    >
+    <p className={styles.analyser} data-testid="tile-analyser" data-analyser={analysis.analyser} data-warning={analyserNeedsAttention(analysis)}>
       {analyserWords(analysis)}
     </p>
   );

@@ -5,8 +5,9 @@ import type { Probe } from '@/lib/face/probe';
 import type { CameraAnalysisState, CameraLeaseView, ServerToClientEvents } from '@/lib/realtime/events';
 import { useRealtime } from '@/lib/realtime/use-realtime';
 import { isSameOrigin } from './camera-source';
-import { healthWords } from './health-words';
+import { healthWords, tileAnalysisOf } from './health-words';
 import { LiveGrid } from './live-grid';
+import { OfferState, isNotLiveRefusal } from './offer-state';
 import { RemoteOverlays } from './remote-overlays';
 import { ProbeRefusedError, type LiveCamera, type LiveStats, type ProbeResult, type PublishedOverlay, type TileAnalysis } from './types';
 
@@ -42,6 +43,7 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
   const [socketId, setSocketId] = useState<string | null>(null);
   const [shownIds, setShownIds] = useState<string[] | null>(null);
   const [remoteOverlays] = useState(() => new RemoteOverlays());
+  const [offerState] = useState(() => new OfferState());
   const statsRef = useRef<LiveStats | null>(null);
   const leasesRef = useRef<CameraLeaseView[] | null>(null);
 
@@ -52,6 +54,8 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     return cameras.filter((camera) => shown.has(camera.id) && readableHere(camera)).map((camera) => camera.id);
   }, [cameras, shownIds]);
   const offeredRef = useRef(offered);
+  /** What is offered now: nothing while the tab is hidden (a hidden tab's timers and frames are throttled, so another screen or the agent should analyse). */
+  const offering = useCallback((): string[] | null => (document.visibilityState === 'hidden' ? [] : offeredRef.current), []);
 
   const takeLeases = useCallback((next: CameraLeaseView[]) => {
     leasesRef.current = next;
@@ -59,16 +63,26 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
   }, []);
 
   const offer = useCallback(() => {
-    const cameraIds = offeredRef.current;
+    const cameraIds = offering();
     if (!socket?.connected || cameraIds === null) return;
+    offerState.sending();
     void socket
       .timeout(PROBE_TIMEOUT_MS)
       .emitWithAck('lease:offer', { deploymentId, cameraIds })
       .then((answer) => {
-        if (answer.ok) takeLeases(answer.leases);
+        if (answer.ok) {
+          offerState.accepted();
+          setStopped(null);
+          takeLeases(answer.leases);
+          return;
+        }
+        const notLive = isNotLiveRefusal(answer.error);
+        // Sent again after a growing wait (OfferState); a deployment that is not live says so once, and is asked rarely.
+        offerState.refused(Date.now(), notLive);
+        if (notLive) setStopped(answer.error);
       })
-      .catch(() => undefined); // offered again at the next renewal or reconnection
-  }, [socket, deploymentId, takeLeases]);
+      .catch(() => offerState.refused(Date.now(), false));
+  }, [socket, deploymentId, takeLeases, offerState, offering]);
 
   // Join the room (alerts, leases, overlays) and offer, on connect and after every reconnection.
   useEffect(() => {
@@ -88,14 +102,23 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     const onOverlay: ServerToClientEvents['overlay:frame'] = (frame) => {
       if (frame.deploymentId === deploymentId) remoteOverlays.push(frame);
     };
+    const onDisconnect = () => {
+      // Whatever table this screen had is no longer known to be true.
+      leasesRef.current = null;
+      setLeases(null);
+    };
     if (socket.connected) onConnect();
     socket.on('connect', onConnect); // rooms and offers are per connection
+    socket.on('disconnect', onDisconnect);
     socket.on('lease:changed', onLeases);
     socket.on('overlay:frame', onOverlay);
     return () => {
       socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
       socket.off('lease:changed', onLeases);
       socket.off('overlay:frame', onOverlay);
+      // Leaving the page (the tab's socket stays): no more alerts, lease changes or overlays for it.
+      if (socket.connected) socket.emit('deployment:leave', { deploymentId }, () => undefined);
     };
   }, [socket, deploymentId, offer, takeLeases, remoteOverlays]);
 
@@ -111,27 +134,39 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     };
   }, [socket, deploymentId]);
 
+  // A hidden tab withdraws its offer (its cameras go to another screen or the agent) and offers again when shown.
+  useEffect(() => {
+    document.addEventListener('visibilitychange', offer);
+    return () => document.removeEventListener('visibilitychange', offer);
+  }, [offer]);
+
   // Each second, the state of every camera this screen holds: its heartbeat.
   useEffect(() => {
     if (!socket) return;
     const timer = setInterval(() => {
-      if (!socket.connected || offeredRef.current === null) return;
+      const cameraIds = offering();
+      if (!socket.connected || cameraIds === null) return;
+      const now = Date.now();
+      // A refused offer is sent again once its wait is over; so is one the table contradicts.
+      if (offerState.due(now, cameraIds, leasesRef.current, socket.id ?? null)) return offer();
+      // Waiting to offer again (refused, or the deployment is not live): a renewal would only be refused too.
+      if (offerState.waiting) return;
       const held = (leasesRef.current ?? []).filter((lease) => lease.holder?.analyserId === socket.id);
       // A screen that can analyse none of its cameras has nothing to renew (the server would not know it).
-      if (held.length === 0 && offeredRef.current.length === 0) return;
+      if (held.length === 0 && cameraIds.length === 0) return;
       const cameraStates = held.map((lease) => renewalOf(lease.cameraId, statsRef.current));
       void socket
         .timeout(PROBE_TIMEOUT_MS)
         .emitWithAck('lease:renew', { deploymentId, cameras: cameraStates })
         .then((answer) => {
           if (answer.ok) takeLeases(answer.leases);
-          // The server no longer knows this screen here (it restarted, the lease table was reset): offer again.
-          else if (!answer.error.startsWith('Too many')) offer();
+          // The server no longer knows this screen here (it restarted, the lease table was reset, the deployment stopped): offer again.
+          else if (!answer.error.startsWith('Too many')) offerState.needed(Date.now());
         })
         .catch(() => undefined);
     }, RENEW_EVERY_MS);
     return () => clearInterval(timer);
-  }, [socket, deploymentId, offer, takeLeases]);
+  }, [socket, deploymentId, offer, takeLeases, offerState, offering]);
 
   const submitProbe = useCallback(
     async (probe: Probe): Promise<ProbeResult> => {
@@ -159,16 +194,14 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
 
   const analysis = useMemo(() => {
     const byCamera: Record<string, TileAnalysis> = {};
+    const table = leases === null ? 'unknown' : 'known';
     for (const camera of cameras) {
-      const lease = leases?.find((l) => l.cameraId === camera.id);
-      const holder = lease?.holder ?? null;
-      const self = holder !== null && socketId !== null && holder.analyserId === socketId && status === 'connected';
-      byCamera[camera.id] = {
-        analyse: self,
-        analyser: self ? 'self' : (holder?.kind ?? 'none'),
-        name: holder?.name ?? null,
-        warnings: lease?.warnings ?? [],
-      };
+      byCamera[camera.id] = tileAnalysisOf(
+        leases?.find((l) => l.cameraId === camera.id),
+        table,
+        socketId,
+        status === 'connected',
+      );
     }
     return byCamera;
   }, [cameras, leases, socketId, status]);
@@ -196,18 +229,21 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
             {status === 'unauthorized' ? 'Your session has ended — sign in again.' : 'Connecting to the server… faces are not being checked.'}
           </p>
         )}
-        {attention.length > 0 && (
-          <div className="panel warn-text" role="status" data-testid="lease-health">
-            <strong>Cameras needing attention</strong>
-            <ul>
-              {attention.map(({ camera, lease }) => (
-                <li key={camera.id}>
-                  {camera.name}: {healthWords(lease)}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        {/* Always present, so a screen reader hears each change of the warnings; its words change only when they do. */}
+        <div role="status" aria-live="polite" data-testid="lease-health" data-count={attention.length}>
+          {attention.length > 0 && (
+            <div className="panel warn-text">
+              <strong>Cameras needing attention</strong>
+              <ul>
+                {attention.map(({ camera, lease }) => (
+                  <li key={camera.id} data-camera-id={camera.id} data-warnings={lease.warnings.join(' ')}>
+                    {camera.name}: {healthWords(lease, 'live-page')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
         <LiveGrid
           cameras={cameras}
           submitProbe={submitProbe}

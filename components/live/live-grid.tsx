@@ -12,8 +12,8 @@ import type { LiveGridProps } from './types';
 /**
  * The live camera wall: 1, 4, 9 or 16 tiles (chosen from the camera count, or by the operator),
  * one shared face detector running in a worker, and any tile enlarged over the grid (Esc or the
- * same button restores it). Tiles on other pages are not mounted, so not analysed — the pager
- * says so. Browser-only work happens in effects; the server renders the empty grid.
+ * same button restores it). Tiles on other pages are not mounted, so this screen does not analyse
+ * them (another screen or the camera agent may) — the pager says so. Browser-only work happens in effects; the server renders the empty grid.
  */
 export function LiveGrid({
   cameras,
@@ -134,7 +134,9 @@ export function LiveGrid({
           <button type="button" className="button small-button" disabled={currentPage >= pages - 1} onClick={() => setPage(currentPage + 1)}>
             Next
           </button>
-          <span className={styles.pagerNote}>Cameras on other pages are not being checked.</span>
+          <span className={styles.pagerNote}>
+            This screen analyses only the cameras on this page; the others are checked only if another screen or the camera agent analyses them.
+          </span>
         </nav>
       )}
 

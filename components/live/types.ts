@@ -74,9 +74,13 @@ export type LiveStats = {
  */
 export type TileAnalysis = {
   analyse: boolean;
-  analyser: 'self' | AnalyserKind | 'none';
+  /** checking: the lease table has not arrived yet; disconnected: this screen's socket is down, so nobody here knows. */
+  analyser: 'self' | AnalyserKind | 'none' | 'checking' | 'disconnected';
   name: string | null;
   warnings: CameraLeaseView['warnings'];
+  /** The holder reports the source down, with its reason when it gave one (and the viewer may see it). */
+  sourceDown: boolean;
+  reason: string | null;
 };
 
 /** One analysed frame's boxes, as this screen's tile publishes them for the other viewers. */

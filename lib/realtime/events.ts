@@ -71,8 +71,8 @@ export type CameraLeaseView = {
   reason: string | null;
   /** Detections per second the holder last reported (0 until it reports). */
   detectionsPerSecond: number;
-  /** Health, in an operator's words when shown: no analyser for 60 s; an analyser under 1 detection/s. */
-  warnings: ('no_analyser' | 'slow_analysis')[];
+  /** Health, in an operator's words when shown: no analyser for 60 s; an analyser under 1 detection/s; a holder that cannot read the source. */
+  warnings: ('no_analyser' | 'slow_analysis' | 'source_down')[];
 };
 
 /** `lease:offer`: the cameras of a deployment this socket can analyse (omitted: every camera it can read). An empty list withdraws. */

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from './browser';
 import { FAKE_CAMERA_FILE } from './global-setup';
 import { LivePage } from './pages/live-page';
@@ -55,8 +55,42 @@ test('a fake camera tile boxes faces, the person on the watchlist raises an aler
   await expect(other.tile('Webcam').getByTestId('tile-rate')).toHaveCount(0);
   await expect(live.tile('Webcam').getByTestId('tile-rate')).toContainText('det/s');
 
-  // The first screen goes: the second takes the camera over.
-  await page.close();
+  // The first screen's tab is hidden: it withdraws its offer and the second takes the camera over;
+  // shown again, it says who analyses the camera now.
+  await setHidden(page, true);
   await expect(other.analyser('Webcam')).toHaveText('Analysed by this screen', { timeout: 10_000 });
+  await setHidden(page, false);
+  await expect(live.analyser('Webcam')).toHaveText('Analysed by another screen (Omar Operator)', { timeout: 10_000 });
+
+  // The second screen goes to the home page: the first takes the camera back, and the home page
+  // lists the live deployment with a link to its live page (an auditor's goes to its record).
+  await otherPage.goto('/');
+  await expect(live.analyser('Webcam')).toHaveText('Analysed by this screen', { timeout: 10_000 });
+  const listed = otherPage.getByTestId('cameras-needing-attention').locator(`[data-deployment-id="${deployment.id}"]`);
+  await expect(listed.getByRole('link')).toHaveAttribute('href', `/live/${deployment.id}`);
+  const auditorContext = await browser.newContext();
+  const auditorPage = await auditorContext.newPage();
+  await new LoginPage(auditorPage).signInAndWait(DEMO.auditor);
+  await expect(auditorPage.getByTestId('cameras-needing-attention').locator(`[data-deployment-id="${deployment.id}"]`).getByRole('link')).toHaveAttribute(
+    'href',
+    `/deployments/${deployment.id}`,
+  );
+  await auditorContext.close();
+
+  // The deployment ends: the home page drops it without a reload, and the wall says matching has stopped.
+  const officer = await apiAs(baseURL!, DEMO.senior_officer);
+  expect((await officer.post(`/api/deployments/${deployment.id}/end`, { data: { reason: 'End-to-end test over' } })).status()).toBe(200);
+  await officer.dispose();
+  await expect(listed).toHaveCount(0, { timeout: 10_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'Matching has stopped' })).toBeVisible({ timeout: 10_000 });
   await context.close();
 });
+
+/** Makes a page's tab hidden or visible as far as the page can tell (headless tabs are always visible). */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
