@@ -60,6 +60,8 @@ function describe(item: HistoryItem): Line {
       return { title: d.automatic ? 'Ended: the window closed' : 'Ended', detail: d.automatic ? undefined : (str(d.reason) ?? undefined) };
     case 'deployment.cancelled':
       return { title: 'Cancelled', detail: str(d.reason) ?? undefined, tone: 'danger' };
+    case 'deployment.service_account_given':
+      return { title: `Camera agent “${str(d.name) ?? '?'}” given this deployment`, detail: 'It may analyse this deployment’s cameras and send their faces.' };
     case 'camera.added':
       return { title: `Camera “${str(d.name) ?? '?'}” placed` };
     case 'camera.changed': {

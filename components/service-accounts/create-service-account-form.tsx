@@ -6,7 +6,8 @@ import { DEFAULT_KEY_DAYS, MAX_KEY_DAYS } from '@/lib/service-accounts/schema';
 import { messageOf, sendJson } from '@/components/ui/api';
 import { IssuedKey } from './issued-key';
 
-type Deployment = { id: string; name: string; status: string };
+/** A deployment that may be given (authorised or live): its name and window, formatted by the page. */
+type Deployment = { id: string; name: string; window: string };
 type Created = { account: { name: string }; key: { text: string; expiresAt: string } };
 
 /** Makes a service account for chosen deployments; its key is shown once, here. */
@@ -58,15 +59,15 @@ export function CreateServiceAccountForm({ deployments }: { deployments: Deploym
         <small className="muted">At most {MAX_KEY_DAYS} days. Rotate the key before then.</small>
       </label>
       <fieldset className="field">
-        <legend>Deployments it may send faces for</legend>
+        <legend>Deployments it may send faces for (authorised or live)</legend>
         {deployments.length === 0 ? (
-          <p className="muted small">There are no deployments to choose from yet: a plan must exist first.</p>
+          <p className="muted small">No deployment is authorised or live: an agent can be given only a plan a senior officer has authorised.</p>
         ) : (
           deployments.map((deployment) => (
             <label key={deployment.id} className="field checkbox-field">
               <input type="checkbox" name="deploymentIds" value={deployment.id} />
               <span>
-                {deployment.name} <span className="muted small">({deployment.status})</span>
+                {deployment.name} <span className="muted small">({deployment.window})</span>
               </span>
             </label>
           ))

@@ -15,12 +15,14 @@ export const AUDIT_ACTIONS = [
   'user.password_reset',
   'user.password_changed',
   'user.password_change_failed',
-  // service accounts (camera agents) and their API keys; refusals are rate-limited per key and address (lib/service-accounts/mutations.ts)
+  // service accounts (camera agents) and their API keys; refusals are rate-limited per sender (lib/service-accounts/mutations.ts)
   'service_account.created',
   'service_account.key_rotated',
   'service_account.revoked',
   'api_key.first_used',
   'api_key.refused',
+  // what the refusal limits left out in a minute, charged to nobody
+  'api_key.refusals_unrecorded',
   // watchlists (admins curate; every view of a reference image is recorded)
   'watchlist.created',
   'watchlist.changed',
@@ -43,6 +45,8 @@ export const AUDIT_ACTIONS = [
   'deployment.suspended',
   'deployment.ended',
   'deployment.cancelled',
+  // a camera agent (service account) was given the deployment (lib/service-accounts/mutations.ts)
+  'deployment.service_account_given',
   'camera.added',
   'camera.changed',
   'camera.removed',

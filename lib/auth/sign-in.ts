@@ -66,9 +66,11 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
   const { password } = parsed.data;
 
   const user = await findUserForSignIn(email);
-  const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
   // A service account (a camera agent) never signs in with a password, whatever is stored: it
-  // uses its API key. Its stored hash matches no password anyway (lib/service-accounts/mutations.ts).
+  // uses its API key. Its stored hash is no argon2 hash (lib/service-accounts/mutations.ts), and
+  // checking it would fail at once: it gets the same dummy verification as an unknown email, so
+  // the time taken does not tell a service account's address from a person's.
+  const passwordOk = await verifyPassword(user && !isServiceRole(user.role) ? user.passwordHash : null, password);
   const failure = !user
     ? 'unknown_account'
     : isServiceRole(user.role)

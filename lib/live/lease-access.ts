@@ -85,9 +85,10 @@ export async function offerCameras(
   analyser: Analyser,
   deploymentId: string,
   cameraIds: readonly string[] | undefined,
+  ip: string | null = null,
 ): Promise<{ cameras: AnalysableCamera[]; leases: CameraLeaseView[] }> {
   // A camera agent analyses only the deployments it was given, like its probes (lib/live/probes.ts).
-  if (!(await serviceMayUseDeployment(user, deploymentId))) throw notFound('No such deployment.');
+  if (!(await serviceMayUseDeployment(user, deploymentId, ip))) throw notFound('No such deployment.');
   const deployment = await visibleDeployment(user, deploymentId);
   if (!track(deployment)) throw notLive();
   leaseTable().offer(deploymentId, analyser, takeable(deployment, analyser, cameraIds));

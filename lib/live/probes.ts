@@ -189,12 +189,19 @@ export type ProbeSender = Analyser;
  * without its crop, that the crop is needed and the ticket to send it with — nothing else about
  * the face. A follow-up whose ticket is unknown, lapsed or another face's is refused (409).
  */
-export async function submitProbe(user: SessionUser, deploymentId: string, input: unknown, sender: ProbeSender): Promise<ProbeAnswer> {
+export async function submitProbe(
+  user: SessionUser,
+  deploymentId: string,
+  input: unknown,
+  sender: ProbeSender,
+  ip: string | null = null,
+): Promise<ProbeAnswer> {
   if (!can(user.role, 'probe:submit')) throw forbidden(`Your role (${user.role}) does not allow probe:submit.`);
-  // A service account outside its deployments learns nothing of others: as for an unknown one (audited).
-  if (!(await serviceMayUseDeployment(user, deploymentId))) throw notFound('No such deployment.');
-  // Before any work on it, parsing included: a flood is refused at the cost of a counter.
+  // Before any work on it, parsing and the scope check included: a flood (out of scope too) is
+  // refused at the cost of a counter.
   takeUserProbe(user.id);
+  // A service account outside its deployments learns nothing of others: as for an unknown one (audited with its address).
+  if (!(await serviceMayUseDeployment(user, deploymentId, ip))) throw notFound('No such deployment.');
   const probe = parseInput(ProbeSchema, input);
   const context = await liveContext(deploymentId);
   const now = new Date();

@@ -189,7 +189,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required, and cameraIds must be a list of camera ids.' });
       const { deploymentId, cameraIds } = parsed.data;
       try {
-        const answer = await offerCameras(user, analyser, deploymentId, cameraIds);
+        const answer = await offerCameras(user, analyser, deploymentId, cameraIds, handshakeIp(socket));
         if (!socket.connected) return leaseTable().release(analyser.analyserId);
         // Only once the checks passed (the answer carries the table, so no change is missed).
         await socket.join(roomOfDeploymentCameras(deploymentId));
@@ -252,7 +252,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
         takeSocketProbe(probes);
         if (!(await sessionConfirmed)) throw new HttpError(401, 'unauthenticated', 'Your session has ended.');
         if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
-        ack(await submitProbe(user, deploymentId, probe, analyser));
+        ack(await submitProbe(user, deploymentId, probe, analyser, handshakeIp(socket)));
       } catch (error) {
         ack(refusal(error));
       }

@@ -119,12 +119,38 @@ export async function serviceDeploymentIds(userId: string): Promise<string[]> {
   return rows.map((row) => row.deploymentId);
 }
 
-/** Deployments (id and name) to offer in the create form: those not over. */
-export async function deploymentsToScope(): Promise<{ id: string; name: string; status: string }[]> {
+/**
+ * The deployments a service account may be given: planned and authorised, or live (a camera agent
+ * analyses a live deployment; an authorised one goes live with its agent ready). Not drafts or
+ * submitted plans nobody has authorised, nor suspended, ended or cancelled ones.
+ */
+export const SCOPABLE_STATUSES = ['authorised', 'live'] as const;
+
+/** Deployments to offer in the create form: name and window only (admins do not read deployments). */
+export async function deploymentsToScope(): Promise<{ id: string; name: string; startsAt: Date | null; endsAt: Date | null }[]> {
   return getDb().deployment.findMany({
-    where: { status: { notIn: ['ended', 'cancelled'] } },
-    select: { id: true, name: true, status: true },
-    orderBy: [{ createdAt: 'desc' }],
+    where: { status: { in: [...SCOPABLE_STATUSES] } },
+    select: { id: true, name: true, startsAt: true, endsAt: true },
+    orderBy: [{ startsAt: 'asc' }, { createdAt: 'desc' }],
     take: 200,
+  });
+}
+
+/** A camera agent given a deployment, as the deployment's page lists it. */
+export type DeploymentAgentView = { id: string; name: string; createdBy: string | null; createdAt: string; state: ServiceAccountState };
+
+/**
+ * The service accounts given a deployment, so those who authorised the plan see every agent
+ * attached to it. For viewers who read the deployment's history (the caller checks).
+ */
+export async function serviceAccountsOfDeployment(deploymentId: string, now = new Date()): Promise<DeploymentAgentView[]> {
+  const rows = await getDb().user.findMany({
+    where: { role: { in: [...SERVICE_ROLES] }, serviceDeployments: { some: { deploymentId } } },
+    select: accountFields,
+    orderBy: [{ disabled: 'asc' }, { createdAt: 'asc' }],
+  });
+  return rows.map((row) => {
+    const view = toView(row, now);
+    return { id: view.id, name: view.name, createdBy: view.createdBy?.name ?? null, createdAt: view.createdAt, state: view.state };
   });
 }

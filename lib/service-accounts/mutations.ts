@@ -3,13 +3,14 @@ import { auditedTransaction, recordAuditEvent } from '@/lib/audit/mutations';
 import { can } from '@/lib/auth/permissions';
 import { loadSessionUser, type SessionUser } from '@/lib/auth/session-user';
 import { getDb, type Tx } from '@/lib/db/client';
+import { STATUS_LABELS, type DeploymentStatus } from '@/lib/deployments/state-machine';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { parseInput } from '@/lib/http/route';
 import { processState } from '@/lib/process-state';
 import { disconnectApiKeySockets } from '@/lib/realtime/publish';
-import { getServiceAccount, type ServiceAccountView } from './data';
+import { getServiceAccount, SCOPABLE_STATUSES, type ServiceAccountView } from './data';
 import { generateApiKey } from './keys';
-import { takeRefusalRecord } from './refusal-limit';
+import { takeRefusalRecord, type RefusalSummary } from './refusal-limit';
 import { CreateServiceAccountSchema, type CreateServiceAccountInput, type RotateKeyInput } from './schema';
 
 type Context = { actor: SessionUser; ip: string | null };
@@ -59,9 +60,19 @@ function serviceEmail(name: string): string {
 export async function createServiceAccount({ actor, ip }: Context, input: CreateServiceAccountInput): Promise<{ account: ServiceAccountView; key: IssuedKey }> {
   const now = new Date();
   const { id, key } = await auditedTransaction(async (tx, audit) => {
-    const found = await tx.deployment.findMany({ where: { id: { in: input.deploymentIds } }, select: { id: true } });
+    const found = await tx.deployment.findMany({ where: { id: { in: input.deploymentIds } }, select: { id: true, name: true, status: true } });
     const missing = input.deploymentIds.filter((wanted) => !found.some((d) => d.id === wanted));
     if (missing.length) throw new HttpError(422, 'unknown_deployment', `No such deployment: ${missing.join(', ')}.`, { deploymentIds: missing });
+    // Only a plan a senior officer has authorised (or one live now) may get an agent.
+    const unscopable = found.filter((d) => !(SCOPABLE_STATUSES as readonly string[]).includes(d.status));
+    if (unscopable.length) {
+      throw new HttpError(
+        422,
+        'deployment_not_authorised',
+        `A camera agent may be given only deployments that are authorised or live: ${unscopable.map((d) => `“${d.name}” is ${STATUS_LABELS[d.status as DeploymentStatus] ?? d.status}`).join('; ')}.`,
+        { deploymentIds: unscopable.map((d) => d.id) },
+      );
+    }
     const user = await tx.user.create({
       data: {
         email: serviceEmail(input.name),
@@ -83,6 +94,17 @@ export async function createServiceAccount({ actor, ip }: Context, input: Create
       details: { name: input.name, email: user.email, role: 'camera_agent', deploymentIds: input.deploymentIds, keyId: key.id, expiresAt: key.expiresAt },
       ip,
     });
+    // In each deployment's own history too, for those who authorised it.
+    for (const deploymentId of input.deploymentIds) {
+      await audit({
+        action: 'deployment.service_account_given',
+        actorId: actor.id,
+        subjectType: 'deployment',
+        subjectId: deploymentId,
+        details: { serviceAccountId: user.id, name: input.name },
+        ip,
+      });
+    }
     return { id: user.id, key };
   });
   return { account: (await getServiceAccount(id))!, key };
@@ -198,7 +220,12 @@ export async function recordKeyUse(
 
 export type KeyRefusalReason = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'out_of_scope';
 
-/** Audits one refusal of a key (or of a service account outside its deployments), within the limits above. */
+/**
+ * Audits one refusal of a key (or of a service account outside its deployments), within the limits
+ * of lib/service-accounts/refusal-limit.ts. Senders are counted by what they cannot multiply: an
+ * account (whatever deployments it names), a real key and address, or, for a made-up key, the
+ * reason and address (a made-up key id is the sender's choice).
+ */
 export async function recordKeyRefusal(refusal: {
   reason: KeyRefusalReason;
   keyId?: string | null;
@@ -206,17 +233,18 @@ export async function recordKeyRefusal(refusal: {
   deploymentId?: string;
   ip: string | null;
 }): Promise<void> {
-  // A made-up key id is the sender's choice: unknown and malformed keys are limited per address, not per id.
-  const who =
+  const address = refusal.ip ?? '-';
+  const { subject, budget } =
     refusal.reason === 'out_of_scope'
-      ? `scope:${refusal.actor?.id}:${refusal.deploymentId}`
+      ? { subject: `scope:${refusal.actor?.id}`, budget: 'key' as const }
       : refusal.reason === 'revoked' || refusal.reason === 'expired'
-        ? `key:${refusal.keyId}`
-        : refusal.reason;
-  const subject = `${who}|${refusal.ip ?? '-'}`;
-  const { record, unrecordedBefore } = takeRefusalRecord(subject);
-  if (!record) return;
-  console.warn(`[api-key] refused (${refusal.reason}) key=${refusal.keyId ?? '-'} ip=${refusal.ip ?? '-'} unrecordedBefore=${unrecordedBefore}`);
+        ? { subject: `key:${refusal.keyId}|${address}`, budget: 'key' as const }
+        : { subject: `${refusal.reason}|${address}`, budget: 'junk' as const };
+  const decision = takeRefusalRecord({ subject, budget, sample: refusal.deploymentId });
+  if (decision.summary) await recordRefusalSummary(decision.summary);
+  if (!decision.record) return;
+  const { unrecordedBefore, samples } = decision;
+  console.warn(`[api-key] refused (${refusal.reason}) key=${refusal.keyId ?? '-'} ip=${address} unrecordedBefore=${unrecordedBefore}`);
   await recordAuditEvent({
     action: 'api_key.refused',
     actorId: refusal.actor?.id ?? null,
@@ -227,7 +255,25 @@ export async function recordKeyRefusal(refusal: {
       reason: refusal.reason,
       ...(refusal.deploymentId ? { deploymentId: refusal.deploymentId } : {}),
       ...(unrecordedBefore ? { unrecordedBefore } : {}),
+      // a few of the deployments the refusals left out named (out of scope)
+      ...(samples.length ? { unrecordedDeploymentIds: samples } : {}),
     },
     ip: refusal.ip,
+  });
+}
+
+/** What a minute of refusals left out, as one record of its own (charged to nobody). */
+async function recordRefusalSummary(summary: RefusalSummary): Promise<void> {
+  console.warn(`[api-key] refusals left unrecorded (${summary.budget}): over budget ${summary.overBudget}, by senders ${summary.sendersUnrecorded}`);
+  await recordAuditEvent({
+    action: 'api_key.refusals_unrecorded',
+    details: {
+      budget: summary.budget,
+      from: new Date(summary.windowStart).toISOString(),
+      overBudget: summary.overBudget,
+      sendersUnrecorded: summary.sendersUnrecorded,
+      senders: summary.senders.map((s) => ({ sender: s.subject, unrecorded: s.unrecorded, ...(s.samples.length ? { deploymentIds: s.samples } : {}) })),
+    },
+    ip: null,
   });
 }

@@ -27,8 +27,10 @@ beforeAll(async () => {
     sessions[role] = new Session(server.baseUrl);
     expect((await sessions[role].signIn(DEMO_EMAIL[role], DEMO_PASSWORD)).ok, `${role} signs in`).toBe(true);
   }
-  const { deployments } = (await (await sessions.senior_officer.fetch('/api/deployments')).json()) as { deployments: { id: string }[] };
-  const { key } = await createServiceAccount(server.baseUrl, sessions.admin, [deployments[0]!.id], { name: 'Matrix agent' });
+  const { deployments } = (await (await sessions.senior_officer.fetch('/api/deployments')).json()) as { deployments: { id: string; status: string }[] };
+  // An agent may be given only an authorised or live deployment: the demo's live one.
+  const live = deployments.find((d) => d.status === 'live')!;
+  const { key } = await createServiceAccount(server.baseUrl, sessions.admin, [live.id], { name: 'Matrix agent' });
   agent = { session: apiKeySession(server.baseUrl, key), key };
 });
 

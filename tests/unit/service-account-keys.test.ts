@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearerToken, generateApiKey, hashSecret, parseApiKey, secretMatches } from '@/lib/service-accounts/keys';
-import { newRefusalLimiter, takeRefusalRecord } from '@/lib/service-accounts/refusal-limit';
+import { newRefusalLimiter, REFUSAL_ROWS_PER_MINUTE, takeRefusalRecord } from '@/lib/service-accounts/refusal-limit';
 
 describe('API keys', () => {
   it('makes slk_<24 hex>_<43 base64url> keys whose secret only the stored hash recognises', () => {
@@ -49,22 +49,60 @@ describe('API keys', () => {
 });
 
 describe('refusal audit limit', () => {
-  it('records one refusal a minute per subject, then the count of those left out', () => {
+  const junk = (ip: string) => ({ subject: `unknown|${ip}`, budget: 'junk' as const });
+
+  it('records one refusal a minute per sender, then the count of those left out', () => {
     const limiter = newRefusalLimiter();
     const t0 = 1_000_000;
-    expect(takeRefusalRecord('key:a|1.2.3.4', t0, limiter)).toEqual({ record: true, unrecordedBefore: 0 });
-    for (let i = 1; i <= 50; i++) expect(takeRefusalRecord('key:a|1.2.3.4', t0 + i * 100, limiter).record).toBe(false);
-    // another subject is not held back by the first
-    expect(takeRefusalRecord('key:b|1.2.3.4', t0 + 1000, limiter).record).toBe(true);
-    expect(takeRefusalRecord('key:a|1.2.3.4', t0 + 60_000, limiter)).toEqual({ record: true, unrecordedBefore: 50 });
+    const a = { subject: 'key:a|1.2.3.4', budget: 'key' as const };
+    expect(takeRefusalRecord(a, t0, limiter)).toMatchObject({ record: true, unrecordedBefore: 0 });
+    for (let i = 1; i <= 50; i++) expect(takeRefusalRecord(a, t0 + i * 100, limiter).record).toBe(false);
+    // another sender is not held back by the first
+    expect(takeRefusalRecord({ subject: 'key:b|1.2.3.4', budget: 'key' }, t0 + 1000, limiter).record).toBe(true);
+    expect(takeRefusalRecord(a, t0 + 60_000, limiter)).toMatchObject({ record: true, unrecordedBefore: 50, summary: null });
   });
 
-  it('caps the records of all subjects together, and carries the rest into the next record', () => {
+  it('limits a service account out of scope per account, whatever deployments it names, and keeps samples of them', () => {
+    const limiter = newRefusalLimiter();
+    const t0 = 2_000_000;
+    const outOfScope = (deploymentId: string, at: number) => takeRefusalRecord({ subject: 'scope:agent-1', budget: 'key', sample: deploymentId }, at, limiter);
+    expect(outOfScope('d-0', t0).record).toBe(true);
+    for (let i = 1; i <= 300; i++) expect(outOfScope(`d-${i}`, t0 + i).record).toBe(false);
+    const next = outOfScope('d-last', t0 + 60_000);
+    expect(next).toMatchObject({ record: true, unrecordedBefore: 300 });
+    expect(next.samples).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5']);
+  });
+
+  it('gives refusals of real keys a budget of their own: a flood of junk keys does not hide a revoked key', () => {
+    const limiter = newRefusalLimiter();
+    const t0 = 3_000_000;
+    let recorded = 0;
+    for (let i = 0; i < 1000; i++) if (takeRefusalRecord(junk(`10.0.${i >> 8}.${i & 255}`), t0 + i, limiter).record) recorded++;
+    expect(recorded).toBe(REFUSAL_ROWS_PER_MINUTE);
+    expect(takeRefusalRecord({ subject: 'key:stolen|203.0.113.9', budget: 'key' }, t0 + 1001, limiter).record).toBe(true);
+  });
+
+  it('writes what a full budget left out as a summary of its own, not charged to the next sender', () => {
     const limiter = newRefusalLimiter();
     const t0 = 5_000_000;
     let recorded = 0;
-    for (let i = 0; i < 500; i++) if (takeRefusalRecord(`unknown|10.0.${i >> 8}.${i & 255}`, t0 + i, limiter).record) recorded++;
-    expect(recorded).toBe(120);
-    expect(takeRefusalRecord('unknown|192.168.0.1', t0 + 60_001, limiter)).toEqual({ record: true, unrecordedBefore: 380 });
+    for (let i = 0; i < 500; i++) if (takeRefusalRecord(junk(`10.0.${i >> 8}.${i & 255}`), t0 + i, limiter).record) recorded++;
+    expect(recorded).toBe(REFUSAL_ROWS_PER_MINUTE);
+    const next = takeRefusalRecord(junk('192.168.0.1'), t0 + 60_001, limiter);
+    expect(next).toMatchObject({ record: true, unrecordedBefore: 0 });
+    expect(next.summary).toMatchObject({ budget: 'junk', windowStart: t0, overBudget: 380 });
+  });
+
+  it('does not lose a sender’s count when it never comes back: the summary carries it', () => {
+    const limiter = newRefusalLimiter();
+    const t0 = 7_000_000;
+    const gone = { subject: 'scope:agent-gone', budget: 'key' as const };
+    expect(takeRefusalRecord(gone, t0, limiter).record).toBe(true);
+    for (let i = 1; i <= 7; i++) takeRefusalRecord({ ...gone, sample: `d-${i}` }, t0 + i, limiter);
+    const later = takeRefusalRecord({ subject: 'key:other|1.1.1.1', budget: 'key' }, t0 + 61_000, limiter);
+    expect(later).toMatchObject({ record: true, unrecordedBefore: 0 });
+    expect(later.summary).toMatchObject({ overBudget: 0, sendersUnrecorded: 7, senders: [{ subject: 'scope:agent-gone', unrecorded: 7 }] });
+    // written once: the next minute's summary does not repeat it
+    expect(takeRefusalRecord({ subject: 'key:third|1.1.1.1', budget: 'key' }, t0 + 122_000, limiter).summary).toBeNull();
   });
 });

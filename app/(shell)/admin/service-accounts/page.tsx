@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { CreateServiceAccountForm } from '@/components/service-accounts/create-service-account-form';
 import { ServiceAccountRowControls } from '@/components/service-accounts/service-account-row-controls';
+import { formatWindow } from '@/components/deployments/london-time';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { deploymentsToScope, listServiceAccounts, type ServiceAccountState } from '@/lib/service-accounts/data';
 
@@ -16,7 +17,12 @@ const STATE: Record<ServiceAccountState, { label: string; className: string }> =
 
 export default async function ServiceAccountsPage() {
   await requirePagePermission('user:manage');
-  const [accounts, deployments] = await Promise.all([listServiceAccounts(), deploymentsToScope()]);
+  const [accounts, scopable] = await Promise.all([listServiceAccounts(), deploymentsToScope()]);
+  const deployments = scopable.map((d) => ({
+    id: d.id,
+    name: d.name,
+    window: formatWindow(d.startsAt?.toISOString() ?? null, d.endsAt?.toISOString() ?? null),
+  }));
   return (
     <div className="page">
       <header className="page-header">

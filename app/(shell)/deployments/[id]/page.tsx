@@ -11,6 +11,7 @@ import { requirePagePermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { getDeploymentForViewer, seesUnauthorisedPlans, type DeploymentView, type Viewer } from '@/lib/deployments/data';
 import { HttpError } from '@/lib/http/errors';
+import { serviceAccountsOfDeployment, type DeploymentAgentView } from '@/lib/service-accounts/data';
 import { listWatchlists } from '@/lib/watchlists/data';
 
 export const metadata: Metadata = { title: 'Deployment' };
@@ -52,6 +53,8 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
     decides: can(user.role, 'deployment:authorise'),
     seesPlans: seesUnauthorisedPlans(user.role),
   };
+  // Those who read the plan's history (senior officers, auditors) see every camera agent attached to it.
+  const agents = view.history ? await serviceAccountsOfDeployment(view.id) : null;
   const rejectedBy = view.rejection ? lastActor(view, 'deployment.rejected') : null;
   const reasonTitle = REASON_TITLES[view.status];
 
@@ -151,7 +154,36 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
   return (
     <div className="page" data-testid="deployment-page" data-deployment-id={view.id} data-status={view.status}>
       <DeploymentWorkspace header={header} banners={banners} view={view} watchlists={watchlists} viewer={viewer} />
+      {agents ? <CameraAgents agents={agents} /> : null}
       {view.history ? <HistoryList history={view.history} /> : null}
     </div>
+  );
+}
+
+const AGENT_STATES: Record<DeploymentAgentView['state'], string> = { active: 'Key in use', expired: 'Key expired', revoked: 'Revoked' };
+
+/** The camera agents (service accounts) given this deployment: who made each, and whether its key still works. */
+function CameraAgents({ agents }: { agents: DeploymentAgentView[] }) {
+  return (
+    <section className="panel" aria-labelledby="agents-heading" data-testid="deployment-agents">
+      <h2 id="agents-heading">Camera agents</h2>
+      {agents.length === 0 ? (
+        <p className="muted small">No camera agent has been given this deployment: its cameras are analysed only by camera walls.</p>
+      ) : (
+        <>
+          <p className="small muted">Programs an admin gave this deployment: each may analyse its cameras and send their faces, and nothing else.</p>
+          <ul>
+            {agents.map((agent) => (
+              <li key={agent.id} data-name={agent.name}>
+                {agent.name}{' '}
+                <span className="muted small">
+                  · made by {agent.createdBy ?? 'a set-up script'}, {formatLondon(agent.createdAt)} · {AGENT_STATES[agent.state]}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }

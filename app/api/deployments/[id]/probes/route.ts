@@ -1,4 +1,5 @@
 import { requirePermissionOrApiKey } from '@/lib/auth/guards';
+import { clientIpFrom } from '@/lib/http/client-ip';
 import { readJson, route } from '@/lib/http/route';
 import { httpAnalyser } from '@/lib/live/lease-access';
 import { submitProbe } from '@/lib/live/probes';
@@ -16,5 +17,6 @@ const ProbeBody = z.unknown();
 export const POST = route(async (request, { params }: Context) => {
   const user = await requirePermissionOrApiKey('probe:submit');
   const body = await readJson(request, ProbeBody, { limitBytes: 128 * 1024 });
-  return Response.json(await submitProbe(user, (await params).id, body, httpAnalyser(user, user.via.kind === 'session' ? user.via.sessionId : user.via.keyId)));
+  const sender = httpAnalyser(user, user.via.kind === 'session' ? user.via.sessionId : user.via.keyId);
+  return Response.json(await submitProbe(user, (await params).id, body, sender, clientIpFrom(request.headers)));
 });
