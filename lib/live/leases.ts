@@ -56,7 +56,11 @@ export type CameraReport = { cameraId: string; state: CameraAnalysisState; reaso
  * A probe's claim: refused when another analyser holds the camera (`held`), when the sender's own
  * offer in this deployment leaves the camera out (`not_offered`), or when its socket is gone (`gone`).
  */
-export type LeaseClaim = { ok: true } | { ok: false; refusal: 'held'; holder: Analyser } | { ok: false; refusal: 'not_offered' } | { ok: false; refusal: 'gone' };
+export type LeaseClaim =
+  | { ok: true }
+  | { ok: false; refusal: 'held'; holder: Analyser }
+  | { ok: false; refusal: 'not_offered' }
+  | { ok: false; refusal: 'gone' };
 
 /** An agent took a camera from a browser or an HTTP sender. */
 export type Takeover = { deploymentId: string; cameraId: string; agent: Analyser; from: Analyser };

@@ -1,5 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS, LEASE_TTL_MS, LeaseTable, NO_ANALYSER_WARN_MS, SLOW_GRACE_MS, SOURCE_DOWN_MEMORY_MS, type Analyser, type CameraReport } from '@/lib/live/leases';
+import {
+  CONNECT_TIMEOUT_MS,
+  LEASE_TTL_MS,
+  LeaseTable,
+  NO_ANALYSER_WARN_MS,
+  SLOW_GRACE_MS,
+  SOURCE_DOWN_MEMORY_MS,
+  type Analyser,
+  type CameraReport,
+} from '@/lib/live/leases';
 
 const wall1: Analyser = { analyserId: 'sock-1', kind: 'browser', name: 'Ada Operator', userId: 'u1' };
 const wall2: Analyser = { analyserId: 'sock-2', kind: 'browser', name: 'Ben Operator', userId: 'u2' };
@@ -208,7 +217,12 @@ describe('LeaseTable', () => {
   it('raises source_down while the holder reports it, with a sanitised reason', () => {
     table.offer(D, wall1, CAMERAS);
     table.renew(D, 'sock-1', [
-      { cameraId: 'cam-a', state: 'source_down', reason: 'rtsp://admin:hunter2@10.0.0.5/live 401\u0007 password=hunter2 ' + 'x'.repeat(400), detectionsPerSecond: 0 },
+      {
+        cameraId: 'cam-a',
+        state: 'source_down',
+        reason: 'rtsp://admin:hunter2@10.0.0.5/live 401\u0007 password=hunter2 ' + 'x'.repeat(400),
+        detectionsPerSecond: 0,
+      },
     ]);
     const [a] = table.view(D);
     expect(a!.warnings).toEqual(['source_down']);
