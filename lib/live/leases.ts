@@ -269,10 +269,10 @@ export class LeaseTable implements LeaseStore {
     }
     // A socket that closed while its probe was on its way would hold the camera as a ghost.
     if (connected && !connected()) return { ok: false, refusal: 'gone' };
+    if (lease.holder) return { ok: false, refusal: 'held', holder: lease.holder };
     // A socket whose offer here leaves this camera out has said it does not analyse it.
     const offered = deployment.offers.get(analyser.analyserId);
     if (offered && !offered.cameraIds.has(cameraId)) return { ok: false, refusal: 'not_offered' };
-    if (lease.holder) return { ok: false, refusal: 'held', holder: lease.holder };
     this.hand(lease, { analyserId: analyser.analyserId, kind: analyser.kind, name: analyser.name, userId: analyser.userId }, now);
     this.settle(deploymentId);
     return { ok: true };
