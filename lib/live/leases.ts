@@ -263,8 +263,11 @@ export class LeaseTable implements LeaseStore {
     const now = this.now();
     if (lease.holder?.analyserId === analyser.analyserId) {
       // A probe renews its own camera's lease (an HTTP sender has no other heartbeat), not the
-      // analyser's standing as a candidate: only renewals and offers say a socket is alive.
+      // analyser's standing as a candidate: only renewals and offers say a socket is alive. A face
+      // sent shows the camera is being analysed (an HTTP sender reports no state).
       lease.renewedAt = now;
+      lease.holderIdleSince = null;
+      lease.unanalysedSince = null;
       return { ok: true };
     }
     // A socket that closed while its probe was on its way would hold the camera as a ghost.
@@ -274,6 +277,8 @@ export class LeaseTable implements LeaseStore {
     const offered = deployment.offers.get(analyser.analyserId);
     if (offered && !offered.cameraIds.has(cameraId)) return { ok: false, refusal: 'not_offered' };
     this.hand(lease, { analyserId: analyser.analyserId, kind: analyser.kind, name: analyser.name, userId: analyser.userId }, now);
+    lease.holderIdleSince = null;
+    lease.unanalysedSince = null;
     this.settle(deploymentId);
     return { ok: true };
   }

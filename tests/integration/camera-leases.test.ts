@@ -234,6 +234,9 @@ describe('camera leases', () => {
     const auditorsLeases = overview.ok ? overview.deployments.find((d) => d.id === live.id)!.leases : [];
     expect(auditorsLeases.filter((l) => l.holder).length).toBeGreaterThan(0);
     expect(auditorsLeases.every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
+    // overview:join reads the database: a few per socket, then refused.
+    const joins = await Promise.all([1, 2, 3].map(() => auditorSocket.emitWithAck('overview:join', {})));
+    expect(joins.map((j) => j.ok)).toEqual([true, true, false]);
     expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraC }))).toMatchObject({
       error: 'not_lease_holder',
       message: expect.stringContaining('another system (Omar Operator)'),

@@ -259,6 +259,19 @@ describe('LeaseTable', () => {
     expect(holderOf('cam-a')).toBe('sock-2');
   });
 
+  it('counts a holder that sends faces as analysing: an HTTP sender probing steadily keeps its camera past the connect timeout', () => {
+    expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+    table.offer(D, wall1, ['cam-a']);
+    for (let t = 0; t < 2 * CONNECT_TIMEOUT_MS; t += 1000) {
+      tick(1000);
+      expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+      table.renew(D, 'sock-1', []);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('http:abc');
+    expect(table.view(D)[0]!.warnings).toEqual([]);
+  });
+
   it('lets only the cameras named in a renewal live on: a held camera the holder stops naming lapses after the TTL', () => {
     table.offer(D, wall1, CAMERAS);
     table.offer(D, wall2, CAMERAS);
