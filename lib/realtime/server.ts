@@ -23,7 +23,7 @@ import {
 import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
-import { TokenBucket } from '@/lib/live/token-bucket';
+import { KeyedBuckets, TokenBucket } from '@/lib/live/token-bucket';
 import { processState } from '@/lib/process-state';
 import { findLiveSession } from '@/lib/sessions/data';
 import { authenticateBearer } from '@/lib/service-accounts/auth';
@@ -53,8 +53,9 @@ import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from '
  */
 const LEASE_REQUESTS = { perSecond: 3, burst: 6 };
 const LEASE_DEPLOYMENTS_PER_SOCKET = 64;
-/** Overlay frames relayed per camera (more are dropped silently). */
+/** Overlay frames relayed per camera (more are dropped silently), for at most this many cameras a socket holds. */
 const OVERLAYS = { perSecond: 10, burst: 10 };
+const OVERLAY_CAMERAS_PER_SOCKET = 256;
 /** Overlay frames one socket may send in all, checked before anything is parsed. */
 const OVERLAYS_PER_SOCKET = { perSecond: 100, burst: 100 };
 /** `overview:join` per socket (each reads the database). */
@@ -163,19 +164,12 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
     const analyser = socketAnalyser(user, socket.id);
-    const leaseRequestsOf = new Map<string, TokenBucket>();
+    const leaseRequestsOf = new KeyedBuckets(LEASE_REQUESTS, LEASE_DEPLOYMENTS_PER_SOCKET);
     /** A lease request for this deployment within this socket's rate (false: refuse it). */
-    const takeLeaseRequest = (deploymentId: unknown): boolean => {
-      const key = typeof deploymentId === 'string' ? deploymentId.slice(0, 64) : '';
-      let bucket = leaseRequestsOf.get(key);
-      if (!bucket) {
-        if (leaseRequestsOf.size >= LEASE_DEPLOYMENTS_PER_SOCKET) return false;
-        leaseRequestsOf.set(key, (bucket = new TokenBucket(LEASE_REQUESTS, Date.now())));
-      }
-      return bucket.take(Date.now());
-    };
+    const takeLeaseRequest = (deploymentId: unknown): boolean =>
+      leaseRequestsOf.take(typeof deploymentId === 'string' ? deploymentId.slice(0, 64) : '', Date.now());
     let offersSent = 0;
-    const overlaysOfCamera = new Map<string, TokenBucket>();
+    const overlaysOfCamera = new KeyedBuckets(OVERLAYS, OVERLAY_CAMERAS_PER_SOCKET);
     const overlays = new TokenBucket(OVERLAYS_PER_SOCKET, Date.now());
     const overviewJoins = new TokenBucket(OVERVIEW_JOINS, Date.now());
     // Whatever this socket held moves at once (a closed tab, a stopped agent, a lost network).
@@ -265,10 +259,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       const raw = (payload && typeof payload === 'object' ? payload : {}) as { deploymentId?: unknown; cameraId?: unknown };
       if (typeof raw.deploymentId !== 'string' || typeof raw.cameraId !== 'string') return;
       if (leaseTable().holderOf(raw.deploymentId, raw.cameraId)?.analyserId !== analyser.analyserId) return;
-      const key = `${raw.deploymentId}/${raw.cameraId}`;
-      let bucket = overlaysOfCamera.get(key);
-      if (!bucket) overlaysOfCamera.set(key, (bucket = new TokenBucket(OVERLAYS, Date.now())));
-      if (!bucket.take(Date.now())) return;
+      if (!overlaysOfCamera.take(`${raw.deploymentId}/${raw.cameraId}`, Date.now())) return;
       const parsed = OverlayFrameSchema.safeParse(payload);
       // (the schema trims ids: a frame whose ids were padded is not the held camera's)
       if (!parsed.success || parsed.data.deploymentId !== raw.deploymentId || parsed.data.cameraId !== raw.cameraId) return;

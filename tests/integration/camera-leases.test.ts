@@ -23,6 +23,8 @@ let live: DeploymentJson;
 let probes: ProbeFixtures;
 let cameraA: string, cameraB: string, cameraC: string;
 const sockets: TestSocket[] = [];
+/** The tables an auditor following the live overview was sent (`lease:changed`). */
+const auditorChanges: CameraLeaseView[][] = [];
 
 async function signedIn(email: string) {
   const session = new Session(server.baseUrl);
@@ -230,6 +232,7 @@ describe('camera leases', () => {
     expect(table.every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
     const { socket: auditorSocket } = await connectSocket(server.baseUrl, auditor.cookieHeader());
     sockets.push(auditorSocket);
+    auditorSocket.on('lease:changed', (p) => p.deploymentId === live.id && auditorChanges.push(p.leases));
     const overview = await auditorSocket.emitWithAck('overview:join', {});
     const auditorsLeases = overview.ok ? overview.deployments.find((d) => d.id === live.id)!.leases : [];
     expect(auditorsLeases.filter((l) => l.holder).length).toBeGreaterThan(0);
@@ -291,6 +294,9 @@ describe('camera leases', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(overlays).toEqual([]);
     expect(changed.every((leases) => leases.every((l) => l.cameraId === cameraB))).toBe(true);
+    // The auditor following the overview was told of the move, without socket ids.
+    expect(auditorChanges.length).toBeGreaterThan(0);
+    expect(auditorChanges.flat().every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
 
     const response = await admin.fetch('/api/audit?action=camera_lease.taken_by_agent&pageSize=50');
     expect(response.status).toBe(200);
