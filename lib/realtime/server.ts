@@ -52,7 +52,9 @@ import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from '
  * may hold buckets for at most LEASE_DEPLOYMENTS_PER_SOCKET deployments.
  */
 const LEASE_REQUESTS = { perSecond: 3, burst: 6 };
-const LEASE_DEPLOYMENTS_PER_SOCKET = 64;
+const LEASE_DEPLOYMENTS_PER_SOCKET = 32;
+/** And in all, so naming many deployments (each offer reads the database) buys no more than this. */
+const LEASE_REQUESTS_PER_SOCKET = { perSecond: 40, burst: 80 };
 /** Overlay frames relayed per camera (more are dropped silently), for at most this many cameras a socket holds. */
 const OVERLAYS = { perSecond: 10, burst: 10 };
 const OVERLAY_CAMERAS_PER_SOCKET = 256;
@@ -166,8 +168,9 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     const analyser = socketAnalyser(user, socket.id);
     const leaseRequestsOf = new KeyedBuckets(LEASE_REQUESTS, LEASE_DEPLOYMENTS_PER_SOCKET);
     /** A lease request for this deployment within this socket's rate (false: refuse it). */
+    const leaseRequests = new TokenBucket(LEASE_REQUESTS_PER_SOCKET, Date.now());
     const takeLeaseRequest = (deploymentId: unknown): boolean =>
-      leaseRequestsOf.take(typeof deploymentId === 'string' ? deploymentId.slice(0, 64) : '', Date.now());
+      leaseRequestsOf.take(typeof deploymentId === 'string' ? deploymentId.slice(0, 64) : '', Date.now()) && leaseRequests.take(Date.now());
     let offersSent = 0;
     const overlaysOfCamera = new KeyedBuckets(OVERLAYS, OVERLAY_CAMERAS_PER_SOCKET);
     const overlays = new TokenBucket(OVERLAYS_PER_SOCKET, Date.now());
