@@ -320,7 +320,7 @@ export class CameraAgent {
       const lease = leases.find((l) => l.cameraId === held.camera.id);
       const now = lease?.holder
         ? // (the server names other holders to an agent by kind only)
-          `now analysed by ${lease.holder.kind === 'agent' ? 'another agent' : lease.holder.kind === 'browser' ? 'a camera-wall screen' : 'another sender'}${lease.holder.name ? ` (${lease.holder.name})` : ''}`
+          `now analysed by ${lease.holder.kind === 'agent' ? 'an agent' : lease.holder.kind === 'browser' ? 'a camera-wall screen' : 'another sender'}${lease.holder.name ? ` (${lease.holder.name})` : ''}`
         : 'lease ended';
       stops.push(this.release(key, now));
     }
