@@ -76,7 +76,7 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
           takeLeases(answer.leases);
           return;
         }
-        const notLive = isNotLiveRefusal(answer.error);
+        const notLive = isNotLiveRefusal(answer);
         // Sent again after a growing wait (OfferState); a deployment that is not live says so once, and is asked rarely.
         offerState.refused(Date.now(), notLive);
         if (notLive) setStopped(answer.error);

@@ -65,6 +65,6 @@ export class OfferState {
 }
 
 /** Whether an offer's refusal says the deployment is not live (lib/live/lease-access.ts: `deployment_not_live`). */
-export function isNotLiveRefusal(error: string): boolean {
-  return /\bnot live\b|does not accept faces/i.test(error);
+export function isNotLiveRefusal(answer: { error: string; code?: string }): boolean {
+  return answer.code === 'deployment_not_live';
 }

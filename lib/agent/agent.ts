@@ -319,7 +319,8 @@ export class CameraAgent {
       if (held.deploymentId !== deploymentId || mine.has(held.camera.id)) continue;
       const lease = leases.find((l) => l.cameraId === held.camera.id);
       const now = lease?.holder
-        ? `now analysed by ${lease.holder.kind === 'agent' ? 'an agent' : lease.holder.kind === 'browser' ? 'a camera-wall screen' : 'another sender'} (${lease.holder.name})`
+        ? // (the server names other holders to an agent by kind only)
+          `now analysed by ${lease.holder.kind === 'agent' ? 'an agent' : lease.holder.kind === 'browser' ? 'a camera-wall screen' : 'another sender'}${lease.holder.name ? ` (${lease.holder.name})` : ''}`
         : 'lease ended';
       stops.push(this.release(key, now));
     }

@@ -61,6 +61,8 @@ export const AUDIT_ACTIONS = [
   'alert.crop_deleted',
   // live matching: candidates whose crop the tile never sent (an unverified first-stage match)
   'probe.candidate_not_verified',
+  // a camera agent took a camera from a camera-wall screen or HTTP sender: once per agent and camera per server run (lib/live/lease-access.ts)
+  'camera_lease.taken_by_agent',
   // accuracy (thresholds from measured error rates; docs/rules.md#accuracy)
   'settings.changed',
   'calibration.started',

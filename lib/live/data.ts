@@ -36,6 +36,14 @@ export async function readLeaseDeployment(deploymentId: string) {
   return getDb().deployment.findUnique({ where: { id: deploymentId }, select: leaseSelect });
 }
 
+/** Of these deployments, those live and inside their window at `now` (the lease table's periodic check). */
+export async function readLiveDeploymentIds(deploymentIds: readonly string[], now: Date) {
+  return getDb().deployment.findMany({
+    where: { id: { in: [...deploymentIds] }, status: 'live', startsAt: { lte: now }, endsAt: { gt: now } },
+    select: { id: true },
+  });
+}
+
 /** The live deployments this viewer may see (lib/deployments/data.ts's rule), with their cameras. */
 export async function readLiveDeploymentsVisibleTo(viewer: Viewer) {
   return getDb().deployment.findMany({

@@ -175,8 +175,11 @@ async function matcherOf(snapshotId: string, verifier: VerifierSpec): Promise<Sn
   }
 }
 
-/** Who sent a probe: the analyser that must hold the camera's lease (lib/live/lease-access.ts builds it). */
-export type ProbeSender = Analyser;
+/**
+ * Who sent a probe: the analyser that must hold the camera's lease (lib/live/lease-access.ts builds
+ * it), and for a socket whether it is still connected (a closed one takes no camera).
+ */
+export type ProbeSender = Analyser & { connected?: () => boolean };
 
 /**
  * Handles one probe from a user holding 'probe:submit', within the user's probe rate (429
@@ -229,8 +232,16 @@ const HOLDER_WORDS = { browser: 'another screen', agent: 'the camera agent', htt
 function checkLease(deploymentId: string, context: LiveContext, cameraId: string, sender: ProbeSender): void {
   const leases = leaseTable();
   if (!leases.knows(deploymentId)) leases.track(deploymentId, [...context.cameraIds], context.wentLiveAt);
-  const claim = leases.claimForProbe(deploymentId, cameraId, sender);
+  const claim = leases.claimForProbe(deploymentId, cameraId, sender, sender.connected);
   if (claim.ok) return;
+  if (claim.refusal === 'not_offered') {
+    throw new HttpError(
+      409,
+      'not_lease_holder',
+      'This connection did not offer this camera (lease:offer): offer it first, and send its faces once it is yours.',
+    );
+  }
+  if (claim.refusal === 'gone') throw new HttpError(409, 'not_lease_holder', 'This connection has closed, so it analyses no camera.');
   throw new HttpError(
     409,
     'not_lease_holder',

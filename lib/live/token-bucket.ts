@@ -46,3 +46,37 @@ export class TokenBucket {
     return this.tokens >= this.settings.burst;
   }
 }
+
+/**
+ * One bucket per key (a socket's deployments, its cameras), at most `maxKeys` of them: a key
+ * beyond that is refused while full buckets (idle keys) are dropped to make room, so the map stays
+ * bounded whatever a client names.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    readonly settings: BucketSettings,
+    readonly maxKeys: number,
+  ) {}
+
+  take(key: string, now: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) {
+        for (const [k, b] of this.buckets) if (b.isFull(now)) this.buckets.delete(k);
+        if (this.buckets.size >= this.maxKeys) return false;
+      }
+      this.buckets.set(key, (bucket = new TokenBucket(this.settings, now)));
+    }
+    return bucket.take(now);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+}

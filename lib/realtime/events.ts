@@ -61,18 +61,25 @@ export type CameraAnalysisState = (typeof CAMERA_ANALYSIS_STATES)[number];
 /** A camera's lease as every viewer of the deployment sees it (no face data, no secrets). */
 export type CameraLeaseView = {
   cameraId: string;
-  /** null: nobody analyses this camera now. `analyserId` is the holder's socket id (so a page knows "this screen"). */
+  /**
+   * null: nobody analyses this camera now. `analyserId` is the holder's socket id (so a page knows
+   * "this screen"): '' for viewers without live:view, and for agents about others' cameras (whose
+   * `name` is '' too).
+   */
   holder: { kind: AnalyserKind; analyserId: string; name: string } | null;
   /** ISO time the current holder took the lease, or since when nobody has held it. */
   since: string;
   /** As last reported by the holder; 'connecting' until its first renewal. */
   state: CameraAnalysisState;
-  /** The holder's words for a source that is down (ffmpeg's reason, a browser's error), else null. */
+  /** The holder's words for a source that is down (sanitised, ≤ 200 characters), else null; null for viewers without live:view. */
   reason: string | null;
   /** Detections per second the holder last reported (0 until it reports). */
   detectionsPerSecond: number;
-  /** Health, in an operator's words when shown: no analyser for 60 s; an analyser under 1 detection/s; a holder that cannot read the source. */
-  warnings: ('no_analyser' | 'slow_analysis' | 'source_down')[];
+  /**
+   * Health, in an operator's words when shown: `no_analyser`, nobody analysing it (held or not) for
+   * 60 s; `source_down`, its holder cannot read the source; `slow_analysis`, under 1 detection/s.
+   */
+  warnings: ('no_analyser' | 'source_down' | 'slow_analysis')[];
 };
 
 /** `lease:offer`: the cameras of a deployment this socket can analyse (omitted: every camera it can read). An empty list withdraws. */
@@ -123,7 +130,11 @@ export type OverlayFrame = z.infer<typeof OverlayFrameSchema>;
 /** A camera as an analyser needs it to read the picture. */
 export type AnalysableCamera = { id: string; name: string; source: { kind: string; url: string } };
 
-export type LeaseOfferAnswer = { ok: true; cameras: AnalysableCamera[]; leases: CameraLeaseView[] } | { ok: false; error: string };
+/** `superseded`: a later offer from the same socket was applied instead of this one (this one changed nothing). */
+/** A refused offer carries the refusal's code when there is one (`deployment_not_live`: stop offering for a while). */
+export type LeaseOfferAnswer =
+  | { ok: true; cameras: AnalysableCamera[]; leases: CameraLeaseView[]; superseded?: true }
+  | { ok: false; error: string; code?: string };
 export type LeaseRenewAnswer = { ok: true; leases: CameraLeaseView[] } | { ok: false; error: string };
 
 /** A live deployment as the live overview shows it: its cameras' names and leases (no sources). */
@@ -152,6 +163,10 @@ export const roomOfDeployment = (deploymentId: string) => `deployment:${deployme
 export const roomOfDeploymentCameras = (deploymentId: string) => `deployment-cameras:${deploymentId}`;
 /** Sockets that follow a deployment's lease table only (the live overview): `lease:changed`, no overlays. */
 export const roomOfDeploymentLeases = (deploymentId: string) => `deployment-leases:${deploymentId}`;
+/** The same for roles without live:view: `lease:changed` without socket ids or reasons. */
+export const roomOfDeploymentLeasesRedacted = (deploymentId: string) => `deployment-leases-redacted:${deploymentId}`;
+/** Camera agents analysing a deployment: each gets `lease:changed` with its own cameras only. */
+export const roomOfDeploymentAgents = (deploymentId: string) => `deployment-agents:${deploymentId}`;
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of one signed-in session: closed together when the session ends. */
 export const roomOfSession = (sessionId: string) => `session:${sessionId}`;

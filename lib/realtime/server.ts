@@ -9,11 +9,21 @@ import { clientAddress } from '@/lib/http/client-ip';
 import { HttpError } from '@/lib/http/errors';
 import { allowSameOriginSocket } from '@/lib/http/origin-check';
 import { STATIC_SECURITY_HEADERS } from '@/lib/http/security-headers';
-import { liveOverview, offerCameras, socketAnalyser } from '@/lib/live/lease-access';
+import {
+  auditTakeover,
+  forgetEndedDeployments,
+  LIVE_CHECK_MS,
+  leasesForAgent,
+  leasesForAnalyser,
+  liveOverview,
+  offerCameras,
+  redacted,
+  socketAnalyser,
+} from '@/lib/live/lease-access';
 import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
-import { TokenBucket } from '@/lib/live/token-bucket';
+import { KeyedBuckets, TokenBucket } from '@/lib/live/token-bucket';
 import { processState } from '@/lib/process-state';
 import { findLiveSession } from '@/lib/sessions/data';
 import { authenticateBearer } from '@/lib/service-accounts/auth';
@@ -26,18 +36,32 @@ import {
   LeaseRenewSchema,
   OverlayFrameSchema,
   roomOfDeployment,
+  roomOfDeploymentAgents,
   roomOfDeploymentCameras,
   roomOfDeploymentLeases,
+  roomOfDeploymentLeasesRedacted,
   roomOfSession,
   roomOfUser,
   type ProbeRefusal,
 } from './events';
 import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
 
-/** Lease requests (offers and renewals) one socket may send: a renewal a second, with room for reconnects. */
+/**
+ * Lease requests (offers and renewals) one socket may send per deployment: a renewal a second,
+ * with room for reconnects. Per deployment, so an agent serving several is not starved; a socket
+ * may hold buckets for at most LEASE_DEPLOYMENTS_PER_SOCKET deployments.
+ */
 const LEASE_REQUESTS = { perSecond: 3, burst: 6 };
-/** Overlay frames relayed per camera (more are dropped silently). */
+const LEASE_DEPLOYMENTS_PER_SOCKET = 32;
+/** And in all, so naming many deployments (each offer reads the database) buys no more than this. */
+const LEASE_REQUESTS_PER_SOCKET = { perSecond: 40, burst: 80 };
+/** Overlay frames relayed per camera (more are dropped silently), for at most this many cameras a socket holds. */
 const OVERLAYS = { perSecond: 10, burst: 10 };
+const OVERLAY_CAMERAS_PER_SOCKET = 256;
+/** Overlay frames one socket may send in all, checked before anything is parsed. */
+const OVERLAYS_PER_SOCKET = { perSecond: 100, burst: 100 };
+/** `overview:join` per socket (each reads the database). */
+const OVERVIEW_JOINS = { perSecond: 0.5, burst: 3 };
 
 /**
  * Attaches socket.io at /socket.io. The handshake is authenticated with the same Auth.js
@@ -142,10 +166,23 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
     const analyser = socketAnalyser(user, socket.id);
-    const leaseRequests = new TokenBucket(LEASE_REQUESTS, Date.now());
-    const overlaysOfCamera = new Map<string, TokenBucket>();
+    const leaseRequestsOf = new KeyedBuckets(LEASE_REQUESTS, LEASE_DEPLOYMENTS_PER_SOCKET);
+    /** A lease request for this deployment within this socket's rate (false: refuse it). */
+    const leaseRequests = new TokenBucket(LEASE_REQUESTS_PER_SOCKET, Date.now());
+    const takeLeaseRequest = (deploymentId: unknown): boolean =>
+      leaseRequestsOf.take(typeof deploymentId === 'string' ? deploymentId.slice(0, 64) : '', Date.now()) && leaseRequests.take(Date.now());
+    let offersSent = 0;
+    const overlaysOfCamera = new KeyedBuckets(OVERLAYS, OVERLAY_CAMERAS_PER_SOCKET);
+    const overlays = new TokenBucket(OVERLAYS_PER_SOCKET, Date.now());
+    const overviewJoins = new TokenBucket(OVERVIEW_JOINS, Date.now());
     // Whatever this socket held moves at once (a closed tab, a stopped agent, a lost network).
-    socket.once('disconnect', () => leaseTable().release(analyser.analyserId));
+    socket.once('disconnect', () => {
+      leaseTable().release(analyser.analyserId);
+      leaseRequestsOf.clear();
+      overlaysOfCamera.clear();
+    });
+    const tooManyLeaseRequests = 'Too many lease requests from this connection for this deployment: at most a few a second.';
+    const deploymentIdOf = (payload: unknown) => (payload && typeof payload === 'object' ? (payload as { deploymentId?: unknown }).deploymentId : undefined);
     void socket.join(roomOfUser(user.id));
     // Events wait for the session (or API key) to be confirmed once more after joining its room (watchSession, watchApiKey).
     const sessionConfirmed = socket.data.apiKeyId ? watchApiKey(socket, socket.data.apiKeyId) : watchSession(socket);
@@ -183,26 +220,29 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     socket.on('lease:offer', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user.role, 'camera:lease')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
-      if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
+      if (!takeLeaseRequest(deploymentIdOf(payload))) return ack({ ok: false, error: tooManyLeaseRequests });
+      // Numbered as they arrive: an older offer whose checks finish after a newer one's changes nothing.
+      const seq = ++offersSent;
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       const parsed = LeaseOfferSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'deploymentId is required, and cameraIds must be a list of camera ids.' });
       const { deploymentId, cameraIds } = parsed.data;
       try {
-        const answer = await offerCameras(user, analyser, deploymentId, cameraIds, handshakeIp(socket));
+        const answer = await offerCameras(user, analyser, deploymentId, cameraIds, seq, handshakeIp(socket));
         if (!socket.connected) return leaseTable().release(analyser.analyserId);
-        // Only once the checks passed (the answer carries the table, so no change is missed).
-        await socket.join(roomOfDeploymentCameras(deploymentId));
+        // Only once the checks passed (the answer carries the table, so no change is missed). An
+        // agent gets its own cameras' changes only, and no overlays (they carry officers' match marks).
+        await socket.join(analyser.kind === 'agent' ? roomOfDeploymentAgents(deploymentId) : roomOfDeploymentCameras(deploymentId));
         ack({ ok: true, ...answer });
       } catch (error) {
-        ack({ ok: false, error: error instanceof HttpError ? error.message : 'Could not offer these cameras.' });
+        ack(error instanceof HttpError ? { ok: false, error: error.message, code: error.code } : { ok: false, error: 'Could not offer these cameras.' });
       }
     });
 
     socket.on('lease:renew', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user.role, 'camera:lease')) return ack({ ok: false, error: `Your role (${user.role}) may not analyse cameras.` });
-      if (!leaseRequests.take(Date.now())) return ack({ ok: false, error: 'Too many lease requests from this connection: at most a few a second.' });
+      if (!takeLeaseRequest(deploymentIdOf(payload))) return ack({ ok: false, error: tooManyLeaseRequests });
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       const parsed = LeaseRenewSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: 'A renewal needs deploymentId and cameras [{ cameraId, state, detectionsPerSecond }].' });
@@ -211,20 +251,22 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       if (!leaseTable().renew(deploymentId, analyser.analyserId, cameras)) {
         return ack({ ok: false, error: 'Offer the cameras of this live deployment first (lease:offer).' });
       }
-      ack({ ok: true, leases: leaseTable().view(deploymentId) });
+      ack({ ok: true, leases: leasesForAnalyser(user, analyser, deploymentId) });
     });
 
     // The holder's boxes for one frame go to everyone else watching the camera; anything else is dropped.
     socket.on('overlay:publish', (payload) => {
       if (!can(user.role, 'camera:lease')) return;
+      // Cheap checks before any parsing: this socket's rate, then whether it holds the camera.
+      if (!overlays.take(Date.now())) return;
+      const raw = (payload && typeof payload === 'object' ? payload : {}) as { deploymentId?: unknown; cameraId?: unknown };
+      if (typeof raw.deploymentId !== 'string' || typeof raw.cameraId !== 'string') return;
+      if (leaseTable().holderOf(raw.deploymentId, raw.cameraId)?.analyserId !== analyser.analyserId) return;
+      if (!overlaysOfCamera.take(`${raw.deploymentId}/${raw.cameraId}`, Date.now())) return;
       const parsed = OverlayFrameSchema.safeParse(payload);
-      if (!parsed.success) return;
+      // (the schema trims ids: a frame whose ids were padded is not the held camera's)
+      if (!parsed.success || parsed.data.deploymentId !== raw.deploymentId || parsed.data.cameraId !== raw.cameraId) return;
       const frame = parsed.data;
-      if (leaseTable().holderOf(frame.deploymentId, frame.cameraId)?.analyserId !== analyser.analyserId) return;
-      const key = `${frame.deploymentId}/${frame.cameraId}`;
-      let bucket = overlaysOfCamera.get(key);
-      if (!bucket) overlaysOfCamera.set(key, (bucket = new TokenBucket(OVERLAYS, Date.now())));
-      if (!bucket.take(Date.now())) return;
       socket
         .to(roomOfDeploymentCameras(frame.deploymentId))
         .emit('overlay:frame', { ...frame, at: new Date().toISOString(), holder: { kind: analyser.kind, name: analyser.name } });
@@ -234,10 +276,14 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
     socket.on('overview:join', async (_payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user.role, 'live:view') && !can(user.role, 'deployment:read')) return ack({ ok: false, error: 'Your role may not see live cameras.' });
+      if (!overviewJoins.take(Date.now()))
+        return ack({ ok: false, error: 'Too many requests for the live overview from this connection: wait a few seconds.' });
       if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
       try {
         const deployments = await liveOverview(user);
-        await socket.join(deployments.map((d) => roomOfDeploymentLeases(d.id)));
+        // Roles without live:view follow a table without socket ids or reasons.
+        const room = can(user.role, 'live:view') ? roomOfDeploymentLeases : roomOfDeploymentLeasesRedacted;
+        await socket.join(deployments.map((d) => room(d.id)));
         ack({ ok: true, deployments });
       } catch (error) {
         console.error('[realtime] overview failed', error instanceof Error ? error.message : error);
@@ -252,7 +298,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
         takeSocketProbe(probes);
         if (!(await sessionConfirmed)) throw new HttpError(401, 'unauthenticated', 'Your session has ended.');
         if (typeof deploymentId !== 'string') throw new HttpError(422, 'invalid_input', 'deploymentId is required.');
-        ack(await submitProbe(user, deploymentId, probe, analyser, handshakeIp(socket)));
+        ack(await submitProbe(user, deploymentId, probe, { ...analyser, connected: () => socket.connected }, handshakeIp(socket)));
       } catch (error) {
         ack(refusal(error));
       }
@@ -287,10 +333,13 @@ function startLeaseUpkeep(io: RealtimeServer): void {
   const publish = () => {
     scheduled = false;
     for (const deploymentId of pending) {
-      io.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', {
-        deploymentId,
-        leases: table.view(deploymentId),
-      });
+      const leases = table.view(deploymentId);
+      io.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', { deploymentId, leases });
+      io.to(roomOfDeploymentLeasesRedacted(deploymentId)).emit('lease:changed', { deploymentId, leases: leases.map(redacted) });
+      // Each agent sees its own cameras only (one process holds the table, so its sockets are all here).
+      for (const socketId of io.sockets.adapter.rooms.get(roomOfDeploymentAgents(deploymentId)) ?? []) {
+        io.sockets.sockets.get(socketId)?.emit('lease:changed', { deploymentId, leases: leasesForAgent(deploymentId, socketId) });
+      }
     }
     pending.clear();
   };
@@ -300,11 +349,26 @@ function startLeaseUpkeep(io: RealtimeServer): void {
     scheduled = true;
     setImmediate(publish);
   });
+  const stopAuditing = table.onTakeover(auditTakeover);
   const sweeper = setInterval(() => table.sweep(), LEASE_SWEEP_MS);
   sweeper.unref();
+  // Deployments that stopped being live by a path that did not tell the table (a window that ran out).
+  let checking = false;
+  const liveCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    forgetEndedDeployments()
+      .catch((error: unknown) => console.error('[leases] could not check which deployments are live:', error instanceof Error ? error.message : error))
+      .finally(() => {
+        checking = false;
+      });
+  }, LIVE_CHECK_MS);
+  liveCheck.unref();
   upkeep.stop = () => {
     clearInterval(sweeper);
+    clearInterval(liveCheck);
     unsubscribe();
+    stopAuditing();
   };
 }
 

@@ -6,6 +6,7 @@ import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
 import { startServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, Session } from '../support/session';
+import { io } from 'socket.io-client';
 import { connectSocket, type TestSocket } from '../support/sockets';
 
 /**
@@ -22,6 +23,8 @@ let live: DeploymentJson;
 let probes: ProbeFixtures;
 let cameraA: string, cameraB: string, cameraC: string;
 const sockets: TestSocket[] = [];
+/** The tables an auditor following the live overview was sent (`lease:changed`). */
+const auditorChanges: CameraLeaseView[][] = [];
 
 async function signedIn(email: string) {
   const session = new Session(server.baseUrl);
@@ -213,12 +216,30 @@ describe('camera leases', () => {
   });
 
   it('makes an HTTP sender the holder of a free camera, and refuses a wall’s probe for it', async () => {
+    // A wall whose offer leaves the free camera out may not take it by probing.
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraC }))).toMatchObject({
+      error: 'not_lease_holder',
+      message: expect.stringContaining('did not offer this camera'),
+    });
+    expect(holderId(await tableOf(operator), cameraC)).toBeNull();
     const http = await operator2.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.stranger, { cameraId: cameraC }));
     expect(http.status).toBe(200);
     expect(await http.json()).toEqual({ matched: false });
-    const table = await tableOf(auditor); // deployment:read may read the table
-    expect(table.find((l) => l.cameraId === cameraC)!.holder).toMatchObject({ kind: 'http', name: 'Omar Operator' });
-    expect(table.find((l) => l.cameraId === cameraC)!.holder!.analyserId).toMatch(/^http:/);
+    expect((await tableOf(operator)).find((l) => l.cameraId === cameraC)!.holder!.analyserId).toMatch(/^http:/);
+    // deployment:read may read the table, without analysers' ids (sockets') or reasons.
+    const table = await tableOf(auditor);
+    expect(table.find((l) => l.cameraId === cameraC)!.holder).toEqual({ kind: 'http', analyserId: '', name: 'Omar Operator' });
+    expect(table.every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
+    const { socket: auditorSocket } = await connectSocket(server.baseUrl, auditor.cookieHeader());
+    sockets.push(auditorSocket);
+    auditorSocket.on('lease:changed', (p) => p.deploymentId === live.id && auditorChanges.push(p.leases));
+    const overview = await auditorSocket.emitWithAck('overview:join', {});
+    const auditorsLeases = overview.ok ? overview.deployments.find((d) => d.id === live.id)!.leases : [];
+    expect(auditorsLeases.filter((l) => l.holder).length).toBeGreaterThan(0);
+    expect(auditorsLeases.every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
+    // overview:join reads the database: a few per socket, then refused.
+    const joins = await Promise.all([1, 2, 3].map(() => auditorSocket.emitWithAck('overview:join', {})));
+    expect(joins.map((j) => j.ok)).toEqual([true, true, false]);
     expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraC }))).toMatchObject({
       error: 'not_lease_holder',
       message: expect.stringContaining('another system (Omar Operator)'),
@@ -232,6 +253,58 @@ describe('camera leases', () => {
     expect(other.status).toBe(409);
     expect(await other.json()).toMatchObject({ error: 'not_lease_holder' });
     expect((await new Session(server.baseUrl).fetch(`/api/deployments/${live.id}/leases`)).status).toBe(401);
+  });
+
+  it('tells a camera agent only of its own cameras, sends it no overlays, and audits its taking a camera from a wall', async () => {
+    const admin = await signedIn('admin@sightline.test');
+    const created = await admin.json('/api/service-accounts', 'POST', { name: 'Lease agent', deploymentIds: [live.id] });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: { text: string } };
+    const agent: TestSocket = io(server.baseUrl, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth: { token: key.text } });
+    sockets.push(agent);
+    await new Promise<void>((resolve, reject) => {
+      agent.once('connect', resolve);
+      agent.once('connect_error', reject);
+    });
+    const changed: CameraLeaseView[][] = [];
+    const overlays: OverlayFrameEvent[] = [];
+    agent.on('lease:changed', (p) => p.deploymentId === live.id && changed.push(p.leases));
+    agent.on('overlay:frame', (f) => overlays.push(f));
+
+    const offered = (await agent.emitWithAck('lease:offer', { deploymentId: live.id, cameraIds: [cameraB] })) as LeaseOfferAnswer;
+    expect(offered.ok).toBe(true);
+    // It takes the camera from the wall, and hears of no other camera.
+    expect(offered.ok && offered.leases).toEqual([
+      expect.objectContaining({ cameraId: cameraB, holder: { kind: 'agent', analyserId: agent.id, name: 'Lease agent' } }),
+    ]);
+    const renewed = (await agent.emitWithAck('lease:renew', {
+      deploymentId: live.id,
+      cameras: [{ cameraId: cameraB, state: 'analysing', detectionsPerSecond: 3 }],
+    })) as LeaseRenewAnswer;
+    expect(renewed.ok && renewed.leases.map((l) => l.cameraId)).toEqual([cameraB]);
+    expect(await probeOver(wall1.socket, fresh(probes.stranger, { cameraId: cameraB }))).toMatchObject({ error: 'not_lease_holder' });
+    // Overlays of a wall's camera, and lease changes of others' cameras, do not reach it.
+    wall1.socket.emit('overlay:publish', {
+      deploymentId: live.id,
+      cameraId: cameraA,
+      frame: { width: 640, height: 480 },
+      faces: [{ trackId: 'agent-1', box: { x: 10, y: 20, width: 80, height: 90 }, state: 'matched' }],
+    });
+    await timeUntil(() => changed.length > 0, 3000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(overlays).toEqual([]);
+    expect(changed.every((leases) => leases.every((l) => l.cameraId === cameraB))).toBe(true);
+    // The auditor following the overview was told of the move, without socket ids.
+    expect(auditorChanges.length).toBeGreaterThan(0);
+    expect(auditorChanges.flat().every((l) => !l.holder || l.holder.analyserId === '')).toBe(true);
+
+    const response = await admin.fetch('/api/audit?action=camera_lease.taken_by_agent&pageSize=50');
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as { events: { subjectId: string; details: { cameraId: string } }[] };
+    expect(events).toEqual([expect.objectContaining({ subjectId: live.id, details: expect.objectContaining({ cameraId: cameraB }) })]);
+
+    agent.close();
+    await timeUntil(() => holderId(wall1.leases, cameraB) === wall1.socket.id, 3000);
   });
 
   it('shows the table on the live overview (home page and overview:join), and drops it when the deployment ends', async () => {

@@ -1,5 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LEASE_TTL_MS, LeaseTable, NO_ANALYSER_WARN_MS, SLOW_GRACE_MS, SOURCE_DOWN_MEMORY_MS, type Analyser, type CameraReport } from '@/lib/live/leases';
+import {
+  CONNECT_TIMEOUT_MS,
+  LEASE_TTL_MS,
+  LeaseTable,
+  NO_ANALYSER_WARN_MS,
+  SLOW_GRACE_MS,
+  SOURCE_DOWN_MEMORY_MS,
+  type Analyser,
+  type CameraReport,
+} from '@/lib/live/leases';
 
 const wall1: Analyser = { analyserId: 'sock-1', kind: 'browser', name: 'Ada Operator', userId: 'u1' };
 const wall2: Analyser = { analyserId: 'sock-2', kind: 'browser', name: 'Ben Operator', userId: 'u2' };
@@ -155,7 +164,7 @@ describe('LeaseTable', () => {
 
   it('lets a probe take a free camera, refuses another sender, and frees an HTTP sender that stopped sending', () => {
     expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
-    expect(table.claimForProbe(D, 'cam-a', wall1)).toEqual({ ok: false, holder: http });
+    expect(table.claimForProbe(D, 'cam-a', wall1)).toEqual({ ok: false, refusal: 'held', holder: http });
     // Each probe renews the HTTP sender's lease.
     tick(LEASE_TTL_MS - 100);
     expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
@@ -181,11 +190,169 @@ describe('LeaseTable', () => {
     table.sweep();
     expect(table.view(D).map((lease) => lease.warnings)).toEqual([['no_analyser'], ['no_analyser']]);
     expect(changes).toEqual([D]); // the sweep told the viewers
+    // A holder that is not yet analysing does not clear it; one analysing does.
     table.offer(D, wall1, ['cam-a']);
+    expect(table.view(D).map((lease) => lease.warnings)).toEqual([['no_analyser'], ['no_analyser']]);
+    table.renew(D, 'sock-1', [analysing('cam-a')]);
     expect(table.view(D).map((lease) => lease.warnings)).toEqual([[], ['no_analyser']]);
     // A holder that leaves restarts the minute.
     table.release('sock-1');
     expect(table.view(D)[0]!.warnings).toEqual([]);
+    tick(NO_ANALYSER_WARN_MS);
+    table.sweep();
+    expect(table.view(D)[0]!.warnings).toEqual(['no_analyser']);
+  });
+
+  it('warns of a camera held for a minute by a holder that never analyses it (stuck connecting or down)', () => {
+    table.offer(D, wall1, CAMERAS);
+    for (let t = 0; t < NO_ANALYSER_WARN_MS; t += 1000) {
+      tick(1000);
+      table.renew(D, 'sock-1', [{ cameraId: 'cam-a', state: 'connecting', detectionsPerSecond: 0 }, analysing('cam-b')]);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('sock-1');
+    expect(table.view(D).map((lease) => lease.warnings)).toEqual([['no_analyser'], []]);
+  });
+
+  it('raises source_down while the holder reports it, with a sanitised reason', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.renew(D, 'sock-1', [
+      {
+        cameraId: 'cam-a',
+        state: 'source_down',
+        reason: 'rtsp://admin:hunter2@10.0.0.5/live 401\u0007 password=hunter2 ' + 'x'.repeat(400),
+        detectionsPerSecond: 0,
+      },
+    ]);
+    const [a] = table.view(D);
+    expect(a!.warnings).toEqual(['source_down']);
+    expect(a!.reason).not.toMatch(/hunter2|rtsp:|10\.0\.0\.5/);
+    expect(a!.reason).not.toContain('\u0007');
+    expect(a!.reason!.startsWith('[address] 401 password=[hidden] xxx')).toBe(true);
+    expect(a!.reason!.length).toBeLessThanOrEqual(200);
+    table.renew(D, 'sock-1', [analysing('cam-a')]);
+    expect(table.view(D)[0]).toMatchObject({ warnings: [], reason: null });
+  });
+
+  it('moves a camera whose holder is stuck connecting for 10 s to a fresh candidate, and leaves it when there is none', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, ['cam-a']);
+    for (let t = 0; t < CONNECT_TIMEOUT_MS - 1000; t += 1000) {
+      tick(1000);
+      table.renew(D, 'sock-1', [{ cameraId: 'cam-a', state: 'connecting', detectionsPerSecond: 0 }, analysing('cam-b')]);
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('sock-1');
+    tick(1000);
+    table.renew(D, 'sock-1', [{ cameraId: 'cam-a', state: 'connecting', detectionsPerSecond: 0 }, analysing('cam-b')]);
+    table.renew(D, 'sock-2', []);
+    table.sweep();
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-2', 'sock-1']);
+    // sock-2 is stuck too; sock-1 was stuck on it lately, so sock-2 keeps it.
+    for (let t = 0; t < CONNECT_TIMEOUT_MS; t += 1000) {
+      tick(1000);
+      table.renew(D, 'sock-1', [analysing('cam-b')]);
+      table.renew(D, 'sock-2', [{ cameraId: 'cam-a', state: 'connecting', detectionsPerSecond: 0 }]);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('sock-2');
+  });
+
+  it('counts a holder that sends faces as analysing: an HTTP sender probing steadily keeps its camera past the connect timeout', () => {
+    expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+    table.offer(D, wall1, ['cam-a']);
+    for (let t = 0; t < 2 * CONNECT_TIMEOUT_MS; t += 1000) {
+      tick(1000);
+      expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+      table.renew(D, 'sock-1', []);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('http:abc');
+    expect(table.view(D)[0]!.warnings).toEqual([]);
+  });
+
+  it('lets only the cameras named in a renewal live on: a held camera the holder stops naming lapses after the TTL', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    for (let t = 0; t < LEASE_TTL_MS; t += 500) {
+      tick(500);
+      table.renew(D, 'sock-1', [analysing('cam-a')]);
+      table.renew(D, 'sock-2', []);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-2']);
+  });
+
+  it('does not hand a lapsed camera straight back to the holder that stopped naming it', () => {
+    table.offer(D, wall1, CAMERAS);
+    for (let t = 0; t < LEASE_TTL_MS; t += 500) {
+      tick(500);
+      table.renew(D, 'sock-1', [analysing('cam-a')]);
+      table.sweep();
+    }
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', null]);
+  });
+
+  it('an agent does not take from a browser a camera it found down lately; a fresh agent candidate takes it at the sweep', () => {
+    const takeovers: string[] = [];
+    table.onTakeover((t) => takeovers.push(`${t.agent.analyserId}<${t.from.analyserId}:${t.cameraId}`));
+    table.offer(D, wall1, ['cam-a']);
+    table.offer(D, agent, ['cam-a']);
+    expect(takeovers).toEqual(['sock-agent<sock-1:cam-a']);
+    takeovers.length = 0;
+    table.renew(D, 'sock-agent', [{ cameraId: 'cam-a', state: 'source_down', detectionsPerSecond: 0 }]);
+    // The agent found it down: the browser is handed it, and the agent offering again does not take it back.
+    expect(holderOf('cam-a')).toBe('sock-1');
+    table.offer(D, agent, ['cam-a']);
+    expect(holderOf('cam-a')).toBe('sock-1');
+    for (let t = 0; t < SOURCE_DOWN_MEMORY_MS - 1000; t += 1000) {
+      tick(1000);
+      table.renew(D, 'sock-agent', []);
+      table.renew(D, 'sock-1', [analysing('cam-a')]);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('sock-1');
+    expect(takeovers).toEqual([]);
+    tick(1000);
+    table.renew(D, 'sock-agent', []);
+    table.renew(D, 'sock-1', [analysing('cam-a')]);
+    table.sweep();
+    expect(holderOf('cam-a')).toBe('sock-agent');
+    expect(takeovers).toEqual(['sock-agent<sock-1:cam-a']);
+  });
+
+  it('does not let a silent agent candidate take a camera at the sweep', () => {
+    table.offer(D, wall1, ['cam-a']);
+    table.offer(D, agent, ['cam-a']);
+    table.renew(D, 'sock-agent', [{ cameraId: 'cam-a', state: 'source_down', detectionsPerSecond: 0 }]);
+    expect(holderOf('cam-a')).toBe('sock-1');
+    // Its memory of the report fades, but the agent has stopped renewing: it is not fresh.
+    for (let t = 0; t < SOURCE_DOWN_MEMORY_MS + 2000; t += 1000) {
+      tick(1000);
+      table.renew(D, 'sock-1', [analysing('cam-a')]);
+      table.sweep();
+    }
+    expect(holderOf('cam-a')).toBe('sock-1');
+    table.renew(D, 'sock-agent', []);
+    expect(holderOf('cam-a')).toBe('sock-agent');
+  });
+
+  it('applies offers in the order they were sent', () => {
+    expect(table.offer(D, wall1, CAMERAS, 2)).toBe(true);
+    expect(table.offer(D, wall1, [], 1)).toBe(false);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-1', 'sock-1']);
+    expect(table.offer(D, wall1, ['cam-b'], 3)).toBe(true);
+    expect(CAMERAS.map(holderOf)).toEqual([null, 'sock-1']);
+  });
+
+  it('refuses a probe from a socket whose offer leaves the camera out, or that is gone', () => {
+    table.offer(D, wall1, ['cam-a']);
+    expect(table.claimForProbe(D, 'cam-b', wall1, () => true)).toEqual({ ok: false, refusal: 'not_offered' });
+    expect(table.claimForProbe(D, 'cam-b', wall2, () => false)).toEqual({ ok: false, refusal: 'gone' });
+    expect(holderOf('cam-b')).toBeNull();
+    expect(table.claimForProbe(D, 'cam-b', wall2, () => true)).toEqual({ ok: true });
+    expect(table.holderOf(D, 'cam-b')).toEqual(wall2);
   });
 
   it('warns of slow analysis when a holder analysing reports under one detection a second, after a grace', () => {
@@ -197,6 +364,17 @@ describe('LeaseTable', () => {
     expect(table.view(D).map((lease) => lease.warnings)).toEqual([['slow_analysis'], []]);
     table.renew(D, 'sock-1', [analysing('cam-a', 4), { cameraId: 'cam-b', state: 'connecting', detectionsPerSecond: 0 }]);
     expect(table.view(D)[0]!.warnings).toEqual([]);
+  });
+
+  it('does not track again a forgotten deployment from an older read, but does once it went live again', () => {
+    const readAt = new Date(clock - 1);
+    table.forget(D);
+    expect(table.track(D, CAMERAS, readAt)).toBe(false);
+    expect(table.knows(D)).toBe(false);
+    expect(table.track(D, CAMERAS, null)).toBe(false);
+    tick(1000);
+    expect(table.track(D, CAMERAS, new Date(clock))).toBe(true);
+    expect(table.knows(D)).toBe(true);
   });
 
   it('forgets a deployment that stopped being live, and tells its viewers', () => {

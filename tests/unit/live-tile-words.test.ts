@@ -96,8 +96,10 @@ describe('OfferState', () => {
   });
 
   it('asks a deployment that is not live rarely', () => {
-    expect(isNotLiveRefusal('This deployment is not live, so its cameras are not analysed.')).toBe(true);
-    expect(isNotLiveRefusal('Too many lease requests from this connection: at most a few a second.')).toBe(false);
+    expect(isNotLiveRefusal({ error: 'This deployment is not live, so its cameras are not analysed.', code: 'deployment_not_live' })).toBe(true);
+    expect(isNotLiveRefusal({ error: 'Too many lease requests from this connection: at most a few a second.' })).toBe(false);
+    // The code decides, not the wording.
+    expect(isNotLiveRefusal({ error: 'This deployment is not live.' })).toBe(false);
     const state = new OfferState();
     state.sending();
     state.refused(0, true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '@/lib/live/token-bucket';
+import { KeyedBuckets, TokenBucket } from '@/lib/live/token-bucket';
 
 describe('TokenBucket', () => {
   it('lets a burst through at once, then the rate, and refills to the burst at most', () => {
@@ -34,5 +34,21 @@ describe('TokenBucket', () => {
     expect(bucket.take(10_000)).toBe(true);
     expect(bucket.take(5_000)).toBe(false);
     expect(bucket.take(11_000)).toBe(true);
+  });
+});
+
+describe('KeyedBuckets', () => {
+  it('keeps a bucket per key, so one busy key does not starve another, and holds at most maxKeys', () => {
+    const buckets = new KeyedBuckets({ perSecond: 3, burst: 6 }, 2);
+    const t = 1_000_000;
+    for (let i = 0; i < 6; i++) expect(buckets.take('dep-1', t)).toBe(true);
+    expect(buckets.take('dep-1', t)).toBe(false);
+    expect(buckets.take('dep-2', t)).toBe(true);
+    // A third key while both are in use: refused, the map stays bounded.
+    expect(buckets.take('dep-3', t)).toBe(false);
+    expect(buckets.size).toBe(2);
+    // Once a key's bucket has refilled (idle), it makes room.
+    expect(buckets.take('dep-3', t + 3000)).toBe(true);
+    expect(buckets.size).toBeLessThanOrEqual(2);
   });
 });
