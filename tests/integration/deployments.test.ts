@@ -250,7 +250,12 @@ describe('planning and submission', () => {
         /zone/,
       ],
       [await planner.json('/api/deployments', 'POST', { name: 'x', planner: 'someone else' }), 422, /planner/],
-      [await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, source: { kind: 'rtsp', url: 'rtsp://x' } }), 422, /source\.kind/],
+      [
+        await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, source: { kind: 'webrtc', url: 'https://x.example' } }),
+        422,
+        /source\.kind/,
+      ],
+      [await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, source: { kind: 'rtsp', url: 'https://x.example/cam' } }), 422, /rtsp/],
       [await planner.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, fov: 720 }), 422, /fov/],
       [await planner.fetch('/api/deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' }), 400, /not valid JSON/],
       [await planner.fetch('/api/deployments', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name' }), 415, /JSON/],
