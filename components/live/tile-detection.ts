@@ -1,5 +1,6 @@
 import type { CapturedFrame, FrameInfo, FrameSource } from '@/lib/face/detection-scheduler';
 import type { Probe } from '@/lib/face/probe';
+import { exchangeProbe, PROBE_TIMEOUT_MS } from '@/lib/face/probe-exchange';
 import { FaceTracker, type Track } from '@/lib/face/tracker';
 import type { DescribeFace, DescribedFace, DetectedFace } from '@/lib/face/worker-protocol';
 import { clearOverlay, drawOverlay } from './tile-overlay';
@@ -16,17 +17,6 @@ import { ProbeRefusedError, type ProbeResult, type PublishedOverlay } from './ty
 export const NO_SIGNAL_MS = 4000;
 /** Boxes older than this are wiped: the detector has fallen behind or the tile stopped being analysed. */
 const OVERLAY_MAX_AGE_MS = 1500;
-/** A probe unanswered after this long is treated as failed (the track will be probed again). */
-export const PROBE_TIMEOUT_MS = 10_000;
-/**
- * The server could not verify a crop yet — busy with this user's other candidates, its verifier
- * overloaded, or this user over the probe rate (the crop was refused before its ticket was touched)
- * — and kept the ticket: the tile sends the crop again after a pause that doubles from 250 ms up to
- * 2 s, jittered so that a wall of tiles does not come back all at once.
- */
-const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
-const VERIFY_RETRY_FIRST_MS = 250;
-const VERIFY_RETRY_MAX_MS = 2000;
 const RATE_WINDOW_MS = 3000;
 /** Boxes are published to the other viewers at most this often (10 a second, what the server relays). */
 const PUBLISH_EVERY_MS = 100;
@@ -228,9 +218,11 @@ export class TileDetection implements FrameSource {
       this.tracker.markFailed(number, performance.now());
       this.redraw();
     }, PROBE_TIMEOUT_MS);
-    this.options
-      .submitProbe(probe)
-      .then((first) => (first.cropNeeded && first.ticket && !settled ? this.sendCrop({ ...probe, crop, ticket: first.ticket }, () => settled) : first))
+    exchangeProbe(probe, crop, {
+      submit: this.options.submitProbe,
+      refusalCode: (error) => (error instanceof ProbeRefusedError ? error.code : null),
+      givenUp: () => settled || this.disposed,
+    })
       .then((answer) => {
         if (answer.matched) counters.matched += 1;
         // A late "no match" changes nothing; a late match still turns the box red.
@@ -248,23 +240,6 @@ export class TileDetection implements FrameSource {
         counters.inFlight -= 1;
         if (!this.disposed) this.redraw();
       });
-  }
-
-  /**
-   * Sends a candidate's crop with its ticket; while the server answers that it cannot verify yet
-   * (RETRYABLE_VERIFY_CODES), the same follow-up goes again after a pause, until the probe times out.
-   */
-  private async sendCrop(followUp: Probe, timedOut: () => boolean): Promise<ProbeResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.options.submitProbe(followUp);
-      } catch (error) {
-        const retryable = error instanceof ProbeRefusedError && RETRYABLE_VERIFY_CODES.has(error.code);
-        if (!retryable || timedOut() || this.disposed) throw error;
-        const pause = Math.min(VERIFY_RETRY_MAX_MS, VERIFY_RETRY_FIRST_MS * 2 ** attempt) * (0.5 + Math.random());
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
-    }
   }
 
   /**

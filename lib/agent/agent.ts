@@ -11,7 +11,8 @@ import type {
   LeaseRenewAnswer,
   ServerToClientEvents,
 } from '@/lib/realtime/events';
-import { CameraAnalysis, PROBE_TIMEOUT_MS, ProbeRefused, type ProbeCounters } from './camera-analysis';
+import { PROBE_TIMEOUT_MS } from '@/lib/face/probe-exchange';
+import { CameraAnalysis, ProbeRefused, type ProbeCounters } from './camera-analysis';
 import { CameraFeed, type FeedState } from './camera-feed';
 import { FrameDetector } from './detector';
 import { redactUrls } from './ffmpeg';

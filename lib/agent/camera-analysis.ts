@@ -1,23 +1,19 @@
 import type { Probe, ProbeAnswer } from '@/lib/face/probe';
+import { exchangeProbe, PROBE_TIMEOUT_MS } from '@/lib/face/probe-exchange';
 import { FaceTracker, type Track } from '@/lib/face/tracker';
 import type { OverlayFrame } from '@/lib/realtime/events';
 import type { DescribedFace, DetectedFace } from './detector';
 
 /**
  * One held camera's side of the agent's analysis: tracks faces across frames with the browser's
- * tracker (lib/face/tracker.ts), turns descriptors into probes with the browser's rules
- * (components/live/tile-detection.ts: the descriptor first; the crop only when the server answers
+ * tracker (lib/face/tracker.ts), turns descriptors into probes with the browser's own rules
+ * (lib/face/probe-exchange.ts: the descriptor first; the crop only when the server answers
  * `cropNeeded`, with its ticket; a verification the server cannot do yet is retried after a
  * jittered pause; a probe unanswered in 10 s counts as failed), and builds the overlay frame the
  * holder publishes. Nothing about a face outlives its probe: a descriptor and crop go from the
  * detector straight into one probe and are dropped with the answer.
  */
 
-export const PROBE_TIMEOUT_MS = 10_000;
-/** Codes after which the same crop follow-up is sent again (the browser's RETRYABLE_VERIFY_CODES). */
-export const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
-const VERIFY_RETRY_FIRST_MS = 250;
-const VERIFY_RETRY_MAX_MS = 2000;
 const RATE_WINDOW_MS = 3000;
 
 /** A probe the server refused: its code (e.g. `not_lease_holder`) and message. */
@@ -137,11 +133,11 @@ export class CameraAnalysis {
       counters.failed += 1;
       this.tracker.markFailed(number, performance.now());
     }, PROBE_TIMEOUT_MS);
-    this.options
-      .submitProbe(probe)
-      .then((first) =>
-        !first.matched && first.cropNeeded && first.ticket && !settled ? this.sendCrop({ ...probe, crop, ticket: first.ticket }, () => settled) : first,
-      )
+    exchangeProbe(probe, crop, {
+      submit: this.options.submitProbe,
+      refusalCode: (error) => (error instanceof ProbeRefused ? error.code : null),
+      givenUp: () => settled || this.disposed,
+    })
       .then((answer) => {
         if (answer.matched) counters.matched += 1;
         // A late "no match" changes nothing; a late match still marks the track.
@@ -158,18 +154,5 @@ export class CameraAnalysis {
         settled = true;
         clearTimeout(timeout);
       });
-  }
-
-  private async sendCrop(followUp: Probe, timedOut: () => boolean): Promise<Extract<ProbeAnswer, object>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.options.submitProbe(followUp);
-      } catch (error) {
-        const retryable = error instanceof ProbeRefused && RETRYABLE_VERIFY_CODES.has(error.code);
-        if (!retryable || timedOut() || this.disposed) throw error;
-        const pause = Math.min(VERIFY_RETRY_MAX_MS, VERIFY_RETRY_FIRST_MS * 2 ** attempt) * (0.5 + Math.random());
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
-    }
   }
 }
