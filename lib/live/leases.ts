@@ -419,26 +419,24 @@ export class LeaseTable implements LeaseStore {
   }
 
   private hand(lease: CameraLease, analyser: Analyser, now: number): void {
-    lease.holder = analyser;
-    lease.since = now;
+    this.reassign(lease, analyser, now);
     lease.renewedAt = now;
-    lease.state = 'connecting';
-    lease.reason = null;
-    lease.detectionsPerSecond = 0;
-    lease.analysingSince = null;
-    lease.unanalysedSince ??= now;
-    lease.holderIdleSince = now;
   }
 
   private vacate(lease: CameraLease, now: number): void {
-    lease.holder = null;
+    this.reassign(lease, null, now);
+  }
+
+  /** A new holder (or none): what the last one reported goes; time unanalysed keeps counting from before. */
+  private reassign(lease: CameraLease, holder: Analyser | null, now: number): void {
+    lease.holder = holder;
     lease.since = now;
     lease.state = 'connecting';
     lease.reason = null;
     lease.detectionsPerSecond = 0;
     lease.analysingSince = null;
     lease.unanalysedSince ??= now;
-    lease.holderIdleSince = null;
+    lease.holderIdleSince = holder ? now : null;
   }
 
   /** Tells the listeners when what viewers see has changed (the rate only when it moves by a whole detection a second). */
