@@ -247,6 +247,8 @@ export async function claimAlert({ actor, ip }: Context, alertId: string, input:
       if (correction === null) throw alreadyDecided();
       throw conflict('The alert changed meanwhile; look at it again before correcting it.');
     }
+    // Kept through releases and corrections: the record's time to first claim.
+    await tx.alert.updateMany({ where: { id: alertId, firstClaimedAt: null }, data: { firstClaimedAt: now } });
     await audit({
       action: 'alert.claimed',
       actorId: actor.id,
@@ -321,6 +323,7 @@ export async function decideAlert(
     });
     if (count !== 1) throw changedMeanwhile();
     await tx.alertDecision.create({ data: { alertId, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
+    await tx.alert.updateMany({ where: { id: alertId, firstDecidedAt: null }, data: { firstDecidedAt: now } });
     const correction = isDecided(before.status) ? { correction: true, reason: before.claimCorrection, from: before.status } : { correction: false };
     await audit({ action: 'alert.decided', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { decision, note, ...correction } });
   });

@@ -1,16 +1,35 @@
 import { FaceCounter } from '@/lib/matching/face-counts';
 import { processState } from '@/lib/process-state';
-import { addFaceCounts } from './mutations';
+import { addCoverageMinutes, addFaceCounts } from './mutations';
 
 /**
  * The process's face counter (on globalThis: the socket server and Next's route handlers both
  * record into it) and its persistence into FaceCount rows, one per camera and minute.
  */
 const counter = processState('faceCounter', () => new FaceCounter());
+/**
+ * Coverage: the minutes in which each camera was analysed, whether or not it saw a face. The same
+ * per-minute buckets, of which only the existence is persisted (CoverageMinute rows).
+ */
+const coverage = processState('coverageMinutes', () => new FaceCounter());
 
-/** Counts one face processed by a camera (whatever the match result). */
+/** Counts one face processed by a camera (whatever the match result); the camera was analysed that minute. */
 export function recordFaceProcessed(deploymentId: string, cameraId: string, at: Date): void {
   counter.record(deploymentId, cameraId, at.getTime());
+  coverage.record(deploymentId, cameraId, at.getTime());
+}
+
+/** Marks a minute in which the holder of a camera's lease reported analysing it (faces or not). */
+export function recordCameraAnalysed(deploymentId: string, cameraId: string, at: Date): void {
+  coverage.record(deploymentId, cameraId, at.getTime());
+}
+
+/**
+ * Faces counted in memory and not yet written, per deployment, from `since` (epoch ms): the live
+ * overview adds them to the stored minutes so that its figure is current.
+ */
+export function pendingFaces(since: number): Map<string, number> {
+  return counter.totals(since);
 }
 
 /**
@@ -19,11 +38,18 @@ export function recordFaceProcessed(deploymentId: string, cameraId: string, at: 
  */
 export async function flushFaceCounts(now = new Date()): Promise<number> {
   const buckets = counter.drain(now.getTime());
-  if (buckets.length === 0) return 0;
+  const covered = coverage.drain(now.getTime());
   try {
-    await addFaceCounts(buckets);
+    if (buckets.length > 0) await addFaceCounts(buckets);
   } catch (error) {
     counter.restore(buckets);
+    coverage.restore(covered);
+    throw error;
+  }
+  try {
+    if (covered.length > 0) await addCoverageMinutes(covered);
+  } catch (error) {
+    coverage.restore(covered);
     throw error;
   }
   return buckets.length;

@@ -13,12 +13,33 @@ import type { FaceCountBucket } from '@/lib/matching/face-counts';
  */
 export async function addFaceCounts(buckets: readonly FaceCountBucket[]): Promise<void> {
   const db = getDb();
-  await db.$transaction(
-    buckets.map((b) =>
+  // The deployment's total moves in the same transaction as its minutes, so the two never disagree.
+  const perDeployment = new Map<string, number>();
+  for (const b of buckets) perDeployment.set(b.deploymentId, (perDeployment.get(b.deploymentId) ?? 0) + b.count);
+  await db.$transaction([
+    ...buckets.map((b) =>
       db.faceCount.upsert({
         where: { cameraId_minute: { cameraId: b.cameraId, minute: b.minuteStart } },
         create: { deploymentId: b.deploymentId, cameraId: b.cameraId, minute: b.minuteStart, count: b.count },
         update: { count: { increment: b.count } },
+      }),
+    ),
+    ...[...perDeployment].map(([id, count]) => db.deployment.updateMany({ where: { id }, data: { facesProcessed: { increment: count } } })),
+  ]);
+}
+
+/**
+ * Records the minutes in which cameras were analysed (coverage). Only that a minute was covered
+ * is kept: a minute already recorded stays as it is.
+ */
+export async function addCoverageMinutes(minutes: readonly Pick<FaceCountBucket, 'deploymentId' | 'cameraId' | 'minuteStart'>[]): Promise<void> {
+  const db = getDb();
+  await db.$transaction(
+    minutes.map((m) =>
+      db.coverageMinute.upsert({
+        where: { cameraId_minute: { cameraId: m.cameraId, minute: m.minuteStart } },
+        create: { deploymentId: m.deploymentId, cameraId: m.cameraId, minute: m.minuteStart },
+        update: {},
       }),
     ),
   );

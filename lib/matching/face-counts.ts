@@ -62,6 +62,15 @@ export class FaceCounter {
     for (const b of buckets) this.record(b.deploymentId, b.cameraId, b.minuteStart.getTime(), b.count);
   }
 
+  /** Counts held (not yet drained) per deployment, of minutes starting at or after `since` (epoch ms). */
+  totals(since: number): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const b of this.buckets.values()) {
+      if (b.minuteStart >= since) totals.set(b.deploymentId, (totals.get(b.deploymentId) ?? 0) + b.count);
+    }
+    return totals;
+  }
+
   /** Buckets held (minutes not yet drained). */
   get size(): number {
     return this.buckets.size;

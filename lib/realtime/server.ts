@@ -20,6 +20,7 @@ import {
   redacted,
   socketAnalyser,
 } from '@/lib/live/lease-access';
+import { recordCameraAnalysed } from '@/lib/live/face-counts';
 import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
@@ -250,6 +251,13 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       // Only an analyser the table knows here (it offered, or holds through a probe): so no further check of the deployment.
       if (!leaseTable().renew(deploymentId, analyser.analyserId, cameras)) {
         return ack({ ok: false, error: 'Offer the cameras of this live deployment first (lease:offer).' });
+      }
+      // Coverage: a minute in which the holder analysed the camera counts even if it saw no face.
+      const now = new Date();
+      for (const camera of cameras) {
+        if (camera.state === 'analysing' && leaseTable().holderOf(deploymentId, camera.cameraId)?.analyserId === analyser.analyserId) {
+          recordCameraAnalysed(deploymentId, camera.cameraId, now);
+        }
       }
       ack({ ok: true, leases: leasesForAnalyser(user, analyser, deploymentId) });
     });

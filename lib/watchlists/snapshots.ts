@@ -48,6 +48,13 @@ export async function createSnapshot(tx: Tx, deploymentId: string, engines: read
     },
   });
   const entryCount = new Set(images.map((image) => image.entry.id)).size;
+  // People per category at go-live, for the deployment's published record (counts only, no names).
+  const entriesOf = new Map<string, Set<string>>();
+  for (const { entry } of images) {
+    if (!entriesOf.has(entry.category)) entriesOf.set(entry.category, new Set());
+    entriesOf.get(entry.category)!.add(entry.id);
+  }
+  const entriesByCategory = Object.fromEntries([...entriesOf].map(([category, ids]) => [category, ids.size]));
   for (const engine of engines) {
     const lacking = images.filter((image) => !image.templates.some((t) => t.engineId === engine.engineId)).length;
     if (lacking > 0) {
@@ -90,7 +97,7 @@ export async function createSnapshot(tx: Tx, deploymentId: string, engines: read
     action: 'snapshot.created',
     subjectType: 'deployment',
     subjectId: deploymentId,
-    details: { entryCount, imageCount: images.length, watchlistIds, categories, engines: engines.map((e) => `${e.engineId}@${e.engineVersion}`) },
+    details: { entryCount, entriesByCategory, imageCount: images.length, watchlistIds, categories, engines: engines.map((e) => `${e.engineId}@${e.engineVersion}`) },
   });
   return { snapshotId: snapshot.id, entryCount, imageCount: images.length };
 }
