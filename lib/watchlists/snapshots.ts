@@ -97,7 +97,14 @@ export async function createSnapshot(tx: Tx, deploymentId: string, engines: read
     action: 'snapshot.created',
     subjectType: 'deployment',
     subjectId: deploymentId,
-    details: { entryCount, entriesByCategory, imageCount: images.length, watchlistIds, categories, engines: engines.map((e) => `${e.engineId}@${e.engineVersion}`) },
+    details: {
+      entryCount,
+      entriesByCategory,
+      imageCount: images.length,
+      watchlistIds,
+      categories,
+      engines: engines.map((e) => `${e.engineId}@${e.engineVersion}`),
+    },
   });
   return { snapshotId: snapshot.id, entryCount, imageCount: images.length };
 }
