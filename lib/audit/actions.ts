@@ -73,6 +73,8 @@ export const AUDIT_ACTIONS = [
   'templates.backfill_completed',
   'templates.backfill_failed',
   'templates.purged',
+  // accountability: a deployment's record downloaded (CSV, JSON) or printed (lib/records/exports.ts)
+  'record.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

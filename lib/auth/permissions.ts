@@ -46,6 +46,8 @@ export const PERMISSIONS = [
   'recognition:manage',
   // hold camera leases as an unattended analyser (a camera agent), for everyone watching the deployment
   'camera:lease',
+  // installation settings that are not about recognition (the force's name on published records)
+  'settings:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -70,7 +72,16 @@ const TABLE: Record<Role, readonly Permission[]> = {
   ],
   // Curates users and watchlists, and the recognisers' calibrations and accuracy target (never
   // the faces of a calibration set: they are not kept); never authorises deployments or triages.
-  admin: ['audit:read', 'user:manage', 'watchlist:read', 'watchlist:manage', 'reference-image:view', 'recognition:read', 'recognition:manage'],
+  admin: [
+    'audit:read',
+    'user:manage',
+    'watchlist:read',
+    'watchlist:manage',
+    'reference-image:view',
+    'recognition:read',
+    'recognition:manage',
+    'settings:manage',
+  ],
   // Reads the record; never sees biometric images, never changes anything.
   auditor: ['audit:read', 'deployment:read', 'report:read', 'recognition:read'],
   // A program that analyses cameras: sends faces and holds camera leases, only for the deployments

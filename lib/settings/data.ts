@@ -1,5 +1,5 @@
 import { getDb, type Tx } from '@/lib/db/client';
-import { AccuracyTargetSchema, DEFAULT_FACES_PER_FALSE_ALERT, SETTING_KEYS, type AccuracyTarget } from './schema';
+import { AccuracyTargetSchema, DEFAULT_FACES_PER_FALSE_ALERT, DEFAULT_FORCE_NAME, ForceNameSchema, SETTING_KEYS, type AccuracyTarget } from './schema';
 
 /**
  * Reads of settings. Anyone signed in may know the accuracy target (it is shown beside every
@@ -27,4 +27,10 @@ export async function getAccuracyTarget(db: Tx = getDb()): Promise<AccuracyTarge
 export async function getActiveCalibrationId(engineId: string, db: Tx = getDb()): Promise<string | null> {
   const value = await readSetting(SETTING_KEYS.calibrationPrefix + engineId, db);
   return typeof value === 'string' ? value : null;
+}
+
+/** The force's name for published records, or a placeholder that says it is not set. */
+export async function getForceName(db: Tx = getDb()): Promise<string> {
+  const parsed = ForceNameSchema.safeParse({ name: await readSetting(SETTING_KEYS.forceName, db) });
+  return parsed.success ? parsed.data.name : DEFAULT_FORCE_NAME;
 }

@@ -1,8 +1,8 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import type { Tx } from '@/lib/db/client';
-import { getAccuracyTarget } from './data';
-import { SETTING_KEYS, type AccuracyTarget } from './schema';
+import { getAccuracyTarget, getForceName } from './data';
+import { SETTING_KEYS, type AccuracyTarget, type ForceName } from './schema';
 
 /** Writes of settings. Callers hold 'settings:manage' (admins); every change is audited with before and after. */
 
@@ -26,6 +26,23 @@ export async function setAccuracyTarget(ctx: Context, target: AccuracyTarget) {
       details: { from: { facesPerFalseAlert: before.facesPerFalseAlert }, to: target },
     });
     return getAccuracyTarget(tx);
+  });
+}
+
+/** The force's name printed on published records. Callers hold 'settings:manage'. */
+export async function setForceName(ctx: Context, { name }: ForceName) {
+  return auditedTransaction(async (tx, audit) => {
+    const before = await getForceName(tx);
+    await writeSetting(tx, SETTING_KEYS.forceName, name, ctx.actor.id);
+    await audit({
+      action: 'settings.changed',
+      actorId: ctx.actor.id,
+      ip: ctx.ip,
+      subjectType: 'setting',
+      subjectId: SETTING_KEYS.forceName,
+      details: { from: before, to: name },
+    });
+    return { name: await getForceName(tx) };
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '@/lib/validation/text';
 
 /**
  * Installation-wide settings admins choose. Each has a default, so a fresh installation works;
@@ -25,8 +26,20 @@ export const AccuracyTargetSchema = z
   .strict();
 export type AccuracyTarget = z.infer<typeof AccuracyTargetSchema>;
 
+/** The force's name, printed on the records it publishes (lib/records). */
+export const DEFAULT_FORCE_NAME = 'Police force (name not set)';
+export const ForceNameSchema = z
+  .object({
+    name: nameText('name', 'name must be text: the force name printed on published records')
+      .min(2, 'name must be at least 2 characters')
+      .max(120, 'name must be at most 120 characters'),
+  })
+  .strict();
+export type ForceName = z.infer<typeof ForceNameSchema>;
+
 export const SETTING_KEYS = {
   accuracyTarget: 'accuracy.target',
+  forceName: 'force.name',
   /** Followed by the recogniser id: the calibration its forecasts use. */
   calibrationPrefix: 'calibration.active.',
 } as const;

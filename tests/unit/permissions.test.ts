@@ -26,6 +26,8 @@ const EXPECTED: Record<Permission, string> = {
   'recognition:manage': 'A',
   // A camera-wall page analyses the cameras it holds, like an agent.
   'camera:lease': 'OSC',
+  // The force's name on published records.
+  'settings:manage': 'A',
 };
 const LETTER: Record<Role, string> = { operator: 'O', senior_officer: 'S', admin: 'A', auditor: 'U', camera_agent: 'C' };
 

@@ -1,0 +1,66 @@
+import { getDb } from '@/lib/db/client';
+import { notFound } from '@/lib/http/errors';
+
+/**
+ * The reads behind a deployment's record. Each query selects figures only: times, counts,
+ * decisions and camera names — never a crop, a template, or the name or reference of anyone on a
+ * watchlist. Five indexed reads whatever the deployment's size: FaceCount and CoverageMinute by
+ * (deploymentId, minute), Alert by (deploymentId, createdAt), AuditEvent by (subjectType, subjectId, seq).
+ */
+
+/** Lifecycle and snapshot events of a deployment that the record reports. */
+export const RECORD_EVENT_ACTIONS = [
+  'deployment.authorised',
+  'deployment.started',
+  'deployment.suspended',
+  'deployment.ended',
+  'deployment.cancelled',
+  'snapshot.created',
+  'snapshot.purged',
+] as const;
+
+export async function loadRecordRows(deploymentId: string) {
+  const db = getDb();
+  const deployment = await db.deployment.findUnique({
+    where: { id: deploymentId },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      statusReason: true,
+      zone: true,
+      startsAt: true,
+      endsAt: true,
+      threshold: true,
+      verifierId: true,
+      verifyThreshold: true,
+      authorisedForecast: true,
+      authoriseOverrideReason: true,
+      decidedAt: true,
+      wentLiveAt: true,
+      endedAt: true,
+      snapshotPurgedAt: true,
+      facesProcessed: true,
+      planner: { select: { name: true } },
+      authoriser: { select: { name: true } },
+      cameras: { select: { id: true, name: true, lat: true, lng: true }, orderBy: { name: 'asc' } },
+    },
+  });
+  if (!deployment) throw notFound('No such deployment.');
+  const [alerts, faceMinutes, coverage, events] = await Promise.all([
+    db.alert.findMany({
+      where: { deploymentId },
+      select: { cameraId: true, createdAt: true, firstClaimedAt: true, firstDecidedAt: true, decision: true, outcome: true },
+    }),
+    db.faceCount.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true, count: true } }),
+    db.coverageMinute.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true } }),
+    db.auditEvent.findMany({
+      where: { subjectType: 'deployment', subjectId: deploymentId, action: { in: [...RECORD_EVENT_ACTIONS] } },
+      select: { action: true, at: true, details: true },
+      orderBy: { seq: 'asc' },
+    }),
+  ]);
+  return { deployment, alerts, faceMinutes, coverage, events };
+}
+
+export type RecordRows = Awaited<ReturnType<typeof loadRecordRows>>;
