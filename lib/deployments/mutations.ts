@@ -3,6 +3,7 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { forgetLiveContext } from '@/lib/live/probes';
+import { flushDeploymentCounts } from '@/lib/live/face-counts';
 import { narrowDeploymentRoom } from '@/lib/realtime/publish';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
 import { candidateEngine, verifyingEngine } from '@/lib/recognition/engines';
@@ -425,6 +426,11 @@ async function changeDeployment<T>(id: string, work: (tx: Tx, audit: Audit) => P
   } finally {
     forgetLiveContext(id);
   }
+  // What its cameras counted so far is written now, so that the record of a deployment that has
+  // just been suspended or ended is complete when it is opened.
+  await flushDeploymentCounts(id).catch((error: unknown) =>
+    console.error('[deployments] face counts of', id, 'not written yet (the next flush retries):', error instanceof Error ? error.message : error),
+  );
   // Who may see it may have changed (a plan back in draft is hidden from operators): their
   // sockets leave its room, so its alerts stop reaching them.
   await narrowDeploymentRoom(id, (viewer) => isDeploymentVisibleTo(viewer, id)).catch((error: unknown) =>

@@ -1,4 +1,4 @@
-import { FaceCounter } from '@/lib/matching/face-counts';
+import { FaceCounter, MINUTE_MS } from '@/lib/matching/face-counts';
 import { processState } from '@/lib/process-state';
 import { addCoverageMinutes, addFaceCounts } from './mutations';
 
@@ -33,12 +33,20 @@ export function pendingFaces(since: number): Map<string, number> {
 }
 
 /**
+ * Writes everything counted for one deployment, the current minute included: once it stops being
+ * live its record is complete at once (a later face for the same minute would add to the row).
+ */
+export function flushDeploymentCounts(deploymentId: string): Promise<number> {
+  return flushFaceCounts(new Date(Date.now() + MINUTE_MS), deploymentId);
+}
+
+/**
  * Writes every completed minute to the database, adding to rows already there (a late face can
  * reach a minute that was flushed). Pass a time after the current minute to flush everything.
  */
-export async function flushFaceCounts(now = new Date()): Promise<number> {
-  const buckets = counter.drain(now.getTime());
-  const covered = coverage.drain(now.getTime());
+export async function flushFaceCounts(now = new Date(), onlyDeploymentId?: string): Promise<number> {
+  const buckets = counter.drain(now.getTime(), onlyDeploymentId);
+  const covered = coverage.drain(now.getTime(), onlyDeploymentId);
   try {
     if (buckets.length > 0) await addFaceCounts(buckets);
   } catch (error) {

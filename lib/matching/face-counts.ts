@@ -42,12 +42,14 @@ export class FaceCounter {
 
   /**
    * Removes and returns the buckets of every minute that ended at or before `olderThan` (epoch
-   * ms) — `drain(Date.now())` gives all completed minutes and keeps the current one counting.
+   * ms) — `drain(Date.now())` gives all completed minutes and keeps the current one counting —
+   * of every deployment, or of `onlyDeploymentId`.
    * Sorted by minute, then deployment and camera, so persisted rows come in a stable order.
    */
-  drain(olderThan: number): FaceCountBucket[] {
+  drain(olderThan: number, onlyDeploymentId?: string): FaceCountBucket[] {
     const drained: Bucket[] = [];
     for (const [key, bucket] of this.buckets) {
+      if (onlyDeploymentId !== undefined && bucket.deploymentId !== onlyDeploymentId) continue;
       if (bucket.minuteStart + MINUTE_MS <= olderThan) {
         drained.push(bucket);
         this.buckets.delete(key);

@@ -136,11 +136,20 @@ export function livePeriods(events: readonly { action: string; at: Date }[]): Li
   return periods;
 }
 
-/** Whole minutes the deployment was live (a period still open runs to `now`). */
+/**
+ * The clock minutes the deployment was live in, counted as coverage is (a period still open runs
+ * to `now`): a minute touched by a live period counts once, however little of it was live, so that
+ * a camera analysed in every live minute has a coverage of exactly 1.
+ */
 export function liveMinutes(periods: readonly LivePeriod[], now: Date): number {
-  let ms = 0;
-  for (const p of periods) ms += Math.max(0, (p.end ?? now).getTime() - p.start.getTime());
-  return Math.round(ms / MINUTE_MS);
+  const minutes = new Set<number>();
+  for (const p of periods) {
+    const end = (p.end ?? now).getTime();
+    if (end <= p.start.getTime()) continue;
+    const last = Math.floor((end - 1) / MINUTE_MS);
+    for (let m = Math.floor(p.start.getTime() / MINUTE_MS); m <= last; m++) minutes.add(m);
+  }
+  return minutes.size;
 }
 
 export type CameraCoverage = {

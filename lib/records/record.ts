@@ -98,7 +98,8 @@ export function buildRecord(rows: RecordRows, context: { forceName: string; targ
     forceName: context.forceName,
     generatedAt: context.now.toISOString(),
     deployment: { id: d.id, name: d.name, status: d.status, statusReason: d.statusReason },
-    place: { borough: boroughOfZone(d.zone), cameras: d.cameras },
+    // Named fields only: a camera's stream address (which may hold credentials) never enters a record.
+    place: { borough: boroughOfZone(d.zone), cameras: d.cameras.map(({ id, name, lat, lng }) => ({ id, name, lat, lng })) },
     window: { startsAt: iso(d.startsAt), endsAt: iso(d.endsAt) },
     livePeriods: periods.map((p) => ({ start: p.start.toISOString(), end: iso(p.end), endedBy: p.endedBy })),
     liveMinutes: minutes,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@/lib/alerts/data';
+import type { DeploymentRecord } from '@/lib/records/record';
 import { sqliteFilePath } from '@/lib/db/url';
 import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
 import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
@@ -18,6 +19,8 @@ let cameraId: string;
 let httpCameraId: string;
 let probes: ProbeFixtures;
 let socket: TestSocket;
+/** Names of the watchlist people the alerts were about: the record must never show them. */
+let watchlistNames: string[] = [];
 const received: { event: string; alert: AlertView }[] = [];
 
 async function signedIn(email: string) {
@@ -221,6 +224,25 @@ describe('probes and matching', () => {
     expect(trail).not.toContain('/fixtures/');
   });
 
+  it('triage for the record: the alert of the first camera engaged with an arrest, that of the second decided false', async () => {
+    const http = await operator.json(`/api/deployments/${live.id}/probes`, 'POST', fresh(probes.match, { cameraId: httpCameraId }));
+    expect(http.status).toBe(200);
+    expect(await http.json()).toEqual({ matched: true, alertId: expect.any(String) });
+    const { alerts } = (await (await operator.fetch(`/api/alerts?deploymentId=${live.id}`)).json()) as { alerts: AlertView[] };
+    expect(alerts.map((a) => a.camera.id).sort()).toEqual([cameraId, httpCameraId].sort());
+    const act = async (path: string, body: object = {}) => {
+      const response = await operator.json(path, 'POST', body);
+      expect(response.status, path).toBe(200);
+      return (await response.json()) as AlertView;
+    };
+    watchlistNames = [...new Set(alerts.map((a) => a.name))];
+    const first = alerts.find((a) => a.camera.id === cameraId)!;
+    const engaged = await act(`/api/alerts/${first.id}/decision`, { decision: 'engage', version: (await act(`/api/alerts/${first.id}/claim`)).version });
+    await act(`/api/alerts/${first.id}/outcome`, { outcome: 'arrest', version: engaged.version });
+    const second = alerts.find((a) => a.camera.id === httpCameraId)!;
+    await act(`/api/alerts/${second.id}/decision`, { decision: 'false_alert', version: (await act(`/api/alerts/${second.id}/claim`)).version });
+  });
+
   it('stops accepting faces once the deployment ends', async () => {
     const ended = await officer.json(`/api/deployments/${live.id}/end`, 'POST', { reason: 'Operation complete' });
     expect(ended.status).toBe(200);
@@ -229,14 +251,70 @@ describe('probes and matching', () => {
     expect(answer).toMatchObject({ error: 'deployment_not_live' });
   });
 
+  it('the record of the ended deployment counts exactly what happened: JSON and CSV, auditors only, no image, every export audited', async () => {
+    const response = await auditor.fetch(`/api/deployments/${live.id}/record`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const record = JSON.parse(text) as DeploymentRecord;
+    // 9 faces on the first camera and 2 on the HTTP camera (a stranger, then a match): see the last test.
+    expect(record.faces.total).toBe(11);
+    expect(record.faces.perCamera.map((c) => [c.cameraId, c.faces]).sort()).toEqual(
+      [
+        [cameraId, 9],
+        [httpCameraId, 2],
+      ].sort(),
+    );
+    expect(record.alerts).toMatchObject({ raised: 2, decided: 2, undecided: 0, falseAlerts: 1, engagements: 1, outcomePending: 0 });
+    expect(record.alerts.outcomes).toEqual({ arrest: 1, safeguarding: 0, other_action: 0, not_subject: 0, not_engaged: 0 });
+    // 1 false alert in 11 faces, with its exact (Clopper–Pearson) 95 % interval: Beta(0.025; 1, 11) and Beta(0.975; 2, 10).
+    expect(record.falseAlertRate.perFace).toBeCloseTo(1 / 11, 10);
+    expect(record.falseAlertRate.lower).toBeCloseTo(0.002299, 5);
+    expect(record.falseAlertRate.upper).toBeCloseTo(0.41278, 4);
+    expect(record.falseAlertRate.comparison).toBe(record.accuracy.forecast ? 'clearly_above' : 'no_forecast');
+    expect(record.responseTimes.toClaim?.count).toBe(2);
+    expect(record.responseTimes.toDecision?.count).toBe(2);
+    expect(record.livePeriods).toEqual([{ start: expect.any(String), end: expect.any(String), endedBy: 'ended' }]);
+    expect(record.watchlist.snapshots).toHaveLength(1);
+    expect(record.watchlist.snapshots[0]!.entries).toBeGreaterThan(0);
+    expect(Object.values(record.watchlist.snapshots[0]!.byCategory ?? {}).reduce((a, b) => a + b, 0)).toBe(record.watchlist.snapshots[0]!.entries);
+    expect(record.watchlist.purgedAt).not.toBeNull();
+    // Both cameras were analysed in the minute(s) they sent faces.
+    for (const camera of record.faces.perCamera) expect(camera.analysedMinutes).toBeGreaterThanOrEqual(1);
+    const nameOf = async (session: Session) => ((await (await session.fetch('/api/me')).json()) as { name: string }).name;
+    expect(record.people).toMatchObject({ plannedBy: await nameOf(officer), authorisedBy: await nameOf(officer2) });
+    // Nothing about a watchlist person: no reference, name or image.
+    expect(text).not.toMatch(/DEMO-WAR|"crop|base64|data:image/i);
+    for (const name of watchlistNames) expect(text).not.toContain(name);
+    // The live minutes are the clock minutes the deployment was live in; each camera was analysed in some of them.
+    expect(record.liveMinutes).toBeGreaterThanOrEqual(1);
+    for (const camera of record.faces.perCamera) expect(camera.coverage).toBeGreaterThan(0);
+    const csv = await auditor.fetch(`/api/deployments/${live.id}/record?format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain('attachment');
+    const lines = (await csv.text()).split('\r\n');
+    for (const line of ['faces,total,11', 'alerts,raised,2', 'alerts,false_alerts,1', 'alerts,engagements,1', 'outcomes,arrest,1', 'alerts,never_decided,0']) {
+      expect(lines).toContain(line);
+    }
+    expect((await officer.fetch(`/api/deployments/${live.id}/record/print`, { method: 'POST' })).status).toBe(204);
+    for (const session of [operator, admin]) expect((await session.fetch(`/api/deployments/${live.id}/record`)).status).toBe(403);
+    expect((await auditor.fetch(`/api/deployments/${live.id}/record?format=xml`)).status).toBe(422);
+    expect((await auditor.fetch('/api/deployments/no-such-deployment/record')).status).toBe(404);
+    const audit = (await (await auditor.fetch('/api/audit?action=record.exported')).json()) as {
+      events: { subjectId: string; actorEmail: string | null; details: { format: string } }[];
+    };
+    const exports = audit.events.filter((e) => e.subjectId === live.id).map((e) => `${e.actorEmail} ${e.details.format}`);
+    expect(exports.sort()).toEqual(['auditor@sightline.test csv', 'auditor@sightline.test json', 'officer@sightline.test print']);
+  });
+
   it('keeps only per-camera per-minute counts of the faces processed', async () => {
     await server.shutdown(); // flushes the counts of the current minute
     const rows = await rawQuery<{ cameraId: string; count: number | string }>(server.databaseUrl, 'SELECT "cameraId", count FROM "FaceCount"');
     expect(rows.every((r) => r.cameraId === cameraId || r.cameraId === httpCameraId)).toBe(true);
     const counted = (id: string) => rows.filter((r) => r.cameraId === id).reduce((sum, r) => sum + Number(r.count), 0);
-    // 3 matching + 7 non-matching faces were processed while live (one of them sent over HTTP from
-    // the second camera): a candidate's follow-up with its crop is the same face, and refused
+    // 3 matching + 7 non-matching faces were processed while live on the first camera, and a stranger
+    // and a match sent over HTTP from the second: a candidate's follow-up with its crop is the same face, and refused
     // probes are not counted.
-    expect([counted(cameraId), counted(httpCameraId)]).toEqual([9, 1]);
+    expect([counted(cameraId), counted(httpCameraId)]).toEqual([9, 2]);
   });
 });

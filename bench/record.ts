@@ -1,0 +1,324 @@
+/**
+ * Deployment record benchmark (issue 11): how long it takes to build the record of one large
+ * deployment, and the dashboard across many, on SQLite and on PostgreSQL.
+ *
+ * Data (synthetic, figures only — like the real tables): DEPLOYMENTS deployments (default 1,000).
+ * The one measured for its record has 16 cameras live for 8 hours: 7,680 per-camera minutes holding
+ * 500,000 faces, 7,680 coverage minutes, 5,000 alerts (each with a 2 KB crop, as real alerts carry
+ * one) of which 4,000 decided. Every other deployment has 4 cameras live for 4 hours (960 face and
+ * coverage minutes) and 10 alerts — about a million per-minute rows in all — and 50,000 audit events
+ * about other subjects sit beside the deployment's own.
+ *
+ * Measured, RUNS times each after a warm-up (default 30), p50/p95/max:
+ * - record:    lib/records/record.ts deploymentRecord() — five indexed reads of figures only;
+ *   naive:     the same figures from what a first version would read: the deployment with all
+ *              its alerts (crops included) and their decisions, time to decision from the
+ *              decision rows, and the audit trail filtered by action then subject in memory.
+ * - dashboard: lib/dashboard/data.ts loadDashboard() over all deployments (when present);
+ *   naive:     faces summed from the per-minute rows of every deployment (no running total) and
+ *              every alert row read whole.
+ * Plus each provider's query plan for the record's per-minute read (it must use an index).
+ *
+ * Run:    npm run bench:record          (BENCH_DATABASES=sqlite,postgresql; DEPLOYMENTS; RUNS)
+ * Needs:  PostgreSQL binaries for the PostgreSQL half (apt-get install -y postgresql); a throwaway
+ *         cluster is started and removed. No server, no build.
+ * Output: figures, ratios naive/record, PASS/FAIL against p95 < 200 ms; bench/results/record.json.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { disconnectDb, getDb } from '../lib/db/client';
+import { applyMigrations } from '../lib/db/migrate';
+import { buildRecord } from '../lib/records/record';
+import { loadRecordRows, RECORD_EVENT_ACTIONS } from '../lib/records/data';
+import { deploymentRecord } from '../lib/records/record';
+import { startThrowawayPostgres } from '../scripts/lib/throwaway-postgres';
+
+const DEPLOYMENTS = Number(process.env.DEPLOYMENTS ?? 1000);
+const RUNS = Number(process.env.RUNS ?? 30);
+const TARGET_P95_MS = 200;
+const PROVIDERS = (process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',').map((p) => p.trim()) as ('sqlite' | 'postgresql')[];
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const BIG = { cameras: 16, minutes: 8 * 60, faces: 500_000, alerts: 5000, decided: 4000 };
+const SMALL = { cameras: 4, minutes: 4 * 60, alerts: 10 };
+const CROP = randomBytes(2048);
+
+type Stats = { p50: number; p95: number; max: number };
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return { p50: rank(50), p95: rank(95), max: sorted[sorted.length - 1]! };
+}
+
+async function time(label: string, work: () => Promise<unknown>): Promise<Stats> {
+  await work(); // warm-up: statement caches, first connection
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    await work();
+    samples.push(performance.now() - start);
+  }
+  const s = stats(samples);
+  console.log(`  ${label.padEnd(22)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p95 ${s.p95.toFixed(1).padStart(7)} ms   max ${s.max.toFixed(1).padStart(7)} ms`);
+  return s;
+}
+
+async function inBatches<T>(rows: T[], size: number, write: (batch: T[]) => Promise<unknown>) {
+  for (let i = 0; i < rows.length; i += size) await write(rows.slice(i, i + size));
+}
+
+/** Seeds the data set; returns the id of the large deployment. */
+async function seed(): Promise<string> {
+  const db = getDb();
+  const planner = await db.user.create({ data: { email: 'planner@bench.test', name: 'Bench Planner', role: 'senior_officer', passwordHash: 'x' } });
+  const authoriser = await db.user.create({ data: { email: 'authoriser@bench.test', name: 'Bench Authoriser', role: 'senior_officer', passwordHash: 'x' } });
+  const operator = await db.user.create({ data: { email: 'operator@bench.test', name: 'Bench Operator', role: 'operator', passwordHash: 'x' } });
+  const zone = JSON.stringify({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [-0.143, 51.514],
+        [-0.139, 51.514],
+        [-0.139, 51.516],
+        [-0.143, 51.516],
+        [-0.143, 51.514],
+      ],
+    ],
+  });
+  const end = Date.UTC(2026, 10, 30, 18, 0);
+  let bigId = '';
+  const faceRows: { id: string; deploymentId: string; cameraId: string; minute: Date; count: number }[] = [];
+  const coverageRows: { id: string; deploymentId: string; cameraId: string; minute: Date }[] = [];
+  const alertRows: Record<string, unknown>[] = [];
+  const decisionRows: Record<string, unknown>[] = [];
+  const auditRows: Record<string, unknown>[] = [];
+  for (let d = 0; d < DEPLOYMENTS; d++) {
+    const big = d === 0;
+    const shape = big ? { ...BIG } : { ...SMALL, faces: 10_000 + ((d * 7919) % 20_000), decided: 8 };
+    const start = end - d * DAY - shape.minutes * MINUTE;
+    const deployment = await db.deployment.create({
+      data: {
+        name: `Bench deployment ${d}`,
+        status: 'ended',
+        zone,
+        startsAt: new Date(start),
+        endsAt: new Date(start + shape.minutes * MINUTE),
+        wentLiveAt: new Date(start),
+        endedAt: new Date(start + shape.minutes * MINUTE),
+        threshold: 0.5,
+        verifierId: 'faceapi-128',
+        verifyThreshold: 0.45,
+        plannerId: planner.id,
+        authoriserId: authoriser.id,
+        decidedAt: new Date(start - DAY),
+        facesProcessed: shape.faces,
+        authorisedForecast: JSON.stringify({ complete: true, falseAlertsPerFace: { estimate: 1e-4, upper: 2e-4 }, meetsTarget: false, summary: 'bench' }),
+      },
+    });
+    if (big) bigId = deployment.id;
+    const cameras = [];
+    for (let c = 0; c < shape.cameras; c++) {
+      cameras.push(
+        await db.camera.create({
+          data: { deploymentId: deployment.id, name: `Camera ${c + 1}`, lat: 51.515, lng: -0.141, heading: 0, fov: 60, rangeM: 30, sourceKind: 'file', sourceUrl: '/x.mp4' },
+        }),
+      );
+    }
+    const perMinute = Math.floor(shape.faces / (shape.cameras * shape.minutes));
+    let left = shape.faces - perMinute * shape.cameras * shape.minutes;
+    for (const camera of cameras) {
+      for (let m = 0; m < shape.minutes; m++) {
+        const minute = new Date(start + m * MINUTE);
+        const extra = left > 0 ? 1 : 0;
+        left -= extra;
+        faceRows.push({ id: randomUUID(), deploymentId: deployment.id, cameraId: camera.id, minute, count: perMinute + extra });
+        coverageRows.push({ id: randomUUID(), deploymentId: deployment.id, cameraId: camera.id, minute });
+      }
+    }
+    for (let a = 0; a < shape.alerts; a++) {
+      const createdAt = new Date(start + ((a * 9973) % (shape.minutes * MINUTE)));
+      const decided = a < shape.decided;
+      const id = randomUUID();
+      alertRows.push({
+        id,
+        deploymentId: deployment.id,
+        cameraId: cameras[a % cameras.length]!.id,
+        entryId: `entry-${a % 50}`,
+        referenceImageId: `image-${a % 50}`,
+        watchlistId: 'bench',
+        reference: `REF-${a % 50}`,
+        name: `Person ${a % 50}`,
+        category: 'wanted_by_court',
+        distance: 0.4,
+        firstSeenAt: createdAt,
+        lastSeenAt: createdAt,
+        crop: CROP,
+        status: decided ? (a % 10 === 0 ? 'false_alert' : 'closed') : 'new',
+        decision: decided ? (a % 10 === 0 ? 'false_alert' : 'engage') : null,
+        outcome: decided && a % 10 !== 0 ? 'not_subject' : null,
+        firstClaimedAt: decided ? new Date(createdAt.getTime() + 5000 + (a % 60) * 1000) : null,
+        firstDecidedAt: decided ? new Date(createdAt.getTime() + 20_000 + (a % 120) * 1000) : null,
+        createdAt,
+      });
+      if (decided) {
+        decisionRows.push({
+          id: randomUUID(),
+          alertId: id,
+          kind: 'decision',
+          value: a % 10 === 0 ? 'false_alert' : 'engage',
+          byId: operator.id,
+          at: new Date(createdAt.getTime() + 20_000 + (a % 120) * 1000),
+        });
+      }
+    }
+    for (const [action, at, details] of [
+      ['deployment.authorised', start - DAY, {}],
+      ['snapshot.created', start, { entryCount: 9756, entriesByCategory: { wanted_by_court: 9000, missing_vulnerable: 756 } }],
+      ['deployment.started', start, {}],
+      ['deployment.ended', start + shape.minutes * MINUTE, {}],
+      ['snapshot.purged', start + shape.minutes * MINUTE, {}],
+    ] as const) {
+      auditRows.push({ at: new Date(at), action, subjectType: 'deployment', subjectId: deployment.id, details: JSON.stringify(details) });
+    }
+  }
+  // The rest of an audit trail: events about other subjects (sign-ins, claims…).
+  for (let i = 0; i < 50_000; i++) {
+    auditRows.push({ at: new Date(end - (i % 1000) * MINUTE), action: i % 2 ? 'alert.claimed' : 'auth.sign_in', subjectType: 'alert', subjectId: `other-${i}`, details: '{}' });
+  }
+  await inBatches(faceRows, 5000, (batch) => db.faceCount.createMany({ data: batch }));
+  await inBatches(coverageRows, 5000, (batch) => db.coverageMinute.createMany({ data: batch }));
+  await inBatches(alertRows, 1000, (batch) => db.alert.createMany({ data: batch as never }));
+  await inBatches(decisionRows, 5000, (batch) => db.alertDecision.createMany({ data: batch as never }));
+  // Hashes are not chained here (nothing verifies this trail); they only have to be unique.
+  await inBatches(
+    auditRows.map((row) => ({ ...row, prevHash: randomUUID(), hash: randomUUID() })),
+    5000,
+    (batch) => db.auditEvent.createMany({ data: batch as never }),
+  );
+  return bigId;
+}
+
+/** The record as a first version would gather it: whole rows, decisions joined, the audit trail filtered in memory. */
+async function naiveRecord(deploymentId: string) {
+  const db = getDb();
+  const deployment = await db.deployment.findUniqueOrThrow({
+    where: { id: deploymentId },
+    include: { cameras: { orderBy: { name: 'asc' } }, planner: true, authoriser: true, alerts: { include: { decisions: true } } },
+  });
+  const faceMinutes = await db.faceCount.findMany({ where: { deploymentId } });
+  const coverage = await db.coverageMinute.findMany({ where: { deploymentId } });
+  const events = (await db.auditEvent.findMany({ where: { action: { in: [...RECORD_EVENT_ACTIONS] } }, orderBy: { seq: 'asc' } })).filter(
+    (e) => e.subjectType === 'deployment' && e.subjectId === deploymentId,
+  );
+  const alerts = deployment.alerts.map((a) => ({
+    cameraId: a.cameraId,
+    createdAt: a.createdAt,
+    firstClaimedAt: a.firstClaimedAt,
+    firstDecidedAt: a.decisions.filter((d) => d.kind === 'decision').sort((x, y) => x.at.getTime() - y.at.getTime())[0]?.at ?? null,
+    decision: a.decision,
+    outcome: a.outcome,
+  }));
+  return buildRecord({ deployment, alerts, faceMinutes, coverage, events }, { forceName: 'Bench', targetFacesPerFalseAlert: 6000, now: new Date() });
+}
+
+async function naiveDashboard() {
+  const db = getDb();
+  const deployments = await db.deployment.findMany({ include: { alerts: true, cameras: true } });
+  const faces = await db.faceCount.groupBy({ by: ['deploymentId'], _sum: { count: true } });
+  return { deployments: deployments.length, faces: faces.length };
+}
+
+async function queryPlan(provider: 'sqlite' | 'postgresql', deploymentId: string): Promise<string> {
+  const db = getDb();
+  if (provider === 'sqlite') {
+    const rows = await db.$queryRawUnsafe<{ detail: string }[]>(
+      'EXPLAIN QUERY PLAN SELECT "cameraId", "minute", "count" FROM "FaceCount" WHERE "deploymentId" = ?',
+      deploymentId,
+    );
+    return rows.map((r) => r.detail).join(' | ');
+  }
+  const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+    'EXPLAIN SELECT "cameraId", "minute", "count" FROM "FaceCount" WHERE "deploymentId" = $1',
+    deploymentId,
+  );
+  return rows.map((r) => r['QUERY PLAN'].trim()).join(' | ');
+}
+
+async function loadDashboardIfPresent(): Promise<(() => Promise<unknown>) | null> {
+  try {
+    const mod = (await import('../lib/dashboard/data' as string)) as { loadDashboard?: (filter: unknown) => Promise<unknown> };
+    if (!mod.loadDashboard) return null;
+    const from = new Date(Date.UTC(2026, 10, 30) - (DEPLOYMENTS + 2) * DAY).toISOString().slice(0, 10);
+    return () => mod.loadDashboard!({ from, to: '2026-12-01' });
+  } catch {
+    return null;
+  }
+}
+
+async function benchProvider(provider: 'sqlite' | 'postgresql') {
+  console.log(`\n${provider}: seeding ${DEPLOYMENTS} deployments…`);
+  let url: string;
+  let cleanup: () => Promise<void>;
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sightline-bench-record-'));
+    url = `file:${path.join(dir, 'bench.db')}`;
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const pg = await startThrowawayPostgres({ database: 'sightline_bench' });
+    url = pg.url;
+    cleanup = pg.stop;
+  }
+  process.env.DATABASE_URL = url;
+  try {
+    await applyMigrations({ databaseUrl: url, log: () => {} });
+    const seeded = performance.now();
+    const bigId = await seed();
+    await getDb().$executeRawUnsafe('ANALYZE'); // planner statistics, as a database in service has
+    console.log(`  seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+    const check = await deploymentRecord(bigId);
+    if (check.faces.total !== BIG.faces || check.alerts.raised !== BIG.alerts) {
+      throw new Error(`the record counted ${check.faces.total} faces and ${check.alerts.raised} alerts, expected ${BIG.faces} and ${BIG.alerts}`);
+    }
+    // A fair baseline computes the same record.
+    const comparable = (r: Awaited<ReturnType<typeof naiveRecord>>) => JSON.stringify({ ...r, generatedAt: null });
+    if (comparable(await naiveRecord(bigId)) !== comparable(await buildFrom(bigId))) throw new Error('the naive record differs from the record');
+    const plan = await queryPlan(provider, bigId);
+    const usesIndex = /INDEX|Index/.test(plan);
+    console.log(`  plan of the per-minute read: ${plan}  → ${usesIndex ? 'uses an index' : 'NO INDEX'}`);
+    const record = await time('record', () => deploymentRecord(bigId));
+    const naive = await time('record (naive)', () => naiveRecord(bigId));
+    const dashboardWork = await loadDashboardIfPresent();
+    const dashboard = dashboardWork ? await time('dashboard', dashboardWork) : null;
+    const naiveDash = await time('dashboard (naive)', naiveDashboard);
+    const pass = record.p95 < TARGET_P95_MS && (!dashboard || dashboard.p95 < TARGET_P95_MS) && usesIndex;
+    console.log(
+      `  ratio naive/record p95 ${(naive.p95 / record.p95).toFixed(1)}×` +
+        (dashboard ? `, naive/dashboard p95 ${(naiveDash.p95 / dashboard.p95).toFixed(1)}×` : ', dashboard not built yet') +
+        ` → ${pass ? 'PASS' : 'FAIL'} (p95 < ${TARGET_P95_MS} ms${dashboard ? ' for both' : ''})`,
+    );
+    return { provider, record, naive, dashboard, naiveDashboard: naiveDash, plan, usesIndex, pass };
+  } finally {
+    await disconnectDb();
+    await cleanup();
+  }
+}
+
+/** The record from the record's own reads, with the naive version's clock and names, to compare figures. */
+async function buildFrom(deploymentId: string) {
+  return buildRecord(await loadRecordRows(deploymentId), { forceName: 'Bench', targetFacesPerFalseAlert: 6000, now: new Date() });
+}
+
+async function main() {
+  console.log(`Deployment record benchmark: ${DEPLOYMENTS} deployments, the largest ${BIG.faces.toLocaleString('en-GB')} faces / ${BIG.alerts} alerts; ${RUNS} runs each`);
+  const results = [];
+  for (const provider of PROVIDERS) results.push(await benchProvider(provider));
+  const out = path.join(import.meta.dirname, 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'record.json'), JSON.stringify({ at: new Date().toISOString(), deployments: DEPLOYMENTS, runs: RUNS, results }, null, 2));
+  process.exitCode = results.every((r) => r.pass) ? 0 : 1;
+}
+
+await main();
