@@ -4,8 +4,9 @@ import { notFound } from '@/lib/http/errors';
 /**
  * The reads behind a deployment's record. Each query selects figures only: times, counts,
  * decisions and camera names — never a crop, a template, or the name or reference of anyone on a
- * watchlist. Five indexed reads whatever the deployment's size: FaceCount and CoverageMinute by
- * (deploymentId, minute), Alert by (deploymentId, createdAt), AuditEvent by (subjectType, subjectId, seq).
+ * watchlist. Six indexed reads whatever the deployment's size, the per-minute tables summed in the
+ * database: FaceCount and CoverageMinute by (deploymentId, minute), Alert by (deploymentId,
+ * createdAt), AuditEvent by (subjectType, subjectId, seq).
  */
 
 /** Lifecycle and snapshot events of a deployment that the record reports. */
@@ -47,20 +48,28 @@ export async function loadRecordRows(deploymentId: string) {
     },
   });
   if (!deployment) throw notFound('No such deployment.');
-  const [alerts, faceMinutes, coverage, events] = await Promise.all([
-    db.alert.findMany({
-      where: { deploymentId },
-      select: { cameraId: true, createdAt: true, firstClaimedAt: true, firstDecidedAt: true, decision: true, outcome: true },
-    }),
-    db.faceCount.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true, count: true } }),
-    db.coverageMinute.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true } }),
+  const where = { deploymentId };
+  const [alerts, faceByCamera, faceByMinute, coverageByCamera, events] = await Promise.all([
+    db.alert.findMany({ where, select: { createdAt: true, firstClaimedAt: true, firstDecidedAt: true, decision: true, outcome: true } }),
+    // Sums in the database: a long deployment has thousands of camera-minutes.
+    db.faceCount.groupBy({ by: ['cameraId'], where, _sum: { count: true }, _count: { _all: true } }),
+    db.faceCount.groupBy({ by: ['minute'], where, _sum: { count: true } }),
+    db.coverageMinute.groupBy({ by: ['cameraId'], where, _count: { _all: true } }),
     db.auditEvent.findMany({
       where: { subjectType: 'deployment', subjectId: deploymentId, action: { in: [...RECORD_EVENT_ACTIONS] } },
       select: { action: true, at: true, details: true },
       orderBy: { seq: 'asc' },
     }),
   ]);
-  return { deployment, alerts, faceMinutes, coverage, events };
+  return {
+    deployment,
+    alerts,
+    // (a FaceCount row exists only for a minute with at least one face)
+    faceByCamera: faceByCamera.map((r) => ({ cameraId: r.cameraId, faces: r._sum.count ?? 0, minutesWithFaces: r._count._all })),
+    faceByMinute: faceByMinute.map((r) => ({ minute: r.minute, count: r._sum.count ?? 0 })),
+    coverageByCamera: coverageByCamera.map((r) => ({ cameraId: r.cameraId, analysedMinutes: r._count._all })),
+    events,
+  };
 }
 
 export type RecordRows = Awaited<ReturnType<typeof loadRecordRows>>;

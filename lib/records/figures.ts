@@ -164,34 +164,26 @@ export type CameraCoverage = {
 };
 
 /**
- * Coverage per camera from the analysed minutes and the face counts. A minute with faces counts as
- * analysed even if its coverage mark was lost (faces were plainly analysed).
+ * Coverage per camera from its analysed minutes and its face counts. A camera's faces mark its
+ * minutes as analysed too, so a camera never shows fewer analysed minutes than minutes with faces
+ * (should a coverage mark have been lost, the faces plainly were analysed).
  */
 export function cameraCoverage(
   cameraIds: readonly string[],
-  analysed: readonly { cameraId: string; minute: Date }[],
-  faceMinutes: readonly { cameraId: string; minute: Date; count: number }[],
+  analysed: readonly { cameraId: string; analysedMinutes: number }[],
+  faces: readonly { cameraId: string; faces: number; minutesWithFaces: number }[],
   totalLiveMinutes: number,
 ): CameraCoverage[] {
-  const covered = new Map(cameraIds.map((id) => [id, new Set<number>()]));
-  const withFaces = new Map(cameraIds.map((id) => [id, { minutes: 0, faces: 0 }]));
-  for (const { cameraId, minute } of analysed) covered.get(cameraId)?.add(minute.getTime());
-  for (const { cameraId, minute, count } of faceMinutes) {
-    covered.get(cameraId)?.add(minute.getTime());
-    const tally = withFaces.get(cameraId);
-    if (tally && count > 0) {
-      tally.minutes++;
-      tally.faces += count;
-    }
-  }
+  const analysedOf = new Map(analysed.map((a) => [a.cameraId, a.analysedMinutes]));
+  const facesOf = new Map(faces.map((f) => [f.cameraId, f]));
   return cameraIds.map((cameraId) => {
-    const analysedMinutes = covered.get(cameraId)!.size;
-    const { minutes, faces } = withFaces.get(cameraId)!;
+    const seen = facesOf.get(cameraId) ?? { faces: 0, minutesWithFaces: 0 };
+    const analysedMinutes = Math.max(analysedOf.get(cameraId) ?? 0, seen.minutesWithFaces);
     return {
       cameraId,
       analysedMinutes,
-      minutesWithFaces: minutes,
-      faces,
+      minutesWithFaces: seen.minutesWithFaces,
+      faces: seen.faces,
       coverage: totalLiveMinutes > 0 ? Math.min(1, analysedMinutes / totalLiveMinutes) : null,
     };
   });

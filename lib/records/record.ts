@@ -83,7 +83,7 @@ function safeJson(text: string): Record<string, unknown> {
 
 /** Assembles the record from its rows (pure apart from the clock passed in). */
 export function buildRecord(rows: RecordRows, context: { forceName: string; targetFacesPerFalseAlert: number; now: Date }): DeploymentRecord {
-  const { deployment: d, alerts, faceMinutes, coverage, events } = rows;
+  const { deployment: d, alerts, faceByCamera, faceByMinute, coverageByCamera, events } = rows;
   const periods = livePeriods(events);
   const minutes = liveMinutes(periods, context.now);
   const stored = parseStoredForecast(d.authorisedForecast);
@@ -91,7 +91,7 @@ export function buildRecord(rows: RecordRows, context: { forceName: string; targ
     ? { estimate: stored.falseAlertsPerFace.estimate, upper: stored.falseAlertsPerFace.upper, meetsTarget: stored.meetsTarget, summary: stored.summary }
     : null;
   const tally = tallyAlerts(alerts);
-  const faces = faceMinutes.reduce((sum, m) => sum + m.count, 0);
+  const faces = faceByMinute.reduce((sum, m) => sum + m.count, 0);
   const names = new Map(d.cameras.map((c) => [c.id, c.name]));
   const authorisedAt = [...events].reverse().find((e) => e.action === 'deployment.authorised')?.at ?? d.decidedAt;
   return {
@@ -117,11 +117,11 @@ export function buildRecord(rows: RecordRows, context: { forceName: string; targ
       total: faces,
       perCamera: cameraCoverage(
         d.cameras.map((c) => c.id),
-        coverage,
-        faceMinutes,
+        coverageByCamera,
+        faceByCamera,
         minutes,
       ).map((c) => ({ ...c, name: names.get(c.cameraId) ?? c.cameraId })),
-      perHour: facesPerHour(faceMinutes).map((h) => ({ hour: h.hour.toISOString(), faces: h.faces })),
+      perHour: facesPerHour(faceByMinute).map((h) => ({ hour: h.hour.toISOString(), faces: h.faces })),
     },
     alerts: tally,
     falseAlertRate: observedFalseAlertRate(tally.falseAlerts, faces, forecast),

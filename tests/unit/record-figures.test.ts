@@ -112,24 +112,25 @@ describe('live periods and coverage', () => {
     expect(liveMinutes(open, at('10:31:59'))).toBe(2 + 2);
   });
 
-  it('a minute analysed with no faces counts as covered; a minute with neither is not; faces imply analysis', () => {
+  it('coverage is analysed minutes over live minutes, faces or not; faces imply analysis; a camera never analysed has 0', () => {
     const coverage = cameraCoverage(
       ['a', 'b', 'c'],
       [
-        { cameraId: 'a', minute: at('10:00:00') },
-        { cameraId: 'a', minute: at('10:01:00') },
-        { cameraId: 'b', minute: at('10:00:00') },
-        { cameraId: 'elsewhere', minute: at('10:00:00') },
+        { cameraId: 'a', analysedMinutes: 2 },
+        { cameraId: 'b', analysedMinutes: 1 },
+        { cameraId: 'elsewhere', analysedMinutes: 9 },
       ],
       [
-        { cameraId: 'a', minute: at('10:00:00'), count: 4 },
-        { cameraId: 'b', minute: at('10:31:00'), count: 2 },
+        { cameraId: 'a', faces: 4, minutesWithFaces: 1 },
+        { cameraId: 'b', faces: 5, minutesWithFaces: 2 },
       ],
       5,
     );
     expect(coverage).toEqual([
+      // two minutes analysed, one of them with faces: the other saw nobody, and still counts
       { cameraId: 'a', analysedMinutes: 2, minutesWithFaces: 1, faces: 4, coverage: 0.4 },
-      { cameraId: 'b', analysedMinutes: 2, minutesWithFaces: 1, faces: 2, coverage: 0.4 },
+      // a lost coverage mark: the two minutes with faces were analysed
+      { cameraId: 'b', analysedMinutes: 2, minutesWithFaces: 2, faces: 5, coverage: 0.4 },
       { cameraId: 'c', analysedMinutes: 0, minutesWithFaces: 0, faces: 0, coverage: 0 },
     ]);
     expect(cameraCoverage(['a'], [], [], 0)[0]!.coverage).toBeNull();
