@@ -98,8 +98,9 @@ export default tseslint.config(
                 'server.ts',
                 'scripts/**',
                 'lib/demo/**',
-                // Tests look at what was actually stored.
+                // Tests look at what was actually stored; benchmarks seed millions of rows.
                 'tests/**',
+                'bench/**',
               ],
               disallow: DATABASE_CLIENT,
               allowTypeImports: true,

@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
 import { RecognitionView } from '@/components/recognition/recognition-view';
+import { ForceNameCard } from '@/components/records/force-name-card';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { calibrationCurves, recognitionOverview } from '@/lib/recognition/overview';
+import { getForceName } from '@/lib/settings/data';
 
 export const metadata: Metadata = { title: 'Recognition' };
 
@@ -18,5 +20,14 @@ export default async function RecognitionPage({ searchParams }: { searchParams: 
     overview.calibrations[0]?.id ??
     null;
   const curves = selectedId ? await calibrationCurves(selectedId) : null;
-  return <RecognitionView overview={overview} curves={curves} manage={can(user.role, 'recognition:manage')} />;
+  return (
+    <>
+      <RecognitionView overview={overview} curves={curves} manage={can(user.role, 'recognition:manage')} />
+      {can(user.role, 'settings:manage') && (
+        <div className="page">
+          <ForceNameCard name={await getForceName()} manage />
+        </div>
+      )}
+    </>
+  );
 }

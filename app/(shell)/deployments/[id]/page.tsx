@@ -71,6 +71,11 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
             Open live tiles
           </Link>
         ) : null}
+        {view.wentLiveAt && can(user.role, 'report:read') ? (
+          <Link className="button" href={`/deployments/${view.id}/record`}>
+            Deployment record
+          </Link>
+        ) : null}
       </div>
       <dl className={styles.facts}>
         <div>
