@@ -166,3 +166,49 @@ test('submitting an incomplete plan names each gap beside its field and in a sum
   await expect(operatorPage.getByTestId('deployment-row').filter({ hasText: 'Incomplete E2E' })).toHaveCount(0);
   await operator.close();
 });
+
+test('an auditor opens the record of the live demo deployment, prints it (audited) on an A4 black-on-white layout without navigation', async ({ page }) => {
+  await new LoginPage(page).signInAndWait(DEMO.auditor);
+  await page.goto('/deployments');
+  await page.getByRole('link', { name: 'Oxford Circus — demo' }).first().click();
+  await page.getByRole('link', { name: 'Deployment record' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Oxford Circus — demo');
+  const record = page.getByTestId('deployment-record');
+  await expect(record.getByTestId('live-periods')).toContainText('still live');
+  await expect(record.getByTestId('figure-faces')).toContainText('Faces processed');
+  await expect(record.getByTestId('camera-coverage').getByRole('row')).toHaveCount(5); // a header and the four demo cameras
+  // No image of anyone: the record has figures only.
+  await expect(record.locator('img')).toHaveCount(0);
+
+  // Printing is an export: the server records it before the browser's print dialog opens.
+  await page.evaluate(() => {
+    (window as unknown as { printed: boolean }).printed = false;
+    window.print = () => {
+      (window as unknown as { printed: boolean }).printed = true;
+    };
+  });
+  await page.getByRole('button', { name: 'Print or save as PDF' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { printed: boolean }).printed)).toBe(true);
+  const audit = (await (await page.request.get('/api/audit?action=record.exported')).json()) as {
+    events: { actorEmail: string; details: { format: string } }[];
+  };
+  expect(audit.events.some((e) => e.actorEmail === DEMO.auditor && e.details.format === 'print')).toBe(true);
+
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.topbar')).toBeHidden();
+  await expect(page.getByTestId('record-actions')).toBeHidden();
+  await expect(page.getByText('Live facial recognition deployment record')).toBeVisible();
+  const colours = await page.getByTestId('false-alert-rate').evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { background: style.backgroundColor, text: style.color };
+  });
+  expect(colours).toEqual({ background: 'rgb(255, 255, 255)', text: 'rgb(0, 0, 0)' });
+  const pageSize = await page.evaluate(() =>
+    [...document.styleSheets]
+      .flatMap((sheet) => [...sheet.cssRules])
+      .flatMap((rule) => (rule instanceof CSSMediaRule ? [...rule.cssRules] : [rule]))
+      .find((rule) => rule instanceof CSSPageRule)
+      ?.style.getPropertyValue('size'),
+  );
+  expect(pageSize?.toUpperCase()).toBe('A4'); // (the CSS object model gives keywords in lower case)
+});
