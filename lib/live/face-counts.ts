@@ -13,6 +13,11 @@ export function recordFaceProcessed(deploymentId: string, cameraId: string, at: 
   counter.record(deploymentId, cameraId, at.getTime());
 }
 
+/** Faces counted in memory and not yet written, per deployment, in minutes from `since` on (lib/overview). */
+export function pendingFaceCounts(deploymentIds: ReadonlySet<string>, since: Date): Map<string, number> {
+  return counter.pendingSince(deploymentIds, since.getTime());
+}
+
 /**
  * Writes every completed minute to the database, adding to rows already there (a late face can
  * reach a minute that was flushed). Pass a time after the current minute to flush everything.

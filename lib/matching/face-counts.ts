@@ -62,6 +62,19 @@ export class FaceCounter {
     for (const b of buckets) this.record(b.deploymentId, b.cameraId, b.minuteStart.getTime(), b.count);
   }
 
+  /**
+   * Faces counted but not yet drained, per deployment, in minutes starting at or after `since`
+   * (epoch ms): added to the stored rows, they make "faces in the last minutes" current.
+   */
+  pendingSince(deploymentIds: ReadonlySet<string>, since: number): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const bucket of this.buckets.values()) {
+      if (bucket.minuteStart < since || !deploymentIds.has(bucket.deploymentId)) continue;
+      totals.set(bucket.deploymentId, (totals.get(bucket.deploymentId) ?? 0) + bucket.count);
+    }
+    return totals;
+  }
+
   /** Buckets held (minutes not yet drained). */
   get size(): number {
     return this.buckets.size;
