@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { formatLondonTime } from '@/components/deployments/london-time';
+import { formatLondon, formatLondonTime } from '@/components/deployments/london-time';
 import { FACES_WINDOW_MINUTES, needsAttention, type Overview, type OverviewDeployment, type OverviewRetention } from '@/lib/overview/scope';
 import { formatWaiting, plural } from '@/lib/overview/words';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
@@ -10,6 +10,8 @@ import { useRealtime } from '@/lib/realtime/use-realtime';
 
 /** Changes arriving within this long are read once. */
 const REFETCH_DEBOUNCE_MS = 300;
+/** A read taking longer than this says so ("Updating…"). */
+const SLOW_READ_MS = 400;
 
 /**
  * The home page's "What needs attention now" for the signed-in role (lib/overview/scope.ts): first
@@ -40,7 +42,8 @@ export function AttentionNow({ initial }: { initial: Overview }) {
     let closed = false;
     const load = async () => {
       inFlight = true;
-      setBusy(true);
+      // Said only when a read is slow: the steady tick would otherwise flicker "Updating…".
+      const slow = setTimeout(() => setBusy(true), SLOW_READ_MS);
       try {
         const sentAt = Date.now();
         const response = await fetch('/api/overview', { cache: 'no-store' });
@@ -55,6 +58,7 @@ export function AttentionNow({ initial }: { initial: Overview }) {
         if (!closed) setFailed(true);
       } finally {
         inFlight = false;
+        clearTimeout(slow);
         if (!closed) setBusy(false);
         if (again && !closed) {
           again = false;
@@ -123,7 +127,8 @@ export function AttentionNow({ initial }: { initial: Overview }) {
         {summary(overview)}
       </p>
       {empty ? (
-        <p className="muted" data-testid="attention-empty">
+        // (the live region above already says it to screen readers)
+        <p className="muted" data-testid="attention-empty" aria-hidden="true">
           Nothing needs attention.
         </p>
       ) : (
@@ -146,7 +151,7 @@ export function AttentionNow({ initial }: { initial: Overview }) {
                   <li key={plan.id} data-testid="attention-plan" data-plan-id={plan.id}>
                     <Link href={`/deployments/${plan.id}`}>{plan.name}</Link>{' '}
                     <span className="muted">
-                      planned by {plan.plannerName}, submitted {formatLondonTime(plan.submittedAt)} London time
+                      planned by {plan.plannerName}, submitted {formatLondon(plan.submittedAt, { withYear: false })} London time
                     </span>
                   </li>
                 ))}
