@@ -1,9 +1,12 @@
 import Link from 'next/link';
 import { CamerasNeedingAttention } from '@/components/live/cameras-needing-attention';
+import { AttentionNow } from '@/components/overview/attention-now';
 import { navItemsFor } from '@/components/shell/nav-items';
 import { requirePageUser } from '@/lib/auth/guards';
 import { can, ROLE_LABELS, type Role } from '@/lib/auth/permissions';
 import { liveOverview } from '@/lib/live/lease-access';
+import { readOverview } from '@/lib/overview/data';
+import { hasOverview } from '@/lib/overview/scope';
 
 const ROLE_DUTIES = {
   operator: 'You watch the live tiles of live deployments and triage alerts. Every decision is a human one and is recorded.',
@@ -20,6 +23,8 @@ export default async function OverviewPage() {
   // Who analyses each live camera, for those who watch or read deployments (lib/live/leases.ts).
   const watchesLive = can(user.role, 'live:view') || can(user.role, 'deployment:read');
   const live = watchesLive ? await liveOverview(user) : [];
+  // What needs attention now, as this role may see it (lib/overview/scope.ts); kept current over the socket.
+  const attention = hasOverview(user.role) ? await readOverview(user) : null;
   return (
     <div className="page">
       <header className="page-header">
@@ -27,6 +32,7 @@ export default async function OverviewPage() {
         <h1>Good to see you, {user.name.split(' ')[0]}</h1>
         <p className="muted lead">{ROLE_DUTIES[user.role]}</p>
       </header>
+      {attention && <AttentionNow initial={attention} />}
       {watchesLive && <CamerasNeedingAttention initial={live} watches={can(user.role, 'live:view')} />}
       {sections.length > 0 ? (
         <ul className="card-grid" aria-label="Your sections">

@@ -8,7 +8,7 @@ import { processState } from '@/lib/process-state';
 import type { Metric } from '@/lib/recognition/manifest';
 import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
-import { publishToDeployment } from '@/lib/realtime/publish';
+import { publishAttentionChanged, publishToDeployment } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
 import { getAlertView, requireVisibleAlert, type AlertView } from './data';
 import type { ClaimInput } from './schema';
@@ -427,5 +427,7 @@ export async function deleteExpiredCrops(retentionDays: number, now = new Date()
       });
     });
   }
+  // The retention work due on the admins' and auditors' home pages.
+  if (expired.length > 0) publishAttentionChanged();
   return expired.length;
 }

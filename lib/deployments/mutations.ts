@@ -4,7 +4,7 @@ import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { forgetLiveContext } from '@/lib/live/probes';
 import { flushDeploymentCounts } from '@/lib/live/face-counts';
-import { narrowDeploymentRoom } from '@/lib/realtime/publish';
+import { narrowDeploymentRoom, publishAttentionChanged } from '@/lib/realtime/publish';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
 import { candidateEngine, verifyingEngine } from '@/lib/recognition/engines';
 import { distinctPerThousand, oneIn, pointEstimateWords, verifyThresholdProblem, type Forecast, type StageForecast } from '@/lib/recognition/forecast';
@@ -436,6 +436,8 @@ async function changeDeployment<T>(id: string, work: (tx: Tx, audit: Audit) => P
   await narrowDeploymentRoom(id, (viewer) => isDeploymentVisibleTo(viewer, id)).catch((error: unknown) =>
     console.error('[deployments] could not narrow the room of', id, error instanceof Error ? error.message : error),
   );
+  // Live deployments and plans awaiting a second officer are on the home pages.
+  publishAttentionChanged();
   return result;
 }
 

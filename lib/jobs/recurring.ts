@@ -1,3 +1,18 @@
+import { processState } from '@/lib/process-state';
+
+/**
+ * When each running job last started and how often it runs, by name: the home page says when a
+ * retention job next runs (lib/overview). Shared through processState, since Next's route
+ * handlers read what server.ts's jobs write.
+ */
+const schedule = processState('recurringJobs', () => new Map<string, { intervalMs: number; lastStartedAt: number }>());
+
+/** When the job of this name next runs, or null when it is not running in this process (scripts, a stopped server). */
+export function nextRunOf(name: string): Date | null {
+  const job = schedule.get(name);
+  return job ? new Date(job.lastStartedAt + job.intervalMs) : null;
+}
+
 /**
  * Runs a job now and then every `intervalMs` (server.ts starts each once after migrations).
  * The timer is unref'd so it never keeps the process alive; runs never overlap; a failing run
@@ -13,6 +28,7 @@ export function startRecurringJob(
   let current: Promise<void> | null = null;
   const tick = () => {
     if (current) return;
+    schedule.set(name, { intervalMs, lastStartedAt: Date.now() });
     current = run()
       .then((summary) => {
         if (summary) log.log(`[${name}] ${summary}`);
@@ -27,6 +43,7 @@ export function startRecurringJob(
   timer.unref();
   return async () => {
     clearInterval(timer);
+    schedule.delete(name);
     await current;
   };
 }

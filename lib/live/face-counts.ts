@@ -25,19 +25,16 @@ export function recordCameraAnalysed(deploymentId: string, cameraId: string, at:
 }
 
 /**
- * Faces counted in memory and not yet written, per deployment, from `since` (epoch ms): the live
- * overview adds them to the stored minutes so that its figure is current.
- */
-export function pendingFaces(since: number): Map<string, number> {
-  return counter.totals(since);
-}
-
-/**
  * Writes everything counted for one deployment, the current minute included: once it stops being
  * live its record is complete at once (a later face for the same minute would add to the row).
  */
 export function flushDeploymentCounts(deploymentId: string): Promise<number> {
   return flushFaceCounts(new Date(Date.now() + MINUTE_MS), deploymentId);
+}
+
+/** Faces counted in memory and not yet written, per deployment, in minutes from `since` on (lib/overview). */
+export function pendingFaceCounts(deploymentIds: ReadonlySet<string>, since: Date): Map<string, number> {
+  return counter.pendingSince(deploymentIds, since.getTime());
 }
 
 /**

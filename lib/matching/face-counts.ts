@@ -64,11 +64,15 @@ export class FaceCounter {
     for (const b of buckets) this.record(b.deploymentId, b.cameraId, b.minuteStart.getTime(), b.count);
   }
 
-  /** Counts held (not yet drained) per deployment, of minutes starting at or after `since` (epoch ms). */
-  totals(since: number): Map<string, number> {
+  /**
+   * Faces counted but not yet drained, per deployment, in minutes starting at or after `since`
+   * (epoch ms): added to the stored rows, they make "faces in the last minutes" current.
+   */
+  pendingSince(deploymentIds: ReadonlySet<string>, since: number): Map<string, number> {
     const totals = new Map<string, number>();
-    for (const b of this.buckets.values()) {
-      if (b.minuteStart >= since) totals.set(b.deploymentId, (totals.get(b.deploymentId) ?? 0) + b.count);
+    for (const bucket of this.buckets.values()) {
+      if (bucket.minuteStart < since || !deploymentIds.has(bucket.deploymentId)) continue;
+      totals.set(bucket.deploymentId, (totals.get(bucket.deploymentId) ?? 0) + bucket.count);
     }
     return totals;
   }

@@ -31,6 +31,12 @@ export interface ServerToClientEvents {
   'lease:changed': (payload: { deploymentId: string; leases: CameraLeaseView[] }) => void;
   /** The boxes of one analysed frame, relayed from the holder to everyone else watching (≤ 10 per second per camera). */
   'overlay:frame': (payload: OverlayFrame & { at: string; holder: { kind: AnalyserKind; name: string } }) => void;
+  /**
+   * Something the home page's "What needs attention now" shows may have changed (`change`: an
+   * alert, a deployment, a watchlist, a retention job), or the steady tick for the faces figures
+   * (`tick`). Carries nothing else: each page reads GET /api/overview for what its role may see.
+   */
+  'attention:changed': (payload: { reason: 'change' | 'tick' }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -47,6 +53,8 @@ export interface ClientToServerEvents {
   'overlay:publish': (payload: unknown) => void;
   /** The home page's live overview: every live deployment the user may see with its lease table; then `lease:changed` for them. */
   'overview:join': (payload: unknown, ack: Ack<LiveOverviewAnswer>) => void;
+  /** The home page's "What needs attention now": then `attention:changed` whenever it may have changed. */
+  'attention:join': (payload: unknown, ack: Ack<AckResult>) => void;
 }
 
 // ─── camera leases and shared overlays (docs/architecture.md#camera-leases) ──────────────────
@@ -167,6 +175,8 @@ export const roomOfDeploymentLeases = (deploymentId: string) => `deployment-leas
 export const roomOfDeploymentLeasesRedacted = (deploymentId: string) => `deployment-leases-redacted:${deploymentId}`;
 /** Camera agents analysing a deployment: each gets `lease:changed` with its own cameras only. */
 export const roomOfDeploymentAgents = (deploymentId: string) => `deployment-agents:${deploymentId}`;
+/** Every home page showing "What needs attention now": `attention:changed` (no data). */
+export const ROOM_OF_ATTENTION = 'attention';
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of one signed-in session: closed together when the session ends. */
 export const roomOfSession = (sessionId: string) => `session:${sessionId}`;

@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Role } from '@/lib/auth/permissions';
 import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { roomOfApiKey, roomOfDeployment, roomOfSession } from './events';
+import { ROOM_OF_ATTENTION, roomOfApiKey, roomOfDeployment, roomOfSession } from './events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -55,6 +55,30 @@ export function publishToDeployment<E extends keyof ServerToClientEvents>(
   realtimeServer()
     ?.to(roomOfDeployment(deploymentId))
     .emit(event, ...payload);
+  // Every alert event reaches its deployment's room through here: the home pages' counts follow.
+  publishAttentionChanged();
+}
+
+/** Changes within this long are told to the home pages once (a burst of alerts is one re-read). */
+export const ATTENTION_COALESCE_MS = 250;
+const attention = processState<{ timer?: ReturnType<typeof setTimeout> }>('attentionNudge', () => ({}));
+
+/**
+ * Tells every home page showing "What needs attention now" that it may have changed, after the
+ * change has committed: `attention:changed` with no data, at most once per ATTENTION_COALESCE_MS.
+ * Called for alerts (publishToDeployment), deployment lifecycle changes, watchlist entries and the
+ * retention jobs; server.ts's realtime also ticks it for the faces figures.
+ */
+export function publishAttentionChanged(reason: 'change' | 'tick' = 'change'): void {
+  const io = realtimeServer();
+  if (!io) return;
+  if (reason === 'tick') return void io.to(ROOM_OF_ATTENTION).emit('attention:changed', { reason });
+  if (attention.timer) return;
+  attention.timer = setTimeout(() => {
+    attention.timer = undefined;
+    realtimeServer()?.to(ROOM_OF_ATTENTION).emit('attention:changed', { reason: 'change' });
+  }, ATTENTION_COALESCE_MS);
+  attention.timer.unref?.();
 }
 
 /**

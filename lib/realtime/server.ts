@@ -25,6 +25,7 @@ import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
 import { submitProbe } from '@/lib/live/probes';
 import { KeyedBuckets, TokenBucket } from '@/lib/live/token-bucket';
+import { hasOverview } from '@/lib/overview/scope';
 import { processState } from '@/lib/process-state';
 import { findLiveSession } from '@/lib/sessions/data';
 import { authenticateBearer } from '@/lib/service-accounts/auth';
@@ -32,6 +33,7 @@ import { findApiKeyForCheck } from '@/lib/service-accounts/data';
 import { bearerToken } from '@/lib/service-accounts/keys';
 import {
   DeploymentRoomSchema,
+  ROOM_OF_ATTENTION,
   roomOfApiKey,
   LeaseOfferSchema,
   LeaseRenewSchema,
@@ -45,7 +47,7 @@ import {
   roomOfUser,
   type ProbeRefusal,
 } from './events';
-import { registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
+import { publishAttentionChanged, registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
 
 /**
  * Lease requests (offers and renewals) one socket may send per deployment: a renewal a second,
@@ -161,6 +163,7 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
   });
 
   startLeaseUpkeep(io);
+  startAttentionTick();
 
   io.on('connection', (socket) => {
     const user = socket.data.user;
@@ -299,6 +302,16 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       }
     });
 
+    // The home page's "What needs attention now": told when to read GET /api/overview again
+    // (which checks the role itself); the event carries no data, so one room serves every role.
+    socket.on('attention:join', async (_payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!hasOverview(user.role)) return ack({ ok: false, error: 'Your role has no overview.' });
+      if (!(await sessionConfirmed)) return ack({ ok: false, error: 'Your session has ended.' });
+      await socket.join(ROOM_OF_ATTENTION);
+      ack({ ok: true });
+    });
+
     socket.on('probe:submit', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       const { deploymentId, ...probe } = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
@@ -324,6 +337,17 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
   registerRealtimeServer(io);
   return io;
+}
+
+/** The home pages' faces figures move with every face: they are read again this often. */
+export const ATTENTION_TICK_MS = 15_000;
+
+/** `attention:changed` (tick) every ATTENTION_TICK_MS; one per process, like the lease upkeep. */
+function startAttentionTick(): void {
+  const ticker = processState<{ timer?: ReturnType<typeof setInterval> }>('attentionTick', () => ({}));
+  if (ticker.timer) clearInterval(ticker.timer);
+  ticker.timer = setInterval(() => publishAttentionChanged('tick'), ATTENTION_TICK_MS);
+  ticker.timer.unref();
 }
 
 /**

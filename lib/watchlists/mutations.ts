@@ -5,6 +5,7 @@ import { euclideanDistance } from '@/lib/face/descriptor';
 import type { EngineVector } from '@/lib/recognition/templates';
 import { vectorToBytes } from '@/lib/recognition/vectors';
 import { conflict, notFound } from '@/lib/http/errors';
+import { publishAttentionChanged } from '@/lib/realtime/publish';
 import { getEntry, templatesOfWatchlist } from './data';
 import { DUPLICATE_DISTANCE, type EntryInput, type EntryUpdate } from './schema';
 
@@ -70,7 +71,7 @@ const OPEN_DEPLOYMENT_STATES = ['draft', 'submitted', 'authorised', 'live', 'sus
 
 /** Deletes a watchlist with all its entries, images and templates, unless an open plan uses it. */
 export async function deleteWatchlist(ctx: Context, id: string) {
-  return auditedTransaction(async (tx, audit) => {
+  await auditedTransaction(async (tx, audit) => {
     const watchlist = await tx.watchlist.findUnique({ where: { id }, include: { _count: { select: { entries: true } } } });
     if (!watchlist) throw notFound('No such watchlist.');
     const inUse = await tx.deployment.findMany({
@@ -91,6 +92,8 @@ export async function deleteWatchlist(ctx: Context, id: string) {
       details: { name: watchlist.name, entriesDeleted: watchlist._count.entries },
     });
   });
+  // Its entries' overdue reviews leave the admins' home pages.
+  publishAttentionChanged();
 }
 
 /** Entries of the same watchlist whose templates are within DUPLICATE_DISTANCE of a new image. */
@@ -176,6 +179,7 @@ export async function createEntry(ctx: Context, watchlistId: string, input: Entr
     await storeImages(tx, audit, entry.id, images);
     return entry.id;
   });
+  publishAttentionChanged();
   return { entry: (await getEntry(watchlistId, entryId))!, duplicates };
 }
 
@@ -203,6 +207,8 @@ export async function updateEntry(ctx: Context, watchlistId: string, entryId: st
     const changed = Object.fromEntries(Object.entries(input).map(([key, value]) => [key, value instanceof Date ? value.toISOString().slice(0, 10) : value]));
     await audited(ctx, audit)({ action: 'watchlist_entry.changed', subjectType: 'watchlist_entry', subjectId: entryId, details: { watchlistId, changed } });
   });
+  // A new review date may end (or start) an overdue review on the admins' home pages.
+  publishAttentionChanged();
   return (await getEntry(watchlistId, entryId))!;
 }
 
@@ -222,6 +228,7 @@ export async function deleteEntry(ctx: Context, watchlistId: string, entryId: st
       details: { watchlistId, reference: entry.reference, imagesDeleted: entry._count.images },
     });
   });
+  publishAttentionChanged();
 }
 
 /** Records that someone looked at a reference image (docs/rules.md#audit: viewing is audited). */

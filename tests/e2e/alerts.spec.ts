@@ -14,7 +14,7 @@ import { apiAs, liveDeployment } from './support/api';
  */
 test.describe.configure({ mode: 'serial' });
 
-const CAMERAS = ['Regent St north', 'Camera 2', 'Camera 3', 'Camera 4', 'Camera 5', 'Camera 6', 'Camera 7', 'Camera 8'];
+const CAMERAS = ['Regent St north', 'Camera 2', 'Camera 3', 'Camera 4', 'Camera 5', 'Camera 6', 'Camera 7', 'Camera 8', 'Camera 9'];
 let baseUrl = '';
 let deploymentId = '';
 let cameraIds: string[] = [];
@@ -88,6 +88,25 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   await prober?.dispose();
   for (const context of contexts) await context.close();
+});
+
+test('the home page shows a new alert arriving without a reload, with its age ticking', async () => {
+  // Olivia's home page beside her queue (same session); first in this file, so this alert is the oldest waiting.
+  const home = await olivia.page.context().newPage();
+  await home.goto('/');
+  await expect(home.getByTestId('attention-now')).toHaveAttribute('data-following', 'true');
+  const onHome = home.locator(`[data-testid="attention-deployment"][data-deployment-id="${deploymentId}"]`);
+  await expect(onHome.getByTestId('attention-awaiting')).toHaveAttribute('data-count', '0');
+  await raiseAlert(8);
+  await expect(onHome.getByTestId('attention-awaiting')).toHaveAttribute('data-count', '1');
+  await expect(onHome.getByRole('link', { name: '1 alert awaiting a decision' })).toHaveAttribute('href', `/alerts?deployment=${deploymentId}`);
+  const oldest = onHome.getByTestId('attention-oldest');
+  await expect(oldest).toHaveText(/^, oldest waiting [0-4] s$/);
+  const shown = /(\d+) s$/.exec((await oldest.textContent())!)![1];
+  await expect(oldest).toHaveText(new RegExp(`oldest waiting (?!${shown} s)\\d+ s$`), { timeout: 3000 });
+  await expect(onHome.getByTestId('attention-faces')).toHaveText(/^[1-9]\d* faces? processed in the last 5 minutes$/);
+  await expect(home.getByTestId('attention-summary')).toHaveText(/alerts? awaiting a decision/);
+  await home.close();
 });
 
 test('a new alert appears in both operators’ queues within a second of the probe, with sound, pulse and tab count', async () => {

@@ -5,6 +5,7 @@ import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { startServer, type TestServer } from '../support/server';
 import { createAccount, DEMO_PASSWORD, Session } from '../support/session';
 import { connectSocket } from '../support/sockets';
+import type { Overview } from '@/lib/overview/scope';
 
 let server: TestServer;
 let officer: Session, officer2: Session, operator: Session, operator2: Session, auditor: Session, admin: Session;
@@ -320,6 +321,100 @@ describe('resync after a dropped connection', () => {
     const later = (await (await operator.fetch(`/api/alerts?since=${encodeURIComponent(since.serverTime)}`)).json()) as { alerts: AlertView[] };
     expect(later.alerts).toEqual([]);
     expect((await operator.fetch('/api/alerts?since=yesterday')).status).toBe(422);
+  });
+});
+
+describe('the home page: what needs attention now (GET /api/overview, attention:changed)', () => {
+  const overviewOf = async (session: Session): Promise<Overview> => {
+    const response = await session.fetch('/api/overview');
+    expect(response.status).toBe(200);
+    return (await response.json()) as Overview;
+  };
+  /** A socket following the overview, and the next `attention:changed` it is told of. */
+  async function following(session: Session) {
+    const { socket, error } = await connectSocket(server.baseUrl, session.cookieHeader());
+    expect(error).toBeUndefined();
+    expect(await socket.emitWithAck('attention:join', {})).toEqual({ ok: true });
+    const changed = () => new Promise<string>((resolve) => socket.once('attention:changed', ({ reason }) => resolve(reason)));
+    return { socket, changed };
+  }
+
+  it('an operator sees the live deployment, its faces (unwritten ones included) and its alerts awaiting a decision, told over the socket', async () => {
+    expect((await new Session(server.baseUrl).fetch('/api/overview')).status).toBe(401);
+    const before = (await overviewOf(operator)).deployments!.find((d) => d.id === live.id)!;
+    const { socket, changed } = await following(operator);
+    const told = changed();
+    // (camera 3's alerts are all decided, so this one is new rather than a sighting of an open one)
+    const alertId = await probeAlert(3);
+    expect(await told).toBe('change');
+    socket.close();
+
+    const overview = await overviewOf(operator);
+    expect(overview).toMatchObject({ liveLinks: true });
+    expect(overview.plansAwaitingAuthorisation).toBeUndefined();
+    expect(overview.overdueReviews).toBeUndefined();
+    expect(overview.retention).toBeUndefined();
+    const shown = overview.deployments!.find((d) => d.id === live.id)!;
+    // The face was counted in memory a moment ago; the job writes only minutes that are over.
+    expect(shown.facesRecently - before.facesRecently).toBe(1);
+    const { alerts } = (await (await operator.fetch(`/api/alerts?deploymentId=${live.id}&state=new`)).json()) as { alerts: AlertView[] };
+    expect(alerts.map((a) => a.id)).toContain(alertId);
+    const oldest = alerts.map((a) => a.createdAt).sort()[0]!;
+    expect(shown.awaiting).toEqual({ count: alerts.length, oldestSince: oldest });
+    expect(shown.awaiting!.count).toBe(before.awaiting!.count + 1);
+  });
+
+  it('a senior officer sees a submitted plan only when another officer wrote it', async () => {
+    const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+    const plan = await createPlan(officer, validPlan([watchlists[0]!.id], { name: 'Awaiting a second officer' }));
+    const { socket, changed } = await following(officer2);
+    const told = changed();
+    await submitPlan(officer, plan.id);
+    expect(await told).toBe('change');
+    socket.close();
+    // (the demo has a submitted plan of its own)
+    expect((await overviewOf(officer2)).plansAwaitingAuthorisation).toContainEqual(
+      expect.objectContaining({ id: plan.id, name: 'Awaiting a second officer', plannerName: 'Sam Senior' }),
+    );
+    expect((await overviewOf(officer)).plansAwaitingAuthorisation!.map((p) => p.id)).not.toContain(plan.id);
+  });
+
+  it('an admin sees overdue reviews per watchlist and retention, never alerts or deployments', async () => {
+    const { watchlists } = (await (await admin.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
+    const demo = watchlists.find((w) => w.name === 'Demo — central London')!;
+    const { entries } = (await (await admin.fetch(`/api/watchlists/${demo.id}/entries`)).json()) as { entries: { id: string }[] };
+    const { socket, changed } = await following(admin);
+    const told = changed();
+    const patched = await admin.json(`/api/watchlists/${demo.id}/entries/${entries[0]!.id}`, 'PATCH', { reviewBy: '2026-06-01' });
+    expect(patched.status).toBe(200);
+    expect(await told).toBe('change');
+    socket.close();
+    const overview = await overviewOf(admin);
+    expect(overview.deployments).toBeUndefined();
+    expect(overview.plansAwaitingAuthorisation).toBeUndefined();
+    expect(overview.overdueReviews).toEqual([{ id: demo.id, name: demo.name, overdue: 1 }]);
+    expect(overview.retention).toMatchObject({ retentionDays: 31, expiredCrops: 0, leftoverSnapshots: 0 });
+    // The alert job runs in the server every 30 s, so it says when it next runs.
+    expect(Date.parse(overview.retention!.cropsJobNextRunAt!)).toBeGreaterThan(Date.now() - 1000);
+  });
+
+  it('an auditor gets figures only: no alerts, no names or references of anyone on a watchlist, no images', async () => {
+    const response = await auditor.fetch('/api/overview');
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const overview = JSON.parse(text) as Overview;
+    const shown = overview.deployments!.find((d) => d.id === live.id)!;
+    expect(shown.facesRecently).toBeGreaterThan(0);
+    expect(shown.awaiting).toBeUndefined();
+    expect(overview.liveLinks).toBe(false);
+    expect(overview.retention).toBeDefined();
+    const { alerts } = (await (await operator.fetch(`/api/alerts?deploymentId=${live.id}`)).json()) as { alerts: AlertView[] };
+    for (const alert of alerts) {
+      expect(text).not.toContain(alert.name);
+      expect(text).not.toContain(alert.reference);
+      expect(text).not.toContain(alert.id);
+    }
+    expect(text).not.toMatch(/cropUrl|referenceImage|"reference"|descriptor|claimedBy/);
   });
 });
 
