@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Alert_cropDeletedAt_retained_createdAt_idx" ON "Alert"("cropDeletedAt", "retained", "createdAt");
