@@ -85,9 +85,11 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
             <thead>
               <tr>
                 <th scope="col">Frozen at go-live</th>
-                <th scope="col">People</th>
+                <th scope="col" className={styles.num}>
+                  People
+                </th>
                 {CATEGORIES.map((c) => (
-                  <th scope="col" key={c}>
+                  <th scope="col" key={c} className={styles.num}>
                     {CATEGORY_LABELS[c]}
                   </th>
                 ))}
@@ -100,7 +102,7 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
                   <td className={styles.num}>{number(s.entries)}</td>
                   {CATEGORIES.map((c) => (
                     <td key={c} className={styles.num}>
-                      {s.byCategory ? number(s.byCategory[c] ?? 0) : '—'}
+                      {s.byCategory ? number(s.byCategory[c] ?? 0) : <span title="Not recorded for snapshots taken before Sightline kept the split">—</span>}
                     </td>
                   ))}
                 </tr>
@@ -184,9 +186,15 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
           <thead>
             <tr>
               <th scope="col">From alert to</th>
-              <th scope="col">Median</th>
-              <th scope="col">90th percentile</th>
-              <th scope="col">Alerts</th>
+              <th scope="col" className={styles.num}>
+                Median
+              </th>
+              <th scope="col" className={styles.num}>
+                90th percentile
+              </th>
+              <th scope="col" className={styles.num}>
+                Alerts
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -217,10 +225,18 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
           <thead>
             <tr>
               <th scope="col">Camera</th>
-              <th scope="col">Faces</th>
-              <th scope="col">Minutes analysed</th>
-              <th scope="col">Minutes with faces</th>
-              <th scope="col">Coverage</th>
+              <th scope="col" className={styles.num}>
+                Faces
+              </th>
+              <th scope="col" className={styles.num}>
+                Minutes analysed
+              </th>
+              <th scope="col" className={styles.num}>
+                Minutes with faces
+              </th>
+              <th scope="col" className={styles.num}>
+                Coverage
+              </th>
             </tr>
           </thead>
           <tbody>
