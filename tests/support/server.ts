@@ -98,12 +98,26 @@ async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postg
   renameSync(staged, cached);
 }
 
+/** A database a server can be started on later (`databaseOf`); stop() deletes it. */
+export type TestDatabase = Pick<TestServer, 'databaseUrl' | 'provider' | 'stop'>;
+
+/**
+ * A fresh database seeded with the demo, with no server started on it: cheaper than starting and
+ * shutting down a server when a test needs only the seeded data (e.g. photos enrolled before a
+ * recogniser is enabled).
+ */
+export async function seededDatabase(extraEnv: Record<string, string> = {}): Promise<TestDatabase> {
+  const database = await testDatabase();
+  await seedDemoData(database, extraEnv);
+  return { databaseUrl: database.url, provider: database.provider, stop: database.cleanup };
+}
+
 type StartOptions = {
   env?: Record<string, string>;
   seedDemo?: boolean;
   dev?: boolean;
-  /** Start on this earlier (shut down) server's database instead of a fresh one; that server's stop() still deletes it. */
-  databaseOf?: TestServer;
+  /** Start on this database (an earlier, shut down server's, or seededDatabase()) instead of a fresh one; its stop() still deletes it. */
+  databaseOf?: TestDatabase;
 };
 
 export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false, databaseOf }: StartOptions = {}): Promise<TestServer> {
