@@ -1,5 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser';
+import { E2E_SEED_CACHE_PREFIX } from './tests/e2e/global-setup';
+import { SEED_CACHE_ENV } from './tests/support/server';
+
+// One folder of seeded demo databases for the run (removed by tests/e2e/global-setup.ts's
+// teardown): the shared server below seeds into it, and a spec starting a server of its own
+// copies from it. Set once, in the runner; its workers and the server inherit it.
+process.env[SEED_CACHE_ENV] ??= mkdtempSync(path.join(tmpdir(), E2E_SEED_CACHE_PREFIX));
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${PORT}`;

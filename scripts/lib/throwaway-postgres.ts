@@ -73,8 +73,8 @@ export async function startThrowawayPostgres({ database = 'postgres' }: { databa
   }
 }
 
-/** The folder holding initdb and pg_ctl: the newest /usr/lib/postgresql/<version>/bin, else PATH. */
-function findPostgresBin(): string {
+/** The folder holding initdb and pg_ctl (and pg_dump, pg_restore): the newest /usr/lib/postgresql/<version>/bin, else PATH. */
+export function findPostgresBin(): string {
   const debianRoot = '/usr/lib/postgresql';
   const versioned = existsSync(debianRoot)
     ? readdirSync(debianRoot)

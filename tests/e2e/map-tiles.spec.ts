@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -16,25 +16,37 @@ test('maps add the configured street tiles (MAP_TILE_URL) under the borough outl
 
 /**
  * Air-gapped control rooms: a local `.pmtiles` archive (MAP_PMTILES_FILE) on a server of its own,
- * started here with a hand-written archive covering central London.
+ * started once here. Each test writes its hand-written archive covering central London over the
+ * configured file; the server reopens a replaced archive once it has been still for a moment
+ * (lib/map/archive.ts), so the raster and the vector archive share one start.
  */
 test.describe('street maps from a local PMTiles archive', () => {
   test.describe.configure({ timeout: 120_000 });
   const dir = mkdtempSync(path.join(tmpdir(), 'sightline-e2e-map-'));
+  const file = path.join(dir, 'london.pmtiles');
   const centralLondon = { west: -0.3, south: 51.43, east: 0.05, north: 51.58 };
   let server: TestServer | undefined;
 
-  test.afterEach(async () => {
-    await server?.stop();
-    server = undefined;
+  test.beforeAll(async () => {
+    // A placeholder archive to start on: the server refuses to start without a readable one.
+    writeArchive(writePmtiles({ tiles: [{ z: 9, x: 255, y: 170, data: solidPng([0, 0, 0]) }], tileType: 2 }));
+    server = await startServer({ env: { MAP_PMTILES_FILE: file } });
   });
-  test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  test.afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Replaces the archive, dated in the past: a file modified just now counts as still being copied. */
+  function writeArchive(archive: Uint8Array) {
+    writeFileSync(file, archive);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(file, past, past);
+  }
 
   async function signedInOn(browser: Browser, archive: Uint8Array): Promise<Page> {
-    const file = path.join(dir, `${test.info().title.replace(/\W+/g, '-')}.pmtiles`);
-    writeFileSync(file, archive);
-    server = await startServer({ env: { MAP_PMTILES_FILE: file } });
-    const context = await browser.newContext({ baseURL: server.baseUrl });
+    writeArchive(archive);
+    const context = await browser.newContext({ baseURL: server!.baseUrl });
     const page = await context.newPage();
     await new LoginPage(page).signInAndWait(DEMO.operator);
     return page;

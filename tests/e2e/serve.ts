@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runScript } from '../support/server';
+import { seedDemoData } from '../support/server';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sightline-e2e-'));
 const env: NodeJS.ProcessEnv = {
@@ -17,7 +17,8 @@ const env: NodeJS.ProcessEnv = {
   AUTH_SECRET: randomBytes(32).toString('base64url'),
   HOST: '127.0.0.1',
 };
-await runScript('scripts/seed.ts', ['--demo'], env as Record<string, string>);
+// Seeded into the run's cache (playwright.config.ts): a spec starting a server of its own copies it.
+await seedDemoData({ url: env.DATABASE_URL!, provider: 'sqlite' }, {});
 const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env, stdio: 'inherit' });
 const stop = () => child.kill('SIGTERM');
 process.on('SIGTERM', stop);

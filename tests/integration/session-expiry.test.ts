@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DEMO_PASSWORD, Session } from '../support/session';
 import { startServer, type TestServer } from '../support/server';
 import { connectSocket } from '../support/sockets';
@@ -13,8 +13,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('session lifetime', () => {
-  it('expires sessions after SESSION_MAX_AGE_HOURS, for pages, API and sockets', async () => {
+// Concurrent: both wait out the 3.6 s lifetime, at the same time.
+describe.concurrent('session lifetime', () => {
+  it('expires sessions after SESSION_MAX_AGE_HOURS, for pages, API and sockets', async ({ expect }) => {
     const session = new Session(server.baseUrl);
     expect((await session.signIn('officer@sightline.test', DEMO_PASSWORD)).ok).toBe(true);
     expect((await session.fetch('/api/me')).status).toBe(200);
@@ -27,7 +28,7 @@ describe('session lifetime', () => {
     socket.close();
   });
 
-  it('closes a connected socket when its session expires, and the server says why', async () => {
+  it('closes a connected socket when its session expires, and the server says why', async ({ expect }) => {
     const session = new Session(server.baseUrl);
     const signedInAt = Date.now();
     expect((await session.signIn('operator@sightline.test', DEMO_PASSWORD)).ok).toBe(true);

@@ -66,14 +66,15 @@ describe('TRUST_PROXY: the right-most X-Forwarded-For address', () => {
   });
 });
 
-describe('TRUST_PROXY and PUBLIC_ORIGIN at start-up', () => {
-  it('refuses a value that is not false, true, a hop count or proxy addresses, naming it', async () => {
+// Concurrent: two refused starts, each on its own database.
+describe.concurrent('TRUST_PROXY and PUBLIC_ORIGIN at start-up', () => {
+  it('refuses a value that is not false, true, a hop count or proxy addresses, naming it', async ({ expect }) => {
     await expect(startServer({ seedDemo: false, env: { TRUST_PROXY: 'yes' } })).rejects.toThrow(
       /TRUST_PROXY: "yes" is not an IP address or CIDR range; expected false, true/,
     );
   });
 
-  it('refuses a PUBLIC_ORIGIN with a path', async () => {
+  it('refuses a PUBLIC_ORIGIN with a path', async ({ expect }) => {
     await expect(startServer({ seedDemo: false, env: { PUBLIC_ORIGIN: 'https://sightline.example.org/control' } })).rejects.toThrow(
       /PUBLIC_ORIGIN: "https:\/\/sightline.example.org\/control" is not an http\(s\) origin/,
     );

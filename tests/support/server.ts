@@ -1,11 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sqliteFilePath } from '@/lib/db/url';
+import { findPostgresBin } from '../../scripts/lib/throwaway-postgres';
 import { startPostgres } from './postgres';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Starts the real server (server.ts, production build) on a free port with its own fresh
@@ -69,15 +73,20 @@ export const SEED_CACHE_ENV = 'SIGHTLINE_TEST_SEED_CACHE';
 
 /**
  * The demo seed enrols its watchlist through the face models: about 12 s of CPU, asked for by
- * nearly every test file. Within one run, a seeded SQLite file is kept per set of environment
- * values the seed sees and copied for each server; the folder lives only as long as the run (so a
- * change to the seed or the code is always seen by the next run). PostgreSQL databases are seeded
- * each time.
+ * nearly every test file. Within one run, a seeded database is kept per set of environment
+ * values the seed sees and copied for each server: a SQLite file, or a PostgreSQL dump restored
+ * into each file's fresh database (pg_restore takes well under a second). The folder lives only
+ * as long as the run, so a change to the seed or the code is always seen by the next run.
  */
-async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postgresql' }, extraEnv: Record<string, string>): Promise<void> {
+export async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postgresql' }, serverEnv: Record<string, string>): Promise<void> {
   const cacheDir = process.env[SEED_CACHE_ENV];
+  // The seed reads only the recognisers' settings (it enrols photos through them); the rest (tile
+  // archives, session lifetimes, proxies, limits) are the server's. Only those reach the seed, so
+  // servers differing in the rest share one cached seed.
+  const extraEnv = Object.fromEntries(Object.entries(serverEnv).filter(([name]) => /^RECOGNI(SER|TION)_/.test(name)));
   const seed = () => runScript('scripts/seed.ts', ['--demo'], { ...extraEnv, DATABASE_URL: database.url });
-  if (database.provider !== 'sqlite' || !cacheDir) {
+  // An external server (TEST_POSTGRES_URL) is used as is, maybe not empty: seeded each time.
+  if (!cacheDir || (database.provider === 'postgresql' && process.env.TEST_POSTGRES_URL?.trim())) {
     await seed();
     return;
   }
@@ -85,6 +94,10 @@ async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postg
     .update(JSON.stringify(Object.entries(extraEnv).sort()))
     .digest('hex')
     .slice(0, 16);
+  if (database.provider === 'postgresql') {
+    await seedPostgresFromCache(path.join(cacheDir, `demo-${key}.pgdump`), database.url, seed);
+    return;
+  }
   const cached = path.join(cacheDir, `demo-${key}.db`);
   const file = sqliteFilePath(database.url);
   if (existsSync(cached)) {
@@ -98,12 +111,39 @@ async function seedDemoData(database: { url: string; provider: 'sqlite' | 'postg
   renameSync(staged, cached);
 }
 
+/** A database a server can be started on later (`databaseOf`); stop() deletes it. */
+export type TestDatabase = Pick<TestServer, 'databaseUrl' | 'provider' | 'stop'>;
+
+/**
+ * A fresh database seeded with the demo, with no server started on it: cheaper than starting and
+ * shutting down a server when a test needs only the seeded data (e.g. photos enrolled before a
+ * recogniser is enabled).
+ */
+export async function seededDatabase(extraEnv: Record<string, string> = {}): Promise<TestDatabase> {
+  const database = await testDatabase();
+  await seedDemoData(database, extraEnv);
+  return { databaseUrl: database.url, provider: database.provider, stop: database.cleanup };
+}
+
+/** Restores the cached dump into the fresh (empty) database, or seeds it and caches its dump. */
+async function seedPostgresFromCache(cached: string, url: string, seed: () => Promise<unknown>): Promise<void> {
+  const bin = findPostgresBin();
+  if (existsSync(cached)) {
+    await execFileAsync(path.join(bin, 'pg_restore'), ['--no-owner', '--no-privileges', '--exit-on-error', '--dbname', url, cached]);
+    return;
+  }
+  await seed();
+  const staged = `${cached}.${process.pid}.partial`;
+  await execFileAsync(path.join(bin, 'pg_dump'), ['--format=custom', '--no-owner', '--no-privileges', '--file', staged, url]);
+  renameSync(staged, cached);
+}
+
 type StartOptions = {
   env?: Record<string, string>;
   seedDemo?: boolean;
   dev?: boolean;
-  /** Start on this earlier (shut down) server's database instead of a fresh one; that server's stop() still deletes it. */
-  databaseOf?: TestServer;
+  /** Start on this database (an earlier, shut down server's, or seededDatabase()) instead of a fresh one; its stop() still deletes it. */
+  databaseOf?: TestDatabase;
 };
 
 export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = false, databaseOf }: StartOptions = {}): Promise<TestServer> {
