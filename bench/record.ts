@@ -10,14 +10,13 @@
  * about other subjects sit beside the deployment's own.
  *
  * Measured, RUNS times each after a warm-up (default 30), p50/p95/max:
- * - record:    lib/records/record.ts deploymentRecord() — five indexed reads of figures only;
- *   naive:     the same figures from what a first version would read: the deployment with all
- *              its alerts (crops included) and their decisions, time to decision from the
- *              decision rows, and the audit trail filtered by action then subject in memory.
- * - dashboard: lib/dashboard/data.ts loadDashboard() over all deployments (when present);
- *   naive:     faces summed from the per-minute rows of every deployment (no running total) and
- *              every alert row read whole.
- * Plus each provider's query plan for the record's per-minute read (it must use an index).
+ * - record:    lib/records/record.ts deploymentRecord() — six indexed reads, the per-minute tables
+ *              summed in the database;
+ *   naive:     the same figures (checked equal) the way a first version would gather them: every
+ *              per-minute row read and summed in memory, time to decision from the decision rows.
+ * - dashboard: lib/dashboard/data.ts loadDashboard() over all deployments;
+ *   naive:     faces summed from the per-minute rows of every deployment (no running total).
+ * Plus each provider's query plan for each of the record's reads (each must use an index).
  *
  * Run:    npm run bench:record          (BENCH_DATABASES=sqlite,postgresql; DEPLOYMENTS; RUNS)
  * Needs:  PostgreSQL binaries for the PostgreSQL half (apt-get install -y postgresql); a throwaway
@@ -261,26 +260,35 @@ async function seed(url: string): Promise<string> {
   return bigId;
 }
 
-/** The record as a first version would gather it: whole rows, decisions joined, the audit trail filtered in memory. */
+/**
+ * The record as a first version would gather it: every per-minute row read and summed in memory
+ * (no sums in the database), and the time to decision from the decision rows (no first-decision
+ * column). Same columns otherwise — no crops — so the difference is the design, not blob reading.
+ */
 async function naiveRecord(deploymentId: string) {
   const db = getDb();
   const deployment = await db.deployment.findUniqueOrThrow({
     where: { id: deploymentId },
-    include: { cameras: { orderBy: { name: 'asc' } }, planner: true, authoriser: true, alerts: { include: { decisions: true } } },
+    include: { cameras: { orderBy: { name: 'asc' } }, planner: true, authoriser: true },
   });
-  const faceMinutes = await db.faceCount.findMany({ where: { deploymentId } });
-  const coverage = await db.coverageMinute.findMany({ where: { deploymentId } });
-  const events = (await db.auditEvent.findMany({ where: { action: { in: [...RECORD_EVENT_ACTIONS] } }, orderBy: { seq: 'asc' } })).filter(
-    (e) => e.subjectType === 'deployment' && e.subjectId === deploymentId,
-  );
-  const alerts = deployment.alerts.map((a) => ({
+  const rows = await db.alert.findMany({
+    where: { deploymentId },
+    select: { createdAt: true, firstClaimedAt: true, decision: true, outcome: true, decisions: { select: { kind: true, at: true } } },
+  });
+  const faceMinutes = await db.faceCount.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true, count: true } });
+  const coverage = await db.coverageMinute.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true } });
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: 'deployment', subjectId: deploymentId, action: { in: [...RECORD_EVENT_ACTIONS] } },
+    select: { action: true, at: true, details: true, actor: { select: { name: true } } },
+    orderBy: { seq: 'asc' },
+  });
+  const alerts = rows.map((a) => ({
     createdAt: a.createdAt,
     firstClaimedAt: a.firstClaimedAt,
     firstDecidedAt: a.decisions.filter((d) => d.kind === 'decision').sort((x, y) => x.at.getTime() - y.at.getTime())[0]?.at ?? null,
     decision: a.decision,
     outcome: a.outcome,
   }));
-  // Sums in memory, over every row.
   const byCamera = new Map<string, { cameraId: string; faces: number; minutesWithFaces: number }>();
   const byMinute = new Map<number, number>();
   for (const row of faceMinutes) {
@@ -305,27 +313,42 @@ async function naiveRecord(deploymentId: string) {
   );
 }
 
+/** The dashboard as a first version would gather it: faces summed from every deployment's minutes (no running total). */
 async function naiveDashboard() {
   const db = getDb();
-  const deployments = await db.deployment.findMany({ include: { alerts: true, cameras: true } });
+  const deployments = await db.deployment.findMany({ select: { id: true, name: true, status: true, zone: true, startsAt: true, endsAt: true } });
   const faces = await db.faceCount.groupBy({ by: ['deploymentId'], _sum: { count: true } });
-  return { deployments: deployments.length, faces: faces.length };
+  const alerts = await db.alert.findMany({ select: { deploymentId: true, createdAt: true, firstDecidedAt: true, decision: true, outcome: true } });
+  return { deployments: deployments.length, faces: faces.length, alerts: alerts.length };
 }
 
-async function queryPlan(provider: 'sqlite' | 'postgresql', deploymentId: string): Promise<string> {
+/** The record's reads as SQL, to ask each database how it runs them. */
+const RECORD_QUERIES = [
+  ['faces per camera', 'SELECT "cameraId", SUM("count"), COUNT(*) FROM "FaceCount" WHERE "deploymentId" = $1 GROUP BY "cameraId"'],
+  ['faces per minute', 'SELECT "minute", SUM("count") FROM "FaceCount" WHERE "deploymentId" = $1 GROUP BY "minute"'],
+  ['coverage per camera', 'SELECT "cameraId", COUNT(*) FROM "CoverageMinute" WHERE "deploymentId" = $1 GROUP BY "cameraId"'],
+  ['alerts', 'SELECT "createdAt", "firstClaimedAt", "firstDecidedAt", "decision", "outcome" FROM "Alert" WHERE "deploymentId" = $1'],
+  [
+    'lifecycle events',
+    `SELECT "action", "at", "details" FROM "AuditEvent" WHERE "subjectType" = 'deployment' AND "subjectId" = $1 AND "action" IN ('deployment.started', 'deployment.ended') ORDER BY "seq"`,
+  ],
+] as const;
+
+async function queryPlans(provider: 'sqlite' | 'postgresql', deploymentId: string): Promise<{ query: string; plan: string; usesIndex: boolean }[]> {
   const db = getDb();
-  if (provider === 'sqlite') {
-    const rows = await db.$queryRawUnsafe<{ detail: string }[]>(
-      'EXPLAIN QUERY PLAN SELECT "cameraId", "minute", "count" FROM "FaceCount" WHERE "deploymentId" = ?',
-      deploymentId,
-    );
-    return rows.map((r) => r.detail).join(' | ');
+  const plans = [];
+  for (const [query, sql] of RECORD_QUERIES) {
+    let plan: string;
+    if (provider === 'sqlite') {
+      const rows = await db.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql.replace('$1', '?')}`, deploymentId);
+      plan = rows.map((r) => r.detail).join(' | ');
+    } else {
+      const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`, deploymentId);
+      plan = rows.map((r) => r['QUERY PLAN'].trim()).join(' | ');
+    }
+    plans.push({ query, plan, usesIndex: /USING (COVERING )?INDEX|Index (Only )?Scan|Bitmap Index Scan/.test(plan) });
   }
-  const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
-    'EXPLAIN SELECT "cameraId", "minute", "count" FROM "FaceCount" WHERE "deploymentId" = $1',
-    deploymentId,
-  );
-  return rows.map((r) => r['QUERY PLAN'].trim()).join(' | ');
+  return plans;
 }
 
 async function loadDashboardIfPresent(): Promise<(() => Promise<unknown>) | null> {
@@ -366,21 +389,22 @@ async function benchProvider(provider: 'sqlite' | 'postgresql') {
     // A fair baseline computes the same record.
     const comparable = (r: Awaited<ReturnType<typeof naiveRecord>>) => JSON.stringify({ ...r, generatedAt: null });
     if (comparable(await naiveRecord(bigId)) !== comparable(await buildFrom(bigId))) throw new Error('the naive record differs from the record');
-    const plan = await queryPlan(provider, bigId);
-    const usesIndex = /INDEX|Index/.test(plan);
-    console.log(`  plan of the per-minute read: ${plan}  → ${usesIndex ? 'uses an index' : 'NO INDEX'}`);
+    const plans = await queryPlans(provider, bigId);
+    for (const p of plans) console.log(`  plan, ${p.query}: ${p.plan}  → ${p.usesIndex ? 'index' : 'NO INDEX'}`);
+    const usesIndex = plans.every((p) => p.usesIndex);
     const record = await time('record', () => deploymentRecord(bigId));
     const naive = await time('record (naive)', () => naiveRecord(bigId));
     const dashboardWork = await loadDashboardIfPresent();
     const dashboard = dashboardWork ? await time('dashboard', dashboardWork) : null;
     const naiveDash = await time('dashboard (naive)', naiveDashboard);
-    const pass = record.p95 < TARGET_P95_MS && (!dashboard || dashboard.p95 < TARGET_P95_MS) && usesIndex;
+    // Without the dashboard (lib/dashboard/data.ts) half of what is asked is unmeasured: that is a failure.
+    const pass = record.p95 < TARGET_P95_MS && dashboard !== null && dashboard.p95 < TARGET_P95_MS && usesIndex;
     console.log(
       `  ratio naive/record p95 ${(naive.p95 / record.p95).toFixed(1)}×` +
-        (dashboard ? `, naive/dashboard p95 ${(naiveDash.p95 / dashboard.p95).toFixed(1)}×` : ', dashboard not built yet') +
-        ` → ${pass ? 'PASS' : 'FAIL'} (p95 < ${TARGET_P95_MS} ms${dashboard ? ' for both' : ''})`,
+        (dashboard ? `, naive/dashboard p95 ${(naiveDash.p95 / dashboard.p95).toFixed(1)}×` : ', dashboard NOT MEASURED (lib/dashboard/data.ts missing)') +
+        ` → ${pass ? 'PASS' : 'FAIL'} (p95 < ${TARGET_P95_MS} ms for both, every read on an index)`,
     );
-    return { provider, record, naive, dashboard, naiveDashboard: naiveDash, plan, usesIndex, pass };
+    return { provider, record, naive, dashboard, naiveDashboard: naiveDash, plans, usesIndex, pass };
   } finally {
     await disconnectDb();
     await cleanup();

@@ -31,6 +31,14 @@ const COMPARISON_WORDS: Record<DeploymentRecord['falseAlertRate']['comparison'],
   no_faces: 'No faces were processed, so no rate can be observed.',
 };
 
+const SHORT_COMPARISON: Record<DeploymentRecord['falseAlertRate']['comparison'], string> = {
+  within: 'within',
+  above: 'above',
+  clearly_above: 'clearly above',
+  no_forecast: 'no forecast',
+  no_faces: 'no faces',
+};
+
 const ENDED_BY: Record<string, string> = { suspended: 'suspended', ended: 'ended', cancelled: 'cancelled' };
 
 export function RecordView({ record }: { record: DeploymentRecord }) {
@@ -65,13 +73,18 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
               </ul>
             )}
             <span className="muted small">
-              {number(record.liveMinutes)} minutes live in all ({LONDON_NOTE})
+              Live for {formatSeconds(record.liveSeconds * 1000)} in all, across {number(record.liveMinutes)} clock minutes
             </span>
           </dd>
           <dt>Planned by</dt>
           <dd>{record.people.plannedBy}</dd>
           <dt>Authorised by</dt>
-          <dd>{record.people.authorisedBy ? `${record.people.authorisedBy}, ${formatLondon(record.people.authorisedAt)}` : 'Not authorised'}</dd>
+          <dd>
+            {record.people.authorisedBy
+              ? `${record.people.authorisedBy}${record.people.authorisedAt ? `, ${formatLondon(record.people.authorisedAt)}` : ''}`
+              : 'Not recorded'}
+            {record.accuracy.goLives.length > 1 ? <span className="muted small"> (the latest go-live; each is listed under the false-alert rate)</span> : null}
+          </dd>
         </dl>
       </section>
 
@@ -160,24 +173,56 @@ export function RecordView({ record }: { record: DeploymentRecord }) {
               </>
             )}
           </dd>
-          <dt>Forecast when authorised</dt>
+          <dt>Forecast</dt>
           <dd>
             {rate.forecast
-              ? `${perThousandFaces(rate.forecast.estimate)}, at most ${perThousandFaces(rate.forecast.upper)} (95 % upper bound)`
+              ? `at most ${perThousandFaces(rate.forecast.upper)} (95 % upper bound${record.accuracy.goLives.length > 1 ? ', the most lenient go-live' : ''})`
               : 'None recorded'}
           </dd>
           <dt>Force’s target</dt>
           <dd>1 false alert in {number(record.accuracy.targetFacesPerFalseAlert)} faces</dd>
-          <dt>Thresholds</dt>
-          <dd>
-            candidate distance {record.accuracy.candidateThreshold ?? 'not set'}
-            {record.accuracy.verifierId ? `; verified by ${record.accuracy.verifierId} at ${record.accuracy.verifyThreshold ?? 'not set'}` : ''}
-          </dd>
         </dl>
         <p className={flagged ? styles.flag : 'muted'} role={flagged ? 'alert' : undefined} data-testid="rate-verdict">
           {COMPARISON_WORDS[rate.comparison]}
         </p>
-        {record.accuracy.overrideReason && <p className="muted small">Authorised over the target because: {record.accuracy.overrideReason}</p>}
+        {record.accuracy.goLives.length > 0 && (
+          <table className={styles.table} data-testid="go-lives">
+            <caption>Each go-live: what it was accepted with, and what it observed</caption>
+            <thead>
+              <tr>
+                <th scope="col">Live from</th>
+                <th scope="col">Authorised by</th>
+                <th scope="col">Thresholds</th>
+                <th scope="col" className={styles.num}>
+                  Forecast (at most)
+                </th>
+                <th scope="col" className={styles.num}>
+                  Faces
+                </th>
+                <th scope="col" className={styles.num}>
+                  False alerts
+                </th>
+                <th scope="col">Against the forecast</th>
+              </tr>
+            </thead>
+            <tbody>
+              {record.accuracy.goLives.map((g) => (
+                <tr key={g.start}>
+                  <td>{formatLondon(g.start)}</td>
+                  <td>{g.authorisedBy ?? '—'}</td>
+                  <td>
+                    candidate {g.candidateThreshold ?? '—'}
+                    {g.verifierId ? `; ${g.verifierId} ${g.verifyThreshold ?? '—'}` : ''}
+                  </td>
+                  <td className={styles.num}>{g.forecast ? perThousandFaces(g.forecast.upper) : '—'}</td>
+                  <td className={styles.num}>{number(g.falseAlertRate.faces)}</td>
+                  <td className={styles.num}>{number(g.falseAlertRate.falseAlerts)}</td>
+                  <td>{SHORT_COMPARISON[g.falseAlertRate.comparison]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
 
       <section className={`panel ${styles.section}`} aria-labelledby="record-times">

@@ -73,7 +73,8 @@ export const AUDIT_ACTIONS = [
   'templates.backfill_completed',
   'templates.backfill_failed',
   'templates.purged',
-  // accountability: a deployment's record downloaded (CSV, JSON) or printed (lib/records/exports.ts)
+  // accountability: a deployment's record opened, downloaded (CSV, JSON) or printed (lib/records/mutations.ts)
+  'record.viewed',
   'record.exported',
 ] as const;
 

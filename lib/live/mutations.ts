@@ -24,7 +24,8 @@ export async function addFaceCounts(buckets: readonly FaceCountBucket[]): Promis
         update: { count: { increment: b.count } },
       }),
     ),
-    ...[...perDeployment].map(([id, count]) => db.deployment.updateMany({ where: { id }, data: { facesProcessed: { increment: count } } })),
+    // Raw, so that counting faces does not touch the deployment's updatedAt (lists order by it).
+    ...[...perDeployment].map(([id, count]) => db.$executeRaw`UPDATE "Deployment" SET "facesProcessed" = "facesProcessed" + ${count} WHERE "id" = ${id}`),
   ]);
 }
 

@@ -35,7 +35,8 @@ export function recordCsv(record: DeploymentRecord): string {
     add('live_period', `${i + 1}_end`, p.end);
     add('live_period', `${i + 1}_ended_by`, p.endedBy);
   });
-  add('window', 'live_minutes', record.liveMinutes);
+  add('window', 'live_seconds', record.liveSeconds);
+  add('window', 'live_clock_minutes', record.liveMinutes);
   add('people', 'planned_by', record.people.plannedBy);
   add('people', 'authorised_by', record.people.authorisedBy);
   add('people', 'authorised_at', record.people.authorisedAt);
@@ -45,12 +46,20 @@ export function recordCsv(record: DeploymentRecord): string {
     for (const [category, count] of Object.entries(s.byCategory ?? {})) add('watchlist', `snapshot_${i + 1}_${category}`, count);
   });
   add('watchlist', 'snapshot_purged_at', record.watchlist.purgedAt);
-  add('accuracy', 'candidate_threshold', record.accuracy.candidateThreshold);
-  add('accuracy', 'verifier', record.accuracy.verifierId);
-  add('accuracy', 'verify_threshold', record.accuracy.verifyThreshold);
-  add('accuracy', 'forecast_false_alerts_per_face', record.accuracy.forecast?.estimate ?? null);
-  add('accuracy', 'forecast_false_alerts_per_face_upper_95', record.accuracy.forecast?.upper ?? null);
   add('accuracy', 'target_faces_per_false_alert', record.accuracy.targetFacesPerFalseAlert);
+  record.accuracy.goLives.forEach((g, i) => {
+    const n = `go_live_${i + 1}`;
+    add('accuracy', `${n}_start`, g.start);
+    add('accuracy', `${n}_authorised_by`, g.authorisedBy);
+    add('accuracy', `${n}_candidate_threshold`, g.candidateThreshold);
+    add('accuracy', `${n}_verifier`, g.verifierId);
+    add('accuracy', `${n}_verify_threshold`, g.verifyThreshold);
+    add('accuracy', `${n}_forecast_false_alerts_per_face`, g.forecast?.estimate ?? null);
+    add('accuracy', `${n}_forecast_false_alerts_per_face_upper_95`, g.forecast?.upper ?? null);
+    add('accuracy', `${n}_faces`, g.falseAlertRate.faces);
+    add('accuracy', `${n}_false_alerts`, g.falseAlertRate.falseAlerts);
+    add('accuracy', `${n}_against_forecast`, g.falseAlertRate.comparison);
+  });
   add('faces', 'total', record.faces.total);
   for (const c of record.faces.perCamera) {
     add('faces_per_camera', c.name, c.faces);

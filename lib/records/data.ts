@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db/client';
-import { notFound } from '@/lib/http/errors';
+import { HttpError, notFound } from '@/lib/http/errors';
 
 /**
  * The reads behind a deployment's record. Each query selects figures only: times, counts,
@@ -28,7 +28,6 @@ export async function loadRecordRows(deploymentId: string) {
       id: true,
       name: true,
       status: true,
-      statusReason: true,
       zone: true,
       startsAt: true,
       endsAt: true,
@@ -36,7 +35,6 @@ export async function loadRecordRows(deploymentId: string) {
       verifierId: true,
       verifyThreshold: true,
       authorisedForecast: true,
-      authoriseOverrideReason: true,
       decidedAt: true,
       wentLiveAt: true,
       endedAt: true,
@@ -48,6 +46,9 @@ export async function loadRecordRows(deploymentId: string) {
     },
   });
   if (!deployment) throw notFound('No such deployment.');
+  // A record is of what a deployment did: a plan that never went live did nothing yet.
+  if (!deployment.wentLiveAt)
+    throw new HttpError(409, 'never_live', 'This deployment has never gone live, so it has no record yet.', { status: deployment.status });
   const where = { deploymentId };
   const [alerts, faceByCamera, faceByMinute, coverageByCamera, events] = await Promise.all([
     db.alert.findMany({ where, select: { createdAt: true, firstClaimedAt: true, firstDecidedAt: true, decision: true, outcome: true } }),
@@ -57,7 +58,7 @@ export async function loadRecordRows(deploymentId: string) {
     db.coverageMinute.groupBy({ by: ['cameraId'], where, _count: { _all: true } }),
     db.auditEvent.findMany({
       where: { subjectType: 'deployment', subjectId: deploymentId, action: { in: [...RECORD_EVENT_ACTIONS] } },
-      select: { action: true, at: true, details: true },
+      select: { action: true, at: true, details: true, actor: { select: { name: true } } },
       orderBy: { seq: 'asc' },
     }),
   ]);

@@ -193,6 +193,9 @@ test('an auditor opens the record of the live demo deployment, prints it (audite
     events: { actorEmail: string; details: { format: string } }[];
   };
   expect(audit.events.some((e) => e.actorEmail === DEMO.auditor && e.details.format === 'print')).toBe(true);
+  // Opening the page was recorded too: the browser's own print menu needs no button.
+  const views = (await (await page.request.get('/api/audit?action=record.viewed')).json()) as { events: { actorEmail: string }[] };
+  expect(views.events.some((e) => e.actorEmail === DEMO.auditor)).toBe(true);
 
   await page.emulateMedia({ media: 'print' });
   await expect(page.locator('.topbar')).toBeHidden();

@@ -270,7 +270,14 @@ describe('probes and matching', () => {
     expect(record.falseAlertRate.perFace).toBeCloseTo(1 / 11, 10);
     expect(record.falseAlertRate.lower).toBeCloseTo(0.002299, 5);
     expect(record.falseAlertRate.upper).toBeCloseTo(0.41278, 4);
-    expect(record.falseAlertRate.comparison).toBe(record.accuracy.forecast ? 'clearly_above' : 'no_forecast');
+    // The go-live was accepted with a forecast (over the target, with a reason): 1 in 11 is far above its bound.
+    expect(record.accuracy.goLives).toHaveLength(1);
+    const [goLive] = record.accuracy.goLives;
+    expect(goLive!.forecast!.upper).toBeGreaterThan(0);
+    expect(goLive!.forecast!.upper).toBeLessThan(0.002299);
+    expect(goLive).toMatchObject({ candidateThreshold: 0.5, verifyThreshold: 0.45 }); // validPlan's thresholds
+    expect(goLive!.falseAlertRate).toMatchObject({ faces: 11, falseAlerts: 1, comparison: 'clearly_above' });
+    expect(record.falseAlertRate.comparison).toBe('clearly_above');
     expect(record.responseTimes.toClaim?.count).toBe(2);
     expect(record.responseTimes.toDecision?.count).toBe(2);
     expect(record.livePeriods).toEqual([{ start: expect.any(String), end: expect.any(String), endedBy: 'ended' }]);
@@ -282,6 +289,9 @@ describe('probes and matching', () => {
     for (const camera of record.faces.perCamera) expect(camera.analysedMinutes).toBeGreaterThanOrEqual(1);
     const nameOf = async (session: Session) => ((await (await session.fetch('/api/me')).json()) as { name: string }).name;
     expect(record.people).toMatchObject({ plannedBy: await nameOf(officer), authorisedBy: await nameOf(officer2) });
+    expect(goLive!.authorisedBy).toBe(await nameOf(officer2));
+    // The running total the dashboard reads moved with the minutes.
+    expect(await count('SELECT "facesProcessed" AS n FROM "Deployment" WHERE id = $1', [live.id])).toBe(11);
     // Nothing about a watchlist person: no reference, name or image.
     expect(text).not.toMatch(/DEMO-WAR|"crop|base64|data:image/i);
     for (const name of watchlistNames) expect(text).not.toContain(name);
@@ -300,6 +310,10 @@ describe('probes and matching', () => {
     for (const session of [operator, admin]) expect((await session.fetch(`/api/deployments/${live.id}/record`)).status).toBe(403);
     expect((await auditor.fetch(`/api/deployments/${live.id}/record?format=xml`)).status).toBe(422);
     expect((await auditor.fetch('/api/deployments/no-such-deployment/record')).status).toBe(404);
+    const draft = await createPlan(officer, validPlan([], { name: 'Never live' }));
+    const neverLive = await auditor.fetch(`/api/deployments/${draft.id}/record`);
+    expect(neverLive.status).toBe(409);
+    expect(await neverLive.json()).toMatchObject({ error: 'never_live' });
     const audit = (await (await auditor.fetch('/api/audit?action=record.exported')).json()) as {
       events: { subjectId: string; actorEmail: string | null; details: { format: string } }[];
     };

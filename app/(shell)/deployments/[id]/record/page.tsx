@@ -1,13 +1,16 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
+import { headers } from 'next/headers';
+import { notFound, redirect } from 'next/navigation';
 import { formatLondon } from '@/components/deployments/london-time';
 import { StatusBadge } from '@/components/deployments/status-badge';
 import { RecordActions } from '@/components/records/record-actions';
 import { RecordView } from '@/components/records/record-view';
 import styles from '@/components/records/record.module.css';
 import { requirePagePermission } from '@/lib/auth/guards';
+import { clientIpFrom } from '@/lib/http/client-ip';
 import { HttpError } from '@/lib/http/errors';
+import { auditRecordView } from '@/lib/records/mutations';
 import { deploymentRecord, type DeploymentRecord } from '@/lib/records/record';
 
 export const metadata: Metadata = { title: 'Deployment record' };
@@ -17,15 +20,18 @@ async function load(id: string): Promise<DeploymentRecord> {
     return await deploymentRecord(id);
   } catch (error) {
     if (error instanceof HttpError && error.status === 404) notFound();
+    // Never live: nothing to record yet; the deployment's own page says where it stands.
+    if (error instanceof HttpError && error.code === 'never_live') redirect(`/deployments/${encodeURIComponent(id)}`);
     throw error;
   }
 }
 
 /** The record a force publishes for one deployment (senior officers and auditors). */
 export default async function DeploymentRecordPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePagePermission('report:read');
+  const user = await requirePagePermission('report:read');
   const { id } = await params;
   const record = await load(id);
+  await auditRecordView(user, clientIpFrom(await headers()), record);
   const status = record.deployment.status;
   return (
     <div className="page">
