@@ -311,6 +311,19 @@ export async function findAuthorIds(db: Tx, deploymentId: string, plannerId: str
   return new Set([plannerId, ...events.map((e) => e.actorId!)]);
 }
 
+/** findAuthorIds for many plans in one read (the home page lists every plan awaiting a second officer). */
+export async function findAuthorIdsOf(db: Tx, plans: readonly { id: string; plannerId: string }[]): Promise<Map<string, Set<string>>> {
+  const authors = new Map(plans.map((p) => [p.id, new Set([p.plannerId])]));
+  if (plans.length === 0) return authors;
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: 'deployment', subjectId: { in: plans.map((p) => p.id) }, action: { in: AUTHORING_ACTIONS }, actorId: { not: null } },
+    select: { subjectId: true, actorId: true },
+    distinct: ['subjectId', 'actorId'],
+  });
+  for (const e of events) authors.get(e.subjectId!)?.add(e.actorId!);
+  return authors;
+}
+
 async function deploymentHistory(db: Tx, deploymentId: string): Promise<HistoryItem[]> {
   const events = await db.auditEvent.findMany({
     where: { subjectType: 'deployment', subjectId: deploymentId },

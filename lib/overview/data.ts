@@ -1,6 +1,6 @@
 import { serverEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db/client';
-import { deploymentsVisibleTo, findAuthorIds, type Viewer } from '@/lib/deployments/data';
+import { deploymentsVisibleTo, findAuthorIdsOf, type Viewer } from '@/lib/deployments/data';
 import { nextRunOf } from '@/lib/jobs/recurring';
 import { pendingFaceCounts } from '@/lib/live/face-counts';
 import { MINUTE_MS } from '@/lib/matching/face-counts';
@@ -73,7 +73,7 @@ async function liveDeployments(viewer: Viewer, withAlerts: boolean, now: Date): 
 
 /**
  * Submitted plans this senior officer may decide: not those they wrote (the two-person rule,
- * lib/deployments/data.ts findAuthorIds), nor those written by whoever created their account.
+ * lib/deployments/data.ts findAuthorIdsOf), nor those written by whoever created their account.
  */
 async function plansAwaitingSecondOfficer(viewer: Viewer): Promise<OverviewPlan[]> {
   const db = getDb();
@@ -85,9 +85,10 @@ async function plansAwaitingSecondOfficer(viewer: Viewer): Promise<OverviewPlan[
     }),
     db.user.findUnique({ where: { id: viewer.id }, select: { createdById: true } }),
   ]);
+  const authorsOf = await findAuthorIdsOf(db, submitted);
   const open: OverviewPlan[] = [];
   for (const plan of submitted) {
-    const authors = await findAuthorIds(db, plan.id, plan.plannerId);
+    const authors = authorsOf.get(plan.id)!;
     if (authors.has(viewer.id) || (account?.createdById && authors.has(account.createdById))) continue;
     open.push({ id: plan.id, name: plan.name, plannerName: plan.planner.name, submittedAt: (plan.submittedAt ?? plan.updatedAt).toISOString() });
   }
