@@ -308,3 +308,27 @@ test('a senior officer sees the queue without triage buttons and can release a c
   await sam.row(alertId).getByRole('button', { name: 'Release' }).click();
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
 });
+
+test('an auditor’s dashboard (/records) lists the deployment and draws its charts; printed, the nav is hidden', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  contexts.push(context);
+  const page = await context.newPage();
+  await new LoginPage(page).signInAndWait('auditor@sightline.test');
+  await page.goto('/records');
+  await expect(page.getByRole('heading', { name: 'Records', level: 1 })).toBeVisible();
+  const row = page.locator(`tr[data-deployment-id="${deploymentId}"]`);
+  await expect(row.getByRole('link', { name: /^E2E alerts/ })).toHaveAttribute('href', `/deployments/${deploymentId}/record`);
+  await expect(page.getByTestId('records-totals')).toContainText('Total');
+  // The alerts raised above are bars; the target is a line; the decisions above make the time line.
+  await expect(page.getByTestId('chart-volume').locator('svg .recharts-bar-rectangle path').first()).toBeVisible();
+  await expect(page.getByTestId('chart-false-alerts').locator('svg .recharts-reference-line line')).toBeVisible();
+  await expect(page.getByTestId('chart-decision-time').locator('svg .recharts-line-curve')).toHaveCount(1);
+  for (const id of ['chart-volume', 'chart-false-alerts', 'chart-decision-time']) {
+    await expect(page.getByTestId(id).getByRole('img')).toHaveAttribute('aria-label', /.{20,}/);
+  }
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.topbar')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+  await expect(row).toBeVisible();
+});
