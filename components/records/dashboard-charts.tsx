@@ -160,13 +160,17 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
             domain={[0, (max: number) => Math.max(max, targetPer1000 * 1.2)]}
           />
           <Tooltip contentStyle={tooltipStyle} labelFormatter={(v) => formatShortDay(Number(v))} formatter={(v) => formatRate(Number(v))} />
-          <ReferenceLine
-            y={targetPer1000}
-            className={styles.target}
-            label={{ value: `Target ${formatRate(targetPer1000)}`, position: 'insideTopRight', className: styles.targetLabel }}
-          />
+          <ReferenceLine y={targetPer1000} className={styles.target} />
           <Line dataKey="falseAlertsPer1000" name="False alerts per 1,000 faces" className={styles.rateLine} isAnimationActive={false} dot={{ r: 3 }} />
         </LineChart>
+        <ul className={styles.legend} aria-hidden="true">
+          <li>
+            <span className={`${styles.swatch} ${styles.rateSwatch}`} /> A deployment
+          </li>
+          <li>
+            <span className={`${styles.swatch} ${styles.targetSwatch}`} /> Target, {formatRate(targetPer1000)} per 1,000
+          </li>
+        </ul>
       </Figure>
 
       <Figure

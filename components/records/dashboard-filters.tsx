@@ -4,7 +4,9 @@ import styles from './dashboard.module.css';
 
 /**
  * The dashboard's filters: a plain GET form, so the filtered view is in the address and can be
- * linked or bookmarked, and works before any script has loaded. Server-rendered.
+ * linked or bookmarked, and works before any script has loaded. Dates are typed year-month-day:
+ * a date field would show them in the browser's own order (12/05/2026 in an American browser),
+ * which reads the wrong way round in a British control room. Server-rendered.
  */
 
 const STATUS_WORDS: Record<(typeof DEPLOYMENT_STATUSES)[number], string> = {
@@ -24,11 +26,29 @@ export function DashboardFilters({ from, to, borough, status, boroughs }: Props)
     <form className={`filters panel ${styles.noPrint}`} method="get" action="/records" aria-label="Choose the deployments shown">
       <label className="field">
         <span>Planned start from (London)</span>
-        <input name="from" type="date" defaultValue={from} required />
+        <input
+          name="from"
+          type="text"
+          inputMode="numeric"
+          pattern="\d{4}-\d{2}-\d{2}"
+          placeholder="YYYY-MM-DD"
+          defaultValue={from}
+          required
+          aria-describedby="records-date-format"
+        />
       </label>
       <label className="field">
         <span>to (inclusive)</span>
-        <input name="to" type="date" defaultValue={to} required />
+        <input
+          name="to"
+          type="text"
+          inputMode="numeric"
+          pattern="\d{4}-\d{2}-\d{2}"
+          placeholder="YYYY-MM-DD"
+          defaultValue={to}
+          required
+          aria-describedby="records-date-format"
+        />
       </label>
       <label className="field">
         <span>Borough</span>
@@ -52,6 +72,9 @@ export function DashboardFilters({ from, to, borough, status, boroughs }: Props)
           ))}
         </select>
       </label>
+      <p id="records-date-format" className={`muted small ${styles.dateHint}`}>
+        Dates are written year-month-day (2026-12-01 is 1 December 2026), London days.
+      </p>
       <div className="filter-actions">
         <button className="button primary" type="submit">
           Apply
