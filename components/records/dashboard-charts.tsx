@@ -144,10 +144,11 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
           </>
         }
       >
+        {/* Without a point the chart still draws its axes and the target, over the deployments' dates. */}
         <LineChart
           responsive
           style={{ width: '100%', height: HEIGHT }}
-          data={rates}
+          data={rates.length ? rates : dated}
           margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
           accessibilityLayer={false}
         >
@@ -157,7 +158,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
             className={styles.axis}
             width={56}
             tickFormatter={(v: number) => formatRate(v)}
-            domain={[0, (max: number) => Math.max(max, targetPer1000 * 1.2)]}
+            domain={[0, (max: number) => Math.max(Number.isFinite(max) ? max : 0, targetPer1000 * 1.2)]}
           />
           <Tooltip contentStyle={tooltipStyle} labelFormatter={(v) => formatShortDay(Number(v))} formatter={(v) => formatRate(Number(v))} />
           <ReferenceLine y={targetPer1000} className={styles.target} />
@@ -205,7 +206,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         <LineChart
           responsive
           style={{ width: '100%', height: HEIGHT }}
-          data={times}
+          data={times.length ? times : dated}
           margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
           accessibilityLayer={false}
         >
