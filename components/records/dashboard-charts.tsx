@@ -179,7 +179,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         title="Median time to a decision"
         summary={
           times.length
-            ? `Median time from alert to first decision for ${times.length} deployment${times.length === 1 ? '' : 's'}, by planned start, in minutes.`
+            ? `Median time from alert to first decision for ${times.length} deployment${times.length === 1 ? '' : 's'}, by planned start.`
             : 'No alert in this view has been decided yet.'
         }
         table={
@@ -212,7 +212,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         >
           <CartesianGrid className={styles.grid} vertical={false} />
           <XAxis {...xTime} />
-          <YAxis className={styles.axis} width={56} tickFormatter={(v: number) => `${Number(v.toFixed(1))} min`} />
+          <YAxis className={styles.axis} width={80} tickFormatter={(v: number) => formatDuration(v * 60_000)} />
           <Tooltip contentStyle={tooltipStyle} labelFormatter={(v) => formatShortDay(Number(v))} formatter={(v) => formatDuration(Number(v) * 60_000)} />
           <Line dataKey="medianMinutes" name="Median time to decision" className={styles.timeLine} isAnimationActive={false} dot={{ r: 3 }} />
         </LineChart>
