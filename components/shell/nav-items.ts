@@ -8,6 +8,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/live', label: 'Live', permission: 'live:view', description: 'Camera tiles of live deployments, with faces checked as they are seen.' },
   { href: '/deployments', label: 'Deployments', permission: 'deployment:read', description: 'Plans on the map, authorisation, live and past deployments.' },
   { href: '/alerts', label: 'Alerts', permission: 'alert:read', description: 'Possible matches from live deployments: claim, compare, decide.' },
+  {
+    href: '/records',
+    label: 'Records',
+    permission: 'report:read',
+    description: 'What each deployment did, side by side: faces processed, alerts, decisions and outcomes, with charts.',
+  },
   { href: '/watchlists', label: 'Watchlists', permission: 'watchlist:read', description: 'Who may be looked for, within the lawful categories.' },
   {
     href: '/recognition',

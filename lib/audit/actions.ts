@@ -59,6 +59,8 @@ export const AUDIT_ACTIONS = [
   'alert.outcome_recorded',
   'alert.retained',
   'alert.crop_deleted',
+  // the dashboard across deployments (/records): its table downloaded as CSV, with the filter
+  'records.exported',
   // live matching: candidates whose crop the tile never sent (an unverified first-stage match)
   'probe.candidate_not_verified',
   // a camera agent took a camera from a camera-wall screen or HTTP sender: once per agent and camera per server run (lib/live/lease-access.ts)

@@ -327,3 +327,30 @@ test('a senior officer sees the queue without triage buttons and can release a c
   await sam.row(alertId).getByRole('button', { name: 'Release' }).click();
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
 });
+
+test('an auditor’s dashboard (/records) lists the deployment and draws its charts; printed, the nav is hidden', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  contexts.push(context);
+  const page = await context.newPage();
+  await new LoginPage(page).signInAndWait('auditor@sightline.test');
+  await page.goto('/records');
+  await expect(page.getByRole('heading', { name: 'Records', level: 1 })).toBeVisible();
+  const row = page.locator(`tr[data-deployment-id="${deploymentId}"]`);
+  await expect(row.getByRole('link', { name: /^E2E alerts/ })).toHaveAttribute('href', `/deployments/${deploymentId}/record`);
+  await expect(page.getByTestId('records-totals')).toContainText('Total');
+  // The alerts raised above are bars; the decisions above are on the time chart.
+  await expect(page.getByTestId('chart-volume').locator('svg .recharts-bar-rectangle path').first()).toBeVisible();
+  // The rate chart's points and target line need faces counted, which are written a minute at a time:
+  // whether this deployment's minute is written yet depends on timing, so only its chart is required.
+  await expect(page.getByTestId('chart-false-alerts').locator('svg.recharts-surface')).toHaveCount(1);
+  // One deployment with decisions is one point (a dot; a curve needs two).
+  await expect(page.getByTestId('chart-decision-time').locator('svg .recharts-line-dots .recharts-dot').first()).toBeVisible();
+  for (const id of ['chart-volume', 'chart-false-alerts', 'chart-decision-time']) {
+    await expect(page.getByTestId(id).locator('div[role="img"]')).toHaveAttribute('aria-label', /.{20,}/);
+  }
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.topbar')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+  await expect(row).toBeVisible();
+});

@@ -4,9 +4,9 @@ import { Shell } from './pages/shell';
 
 const SECTIONS: Record<keyof typeof DEMO, string[]> = {
   operator: ['Overview', 'Live', 'Deployments', 'Alerts'],
-  senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Watchlists', 'Recognition'],
+  senior_officer: ['Overview', 'Live', 'Deployments', 'Alerts', 'Records', 'Watchlists', 'Recognition'],
   admin: ['Overview', 'Watchlists', 'Recognition', 'Audit trail', 'Users', 'Service accounts'],
-  auditor: ['Overview', 'Deployments', 'Recognition', 'Audit trail'],
+  auditor: ['Overview', 'Deployments', 'Records', 'Recognition', 'Audit trail'],
 };
 
 test.describe('sign-in and role-shaped shell', () => {

@@ -36,9 +36,9 @@ type Ids = { deploymentId: string; watchlistId: string };
 const PAGES: Record<Role, (ids: Ids) => string[]> = {
   operator: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts'],
   // Senior officers see the watchlists' counts, not their entries (watchlist:manage).
-  senior_officer: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts', '/watchlists', '/recognition'],
+  senior_officer: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts', '/records', '/watchlists', '/recognition'],
   admin: ({ watchlistId }) => ['/', '/watchlists', `/watchlists/${watchlistId}`, '/recognition', '/audit', '/admin/users', '/admin/service-accounts'],
-  auditor: ({ deploymentId }) => ['/', '/deployments', `/deployments/${deploymentId}`, '/recognition', '/audit'],
+  auditor: ({ deploymentId }) => ['/', '/deployments', `/deployments/${deploymentId}`, '/records', '/recognition', '/audit'],
 };
 
 /**

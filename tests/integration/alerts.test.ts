@@ -4,6 +4,7 @@ import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, sub
 import { fresh, probeFixtures, type ProbeFixtures } from '../support/probes';
 import { startServer, type TestServer } from '../support/server';
 import { createAccount, DEMO_PASSWORD, Session } from '../support/session';
+import { rawQuery } from '../support/raw-db';
 import { connectSocket } from '../support/sockets';
 import type { Overview } from '@/lib/overview/scope';
 
@@ -467,5 +468,79 @@ describe('the record of a deployment', () => {
     const removed = await officer.fetch(`/api/deployments/${live.id}/cameras/${live.cameras[0]!.id}`, { method: 'DELETE' });
     expect(removed.status).toBe(409);
     expect((await removed.json()).message).toMatch(/raised alerts/);
+  });
+});
+
+describe('the dashboard across deployments: CSV export (GET /api/records.csv)', () => {
+  it('gives auditors the figures of the deployment as its alerts stand, audited; no watchlist person in it', async () => {
+    const { alerts } = (await (await operator.fetch(`/api/alerts?deploymentId=${live.id}`)).json()) as { alerts: AlertView[] };
+    const count = (test: (a: AlertView) => boolean) => alerts.filter(test).length;
+    const [stored] = await rawQuery<{ faces: number }>(server.databaseUrl, 'SELECT "facesProcessed" AS faces FROM "Deployment" WHERE id = $1', [live.id]);
+    const faces = Number(stored!.faces);
+    const response = await auditor.fetch('/api/records.csv?status=suspended');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(response.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="sightline-deployments_\d{4}-\d\d-\d\d_to_\d{4}-\d\d-\d\d_suspended\.csv"$/,
+    );
+    const csv = await response.text();
+    const lines = csv.split('\r\n');
+    const header = lines[0]!.split(',');
+    const row = lines.find((line) => line.startsWith(`${live.id},`))!.split(',');
+    const field = (name: string) => row[header.indexOf(name)];
+    const falseAlerts = count((a) => a.decision === 'false_alert');
+    expect({
+      name: field('name'),
+      status: field('status'),
+      borough: field('borough'),
+      cameras: field('cameras'),
+      faces: field('faces_processed'),
+      raised: field('alerts_raised'),
+      decided: field('alerts_decided'),
+      falseAlerts: field('false_alerts'),
+      engagements: field('engagements'),
+      notSubject: field('outcome_not_subject'),
+      per1000: field('false_alerts_per_1000_faces'),
+    }).toEqual({
+      name: 'Triage test',
+      status: 'suspended',
+      borough: 'Westminster',
+      cameras: '5',
+      faces: String(faces),
+      raised: String(alerts.length),
+      decided: String(count((a) => a.decision !== null)),
+      falseAlerts: String(falseAlerts),
+      engagements: String(count((a) => a.decision === 'engage')),
+      notSubject: String(count((a) => a.decision === 'engage' && a.outcome === 'not_subject')),
+      per1000: faces > 0 ? String(Number(((falseAlerts * 1000) / faces).toFixed(4))) : '',
+    });
+    expect(falseAlerts).toBeGreaterThan(5);
+    expect(Number(field('median_seconds_to_decision'))).toBeGreaterThanOrEqual(0);
+    // Only suspended deployments (the filter), and the totals row last.
+    expect(
+      lines
+        .filter((line) => line && !line.startsWith('TOTAL,'))
+        .slice(1)
+        .every((line) => line.split(',')[2] === 'suspended'),
+    ).toBe(true);
+    expect(lines.at(-2)).toMatch(/^TOTAL,/);
+    for (const alert of alerts) {
+      expect(csv).not.toContain(alert.name);
+      expect(csv).not.toContain(alert.reference);
+    }
+    const audit = (await (await admin.fetch('/api/audit?action=records.exported')).json()) as {
+      events: { actorEmail: string; details: { format: string; filter: Record<string, unknown>; deployments: number } }[];
+    };
+    expect(audit.events).toHaveLength(1);
+    expect(audit.events[0]).toMatchObject({ actorEmail: 'auditor@sightline.test', details: { format: 'csv', filter: { status: 'suspended', borough: null } } });
+    expect(audit.events[0]!.details.deployments).toBe(lines.length - 3);
+  });
+
+  it('refuses operators and admins (403), and names a bad date (400)', async () => {
+    expect((await operator.fetch('/api/records.csv')).status).toBe(403);
+    expect((await admin.fetch('/api/records.csv')).status).toBe(403);
+    const bad = await officer.fetch('/api/records.csv?from=5%2F12%2F2026');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_filter', message: expect.stringMatching(/^from: /), details: { field: 'from' } });
   });
 });

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Alert_deploymentId_createdAt_firstDecidedAt_decision_outcome_idx" ON "Alert"("deploymentId", "createdAt", "firstDecidedAt", "decision", "outcome");
