@@ -352,5 +352,7 @@ test('an auditor’s dashboard (/records) lists the deployment and draws its cha
   await expect(page.locator('.topbar')).toBeHidden();
   await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
   expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+  // Landscape on its own named page, so that the record (portrait) never inherits it.
+  expect(await page.getByTestId('records-totals').evaluate((el) => getComputedStyle(el.closest('.page')!).getPropertyValue('page'))).toBe('dashboard');
   await expect(row).toBeVisible();
 });

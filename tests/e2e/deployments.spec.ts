@@ -206,11 +206,13 @@ test('an auditor opens the record of the live demo deployment, prints it (audite
     return { background: style.backgroundColor, text: style.color };
   });
   expect(colours).toEqual({ background: 'rgb(255, 255, 255)', text: 'rgb(0, 0, 0)' });
+  // The record prints on its own named page (A4 portrait), whatever other pages' print rules are loaded.
+  expect(await page.getByTestId('deployment-record').evaluate((el) => getComputedStyle(el.closest('.page')!).getPropertyValue('page'))).toBe('record');
   const pageSize = await page.evaluate(() =>
     [...document.styleSheets]
       .flatMap((sheet) => [...sheet.cssRules])
       .flatMap((rule) => (rule instanceof CSSMediaRule ? [...rule.cssRules] : [rule]))
-      .find((rule) => rule instanceof CSSPageRule)
+      .find((rule): rule is CSSPageRule => rule instanceof CSSPageRule && rule.selectorText === 'record')
       ?.style.getPropertyValue('size'),
   );
   expect(pageSize?.toUpperCase()).toBe('A4'); // (the CSS object model gives keywords in lower case)

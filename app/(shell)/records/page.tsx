@@ -29,7 +29,7 @@ export default async function RecordsPage({ searchParams }: { searchParams: Prom
   const chosen = [filter.borough, filter.status ? `status ${filter.status}` : null].filter(Boolean).join(', ');
 
   return (
-    <div className="page">
+    <div className={`page ${styles.printPage}`}>
       <header className="page-header">
         <h1>Records</h1>
         <p className="muted lead">

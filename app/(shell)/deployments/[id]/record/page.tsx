@@ -34,7 +34,7 @@ export default async function DeploymentRecordPage({ params }: { params: Promise
   await auditRecordView(user, clientIpFrom(await headers()), record);
   const status = record.deployment.status;
   return (
-    <div className="page">
+    <div className={`page ${styles.printPage}`}>
       <header className="page-header">
         <p className={styles.printHeader}>
           <strong>{record.forceName}</strong> · Live facial recognition deployment record
