@@ -331,12 +331,23 @@ describe('the home page: what needs attention now (GET /api/overview, attention:
     expect(response.status).toBe(200);
     return (await response.json()) as Overview;
   };
-  /** A socket following the overview, and the next `attention:changed` it is told of. */
+  /** A socket following the overview, and the next change (`attention:changed`) it is told of. */
   async function following(session: Session) {
     const { socket, error } = await connectSocket(server.baseUrl, session.cookieHeader());
     expect(error).toBeUndefined();
     expect(await socket.emitWithAck('attention:join', {})).toEqual({ ok: true });
-    const changed = () => new Promise<string>((resolve) => socket.once('attention:changed', ({ reason }) => resolve(reason)));
+    // The next change (the steady ticks in between are not what a test waits for); within 5 s or never.
+    const changed = () =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no attention:changed { reason: "change" } within 5 s')), 5000);
+        const listener = ({ reason }: { reason: string }) => {
+          if (reason !== 'change') return;
+          clearTimeout(timer);
+          socket.off('attention:changed', listener);
+          resolve(reason);
+        };
+        socket.on('attention:changed', listener);
+      });
     return { socket, changed };
   }
 
