@@ -34,6 +34,7 @@ import { sqliteFilePath } from '../lib/db/url';
 import { applyMigrations } from '../lib/db/migrate';
 import { buildRecord } from '../lib/records/record';
 import { loadRecordRows, RECORD_EVENT_ACTIONS } from '../lib/records/data';
+import { nearestRank } from '../lib/records/figures';
 import { deploymentRecord } from '../lib/records/record';
 import { startThrowawayPostgres } from '../scripts/lib/throwaway-postgres';
 import { loadDashboard } from '../lib/dashboard/data';
@@ -56,8 +57,7 @@ type Stats = { p50: number; p95: number; max: number };
 
 function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  return { p50: rank(50), p95: rank(95), max: sorted[sorted.length - 1]! };
+  return { p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), max: sorted[sorted.length - 1]! };
 }
 
 async function time(label: string, work: () => Promise<unknown>): Promise<Stats> {

@@ -13,37 +13,30 @@ async function writeSetting(tx: Tx, key: string, value: unknown, actorId: string
   await tx.setting.upsert({ where: { key }, create: { key, value: json, updatedById: actorId }, update: { value: json, updatedById: actorId } });
 }
 
-export async function setAccuracyTarget(ctx: Context, target: AccuracyTarget) {
+/** Writes one setting and audits it with the value before and after, in one transaction. */
+async function changeSetting<T>(ctx: Context, key: string, read: (tx: Tx) => Promise<T>, value: unknown, shown: (before: T) => unknown): Promise<T> {
   return auditedTransaction(async (tx, audit) => {
-    const before = await getAccuracyTarget(tx);
-    await writeSetting(tx, SETTING_KEYS.accuracyTarget, target, ctx.actor.id);
+    const before = await read(tx);
+    await writeSetting(tx, key, value, ctx.actor.id);
     await audit({
       action: 'settings.changed',
       actorId: ctx.actor.id,
       ip: ctx.ip,
       subjectType: 'setting',
-      subjectId: SETTING_KEYS.accuracyTarget,
-      details: { from: { facesPerFalseAlert: before.facesPerFalseAlert }, to: target },
+      subjectId: key,
+      details: { from: shown(before), to: value },
     });
-    return getAccuracyTarget(tx);
+    return read(tx);
   });
+}
+
+export async function setAccuracyTarget(ctx: Context, target: AccuracyTarget) {
+  return changeSetting(ctx, SETTING_KEYS.accuracyTarget, getAccuracyTarget, target, (before) => ({ facesPerFalseAlert: before.facesPerFalseAlert }));
 }
 
 /** The force's name printed on published records. Callers hold 'settings:manage'. */
 export async function setForceName(ctx: Context, { name }: ForceName) {
-  return auditedTransaction(async (tx, audit) => {
-    const before = await getForceName(tx);
-    await writeSetting(tx, SETTING_KEYS.forceName, name, ctx.actor.id);
-    await audit({
-      action: 'settings.changed',
-      actorId: ctx.actor.id,
-      ip: ctx.ip,
-      subjectType: 'setting',
-      subjectId: SETTING_KEYS.forceName,
-      details: { from: before, to: name },
-    });
-    return { name: await getForceName(tx) };
-  });
+  return { name: await changeSetting(ctx, SETTING_KEYS.forceName, getForceName, name, (before) => before) };
 }
 
 /** Inside the caller's audited transaction: which calibration a recogniser's forecasts use. */
