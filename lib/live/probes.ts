@@ -1,5 +1,6 @@
 import { raiseOrUpdateAlert } from '@/lib/alerts/mutations';
 import { can } from '@/lib/auth/permissions';
+import { announce, onAnnouncement } from '@/lib/cluster/bus';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
 import { UndecodableImageError } from '@/lib/face/node-engine';
@@ -86,6 +87,13 @@ function liveContext(deploymentId: string): Promise<LiveContext> {
  * it is no longer the map's entry, so the next probe starts its own.
  */
 export function forgetLiveContext(deploymentId: string): void {
+  // Every instance forgets it (lib/cluster/bus.ts): a probe may arrive at any of them.
+  announce('deployment:changed', { deploymentId });
+}
+
+onAnnouncement('deployment:changed', 'live-context', ({ deploymentId }) => forgetLocalLiveContext(deploymentId));
+
+function forgetLocalLiveContext(deploymentId: string): void {
   const cached = contexts.get(deploymentId);
   contexts.delete(deploymentId);
   const snapshotId = cached?.loaded?.snapshotId;
