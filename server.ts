@@ -18,6 +18,7 @@ import { flushFaceCounts } from './lib/live/face-counts';
 import { guardRequest } from './lib/http/request-guard';
 import { configuredMapTiles, mapTileOrigin } from './lib/config/map';
 import { attachRealtime } from './lib/realtime/server';
+import { createRealtimeTransport } from './lib/db/realtime-adapter';
 import { startSessionHousekeeping } from './lib/sessions/jobs';
 import { describeMapTiles } from './lib/map/tiles';
 import { backfillTemplates } from './lib/recognition/backfill';
@@ -65,7 +66,11 @@ async function main() {
     void handle(req, res);
   });
 
-  const io = attachRealtime(httpServer, { secret });
+  // Several instances behind one address share events through an adapter (SIGHTLINE_ADAPTER).
+  const transport = await createRealtimeTransport(env);
+  if (transport.kind !== 'none')
+    console.log(`[cluster] realtime events shared through ${transport.kind === 'redis' ? 'Redis streams' : 'PostgreSQL LISTEN/NOTIFY'}`);
+  const io = attachRealtime(httpServer, { secret, transport });
   // Ends deployments whose window closed and purges their snapshots: now, then every minute.
   const stopHousekeeping = startDeploymentScheduler();
   // Lapsed claims, alert image retention and face counts: every 30 seconds.
@@ -94,7 +99,7 @@ async function main() {
     httpServer.close(
       () =>
         void Promise.all([flushed, lanesClosed])
-          .then(disconnectDb)
+          .then(() => Promise.all([disconnectDb(), transport.close()]))
           .finally(() => process.exit(0)),
     );
     setTimeout(() => process.exit(0), 5000).unref();

@@ -117,6 +117,20 @@ const EnvSchema = z.object({
    * may load video and pictures from (the Content-Security-Policy allows nothing else).
    */
   CAMERA_ORIGINS: originList('CAMERA_ORIGINS', { wildcard: true }),
+  /**
+   * How several Sightline instances behind one address pass realtime events and announcements to
+   * each other (docs/architecture.md#cluster): `none` (one process — the default), `postgres`
+   * (LISTEN/NOTIFY on the PostgreSQL database Sightline already uses) or `redis` (Redis streams, at
+   * REDIS_URL). A cluster needs PostgreSQL as its database either way.
+   */
+  SIGHTLINE_ADAPTER: z.enum(['none', 'postgres', 'redis']).default('none'),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
+  /** A name for this instance in logs and on the health answer (defaults to host:port). */
+  SIGHTLINE_INSTANCE: z.string().trim().min(1).max(64).optional(),
 });
 
 export type ServerEnv = z.infer<typeof EnvSchema>;

@@ -21,6 +21,8 @@ export type ProbeRefusal = { error: string; message: string };
 export interface ServerToClientEvents {
   /** Sent just before the server closes a socket whose session ended (sign-out, disabled, role or password changed, expired). */
   'session:revoked': (payload: { reason: string }) => void;
+  /** Sent on connection and whenever it changes: events from other instances may be delayed while degraded. */
+  'cluster:health': (payload: ClusterHealth) => void;
   /** Every alert event carries the alert's whole current view (clients upsert by id/version). */
   'alert:created': (alert: AlertView) => void;
   'alert:updated': (alert: AlertView) => void;
@@ -149,7 +151,13 @@ export type LeaseRenewAnswer = { ok: true; leases: CameraLeaseView[] } | { ok: f
 export type LiveOverviewDeployment = { id: string; name: string; cameras: { id: string; name: string }[]; leases: CameraLeaseView[] };
 export type LiveOverviewAnswer = { ok: true; deployments: LiveOverviewDeployment[] } | { ok: false; error: string };
 
-export type InterServerEvents = Record<string, never>;
+/** Between Sightline instances (through the adapter): announcements of committed changes (lib/cluster/bus.ts). */
+export interface InterServerEvents {
+  'cluster:announce': (message: { name: string; payload: unknown }) => void;
+}
+
+/** Whether this instance's link to the other instances works (lib/db/realtime-adapter.ts). */
+export type ClusterHealth = { realtime: 'ok' | 'degraded'; message: string | null };
 
 export interface SocketData {
   user: WhoAmI;

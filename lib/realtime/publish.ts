@@ -72,7 +72,7 @@ const attention = processState<{ timer?: ReturnType<typeof setTimeout> }>('atten
 export function publishAttentionChanged(reason: 'change' | 'tick' = 'change'): void {
   const io = realtimeServer();
   if (!io) return;
-  if (reason === 'tick') return void io.to(ROOM_OF_ATTENTION).emit('attention:changed', { reason });
+  if (reason === 'tick') return void io.local.to(ROOM_OF_ATTENTION).emit('attention:changed', { reason });
   if (attention.timer) return;
   attention.timer = setTimeout(() => {
     attention.timer = undefined;

@@ -1,6 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
+import { deliverAnnouncement, setAnnouncementRelay, type AnnouncementName } from '@/lib/cluster/bus';
+import type { RealtimeTransport } from '@/lib/db/realtime-adapter';
 import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer, isDeploymentVisibleTo } from '@/lib/deployments/data';
@@ -45,6 +47,7 @@ import {
   roomOfDeploymentLeasesRedacted,
   roomOfSession,
   roomOfUser,
+  type ClusterHealth,
   type ProbeRefusal,
 } from './events';
 import { publishAttentionChanged, registerRealtimeServer, type RealtimeServer, type ServerSocket } from './publish';
@@ -81,8 +84,13 @@ const OVERVIEW_JOINS = { perSecond: 0.5, burst: 3 };
  * socket joins its key's room (revoking or rotating the key closes it at once) and closes when the
  * key expires. Its role lets it send probes, nothing else (no alerts: deployment:join needs alert:read).
  */
-export function attachRealtime(httpServer: HttpServer, { secret }: { secret: string }): RealtimeServer {
+export function attachRealtime(
+  httpServer: HttpServer,
+  { secret, transport = SINGLE_PROCESS }: { secret: string; transport?: Pick<RealtimeTransport, 'kind' | 'adapter' | 'healthy' | 'onHealthChange'> },
+): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
+    // Several instances: broadcasts, room operations and announcements go through the adapter.
+    adapter: transport.adapter,
     path: '/socket.io',
     // Leave other upgrade requests (Next's hot reload) to server.ts.
     destroyUpgrade: false,
@@ -164,9 +172,11 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
 
   startLeaseUpkeep(io);
   startAttentionTick();
+  joinCluster(io, transport);
 
   io.on('connection', (socket) => {
     const user = socket.data.user;
+    socket.emit('cluster:health', clusterHealth(transport));
     // This connection's own probe rate; the user's (over every connection and HTTP) is checked in submitProbe.
     const probes = socketProbeBucket();
     const analyser = socketAnalyser(user, socket.id);
@@ -278,7 +288,8 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
       // (the schema trims ids: a frame whose ids were padded is not the held camera's)
       if (!parsed.success || parsed.data.deploymentId !== raw.deploymentId || parsed.data.cameraId !== raw.cameraId) return;
       const frame = parsed.data;
-      socket
+      // To this instance's screens only: leases are held per instance (docs/architecture.md#cluster).
+      socket.local
         .to(roomOfDeploymentCameras(frame.deploymentId))
         .emit('overlay:frame', { ...frame, at: new Date().toISOString(), holder: { kind: analyser.kind, name: analyser.name } });
     });
@@ -339,6 +350,31 @@ export function attachRealtime(httpServer: HttpServer, { secret }: { secret: str
   return io;
 }
 
+const SINGLE_PROCESS = { kind: 'none', adapter: undefined, healthy: () => true, onHealthChange: () => {} } as const;
+
+function clusterHealth(transport: Pick<RealtimeTransport, 'kind' | 'healthy'>): ClusterHealth {
+  if (transport.healthy()) return { realtime: 'ok', message: null };
+  const bus = transport.kind === 'redis' ? 'Redis' : 'PostgreSQL';
+  return {
+    realtime: 'degraded',
+    message: `This server cannot reach ${bus}: alerts and changes made through other Sightline servers may not appear here until it is back. Nothing is lost — reload once this notice has gone.`,
+  };
+}
+
+/**
+ * Joins this instance to the others (lib/cluster/bus.ts): announcements made here are sent to them
+ * through the adapter, theirs are delivered here; this instance's screens are told when the link
+ * to the others is lost and back. With one process (no adapter) there is nobody to tell.
+ */
+function joinCluster(io: RealtimeServer, transport: Pick<RealtimeTransport, 'kind' | 'healthy' | 'onHealthChange'>): void {
+  if (transport.kind === 'none') return setAnnouncementRelay(null);
+  io.on('cluster:announce', (message) => {
+    if (message && typeof message.name === 'string') deliverAnnouncement(message.name as AnnouncementName, message.payload);
+  });
+  setAnnouncementRelay((name, payload) => io.serverSideEmit('cluster:announce', { name, payload }));
+  transport.onHealthChange(() => io.local.emit('cluster:health', clusterHealth(transport)));
+}
+
 /** The home pages' faces figures move with every face: they are read again this often. */
 export const ATTENTION_TICK_MS = 15_000;
 
@@ -346,6 +382,7 @@ export const ATTENTION_TICK_MS = 15_000;
 function startAttentionTick(): void {
   const ticker = processState<{ timer?: ReturnType<typeof setInterval> }>('attentionTick', () => ({}));
   if (ticker.timer) clearInterval(ticker.timer);
+  // Every instance ticks its own screens (publishAttentionChanged sends ticks locally).
   ticker.timer = setInterval(() => publishAttentionChanged('tick'), ATTENTION_TICK_MS);
   ticker.timer.unref();
 }
@@ -366,8 +403,9 @@ function startLeaseUpkeep(io: RealtimeServer): void {
     scheduled = false;
     for (const deploymentId of pending) {
       const leases = table.view(deploymentId);
-      io.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', { deploymentId, leases });
-      io.to(roomOfDeploymentLeasesRedacted(deploymentId)).emit('lease:changed', { deploymentId, leases: leases.map(redacted) });
+      // This instance's table, to this instance's sockets (leases are held per instance).
+      io.local.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', { deploymentId, leases });
+      io.local.to(roomOfDeploymentLeasesRedacted(deploymentId)).emit('lease:changed', { deploymentId, leases: leases.map(redacted) });
       // Each agent sees its own cameras only (one process holds the table, so its sockets are all here).
       for (const socketId of io.sockets.adapter.rooms.get(roomOfDeploymentAgents(deploymentId)) ?? []) {
         io.sockets.sockets.get(socketId)?.emit('lease:changed', { deploymentId, leases: leasesForAgent(deploymentId, socketId) });
