@@ -29,6 +29,8 @@ const SQLITE_ONLY = [
   'tests/integration/camera-leases.test.ts',
   'tests/integration/camera-agent.test.ts',
 ];
+/** Files that need PostgreSQL (several instances cannot share one SQLite file): the PostgreSQL run only. */
+const POSTGRES_ONLY = ['tests/integration/cluster.test.ts'];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
 const TIMING_SENSITIVE = [
@@ -58,7 +60,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/integration/global-setup.ts'],
-          exclude: [...TIMING_SENSITIVE, ...(onPostgres ? SQLITE_ONLY : [])],
+          exclude: [...TIMING_SENSITIVE, ...(onPostgres ? SQLITE_ONLY : POSTGRES_ONLY)],
           environment: 'node',
           pool: 'forks',
           maxWorkers: 2,

@@ -63,3 +63,16 @@ export function announce<E extends AnnouncementName>(name: E, payload: Announcem
 export function setAnnouncementRelay(relay: Relay | null): void {
   registry.relay = relay;
 }
+
+/** What this instance says about its link to the others (the realtime server sets it; /api/health reads it). */
+export type ClusterStatus = { adapter: 'none' | 'postgres' | 'redis'; realtime: 'ok' | 'degraded'; instance: string };
+const status = processState<{ read: (() => ClusterStatus) | null }>('clusterStatus', () => ({ read: null }));
+
+export function setClusterStatusSource(read: (() => ClusterStatus) | null): void {
+  status.read = read;
+}
+
+/** This instance's cluster status, or null outside a running server (scripts, unit tests). */
+export function clusterStatus(): ClusterStatus | null {
+  return status.read?.() ?? null;
+}

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
-import { deliverAnnouncement, setAnnouncementRelay, type AnnouncementName } from '@/lib/cluster/bus';
+import { deliverAnnouncement, setAnnouncementRelay, setClusterStatusSource, type AnnouncementName } from '@/lib/cluster/bus';
 import type { RealtimeTransport } from '@/lib/db/realtime-adapter';
 import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
@@ -350,14 +350,22 @@ export function attachRealtime(
   return io;
 }
 
+/** This instance's name in logs, health answers and on screens' connection details. */
+export function instanceName(): string {
+  const env = serverEnv();
+  return env.SIGHTLINE_INSTANCE ?? `${env.HOST}:${env.PORT}`;
+}
+
 const SINGLE_PROCESS = { kind: 'none', adapter: undefined, healthy: () => true, onHealthChange: () => {} } as const;
 
 function clusterHealth(transport: Pick<RealtimeTransport, 'kind' | 'healthy'>): ClusterHealth {
-  if (transport.healthy()) return { realtime: 'ok', message: null };
+  const instance = instanceName();
+  if (transport.healthy()) return { realtime: 'ok', message: null, instance };
   const bus = transport.kind === 'redis' ? 'Redis' : 'PostgreSQL';
   return {
     realtime: 'degraded',
     message: `This server cannot reach ${bus}: alerts and changes made through other Sightline servers may not appear here until it is back. Nothing is lost — reload once this notice has gone.`,
+    instance,
   };
 }
 
@@ -367,6 +375,7 @@ function clusterHealth(transport: Pick<RealtimeTransport, 'kind' | 'healthy'>): 
  * to the others is lost and back. With one process (no adapter) there is nobody to tell.
  */
 function joinCluster(io: RealtimeServer, transport: Pick<RealtimeTransport, 'kind' | 'healthy' | 'onHealthChange'>): void {
+  setClusterStatusSource(() => ({ adapter: transport.kind, realtime: transport.healthy() ? 'ok' : 'degraded', instance: instanceName() }));
   if (transport.kind === 'none') return setAnnouncementRelay(null);
   io.on('cluster:announce', (message) => {
     if (message && typeof message.name === 'string') deliverAnnouncement(message.name as AnnouncementName, message.payload);

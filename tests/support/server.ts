@@ -25,6 +25,8 @@ export type TestServer = {
   shutdown: () => Promise<void>;
   /** Ends the server and deletes its database. */
   stop: () => Promise<void>;
+  /** Signals the server process (SIGKILL: a crash) and resolves once it has exited. */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
 };
 
 export async function freePort(): Promise<number> {
@@ -202,6 +204,12 @@ export async function startServer({ env: extraEnv = {}, seedDemo = true, dev = f
     provider: database.provider,
     output: () => output,
     shutdown,
+    kill: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
     stop: async () => {
       await shutdown();
       await database.cleanup();

@@ -12,6 +12,13 @@ export class Session {
     readonly headers: Record<string, string> = {},
   ) {}
 
+  /** The same signed-in user (the same cookie jar) talking to another address: another instance of a cluster. */
+  at(baseUrl: string): Session {
+    const other = new Session(baseUrl, this.headers);
+    other.cookies = this.cookies;
+    return other;
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
