@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { ClusterNotice } from '@/components/shell/cluster-notice';
 import { MapConfigProvider } from '@/components/map/map-config';
 import { NavLinks } from '@/components/shell/nav-links';
 import { navItemsFor } from '@/components/shell/nav-items';
@@ -27,6 +28,7 @@ export default async function ShellLayout({ children }: { children: React.ReactN
           <UserMenu name={user.name} email={user.email} role={user.role} signOut={signOutAction} />
         </div>
       </header>
+      <ClusterNotice />
       <main id="main" className="content">
         <MapConfigProvider tileLayer={await mapTilesForBrowser()}>{children}</MapConfigProvider>
       </main>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/db/unavailable';
 import { badRequest, HttpError } from './errors';
 
 /**
@@ -25,6 +26,12 @@ export function errorResponse(error: unknown): Response {
   }
   // Next's redirect()/notFound() signals must keep propagating.
   if (error instanceof Error && typeof (error as { digest?: unknown }).digest === 'string') throw error;
+  // The database is away (restarting, unreachable): the request can be repeated once it is back.
+  if (isDatabaseUnavailable(error)) {
+    // (not the message: Prisma's quotes the query, which may hold what was being written)
+    console.error('[api] database unreachable; answered 503');
+    return Response.json({ error: 'database_unavailable', message: DATABASE_UNAVAILABLE_MESSAGE }, { status: 503, headers: { 'retry-after': '5' } });
+  }
   console.error('[api] unhandled error', error);
   return Response.json({ error: 'internal', message: 'Something went wrong on the server.' }, { status: 500 });
 }

@@ -157,7 +157,11 @@ export interface InterServerEvents {
 }
 
 /** Whether this instance's link to the other instances works (lib/db/realtime-adapter.ts). */
-export type ClusterHealth = { realtime: 'ok' | 'degraded'; message: string | null; /** Which instance this socket is connected to (SIGHTLINE_INSTANCE). */ instance: string };
+export type ClusterHealth = {
+  realtime: 'ok' | 'degraded';
+  message: string | null /** Which instance this socket is connected to (SIGHTLINE_INSTANCE). */;
+  instance: string;
+};
 
 export interface SocketData {
   user: WhoAmI;

@@ -3,6 +3,7 @@ import { Server } from 'socket.io';
 import { can } from '@/lib/auth/permissions';
 import { deliverAnnouncement, setAnnouncementRelay, setClusterStatusSource, type AnnouncementName } from '@/lib/cluster/bus';
 import type { RealtimeTransport } from '@/lib/db/realtime-adapter';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/db/unavailable';
 import { sessionTokenFromCookieHeader } from '@/lib/auth/session-cookie';
 import { loadActiveSession } from '@/lib/auth/session-user';
 import { getDeploymentForViewer, isDeploymentVisibleTo } from '@/lib/deployments/data';
@@ -519,6 +520,7 @@ function handshakeIp(socket: ServerSocket): string | null {
 
 function refusal(error: unknown): ProbeRefusal {
   if (error instanceof HttpError) return { error: error.code, message: error.message };
+  if (isDatabaseUnavailable(error)) return { error: 'database_unavailable', message: DATABASE_UNAVAILABLE_MESSAGE };
   // Name and code only: an error's message may quote the query it came from, crop included.
   console.error('[realtime] probe failed:', error instanceof Error ? error.name : typeof error, (error as { code?: unknown })?.code ?? '');
   return { error: 'internal', message: 'The server could not process this probe.' };

@@ -146,7 +146,9 @@ describe('two instances behind one address', () => {
       { who: i, session: session.at(a.baseUrl) },
       { who: i, session: session.at(b.baseUrl) },
     ]);
-    const answers = await Promise.all(attempts.map(async ({ who, session }) => ({ who, status: (await session.json(`/api/alerts/${alertId}/claim`, 'POST', {})).status })));
+    const answers = await Promise.all(
+      attempts.map(async ({ who, session }) => ({ who, status: (await session.json(`/api/alerts/${alertId}/claim`, 'POST', {})).status })),
+    );
     const winners = new Set(answers.filter((x) => x.status === 200).map((x) => x.who));
     expect(winners.size).toBe(1);
     expect(answers.filter((x) => !winners.has(x.who)).every((x) => x.status === 409)).toBe(true);
@@ -232,7 +234,9 @@ describe('two instances behind one address', () => {
     });
     // A claim and a decision acknowledged by the victim just before it dies (on the first test's
     // alert: the loaded ones change version with every sighting).
-    const decidedId = (await rawQuery<{ id: string }>(db.databaseUrl, `SELECT id FROM "Alert" WHERE "cameraId" = $1 AND status = 'new'`, [live.cameras[0]!.id]))[0]!.id;
+    const decidedId = (
+      await rawQuery<{ id: string }>(db.databaseUrl, `SELECT id FROM "Alert" WHERE "cameraId" = $1 AND status = 'new'`, [live.cameras[0]!.id])
+    )[0]!.id;
     const onVictim = operator.at(victim.baseUrl);
     const claimed = await onVictim.json(`/api/alerts/${decidedId}/claim`, 'POST', {});
     expect(claimed.status).toBe(200);

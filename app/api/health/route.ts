@@ -15,8 +15,5 @@ export async function GET() {
   const db = await checkDatabase();
   const cluster = clusterStatus();
   const degraded = !db || cluster?.realtime === 'degraded';
-  return Response.json(
-    { status: degraded ? 'degraded' : 'ok', db: db ? 'ok' : 'unreachable', cluster, limits: refusalCounts() },
-    { status: db ? 200 : 503 },
-  );
+  return Response.json({ status: degraded ? 'degraded' : 'ok', db: db ? 'ok' : 'unreachable', cluster, limits: refusalCounts() }, { status: db ? 200 : 503 });
 }
