@@ -1,7 +1,7 @@
 import { processState } from '@/lib/process-state';
 
 /**
- * Announcements between the Sightline instances serving one control room (docs/architecture.md#cluster).
+ * Announcements between the Sightline instances serving one control room (docs/architecture.md#several-instances).
  * A change committed on one instance makes every instance — this one included — drop what it had
  * cached about it: a deployment's live state and matcher, a session or API key that ended. It is a
  * notification, not a time-out: with several instances, the others hear of it as soon as the

@@ -119,7 +119,7 @@ const EnvSchema = z.object({
   CAMERA_ORIGINS: originList('CAMERA_ORIGINS', { wildcard: true }),
   /**
    * How several Sightline instances behind one address pass realtime events and announcements to
-   * each other (docs/architecture.md#cluster): `none` (one process — the default), `postgres`
+   * each other (docs/architecture.md#several-instances): `none` (one process — the default), `postgres`
    * (LISTEN/NOTIFY on the PostgreSQL database Sightline already uses) or `redis` (Redis streams, at
    * REDIS_URL). A cluster needs PostgreSQL as its database either way.
    */

@@ -7,7 +7,7 @@ import { databaseProvider, resolveDatabaseUrl } from './url';
 
 /**
  * The socket.io adapter that joins several Sightline instances into one control room
- * (docs/architecture.md#cluster): every broadcast, room operation (disconnecting a revoked user's
+ * (docs/architecture.md#several-instances): every broadcast, room operation (disconnecting a revoked user's
  * sockets, narrowing a room) and server-side announcement (lib/cluster/bus.ts) reaches the sockets
  * and caches of every instance. Chosen by SIGHTLINE_ADAPTER:
  * - `postgres`: @socket.io/postgres-adapter over LISTEN/NOTIFY on Sightline's own PostgreSQL

@@ -30,9 +30,9 @@ import { submitProbe } from '@/lib/live/probes';
 import { KeyedBuckets, TokenBucket } from '@/lib/live/token-bucket';
 import { hasOverview } from '@/lib/overview/scope';
 import { processState } from '@/lib/process-state';
-import { findLiveSession } from '@/lib/sessions/data';
+import { findLiveSession, findLiveSessionIds } from '@/lib/sessions/data';
 import { authenticateBearer } from '@/lib/service-accounts/auth';
-import { findApiKeyForCheck } from '@/lib/service-accounts/data';
+import { findApiKeyForCheck, findUsableApiKeyIds } from '@/lib/service-accounts/data';
 import { bearerToken } from '@/lib/service-accounts/keys';
 import {
   DeploymentRoomSchema,
@@ -173,6 +173,7 @@ export function attachRealtime(
 
   startLeaseUpkeep(io);
   startAttentionTick();
+  startSocketRecheck(io);
   joinCluster(io, transport);
 
   io.on('connection', (socket) => {
@@ -289,7 +290,7 @@ export function attachRealtime(
       // (the schema trims ids: a frame whose ids were padded is not the held camera's)
       if (!parsed.success || parsed.data.deploymentId !== raw.deploymentId || parsed.data.cameraId !== raw.cameraId) return;
       const frame = parsed.data;
-      // To this instance's screens only: leases are held per instance (docs/architecture.md#cluster).
+      // To this instance's screens only: leases are held per instance (docs/architecture.md#several-instances).
       socket.local
         .to(roomOfDeploymentCameras(frame.deploymentId))
         .emit('overlay:frame', { ...frame, at: new Date().toISOString(), holder: { kind: analyser.kind, name: analyser.name } });
@@ -383,6 +384,45 @@ function joinCluster(io: RealtimeServer, transport: Pick<RealtimeTransport, 'kin
   });
   setAnnouncementRelay((name, payload) => io.serverSideEmit('cluster:announce', { name, payload }));
   transport.onHealthChange(() => io.local.emit('cluster:health', clusterHealth(transport)));
+}
+
+/** How often every socket's session or API key is read again (a backstop for a lost disconnect). */
+export const SOCKET_RECHECK_MS = 5000;
+
+/**
+ * Ending a session or revoking a key closes its sockets at once through the adapter
+ * (disconnectSessionSockets). Should that message be lost — the link to the other instances down
+ * while it was sent — this re-check closes them anyway within SOCKET_RECHECK_MS: one query for all
+ * of this instance's sockets. A failed read (the database away) closes nothing.
+ */
+function startSocketRecheck(io: RealtimeServer): void {
+  const recheck = processState<{ timer?: ReturnType<typeof setInterval> }>('socketRecheck', () => ({}));
+  if (recheck.timer) clearInterval(recheck.timer);
+  let running = false;
+  recheck.timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    closeSocketsOfEndedSessions(io)
+      .catch((error: unknown) => console.error('[realtime] session re-check skipped:', error instanceof Error ? error.name : error))
+      .finally(() => {
+        running = false;
+      });
+  }, SOCKET_RECHECK_MS);
+  recheck.timer.unref();
+}
+
+async function closeSocketsOfEndedSessions(io: RealtimeServer): Promise<void> {
+  const sockets = [...io.of('/').sockets.values()];
+  const sessionIds = [...new Set(sockets.flatMap((socket) => (socket.data.sessionId ? [socket.data.sessionId] : [])))];
+  const keyIds = [...new Set(sockets.flatMap((socket) => (socket.data.apiKeyId ? [socket.data.apiKeyId] : [])))];
+  const [liveSessions, usableKeys] = await Promise.all([findLiveSessionIds(sessionIds), findUsableApiKeyIds(keyIds)]);
+  for (const socket of sockets) {
+    const { sessionId, apiKeyId } = socket.data;
+    const ended = sessionId ? !liveSessions.has(sessionId) : apiKeyId ? !usableKeys.has(apiKeyId) : false;
+    if (!ended) continue;
+    socket.emit('session:revoked', { reason: sessionId ? 'Your session has ended. Sign in again.' : 'This API key no longer works.' });
+    socket.disconnect(true);
+  }
 }
 
 /** The home pages' faces figures move with every face: they are read again this often. */

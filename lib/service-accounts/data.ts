@@ -154,3 +154,13 @@ export async function serviceAccountsOfDeployment(deploymentId: string, now = ne
     return { id: view.id, name: view.name, createdBy: view.createdBy?.name ?? null, createdAt: view.createdAt, state: view.state };
   });
 }
+
+/** Of these API keys, those still usable: not revoked, not expired, their account not disabled (the sockets' periodic re-check). */
+export async function findUsableApiKeyIds(keyIds: readonly string[], now = new Date()): Promise<Set<string>> {
+  if (keyIds.length === 0) return new Set();
+  const rows = await getDb().apiKey.findMany({
+    where: { id: { in: [...keyIds] }, revokedAt: null, expiresAt: { gt: now }, user: { disabled: false } },
+    select: { id: true },
+  });
+  return new Set(rows.map((row) => row.id));
+}

@@ -26,3 +26,13 @@ export async function findLiveSession(sessionId: string, now = new Date()): Prom
   if (!row || row.endedAt || row.expiresAt.getTime() <= now.getTime()) return null;
   return { id: row.id, expiresAt: row.expiresAt, user: row.user };
 }
+
+/** Of these sessions, those still alive: not ended, not expired, their user not disabled (the sockets' periodic re-check). */
+export async function findLiveSessionIds(sessionIds: readonly string[], now = new Date()): Promise<Set<string>> {
+  if (sessionIds.length === 0) return new Set();
+  const rows = await getDb().session.findMany({
+    where: { id: { in: [...sessionIds] }, endedAt: null, expiresAt: { gt: now }, user: { disabled: false } },
+    select: { id: true },
+  });
+  return new Set(rows.map((row) => row.id));
+}
