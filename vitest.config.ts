@@ -30,6 +30,8 @@ const SQLITE_ONLY = [
   'tests/integration/camera-agent.test.ts',
 ];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
+/** Files about what several instances share through PostgreSQL: run only in the PostgreSQL run (SQLite serves one process). */
+const POSTGRES_ONLY = ['tests/integration/cluster-state.test.ts'];
 
 const TIMING_SENSITIVE = [
   'tests/integration/verification.test.ts',
@@ -58,7 +60,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/integration/global-setup.ts'],
-          exclude: [...TIMING_SENSITIVE, ...(onPostgres ? SQLITE_ONLY : [])],
+          exclude: [...TIMING_SENSITIVE, ...(onPostgres ? SQLITE_ONLY : POSTGRES_ONLY)],
           environment: 'node',
           pool: 'forks',
           maxWorkers: 2,

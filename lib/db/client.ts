@@ -49,6 +49,11 @@ export function getDb(): Db {
   return (instance.getStore() ?? current()).db;
 }
 
+/** The URL of the database getDb() talks to (for a connection of its own: lib/db/locks.ts). */
+export function dbUrl(): string {
+  return (instance.getStore() ?? current()).url;
+}
+
 export function dbProvider(): 'sqlite' | 'postgresql' {
   return (instance.getStore() ?? current()).provider;
 }
