@@ -22,25 +22,66 @@ export async function lockSightingKey(tx: Tx, key: string): Promise<void> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SPACE.sighting}::int, hashtext(${key}))::text AS locked`;
 }
 
+export type JobLeadership = {
+  /** Runs `work` if this instance leads the job (taking the lead if nobody holds it); `{ ran: false }` at once otherwise. */
+  runIfLeading<T>(work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }>;
+  /** Gives the lead up (a clean shutdown), so another instance takes it at its next tick. */
+  release(): Promise<void>;
+};
+
 /**
- * Runs `work` unless another instance is running the job of this name right now, in which case
- * it returns `{ ran: false }` at once. On PostgreSQL the lock is a session-level advisory lock on
- * a connection of its own, taken without waiting and held for the whole run, so it is released
- * whatever happens to the run — or to this process (the connection closes). Not a pooled
- * connection: the pool would hand the session to others while the run is going on.
+ * Which instance runs a recurring job: the one holding a session-level advisory lock named after
+ * the job, on a connection of its own kept open between runs. It keeps the lead, and runs the job
+ * on every tick, until it stops or loses that connection (the lock goes with the session); the
+ * others try at each of their ticks and skip the run while someone leads, so the job runs once
+ * per interval across the cluster, and again within an interval of its leader going away. Not a
+ * pooled connection: the pool would hand the session, and its lock, to other queries.
+ *
+ * If the lead's connection dies unnoticed, PostgreSQL ends the session in time and another
+ * instance may lead while the first still believes it does: every run checks its connection
+ * first, and the jobs only do work that is still to be done (conditional updates), so a run
+ * twice over finds nothing the second time.
  */
-export async function runUnlessRunningElsewhere<T>(name: string, work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }> {
-  if (dbProvider() !== 'postgresql') return { ran: true, result: await work() };
-  const client = new pg.Client({ connectionString: dbUrl() });
-  // A lost connection ends the lock; the run in progress goes on and the error surfaces below.
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked', [SPACE.job, name]);
-    if (!rows[0]?.locked) return { ran: false };
-    return { ran: true, result: await work() };
-  } finally {
+export function jobLeadership(name: string): JobLeadership {
+  let client: pg.Client | null = null;
+  let leading = false;
+  const drop = async () => {
+    const closing = client;
+    client = null;
+    leading = false;
     // Closing the session releases its advisory locks.
-    await client.end().catch(() => {});
-  }
+    await closing?.end().catch(() => {});
+  };
+  const connection = async () => {
+    if (client) return client;
+    const fresh = new pg.Client({ connectionString: dbUrl() });
+    const lost = () => {
+      if (client !== fresh) return;
+      client = null;
+      leading = false;
+    };
+    fresh.on('error', lost);
+    fresh.on('end', lost);
+    await fresh.connect();
+    client = fresh;
+    return fresh;
+  };
+  return {
+    async runIfLeading(work) {
+      if (dbProvider() !== 'postgresql') return { ran: true, result: await work() };
+      try {
+        const c = await connection();
+        if (leading) await c.query('SELECT 1');
+        else
+          leading =
+            (await c.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked', [SPACE.job, name])).rows[0]?.locked === true;
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+      if (!leading) return { ran: false };
+      return { ran: true, result: await work() };
+    },
+    release: drop,
+  };
 }

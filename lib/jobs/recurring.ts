@@ -1,4 +1,4 @@
-import { runUnlessRunningElsewhere } from '@/lib/db/locks';
+import { jobLeadership } from '@/lib/db/locks';
 import { processState } from '@/lib/process-state';
 
 /**
@@ -20,13 +20,11 @@ export function nextRunOf(name: string): Date | null {
  * is logged and the next one tries again. Returns `stop`, which clears the timer and resolves
  * once a run in progress has finished (for a clean shutdown).
  *
- * With several instances sharing a PostgreSQL database, a run goes ahead only if no other
- * instance is running the same job at that moment (an advisory lock, lib/db/locks.ts); otherwise
- * it is skipped quietly and the next tick tries again. So two instances never do the same work
- * at once, and each instance's timer keeps the job going if the other stops. The jobs are
- * written to find their own work (what has lapsed, expired, been left over), so a run soon after
- * another instance's finds little or nothing to do. `everyInstance` is for work that belongs to
- * the instance itself (flushing the face counts it holds in memory): no lock.
+ * With several instances sharing a PostgreSQL database, one of them leads each job and runs it
+ * (an advisory lock held between runs, lib/db/locks.ts); the others skip their runs quietly and
+ * take the lead at their next tick if the leader goes away. So the job runs once per interval
+ * across the cluster and never twice at once. `everyInstance` is for work that belongs to the
+ * instance itself (flushing the face counts it holds in memory): every instance runs it.
  */
 export function startRecurringJob(
   name: string,
@@ -36,11 +34,12 @@ export function startRecurringJob(
   { everyInstance = false }: { everyInstance?: boolean } = {},
 ): () => Promise<void> {
   let current: Promise<void> | null = null;
+  const leadership = everyInstance ? null : jobLeadership(name);
   const tick = () => {
     if (current) return;
     schedule.set(name, { intervalMs, lastStartedAt: Date.now() });
-    const once = everyInstance ? run() : runUnlessRunningElsewhere(name, run).then((outcome) => (outcome.ran ? outcome.result : null));
-    current = once
+    const running = leadership ? leadership.runIfLeading(run).then((outcome) => (outcome.ran ? outcome.result : null)) : run();
+    current = running
       .then((summary) => {
         if (summary) log.log(`[${name}] ${summary}`);
       })
@@ -56,5 +55,6 @@ export function startRecurringJob(
     clearInterval(timer);
     schedule.delete(name);
     await current;
+    await leadership?.release();
   };
 }
