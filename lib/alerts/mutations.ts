@@ -3,6 +3,7 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import { can } from '@/lib/auth/permissions';
 import { getDb, type Tx } from '@/lib/db/client';
 import { lockSightingKey } from '@/lib/db/locks';
+import { processState } from '@/lib/process-state';
 import { lockDeploymentState } from '@/lib/deployments/data';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
 import type { Metric } from '@/lib/recognition/manifest';
@@ -83,6 +84,26 @@ function verificationColumns(face: MatchedFace) {
 }
 
 /**
+ * Sightings of one key at this instance wait here, in memory, one at a time: a burst of one face
+ * then holds one pooled connection, not one per sighting all waiting inside transactions (and
+ * Prisma's transaction time-outs) for the same advisory lock. Only an economy: the lock in the
+ * transaction decides, between instances too. Kept per database client, so two clients in one
+ * process (tests playing two instances) queue apart, as two processes would. On globalThis:
+ * probes arrive both through server.ts (socket) and Next's route bundle (HTTP).
+ */
+const queues = processState('sightingQueues', () => new WeakMap<object, Map<string, Promise<unknown>>>());
+async function queued<T>(client: object, key: string, work: () => Promise<T>): Promise<T> {
+  let keyLocks = queues.get(client);
+  if (!keyLocks) queues.set(client, (keyLocks = new Map()));
+  const previous = keyLocks.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.catch(() => undefined);
+  keyLocks.set(key, tail);
+  void tail.then(() => keyLocks.get(key) === tail && keyLocks.delete(key));
+  return run;
+}
+
+/**
  * Raises an alert for a match, or — for the same entry on the same camera within
  * COALESCE_WINDOW_MS of the last sighting — updates the open one (sightings, last seen, and
  * the best crop and distance). Called by the probe handler only, after the match.
@@ -95,90 +116,94 @@ function verificationColumns(face: MatchedFace) {
  * alone does it there.
  */
 export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: string; created: boolean }> {
-  const result = await getDb().$transaction(async (tx) => {
-    await lockSightingKey(tx, `${face.deploymentId}|${face.cameraId}|${face.entryId}`);
-    const open = await tx.alert.findFirst({
-      where: {
-        deploymentId: face.deploymentId,
-        cameraId: face.cameraId,
-        entryId: face.entryId,
-        lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
-        // Only an alert still awaiting a decision: once decided, a new sighting is a new alert.
-        status: 'new',
-      },
-      orderBy: { lastSeenAt: 'desc' },
-      select: { id: true, distance: true, verifyScore: true, verifyMetric: true, cropDeletedAt: true, claimedById: true },
-    });
-    if (open) {
-      // Better evidence is the verifier's closer score (the stronger recogniser's judgement); the
-      // face-api distance decides only for alerts raised before verification existed. The crop a
-      // person is looking at (claimed) is the evidence they judge: it is not replaced.
-      const closerMatch =
-        open.verifyScore !== null && open.verifyMetric === face.verification.metric
-          ? closer(face.verification.score, open.verifyScore, face.verification.metric)
-          : face.distance < open.distance;
-      const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
-      // Triage does not take the sighting lock: both writes are conditional on the alert still
-      // awaiting a decision (and the crop on nobody holding it, and retention not having deleted
-      // it), so a claim or a decision made since the read above is never changed by a sighting —
-      // which then becomes a new alert, as after any decision.
-      const { count } = await tx.alert.updateMany({
-        where: { id: open.id, status: 'new' },
-        data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
+  const key = `${face.deploymentId}|${face.cameraId}|${face.entryId}`;
+  const db = getDb();
+  const result = await queued(db, key, () =>
+    db.$transaction(async (tx) => {
+      await lockSightingKey(tx, key);
+      const open = await tx.alert.findFirst({
+        where: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
+          // Only an alert still awaiting a decision: once decided, a new sighting is a new alert.
+          status: 'new',
+        },
+        orderBy: { lastSeenAt: 'desc' },
+        select: { id: true, distance: true, verifyScore: true, verifyMetric: true, cropDeletedAt: true, claimedById: true },
       });
-      if (count === 1) {
-        // The deployment's row is locked after the alert's (lifecycle changes lock it after the
-        // audit chain, never an alert); when nothing was updated it is not locked yet, and the new
-        // alert below can still join the audit chain first, as every audited writer does.
-        await requireStillLive(tx, face.deploymentId);
-        if (better) {
-          await tx.alert.updateMany({
-            where: { id: open.id, status: 'new', claimedById: null, cropDeletedAt: null },
-            data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
-          });
+      if (open) {
+        // Better evidence is the verifier's closer score (the stronger recogniser's judgement); the
+        // face-api distance decides only for alerts raised before verification existed. The crop a
+        // person is looking at (claimed) is the evidence they judge: it is not replaced.
+        const closerMatch =
+          open.verifyScore !== null && open.verifyMetric === face.verification.metric
+            ? closer(face.verification.score, open.verifyScore, face.verification.metric)
+            : face.distance < open.distance;
+        const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
+        // Triage does not take the sighting lock: both writes are conditional on the alert still
+        // awaiting a decision (and the crop on nobody holding it, and retention not having deleted
+        // it), so a claim or a decision made since the read above is never changed by a sighting —
+        // which then becomes a new alert, as after any decision.
+        const { count } = await tx.alert.updateMany({
+          where: { id: open.id, status: 'new' },
+          data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
+        });
+        if (count === 1) {
+          // The deployment's row is locked after the alert's (lifecycle changes lock it after the
+          // audit chain, never an alert); when nothing was updated it is not locked yet, and the new
+          // alert below can still join the audit chain first, as every audited writer does.
+          await requireStillLive(tx, face.deploymentId);
+          if (better) {
+            await tx.alert.updateMany({
+              where: { id: open.id, status: 'new', claimedById: null, cropDeletedAt: null },
+              data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
+            });
+          }
+          return { alertId: open.id, created: false };
         }
-        return { alertId: open.id, created: false };
       }
-    }
-    const audit = await joinAuditChain(tx);
-    await requireStillLive(tx, face.deploymentId);
-    const alert = await tx.alert.create({
-      data: {
-        deploymentId: face.deploymentId,
-        cameraId: face.cameraId,
-        entryId: face.entryId,
-        referenceImageId: face.referenceImageId,
-        watchlistId: face.watchlistId,
-        reference: face.reference,
-        name: face.name,
-        category: face.category,
-        distance: face.distance,
-        candidateThreshold: face.candidateThreshold,
-        ...verificationColumns(face),
-        firstSeenAt: face.seenAt,
-        lastSeenAt: face.seenAt,
-        crop: Buffer.from(face.crop),
-      },
-      select: { id: true },
-    });
-    await audit({
-      action: 'alert.raised',
-      actorId: face.submittedBy.id,
-      actorEmail: face.submittedBy.email,
-      subjectType: 'alert',
-      subjectId: alert.id,
-      details: {
-        deploymentId: face.deploymentId,
-        cameraId: face.cameraId,
-        entryId: face.entryId,
-        reference: face.reference,
-        distance: Math.round(face.distance * 1000) / 1000,
-        verifier: face.verification.engineId,
-        verifyScore: Math.round(face.verification.score * 1000) / 1000,
-      },
-    });
-    return { alertId: alert.id, created: true };
-  });
+      const audit = await joinAuditChain(tx);
+      await requireStillLive(tx, face.deploymentId);
+      const alert = await tx.alert.create({
+        data: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          referenceImageId: face.referenceImageId,
+          watchlistId: face.watchlistId,
+          reference: face.reference,
+          name: face.name,
+          category: face.category,
+          distance: face.distance,
+          candidateThreshold: face.candidateThreshold,
+          ...verificationColumns(face),
+          firstSeenAt: face.seenAt,
+          lastSeenAt: face.seenAt,
+          crop: Buffer.from(face.crop),
+        },
+        select: { id: true },
+      });
+      await audit({
+        action: 'alert.raised',
+        actorId: face.submittedBy.id,
+        actorEmail: face.submittedBy.email,
+        subjectType: 'alert',
+        subjectId: alert.id,
+        details: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          reference: face.reference,
+          distance: Math.round(face.distance * 1000) / 1000,
+          verifier: face.verification.engineId,
+          verifyScore: Math.round(face.verification.score * 1000) / 1000,
+        },
+      });
+      return { alertId: alert.id, created: true };
+    }),
+  );
   await publish(result.created ? 'alert:created' : 'alert:updated', result.alertId);
   return result;
 }
