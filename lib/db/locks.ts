@@ -19,6 +19,7 @@ const SPACE = { sighting: 1, job: 2 } as const;
  */
 export async function lockSightingKey(tx: Tx, key: string): Promise<void> {
   if (dbProvider() !== 'postgresql') return;
+  // The function returns void, which the driver adapter cannot read back: cast to text.
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SPACE.sighting}::int, hashtext(${key}))::text AS locked`;
 }
 
