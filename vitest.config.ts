@@ -32,6 +32,8 @@ const SQLITE_ONLY = [
 /** Files that need PostgreSQL (several instances cannot share one SQLite file): the PostgreSQL run only. */
 const POSTGRES_ONLY = ['tests/integration/cluster.test.ts'];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
+/** Files about what several instances share through PostgreSQL: run only in the PostgreSQL run (SQLite serves one process). */
+const POSTGRES_ONLY = ['tests/integration/cluster-state.test.ts'];
 
 const TIMING_SENSITIVE = [
   'tests/integration/verification.test.ts',

@@ -6,20 +6,36 @@ import { deleteExpiredCrops, releaseLapsedClaims } from './mutations';
 export const ALERT_JOBS_INTERVAL_MS = 30_000;
 
 /**
- * One pass of the alert housekeeping: lapsed claims are released, crops past the retention
- * period are deleted (unless retained), and the per-minute face counts are written out.
+ * One pass of the alert housekeeping: lapsed claims are released and crops past the retention
+ * period are deleted (unless retained). One instance at a time (lib/jobs/recurring.ts).
  */
 export async function runAlertHousekeeping(now = new Date()) {
   const released = await releaseLapsedClaims(now);
   const cropsDeleted = await deleteExpiredCrops(serverEnv().ALERT_RETENTION_DAYS, now);
-  const faceCountRows = await flushFaceCounts(now);
-  return { released, cropsDeleted, faceCountRows };
+  return { released, cropsDeleted };
 }
 
-/** Started by server.ts; returns `stop`. */
+/**
+ * Started by server.ts; returns `stop`. The per-minute face counts are written out on the same
+ * beat by every instance: each holds its own counts in memory, and they are added to the stored
+ * rows (lib/live/mutations.ts), so two instances flushing the same minute add up.
+ */
 export function startAlertScheduler(intervalMs = ALERT_JOBS_INTERVAL_MS): () => Promise<void> {
-  return startRecurringJob('alerts', intervalMs, async () => {
+  const stopHousekeeping = startRecurringJob('alerts', intervalMs, async () => {
     const { released, cropsDeleted } = await runAlertHousekeeping();
     return released || cropsDeleted ? `released ${released} lapsed claim(s), deleted ${cropsDeleted} expired crop(s)` : null;
   });
+  const stopFlushing = startRecurringJob(
+    'face-counts',
+    intervalMs,
+    async () => {
+      await flushFaceCounts();
+      return null;
+    },
+    console,
+    { everyInstance: true },
+  );
+  return async () => {
+    await Promise.all([stopHousekeeping(), stopFlushing()]);
+  };
 }

@@ -1,10 +1,11 @@
-import { auditedTransaction } from '@/lib/audit/mutations';
+import { auditedTransaction, joinAuditChain } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { can } from '@/lib/auth/permissions';
 import { getDb, type Tx } from '@/lib/db/client';
+import { lockSightingKey } from '@/lib/db/locks';
+import { processState } from '@/lib/process-state';
 import { lockDeploymentState } from '@/lib/deployments/data';
 import { acceptsFaces } from '@/lib/deployments/state-machine';
-import { processState } from '@/lib/process-state';
 import type { Metric } from '@/lib/recognition/manifest';
 import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
@@ -62,19 +63,6 @@ export type MatchedFace = {
   seenAt: Date;
 };
 
-// Sightings of one (camera, entry) are handled one at a time, so two probes of the same face
-// arriving together update one alert instead of raising two. On globalThis: probes arrive both
-// through server.ts (socket) and Next's route bundle (HTTP), which do not share module instances.
-const keyLocks = processState('sightingLocks', () => new Map<string, Promise<unknown>>());
-async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = keyLocks.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
-  const tail = run.catch(() => undefined);
-  keyLocks.set(key, tail);
-  void tail.then(() => keyLocks.get(key) === tail && keyLocks.delete(key));
-  return run;
-}
-
 /**
  * Refuses (409 `deployment_not_live`) inside the transaction writing an alert when the deployment
  * no longer accepts faces. The probe pipeline checked a cached copy of its state before matching;
@@ -96,59 +84,87 @@ function verificationColumns(face: MatchedFace) {
 }
 
 /**
+ * Sightings of one key at this instance wait here, in memory, one at a time: a burst of one face
+ * then holds one pooled connection, not one per sighting all waiting inside transactions (and
+ * Prisma's transaction time-outs) for the same advisory lock. Only an economy: the lock in the
+ * transaction decides, between instances too. Kept per database client, so two clients in one
+ * process (tests playing two instances) queue apart, as two processes would. On globalThis:
+ * probes arrive both through server.ts (socket) and Next's route bundle (HTTP).
+ */
+const queues = processState('sightingQueues', () => new WeakMap<object, Map<string, Promise<unknown>>>());
+async function queued<T>(client: object, key: string, work: () => Promise<T>): Promise<T> {
+  let keyLocks = queues.get(client);
+  if (!keyLocks) queues.set(client, (keyLocks = new Map()));
+  const previous = keyLocks.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.catch(() => undefined);
+  keyLocks.set(key, tail);
+  void tail.then(() => keyLocks.get(key) === tail && keyLocks.delete(key));
+  return run;
+}
+
+/**
  * Raises an alert for a match, or — for the same entry on the same camera within
  * COALESCE_WINDOW_MS of the last sighting — updates the open one (sightings, last seen, and
  * the best crop and distance). Called by the probe handler only, after the match.
+ *
+ * The database decides, in one transaction, so that two probes of the same face arriving
+ * together — at one instance or at two — update one alert instead of raising two. On PostgreSQL
+ * the transaction first takes an advisory lock on (deployment, camera, entry), held until it
+ * commits; the next sighting of that key then reads what this one wrote. SQLite runs one
+ * transaction at a time (lib/db/serialised-sqlite.ts) and serves one process, so the transaction
+ * alone does it there.
  */
 export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: string; created: boolean }> {
-  return serialised(`${face.deploymentId}|${face.cameraId}|${face.entryId}`, async () => {
-    const db = getDb();
-    const open = await db.alert.findFirst({
-      where: {
-        deploymentId: face.deploymentId,
-        cameraId: face.cameraId,
-        entryId: face.entryId,
-        lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
-        // Only an alert still awaiting a decision: once decided, a new sighting is a new alert.
-        status: 'new',
-      },
-      orderBy: { lastSeenAt: 'desc' },
-      select: { id: true, distance: true, verifyScore: true, verifyMetric: true, cropDeletedAt: true, claimedById: true },
-    });
-    if (open) {
-      // Better evidence is the verifier's closer score (the stronger recogniser's judgement); the
-      // face-api distance decides only for alerts raised before verification existed. The crop a
-      // person is looking at (claimed) is the evidence they judge: it is not replaced.
-      const closerMatch =
-        open.verifyScore !== null && open.verifyMetric === face.verification.metric
-          ? closer(face.verification.score, open.verifyScore, face.verification.metric)
-          : face.distance < open.distance;
-      const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
-      // Both updates or neither. Triage does not take this lock: both writes are conditional on the
-      // alert still awaiting a decision (and the crop on nobody holding it, and retention not having
-      // deleted it), so a claim or a decision made since the read above is never changed by a
-      // sighting — which then becomes a new alert, as after any decision.
-      const updated = await db.$transaction(async (tx) => {
-        await requireStillLive(tx, face.deploymentId);
+  const key = `${face.deploymentId}|${face.cameraId}|${face.entryId}`;
+  const db = getDb();
+  const result = await queued(db, key, () =>
+    db.$transaction(async (tx) => {
+      await lockSightingKey(tx, key);
+      const open = await tx.alert.findFirst({
+        where: {
+          deploymentId: face.deploymentId,
+          cameraId: face.cameraId,
+          entryId: face.entryId,
+          lastSeenAt: { gte: new Date(face.seenAt.getTime() - COALESCE_WINDOW_MS) },
+          // Only an alert still awaiting a decision: once decided, a new sighting is a new alert.
+          status: 'new',
+        },
+        orderBy: { lastSeenAt: 'desc' },
+        select: { id: true, distance: true, verifyScore: true, verifyMetric: true, cropDeletedAt: true, claimedById: true },
+      });
+      if (open) {
+        // Better evidence is the verifier's closer score (the stronger recogniser's judgement); the
+        // face-api distance decides only for alerts raised before verification existed. The crop a
+        // person is looking at (claimed) is the evidence they judge: it is not replaced.
+        const closerMatch =
+          open.verifyScore !== null && open.verifyMetric === face.verification.metric
+            ? closer(face.verification.score, open.verifyScore, face.verification.metric)
+            : face.distance < open.distance;
+        const better = closerMatch && !open.cropDeletedAt && !open.claimedById;
+        // Triage does not take the sighting lock: both writes are conditional on the alert still
+        // awaiting a decision (and the crop on nobody holding it, and retention not having deleted
+        // it), so a claim or a decision made since the read above is never changed by a sighting —
+        // which then becomes a new alert, as after any decision.
         const { count } = await tx.alert.updateMany({
           where: { id: open.id, status: 'new' },
           data: { sightings: { increment: 1 }, lastSeenAt: face.seenAt, version: { increment: 1 } },
         });
-        if (count === 0) return false;
-        if (better) {
-          await tx.alert.updateMany({
-            where: { id: open.id, status: 'new', claimedById: null, cropDeletedAt: null },
-            data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
-          });
+        if (count === 1) {
+          // The deployment's row is locked after the alert's (lifecycle changes lock it after the
+          // audit chain, never an alert); when nothing was updated it is not locked yet, and the new
+          // alert below can still join the audit chain first, as every audited writer does.
+          await requireStillLive(tx, face.deploymentId);
+          if (better) {
+            await tx.alert.updateMany({
+              where: { id: open.id, status: 'new', claimedById: null, cropDeletedAt: null },
+              data: { distance: face.distance, ...verificationColumns(face), crop: Buffer.from(face.crop) },
+            });
+          }
+          return { alertId: open.id, created: false };
         }
-        return true;
-      });
-      if (updated) {
-        await publish('alert:updated', open.id);
-        return { alertId: open.id, created: false };
       }
-    }
-    const alertId = await auditedTransaction(async (tx, audit) => {
+      const audit = await joinAuditChain(tx);
       await requireStillLive(tx, face.deploymentId);
       const alert = await tx.alert.create({
         data: {
@@ -185,11 +201,11 @@ export async function raiseOrUpdateAlert(face: MatchedFace): Promise<{ alertId: 
           verifyScore: Math.round(face.verification.score * 1000) / 1000,
         },
       });
-      return alert.id;
-    });
-    await publish('alert:created', alertId);
-    return { alertId, created: true };
-  });
+      return { alertId: alert.id, created: true };
+    }),
+  );
+  await publish(result.created ? 'alert:created' : 'alert:updated', result.alertId);
+  return result;
 }
 
 // ─── triage by people ───────────────────────────────────────────────────────────────────

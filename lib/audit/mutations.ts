@@ -28,13 +28,20 @@ const AUDIT_CHAIN_LOCK = 7_400_312;
  */
 export async function auditedTransaction<T>(work: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
   const db = getDb();
-  return db.$transaction(async (tx) => {
-    if (dbProvider() === 'postgresql') {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-    }
-    const audit: Audit = (event) => appendAuditEvent(tx, event);
-    return work(tx, audit);
-  });
+  return db.$transaction(async (tx) => work(tx, await joinAuditChain(tx)));
+}
+
+/**
+ * The audit writer for a transaction the caller opened, for one that learns only part-way through
+ * whether it writes a record (a sighting updates an open alert, or raises a new one). Takes the
+ * chain's lock now, so call it before locking anything audited writers lock after the chain (a
+ * deployment's row), or the two can deadlock; everything read before it may have changed.
+ */
+export async function joinAuditChain(tx: Tx): Promise<Audit> {
+  if (dbProvider() === 'postgresql') {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  }
+  return (event) => appendAuditEvent(tx, event);
 }
 
 /**

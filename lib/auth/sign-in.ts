@@ -5,7 +5,8 @@ import { SignInSchema } from '@/lib/users/schema';
 import { recordableText } from '@/lib/validation/text';
 import { verifyPassword } from './passwords';
 import { isServiceRole } from './permissions';
-import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, signInBlocked, takeEndedBlocks } from './rate-limit';
+import { signInBlocked } from './data';
+import { clearAccountFailures, recordSignInFailure, recordSignInRefusal, takeEndedBlocks } from './mutations';
 import type { SessionUser } from './session-user';
 
 /** `passwordHash`: the credential this sign-in proved, so its session is opened only if it still holds (lib/sessions/mutations.ts). */
@@ -30,7 +31,8 @@ function limits() {
  * Every failure is audited, but attempts refused while an account or address is blocked are
  * not, one by one: a block is recorded once when it starts (`auth.sign_in_blocked`) and once
  * when it is over, with how many attempts it refused (`auth.sign_in_block_ended`, written at
- * the next sign-in attempt after the window; a count still open when the server stops is lost).
+ * the next sign-in attempt after the window, by whichever instance takes it first). The counts are
+ * in the database, so they survive a restart and are shared by every instance.
  */
 export async function checkSignIn(credentials: unknown, ip: string | null): Promise<SignInResult> {
   await recordEndedBlocks();
@@ -44,9 +46,9 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
           .toLowerCase(),
       );
 
-  const block = signInBlocked(email, ip, limits());
+  const block = await signInBlocked(email, ip, limits());
   if (block.blocked) {
-    const refusal = recordSignInRefusal(email, ip, block.scope);
+    const refusal = await recordSignInRefusal(email, ip, block);
     if (refusal.first) {
       await recordAuditEvent({
         action: 'auth.sign_in_blocked',
@@ -59,7 +61,7 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
   }
 
   if (!parsed.success) {
-    recordSignInFailure(email, ip, limits());
+    await recordSignInFailure(email, ip, limits());
     await recordAuditEvent({ action: 'auth.sign_in_failed', actorEmail: email || null, ip, details: { reason: 'malformed' } });
     return { ok: false, reason: 'invalid' };
   }
@@ -82,7 +84,7 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
           : null;
 
   if (failure || !user) {
-    recordSignInFailure(email, ip, limits());
+    await recordSignInFailure(email, ip, limits());
     await recordAuditEvent({
       action: 'auth.sign_in_failed',
       actorId: user?.id ?? null,
@@ -93,14 +95,14 @@ export async function checkSignIn(credentials: unknown, ip: string | null): Prom
     return { ok: false, reason: 'invalid' };
   }
 
-  clearAccountFailures(email);
+  await clearAccountFailures(email);
   await recordAuditEvent({ action: 'auth.signed_in', actorId: user.id, actorEmail: user.email, ip });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role, passwordHash: user.passwordHash } };
 }
 
 /** One record per block that is over, with the attempts it refused. */
 async function recordEndedBlocks(): Promise<void> {
-  for (const ended of takeEndedBlocks()) {
+  for (const ended of await takeEndedBlocks()) {
     await recordAuditEvent({
       action: 'auth.sign_in_block_ended',
       actorEmail: ended.scope === 'account' ? ended.subject : null,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { processState } from '@/lib/process-state';
@@ -45,11 +46,33 @@ function current(): DbHolder {
 }
 
 export function getDb(): Db {
-  return current().db;
+  return (instance.getStore() ?? current()).db;
+}
+
+/** The URL of the database getDb() talks to (for a connection of its own: lib/db/locks.ts). */
+export function dbUrl(): string {
+  return (instance.getStore() ?? current()).url;
 }
 
 export function dbProvider(): 'sqlite' | 'postgresql' {
-  return current().provider;
+  return (instance.getStore() ?? current()).provider;
+}
+
+/**
+ * Another instance's view of the database, for tests that play two Sightline instances in one
+ * process: a client with its own pool (`openSeparateDb`), used by every getDb() in `work` and
+ * whatever it awaits (`asInstance`). What the database decides between instances (locks,
+ * conditional updates, unique keys) then decides between the two clients the same way.
+ */
+const instance = new AsyncLocalStorage<DbHolder>();
+
+export function openSeparateDb(url = resolveDatabaseUrl()): { db: Db; close(): Promise<void>; run<T>(work: () => Promise<T>): Promise<T> } {
+  const separate = createDb(url);
+  return {
+    db: separate.db,
+    close: () => separate.db.$disconnect(),
+    run: (work) => instance.run(separate, work),
+  };
 }
 
 export async function disconnectDb(): Promise<void> {

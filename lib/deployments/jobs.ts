@@ -27,16 +27,23 @@ export async function runDeploymentHousekeeping(now: Date = new Date()): Promise
 
 export const HOUSEKEEPING_INTERVAL_MS = 60_000;
 
-/** Housekeeping now and every minute (server.ts); returns `stop` for a clean shutdown. */
+/**
+ * Housekeeping now and every minute (server.ts); returns `stop` for a clean shutdown. `jobName`
+ * names the job across instances (lib/jobs/recurring.ts): a second scheduler run beside a server
+ * on the same PostgreSQL database (a test) needs a name of its own, or it waits for the server's
+ * lead on 'deployments' and never runs.
+ */
 export function startDeploymentScheduler({
   intervalMs = HOUSEKEEPING_INTERVAL_MS,
   log = console,
+  jobName = 'deployments',
 }: {
   intervalMs?: number;
   log?: Pick<Console, 'log' | 'error'>;
+  jobName?: string;
 } = {}): () => Promise<void> {
   return startRecurringJob(
-    'deployments',
+    jobName,
     intervalMs,
     async () => {
       const { ended, purged } = await runDeploymentHousekeeping();

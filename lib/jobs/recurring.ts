@@ -1,3 +1,4 @@
+import { jobLeadership } from '@/lib/db/locks';
 import { processState } from '@/lib/process-state';
 
 /**
@@ -18,18 +19,27 @@ export function nextRunOf(name: string): Date | null {
  * The timer is unref'd so it never keeps the process alive; runs never overlap; a failing run
  * is logged and the next one tries again. Returns `stop`, which clears the timer and resolves
  * once a run in progress has finished (for a clean shutdown).
+ *
+ * With several instances sharing a PostgreSQL database, one of them leads each job and runs it
+ * (an advisory lock held between runs, lib/db/locks.ts); the others skip their runs quietly and
+ * take the lead at their next tick if the leader goes away. So the job runs once per interval
+ * across the cluster and never twice at once. `everyInstance` is for work that belongs to the
+ * instance itself (flushing the face counts it holds in memory): every instance runs it.
  */
 export function startRecurringJob(
   name: string,
   intervalMs: number,
   run: () => Promise<string | null>,
   log: Pick<Console, 'log' | 'error'> = console,
+  { everyInstance = false }: { everyInstance?: boolean } = {},
 ): () => Promise<void> {
   let current: Promise<void> | null = null;
+  const leadership = everyInstance ? null : jobLeadership(name);
   const tick = () => {
     if (current) return;
     schedule.set(name, { intervalMs, lastStartedAt: Date.now() });
-    current = run()
+    const running = leadership ? leadership.runIfLeading(run).then((outcome) => (outcome.ran ? outcome.result : null)) : run();
+    current = running
       .then((summary) => {
         if (summary) log.log(`[${name}] ${summary}`);
       })
@@ -45,5 +55,6 @@ export function startRecurringJob(
     clearInterval(timer);
     schedule.delete(name);
     await current;
+    await leadership?.release();
   };
 }

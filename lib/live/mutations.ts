@@ -40,7 +40,11 @@ export async function addCoverageMinutes(minutes: readonly Pick<FaceCountBucket,
       db.coverageMinute.upsert({
         where: { cameraId_minute: { cameraId: m.cameraId, minute: m.minuteStart } },
         create: { deploymentId: m.deploymentId, cameraId: m.cameraId, minute: m.minuteStart },
-        update: {},
+        // Not empty: an upsert with nothing to update is a read then an insert, which two
+        // instances covering the same minute at once would both attempt (a unique violation).
+        // With something to write it is one INSERT … ON CONFLICT DO UPDATE; the value is the one
+        // already there (a camera belongs to one deployment).
+        update: { deploymentId: m.deploymentId },
       }),
     ),
   );

@@ -1,7 +1,8 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
 import { isServiceRole } from '@/lib/auth/permissions';
-import { recordSignInFailure, signInBlocked } from '@/lib/auth/rate-limit';
+import { signInBlocked } from '@/lib/auth/data';
+import { recordSignInFailure } from '@/lib/auth/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import { serverEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db/client';
@@ -151,14 +152,14 @@ function signInLimits() {
  */
 export async function changeOwnPassword({ actor, ip, sessionId }: Context & { sessionId: string }, input: ChangePasswordInput): Promise<PublicUser> {
   const limits = signInLimits();
-  const block = signInBlocked(actor.email, ip, limits);
+  const block = await signInBlocked(actor.email, ip, limits);
   if (block.blocked) {
     throw new HttpError(429, 'rate_limited', `Too many wrong passwords. Try again in ${Math.ceil(block.retryAfterSeconds / 60)} minute(s).`);
   }
   const row = await getDb().user.findUnique({ where: { id: actor.id }, select: { passwordHash: true, mustChangePassword: true } });
   if (!row) throw notFound('No such user.');
   if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
-    recordSignInFailure(actor.email, ip, limits);
+    await recordSignInFailure(actor.email, ip, limits);
     await auditedTransaction((_tx, audit) =>
       audit({ action: 'user.password_change_failed', actorId: actor.id, subjectType: 'user', subjectId: actor.id, details: { reason: 'wrong_password' }, ip }),
     );

@@ -507,7 +507,12 @@ describe('housekeeping', () => {
     const plan = { ...validPlan([wantedList], { name: 'Closes in seconds' }), endsAt: new Date(Date.now() + 4000).toISOString() };
     const { id } = await authorisedPlan(planner, authoriser, plan, { live: true });
     const logged: string[] = [];
-    const stop = startDeploymentScheduler({ intervalMs: 250, log: { log: (m: string) => logged.push(m), error: (...a: unknown[]) => logged.push(String(a)) } });
+    // Named apart from the server's own job, which leads 'deployments' on PostgreSQL (and runs once a minute).
+    const stop = startDeploymentScheduler({
+      intervalMs: 250,
+      jobName: 'deployments-test',
+      log: { log: (m: string) => logged.push(m), error: (...a: unknown[]) => logged.push(String(a)) },
+    });
     try {
       await expect.poll(async () => (await getDeployment(planner, id)).status, { timeout: 10_000, interval: 250 }).toBe('ended');
     } finally {
