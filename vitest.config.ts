@@ -29,11 +29,12 @@ const SQLITE_ONLY = [
   'tests/integration/camera-leases.test.ts',
   'tests/integration/camera-agent.test.ts',
 ];
-/** Files that need PostgreSQL (several instances cannot share one SQLite file): the PostgreSQL run only. */
-const POSTGRES_ONLY = ['tests/integration/cluster.test.ts'];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
-/** Files about what several instances share through PostgreSQL: run only in the PostgreSQL run (SQLite serves one process). */
-const POSTGRES_ONLY = ['tests/integration/cluster-state.test.ts'];
+/**
+ * Files about several instances sharing one PostgreSQL database: run only in the PostgreSQL run
+ * (several instances cannot share one SQLite file, and SQLite serves one process).
+ */
+const POSTGRES_ONLY = ['tests/integration/cluster-state.test.ts', 'tests/integration/cluster.test.ts'];
 
 const TIMING_SENSITIVE = [
   'tests/integration/verification.test.ts',

@@ -112,6 +112,17 @@ describe('two instances behind one address', () => {
     expect(hb).toMatchObject({ status: 'ok', cluster: { adapter: 'postgres', realtime: 'ok', instance: 'b' } });
   });
 
+  it('runs each recurring job on one instance: the lead of every job is one advisory lock, held by one of the two', async () => {
+    // lib/db/locks.ts: key space 2 holds one lock per job name, taken by the instance that leads it.
+    const held = await rawQuery<{ objid: string; pid: number }>(
+      db.databaseUrl,
+      `SELECT objid::text, pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    // deployments, alerts (lapses and retention), sessions: each led exactly once.
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(held.map((lock) => lock.objid)).size).toBe(held.length);
+  });
+
   it('an alert raised through instance A reaches an operator connected to instance B', async () => {
     const sender = await socketOn(a, operator, live.id);
     const watcher = await socketOn(b, operator, live.id);
