@@ -167,7 +167,13 @@ export class TemplateIndex {
     this.entryIds = flatString([...entryNumbers.keys()]);
     this.entryIdEnds = entryIdEnds;
     this.entryCount = entryNumbers.size;
-    this.bytes = memory.buffer.byteLength + (imageIdLength + entryIdLength) * 2 + imageIdEnds.byteLength + entryOfRow.byteLength + entryIdEnds.byteLength;
+    this.bytes =
+      memory.buffer.byteLength +
+      stringBytes(this.imageIds) +
+      stringBytes(this.entryIds) +
+      imageIdEnds.byteLength +
+      entryOfRow.byteLength +
+      entryIdEnds.byteLength;
   }
 
   /**
@@ -304,6 +310,12 @@ function flatString(pieces: string[]): string {
   // Reading a character makes V8 flatten the string; Number() keeps the read from being dropped.
   Number(joined.charCodeAt(0));
   return joined;
+}
+
+/** Roughly what V8 stores for a flat string: one byte a character when all fit in Latin-1, else two. */
+function stringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return text.length * 2;
+  return text.length;
 }
 
 /** The `dims` values of one snapshot row, validated. */
