@@ -70,6 +70,8 @@ export function isMatch(distance: number, threshold: number): boolean {
 const LOOSEN = 1 + 1e-3;
 /** Longest rows accepted (the rounding argument above holds well beyond; nobody needs more). */
 const MAX_DIMS = 4096;
+/** A WebAssembly memory (32-bit addresses) holds at most 4 GiB. */
+const MAX_MEMORY_BYTES = 2 ** 32;
 
 /**
  * The best rows found so far, nearest first: `count` of at most `capacity`, their squared
@@ -127,6 +129,9 @@ export class TemplateIndex {
     this.chunks = Math.ceil(n / CHUNK);
     this.layout = layout(this.blocks);
     const memoryBytes = this.layout.base + this.chunks * this.layout.chunkBytes;
+    if (memoryBytes > MAX_MEMORY_BYTES) {
+      throw new RangeError(`${n} templates of ${dims} numbers are more than one matcher holds (4 GiB: about 8 million of face-api's).`);
+    }
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(memoryBytes / 65_536)) });
     this.scan = scanKernel(memory, this.blocks);
     this.floats = new Float32Array(memory.buffer);

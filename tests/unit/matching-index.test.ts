@@ -291,6 +291,8 @@ describe('candidates: the first stage keeps the nearest few', () => {
     }
     expect(() => new TemplateIndex(rowsOf([descriptors(27).person()]), 100)).toThrow(/Template 0/);
     for (const dims of [0, 1.5, -16, 5000]) expect(() => new TemplateIndex([], dims)).toThrow(RangeError);
+    // More than a 4 GiB memory holds is refused before any row is read (the rows here are holes).
+    expect(() => new TemplateIndex(new Array<TemplateRow>(300_000), 4096)).toThrow(/more than one matcher holds/);
   });
 
   it('agrees with a brute force across chunk boundaries, for every limit and bound', () => {
