@@ -158,7 +158,7 @@ export class TemplateIndex {
     });
     // The last chunk's unused rows: infinitely far, so the filter drops them for any finite bound.
     for (let r = n; r < this.chunks * CHUNK; r++) this.store(r, null);
-    // flat() so the engine keeps one flat string, not a tree of the pieces (and their headers).
+    // One flat string each, not a tree of the pieces with a header per piece (see flatString).
     this.imageIds = flatString(imageIdList);
     this.imageIdEnds = imageIdEnds;
     this.entryOfRow = entryOfRow;
