@@ -1,33 +1,29 @@
 import { bytesToVector } from '@/lib/recognition/vectors';
+import { BLOCK, CHUNK, layout, scanKernel, type ScanKernel } from './kernel';
 
 /**
- * The in-memory first stage of one live deployment: every face-api template of its snapshot in
- * ONE contiguous Float32Array (row r = dimensions [r·d, r·d + d), d = 128 for face-api; any
- * multiple of 16 works), with the entry and reference-image ids in parallel arrays. Exact
- * nearest-neighbour search by euclidean distance, no approximation: a wanted person must never be
- * missed because an index took a shortcut. It finds *candidates*; the server then verifies each
- * from the probe's crop (lib/live/verification.ts) before anything becomes an alert.
+ * The in-memory first stage of one live deployment: exact nearest-neighbour search by euclidean
+ * distance over every face-api template of its snapshot, no approximation — a wanted person must
+ * never be missed because an index took a shortcut. It finds *candidates*; the server then
+ * verifies each from the probe's crop (lib/live/verification.ts) before anything becomes an alert.
  *
- * Where the speed comes from (bench/match.ts has the figures; each step was measured):
- * - squared distances, and a square root only for the winner;
- * - partial distance elimination: a row is abandoned as soon as its running sum passes the best
- *   so far, checked after each block of 16 dimensions (every 8 measured no better);
- * - the blocks are visited in a per-probe order, those where this probe is expected to differ
- *   most from the templates first (from each dimension's mean and variance over the snapshot),
- *   so running sums grow fast and rows are abandoned sooner (≈ 6% for strangers, 40% for near
- *   matches on the benchmark's evenly spread data; data with uneven variance should gain more,
- *   not yet measured on real descriptors);
- * - a seeding pass sums the first block of every row, keeps those sums, and finishes the row with
- *   the smallest first: the bound is tight from the start. For someone on the watchlist nearly
- *   every other row is then dropped after that one block (≈ 3× faster than without);
- * - the probe is copied into a plain array of doubles, which V8 reads faster than a typed array
- *   (≈ 15%), and the inner loop is unrolled by 16 with two short sums.
- * Tried and dropped: precomputed norms with dot products (no faster, and no early exit), a
- * Float64Array copy of the data, a per-probe order of single dimensions (the gather costs what it
- * saves), two rows per iteration, fully unrolling all 128 dimensions (+10%, not worth the code).
+ * Storage: ONE WebAssembly memory holding the templates as float32 (d = 128 for face-api; any
+ * length works, padded with zeros to a multiple of 16), in the chunked layout lib/matching/kernel.ts
+ * describes, plus the probe and a scratch area of a few hundred bytes. Ids are not kept as one
+ * string per row: the reference-image ids are one long string cut by offsets, and each row holds
+ * the number of its entry (entries' ids likewise). About 1.1× the raw 4·d bytes per template
+ * (bench/match.ts measures it).
  *
- * Pure and synchronous: no database, no I/O. `nearest` reuses scratch buffers held by the
- * index, which is safe because JavaScript runs it to completion on one thread.
+ * Search, one pass per probe: the WebAssembly filter drops every row whose float32 distance
+ * passes the bound (the caller's `within`, squared, or the worst of the best `limit` found so
+ * far, whichever is smaller) and stops at each chunk where some row stays within it; those few
+ * rows are measured again here in doubles, from the same stored float32 values, and kept in
+ * small fixed arrays, nearest first. The filter's bound is loosened by far more than float32
+ * rounding can move a sum (see LOOSEN), so it never drops a row the exact sum would keep: the
+ * answers are those of a plain double-precision scan, ties going to the lowest row.
+ *
+ * Synchronous: no database, no I/O. The probe and scratch live in the index, which is safe because
+ * JavaScript runs a search to completion on one thread; they are wiped after every search.
  */
 
 export type TemplateRow = {
@@ -55,8 +51,6 @@ export type NearestOptions = {
   within?: number;
 };
 
-/** Dimensions summed between two early-exit checks; also the width of the seeding pass. */
-const BLOCK = 16;
 /** Length of face-api's descriptors, the index's usual rows (and its length when built empty). */
 export const FACEAPI_DIMS = 128;
 /** Most candidates `candidates()` reports: each costs the verifier one comparison, not one embedding. */
@@ -66,6 +60,18 @@ export const MAX_CANDIDATES = 8;
 export function isMatch(distance: number, threshold: number): boolean {
   return distance <= threshold;
 }
+
+/**
+ * How much the float32 filter's bound is loosened, relative. Each float32 sum is within
+ * (d/4 + d/16 + 10)·2⁻²⁴ of the exact sum of the same stored values (relative, all terms being
+ * positive): under 2·10⁻⁵ for the longest rows allowed; 10⁻³ leaves a wide margin and lets
+ * through only rows within 0.1% of the bound, which the exact check then settles.
+ */
+const LOOSEN = 1 + 1e-3;
+/** Longest rows accepted (the rounding argument above holds well beyond; nobody needs more). */
+const MAX_DIMS = 4096;
+/** A WebAssembly memory (32-bit addresses) holds at most 4 GiB. */
+const MAX_MEMORY_BYTES = 2 ** 32;
 
 /**
  * The best rows found so far, nearest first: `count` of at most `capacity`, their squared
@@ -81,20 +87,24 @@ export class TemplateIndex {
   readonly entryCount: number;
   /** Length of every row. */
   readonly dims: number;
+  /** Bytes the index holds: its memory, ids and their offsets (bench/match.ts checks it against what the heap shows). */
+  readonly bytes: number;
   private readonly blocks: number;
-  private readonly data: Float32Array;
-  private readonly entryIds: readonly string[];
-  private readonly referenceImageIds: readonly string[];
-  /** Per dimension, the templates' mean; per block, the sum of its dimensions' variances. */
-  private readonly mean: Float64Array;
-  private readonly blockVariance: Float64Array;
-  /** Scratch: each row's sum over the first block visited. */
-  private readonly partial: Float64Array;
-  /** Scratch: the probe as doubles. Filled with doubles so V8 keeps it a packed double array. */
+  private readonly chunks: number;
+  private readonly layout: ReturnType<typeof layout>;
+  private readonly scan: ScanKernel;
+  /** The index's memory, as float32 (templates, probe, partial sums) and as int32 (the list of rows found). */
+  private readonly floats: Float32Array;
+  private readonly ints: Int32Array;
+  /** All reference-image ids end to end; row r's is [imageIdEnds[r − 1], imageIdEnds[r]). */
+  private readonly imageIds: string;
+  private readonly imageIdEnds: Uint32Array;
+  /** Row r belongs to entry entryOfRow[r], whose id is [entryIdEnds[e − 1], entryIdEnds[e]) of entryIds. */
+  private readonly entryOfRow: Int32Array;
+  private readonly entryIds: string;
+  private readonly entryIdEnds: Uint32Array;
+  /** Scratch: the probe as doubles, padded with zeros. Filled with doubles so V8 keeps it a packed double array. */
   private readonly query: number[];
-  /** Scratch: this probe's block order (offsets of the blocks' first dimension) and their keys. */
-  private readonly order: Int32Array;
-  private readonly keys: Float64Array;
   /** Scratch: the best rows so far. */
   private readonly state: ScanState = {
     capacity: 1,
@@ -106,35 +116,69 @@ export class TemplateIndex {
 
   /**
    * Builds the index from a snapshot's rows (several rows may share an entry), all of `dims`
-   * numbers (a multiple of 16; face-api's 128 by default). Throws a RangeError naming the row if
-   * a template is not `dims` finite numbers: a corrupt template must fail loudly at go-live, not
-   * silently never match.
+   * numbers (face-api's 128 by default). Throws a RangeError naming the row if a template is not
+   * `dims` finite numbers: a corrupt template must fail loudly at go-live, not silently never match.
    */
   constructor(rows: readonly TemplateRow[], dims: number = FACEAPI_DIMS) {
-    if (!Number.isInteger(dims) || dims <= 0 || dims % BLOCK !== 0)
-      throw new RangeError(`Template length must be a positive multiple of ${BLOCK}, not ${dims}.`);
+    if (!Number.isInteger(dims) || dims <= 0 || dims > MAX_DIMS)
+      throw new RangeError(`Template length must be a whole number from 1 to ${MAX_DIMS}, not ${dims}.`);
     const n = rows.length;
     this.size = n;
     this.dims = dims;
-    this.blocks = dims / BLOCK;
-    this.mean = new Float64Array(dims);
-    this.blockVariance = new Float64Array(this.blocks);
-    this.query = Array.from({ length: dims }, () => 0.5);
-    this.order = new Int32Array(this.blocks);
-    this.keys = new Float64Array(this.blocks);
-    this.data = new Float32Array(n * dims);
-    this.partial = new Float64Array(n);
-    const entryIds: string[] = [];
-    const referenceImageIds: string[] = [];
+    this.blocks = Math.ceil(dims / BLOCK);
+    this.chunks = Math.ceil(n / CHUNK);
+    this.layout = layout(this.blocks);
+    const memoryBytes = this.layout.base + this.chunks * this.layout.chunkBytes;
+    if (memoryBytes > MAX_MEMORY_BYTES) {
+      throw new RangeError(`${n} templates of ${dims} numbers are more than one matcher holds (4 GiB: about 8 million of face-api's).`);
+    }
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(memoryBytes / 65_536)) });
+    this.scan = scanKernel(memory, this.blocks);
+    this.floats = new Float32Array(memory.buffer);
+    this.ints = new Int32Array(memory.buffer);
+    this.query = Array.from({ length: this.blocks * BLOCK }, () => 0.5);
+    this.query.fill(0);
+
+    const imageIdEnds = new Uint32Array(n);
+    const entryOfRow = new Int32Array(n);
+    const entryNumbers = new Map<string, number>();
+    const imageIdList: string[] = [];
+    let imageIdLength = 0;
     rows.forEach((row, r) => {
-      this.data.set(templateValues(row, r, dims), r * dims);
-      entryIds.push(row.entryId);
-      referenceImageIds.push(row.referenceImageId);
+      this.store(r, templateValues(row, r, dims));
+      imageIdLength += row.referenceImageId.length;
+      imageIdEnds[r] = imageIdLength;
+      imageIdList.push(row.referenceImageId);
+      let entry = entryNumbers.get(row.entryId);
+      if (entry === undefined) {
+        entry = entryNumbers.size;
+        entryNumbers.set(row.entryId, entry);
+      }
+      entryOfRow[r] = entry;
     });
-    this.entryIds = entryIds;
-    this.referenceImageIds = referenceImageIds;
-    this.entryCount = new Set(entryIds).size;
-    this.computeStatistics();
+    // The last chunk's unused rows: infinitely far, so the filter drops them for any finite bound.
+    for (let r = n; r < this.chunks * CHUNK; r++) this.store(r, null);
+    // One flat string each, not a tree of the pieces with a header per piece (see flatString).
+    this.imageIds = flatString(imageIdList);
+    this.imageIdEnds = imageIdEnds;
+    this.entryOfRow = entryOfRow;
+    const entryIdEnds = new Uint32Array(entryNumbers.size);
+    let entryIdLength = 0;
+    let e = 0;
+    for (const id of entryNumbers.keys()) {
+      entryIdLength += id.length;
+      entryIdEnds[e++] = entryIdLength;
+    }
+    this.entryIds = flatString([...entryNumbers.keys()]);
+    this.entryIdEnds = entryIdEnds;
+    this.entryCount = entryNumbers.size;
+    this.bytes =
+      memory.buffer.byteLength +
+      stringBytes(this.imageIds) +
+      stringBytes(this.entryIds) +
+      imageIdEnds.byteLength +
+      entryOfRow.byteLength +
+      entryIdEnds.byteLength;
   }
 
   /**
@@ -161,9 +205,10 @@ export class TemplateIndex {
     try {
       return this.scanAll(probe, within, limit);
     } finally {
-      // Nothing of the probe — usually a passer-by who matched nothing — outlives the call.
-      this.query.fill(0.5);
-      this.partial.fill(0);
+      // Nothing of the probe — usually a passer-by who matched nothing — outlives the call:
+      // the probe, the partial sums and the list of rows found, in the memory and here.
+      this.floats.fill(0, 0, this.layout.base / 4);
+      this.query.fill(0);
       this.state.distances.fill(0);
       this.state.rows.fill(0);
     }
@@ -175,8 +220,6 @@ export class TemplateIndex {
     const n = this.size;
     if (n === 0) return [];
 
-    const order = this.orderBlocks(q);
-    const seed = seedPass(this.data, this.partial, q, n, order[0]!, this.dims);
     // The bound starts at `within` squared, nudged up by a few ulps so that rounding in the
     // square can never drop a template exactly at the threshold; the final check below is on
     // the distance itself.
@@ -184,79 +227,100 @@ export class TemplateIndex {
     state.capacity = limit;
     state.count = 0;
     state.bound = within === Infinity ? Infinity : within * within * (1 + 1e-12);
-    // The seed row first, through the same code as every other row so that equal distances
-    // compare equal; then all the others.
-    scan(this.data, this.partial, q, order, seed, seed + 1, -1, state, this.dims, this.blocks);
-    scan(this.data, this.partial, q, order, 0, n, seed, state, this.dims, this.blocks);
+    const { chunks, ints } = this;
+    const alive = this.layout.alive / 4;
+    let bound = state.bound;
+    // The tiny absolute slack covers sums so small that float32 loses them entirely.
+    for (let c = 0; (c = this.scan(c, chunks, bound * LOOSEN + 1e-30)) < chunks; c++) {
+      const found = ints[this.layout.count / 4]!;
+      for (let t = 0; t < found; t++) {
+        const r = c * CHUNK + ints[alive + t]!;
+        if (r >= n) continue;
+        const s = this.squaredDistance(r, q);
+        if (s <= bound) bound = keep(state, s, r);
+      }
+    }
 
     const found: NearestTemplate[] = [];
     for (let i = 0; i < state.count; i++) {
       const row = state.rows[i]!;
       const distance = Math.sqrt(state.distances[i]!);
       if (distance > within) continue;
-      found.push({ row, entryId: this.entryIds[row]!, referenceImageId: this.referenceImageIds[row]!, distance });
+      const entry = this.entryOfRow[row]!;
+      found.push({
+        row,
+        entryId: this.entryIds.slice(entry === 0 ? 0 : this.entryIdEnds[entry - 1], this.entryIdEnds[entry]),
+        referenceImageId: this.imageIds.slice(row === 0 ? 0 : this.imageIdEnds[row - 1], this.imageIdEnds[row]),
+        distance,
+      });
     }
     return found;
   }
 
-  /** Copies the probe into the scratch array, checking it on the way (one pass, no allocation). */
+  /** Index in `floats` of dimensions [16·b, 16·b + 16) of row r is rowStart(r) + b·CHUNK·16. */
+  private rowStart(r: number): number {
+    const chunk = Math.floor(r / CHUNK);
+    return (this.layout.base + chunk * this.layout.chunkBytes) / 4 + (r - chunk * CHUNK) * BLOCK;
+  }
+
+  /** Writes row r's values into its place (null: the padding row, infinitely far from any probe). */
+  private store(r: number, values: Float32Array | null): void {
+    const start = this.rowStart(r);
+    for (let b = 0; b < this.blocks; b++) {
+      const at = start + b * CHUNK * BLOCK;
+      if (values) this.floats.set(values.subarray(b * BLOCK, Math.min(this.dims, (b + 1) * BLOCK)), at);
+      else this.floats.fill(Infinity, at, at + BLOCK);
+    }
+  }
+
+  /**
+   * Row r's squared distance to the probe in doubles, dimension by dimension in order: the same
+   * number a plain scan over the stored float32 values computes.
+   */
+  private squaredDistance(r: number, q: number[]): number {
+    const { floats, blocks } = this;
+    const start = this.rowStart(r);
+    let s = 0;
+    for (let b = 0; b < blocks; b++) {
+      const at = start + b * CHUNK * BLOCK;
+      for (let j = 0; j < BLOCK; j++) {
+        const d = floats[at + j]! - q[b * BLOCK + j]!;
+        s += d * d;
+      }
+    }
+    return s;
+  }
+
+  /** Copies the probe into the memory and into `query`, checking it on the way. */
   private loadProbe(probe: Float32Array): number[] {
     const DIMS = this.dims;
     if (!(probe instanceof Float32Array) || probe.length !== DIMS) {
       throw new RangeError(`A probe must be a Float32Array of ${DIMS} numbers.`);
     }
     const q = this.query;
+    const at = this.layout.query / 4;
     for (let j = 0; j < DIMS; j++) {
       const v = probe[j]!;
       if (!Number.isFinite(v)) throw new RangeError('A probe holds a value that is not a finite number.');
       q[j] = v;
+      this.floats[at + j] = v;
     }
     return q;
   }
+}
 
-  /**
-   * Orders the blocks by how much this probe is expected to differ from a template there —
-   * E[(x − q)²] summed over the block = variance + (mean − q)² — largest first (insertion sort
-   * of eight). Any order gives the same winner; this one lets rows be dropped sooner.
-   */
-  private orderBlocks(q: number[]): Int32Array {
-    const { order, keys, mean, blockVariance, blocks } = this;
-    for (let b = 0; b < blocks; b++) {
-      let key = blockVariance[b]!;
-      for (let j = b * BLOCK; j < (b + 1) * BLOCK; j++) {
-        const d = q[j]! - mean[j]!;
-        key += d * d;
-      }
-      let i = b - 1;
-      while (i >= 0 && keys[i]! < key) {
-        keys[i + 1] = keys[i]!;
-        order[i + 1] = order[i]!;
-        i--;
-      }
-      keys[i + 1] = key;
-      order[i + 1] = b * BLOCK;
-    }
-    return order;
-  }
+/** The pieces end to end as one flat string (a tree of concatenations would keep every piece). */
+function flatString(pieces: string[]): string {
+  const joined = pieces.join('');
+  // Reading a character makes V8 flatten the string; Number() keeps the read from being dropped.
+  Number(joined.charCodeAt(0));
+  return joined;
+}
 
-  /** Each dimension's mean over the templates, and each block's summed variance. */
-  private computeStatistics(): void {
-    const { data, mean, blockVariance, size: n, dims: DIMS } = this;
-    if (n === 0) return;
-    const variance = new Float64Array(DIMS);
-    for (let k = 0; k < data.length; k += DIMS) for (let j = 0; j < DIMS; j++) mean[j] = mean[j]! + data[k + j]!;
-    for (let j = 0; j < DIMS; j++) mean[j] = mean[j]! / n;
-    for (let k = 0; k < data.length; k += DIMS) {
-      for (let j = 0; j < DIMS; j++) {
-        const d = data[k + j]! - mean[j]!;
-        variance[j] = variance[j]! + d * d;
-      }
-    }
-    for (let j = 0; j < DIMS; j++) {
-      const b = Math.floor(j / BLOCK);
-      blockVariance[b] = blockVariance[b]! + variance[j]! / n;
-    }
-  }
+/** Roughly what V8 stores for a flat string: one byte a character when all fit in Latin-1, else two. */
+function stringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return text.length * 2;
+  return text.length;
 }
 
 /** The `dims` values of one snapshot row, validated. */
@@ -270,130 +334,6 @@ function templateValues(row: TemplateRow, r: number, dims: number): Float32Array
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RangeError(`Template ${r} (reference image ${row.referenceImageId}): ${reason}`);
-  }
-}
-
-/*
- * The two hot loops below are written out by hand rather than sharing a 16-dimension helper:
- * such a helper is over V8's inlining limit (460 bytes of bytecode), and calling it per row
- * measured 30–40% slower. Each loop is its own function, called once or twice per probe.
- */
-
-/**
- * Seeding pass: every row's squared distance over the block starting at dimension `first`, kept
- * in `partial`; returns the row with the smallest. The block's 16 probe values stay in locals for
- * the whole pass.
- */
-function seedPass(data: Float32Array, partial: Float64Array, q: number[], n: number, first: number, DIMS: number): number {
-  const j = first;
-  const q0 = q[j]!,
-    q1 = q[j + 1]!,
-    q2 = q[j + 2]!,
-    q3 = q[j + 3]!,
-    q4 = q[j + 4]!,
-    q5 = q[j + 5]!,
-    q6 = q[j + 6]!,
-    q7 = q[j + 7]!;
-  const q8 = q[j + 8]!,
-    q9 = q[j + 9]!,
-    q10 = q[j + 10]!,
-    q11 = q[j + 11]!,
-    q12 = q[j + 12]!,
-    q13 = q[j + 13]!,
-    q14 = q[j + 14]!,
-    q15 = q[j + 15]!;
-  let seed = 0;
-  let smallest = Infinity;
-  for (let r = 0, k = first; r < n; r++, k += DIMS) {
-    const d0 = data[k]! - q0,
-      d1 = data[k + 1]! - q1,
-      d2 = data[k + 2]! - q2,
-      d3 = data[k + 3]! - q3;
-    const d4 = data[k + 4]! - q4,
-      d5 = data[k + 5]! - q5,
-      d6 = data[k + 6]! - q6,
-      d7 = data[k + 7]! - q7;
-    const e0 = data[k + 8]! - q8,
-      e1 = data[k + 9]! - q9,
-      e2 = data[k + 10]! - q10,
-      e3 = data[k + 11]! - q11;
-    const e4 = data[k + 12]! - q12,
-      e5 = data[k + 13]! - q13,
-      e6 = data[k + 14]! - q14,
-      e7 = data[k + 15]! - q15;
-    const s =
-      d0 * d0 +
-      d1 * d1 +
-      d2 * d2 +
-      d3 * d3 +
-      d4 * d4 +
-      d5 * d5 +
-      d6 * d6 +
-      d7 * d7 +
-      (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7);
-    partial[r] = s;
-    if (s < smallest) {
-      smallest = s;
-      seed = r;
-    }
-  }
-  return seed;
-}
-
-/**
- * Main pass over rows [from, to), except `skip`: completes each row's squared distance from its
- * seeding sum over the remaining blocks in `order`, abandoning it once the sum passes the bound
- * (partial distance elimination), and keeps the `capacity` smallest in `state`, nearest first
- * (the lower row first on equal sums).
- */
-function scan(
-  data: Float32Array,
-  partial: Float64Array,
-  q: number[],
-  order: Int32Array,
-  from: number,
-  to: number,
-  skip: number,
-  state: ScanState,
-  DIMS: number,
-  BLOCKS: number,
-): void {
-  let bound = state.bound;
-  for (let r = from, row = from * DIMS; r < to; r++, row += DIMS) {
-    let s = partial[r]!;
-    if (s > bound || r === skip) continue;
-    for (let b = 1; b < BLOCKS; b++) {
-      const j = order[b]!;
-      const k = row + j;
-      const d0 = data[k]! - q[j]!,
-        d1 = data[k + 1]! - q[j + 1]!,
-        d2 = data[k + 2]! - q[j + 2]!,
-        d3 = data[k + 3]! - q[j + 3]!;
-      const d4 = data[k + 4]! - q[j + 4]!,
-        d5 = data[k + 5]! - q[j + 5]!,
-        d6 = data[k + 6]! - q[j + 6]!,
-        d7 = data[k + 7]! - q[j + 7]!;
-      const e0 = data[k + 8]! - q[j + 8]!,
-        e1 = data[k + 9]! - q[j + 9]!,
-        e2 = data[k + 10]! - q[j + 10]!,
-        e3 = data[k + 11]! - q[j + 11]!;
-      const e4 = data[k + 12]! - q[j + 12]!,
-        e5 = data[k + 13]! - q[j + 13]!,
-        e6 = data[k + 14]! - q[j + 14]!,
-        e7 = data[k + 15]! - q[j + 15]!;
-      s +=
-        d0 * d0 +
-        d1 * d1 +
-        d2 * d2 +
-        d3 * d3 +
-        d4 * d4 +
-        d5 * d5 +
-        d6 * d6 +
-        d7 * d7 +
-        (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7);
-      if (s > bound) break;
-    }
-    if (s <= bound) bound = keep(state, s, r);
   }
 }
 
