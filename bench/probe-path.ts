@@ -34,8 +34,9 @@
  *   machine noise falls on all of them alike; a path that failed a rate is not tried higher.
  * - Server CPU: utime + stime of the server process from /proc/<pid>/stat before and after each
  *   step (10 ms ticks), divided by the probes of the step. The server's idle CPU (timers, lease
- *   sweeps), measured for 3 s before the steps, is taken off ("net"). The headline ratio is the
- *   mean net CPU per probe of each path over the rates both held.
+ *   sweeps), measured for 3 s before the steps, is taken off ("net"). The headline ratio is each
+ *   path's net CPU over all its probes of the rates both paths held (so a rate counts by its
+ *   probes); the ratio at each of those rates is printed too.
  * - This process's own CPU is printed too: on a small machine the sender can be the limit.
  */
 import { execFileSync } from 'node:child_process';
@@ -332,9 +333,10 @@ async function main(): Promise<void> {
     // ---- summary ------------------------------------------------------------------------------
     const heldRate = (name: PathName) => Math.max(0, ...steps.filter((s) => s.path === name && s.held).map((s) => s.rate));
     const heldBy = (name: PathName) => new Set(steps.filter((s) => s.path === name && s.held).map((s) => s.rate));
-    const meanCpu = (name: PathName, rates: Set<number>) => {
+    /** Net server CPU per probe over every probe of these rates (so each rate counts by its probes). */
+    const cpuOver = (name: PathName, rates: Set<number>) => {
       const chosen = steps.filter((s) => s.path === name && rates.has(s.rate));
-      return chosen.reduce((sum, s) => sum + s.netServerCpuMsPerProbe, 0) / chosen.length;
+      return chosen.reduce((sum, s) => sum + s.netServerCpuMsPerProbe * s.sent, 0) / chosen.reduce((sum, s) => sum + s.sent, 0);
     };
     console.log('\n  highest rate held (every probe answered, p99 < 500 ms):');
     for (const name of PATHS) console.log(`    ${name.padEnd(7)} ${heldRate(name)}/s${failedAt.has(name) ? '' : ' (the highest tried)'}`);
@@ -343,11 +345,12 @@ async function main(): Promise<void> {
       for (const name of PATHS.filter((p) => p !== 'socket')) {
         const common = new Set([...heldBy(name)].filter((r) => heldBy('socket').has(r)));
         if (common.size === 0) continue;
-        const cpu = meanCpu(name, common);
-        const socketCpu = meanCpu('socket', common);
+        const cpu = cpuOver(name, common);
+        const socketCpu = cpuOver('socket', common);
         ratios[name] = { rates: [...common], cpuMsPerProbe: cpu, socketCpuMsPerProbe: socketCpu, ratio: cpu / socketCpu };
+        const perRate = [...common].map((rate) => `${rate}/s ${fmt(cpuOver(name, new Set([rate])) / cpuOver('socket', new Set([rate])), 2)}×`).join(', ');
         console.log(
-          `  ${name}/socket server CPU per probe (net, mean over ${[...common].join(', ')}/s): ${fmt(cpu, 2)} / ${fmt(socketCpu, 2)} ms = ${fmt(cpu / socketCpu, 2)}×`,
+          `  ${name}/socket server CPU per probe (net, over every probe of ${[...common].join(', ')}/s): ${fmt(cpu, 2)} / ${fmt(socketCpu, 2)} ms = ${fmt(cpu / socketCpu, 2)}×  (${perRate})`,
         );
       }
     }
