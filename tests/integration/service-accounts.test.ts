@@ -172,6 +172,31 @@ describe('a camera agent key', () => {
     expect(outOfScope).toHaveLength(1);
   });
 
+  it('has its probes answered as any route answers (server.ts serves the probe route before Next): its limits, codes and headers', async () => {
+    const url = `/api/deployments/${mine.id}/probes`;
+    const agent = apiKeySession(server.baseUrl, account.key);
+    const accepted = await postProbe(agent, mineCamera(0));
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get('cache-control')).toMatch(/no-store/);
+    expect(accepted.headers.get('content-encoding')).toBeNull();
+    expect(accepted.headers.get('x-content-type-options')).toBe('nosniff');
+    const cases: [RequestInit, number, string][] = [
+      [{ body: JSON.stringify(probeFor(mine.cameraIds[0]!)) }, 415, 'unsupported_media_type'],
+      [{ headers: { 'content-type': 'application/json' }, body: '{"cameraId":' }, 400, 'malformed_json'],
+      [{ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(129 * 1024) }) }, 413, 'payload_too_large'],
+      [{ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cameraId: 'x' }) }, 422, 'invalid_input'],
+    ];
+    for (const [init, status, code] of cases) {
+      const response = await agent.fetch(url, { method: 'POST', ...init });
+      expect(response.status, code).toBe(status);
+      expect(await response.json(), code).toMatchObject({ error: code });
+    }
+    // The caller is checked before the body: no credential, 401; another site's page, 403.
+    expect((await new Session(server.baseUrl).json(url, 'POST', probeFor(mine.cameraIds[0]!))).status).toBe(401);
+    const foreign = await agent.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
+    expect(foreign.status).toBe(403);
+  });
+
   it('reads nothing: no deployments, alerts or pages; no deployment room; no sign-in with a password', async () => {
     const agent = apiKeySession(server.baseUrl, account.key);
     for (const path of ['/api/deployments', `/api/deployments/${mine.id}`, '/api/alerts', '/api/me', '/api/service-accounts']) {
