@@ -16,6 +16,7 @@ import { startDeploymentScheduler } from './lib/deployments/jobs';
 import { startAlertScheduler } from './lib/alerts/jobs';
 import { flushFaceCounts } from './lib/live/face-counts';
 import { guardRequest } from './lib/http/request-guard';
+import { answerProbeDirectly, directProbeDeployment } from './lib/live/http-probes';
 import { configuredMapTiles, mapTileOrigin } from './lib/config/map';
 import { attachRealtime } from './lib/realtime/server';
 import { createRealtimeTransport } from './lib/db/realtime-adapter';
@@ -63,6 +64,15 @@ async function main() {
   const httpServer = createServer((req, res) => {
     // Client address, security headers, and cross-origin changes refused before Next sees them.
     if (guardRequest(req, res, env, policySources)) return;
+    // Probes sent over HTTP skip Next's route stack (lib/live/http-probes.ts says why).
+    const probeDeployment = directProbeDeployment(req);
+    if (probeDeployment !== null) {
+      answerProbeDirectly(req, res, probeDeployment).catch((error: unknown) => {
+        console.error('[api] could not answer a probe', error instanceof Error ? error.message : error);
+        res.destroy();
+      });
+      return;
+    }
     void handle(req, res);
   });
 

@@ -1,9 +1,9 @@
 import { cookies, headers } from 'next/headers';
 import { forbidden as renderForbidden, redirect } from 'next/navigation';
-import { clientIpFrom } from '@/lib/http/client-ip';
-import { forbidden, HttpError, unauthenticated } from '@/lib/http/errors';
-import { authenticateBearer } from '@/lib/service-accounts/auth';
+import { forbidden, unauthenticated } from '@/lib/http/errors';
 import { bearerToken } from '@/lib/service-accounts/keys';
+import { callerOf, type Caller } from './caller';
+import { passwordChangeRequired } from './password-change';
 import { can, type Permission } from './permissions';
 import { sessionTokenFrom } from './session-cookie';
 import { loadActiveSession, type ActiveSession, type SessionUser } from './session-user';
@@ -21,8 +21,8 @@ import { loadActiveSession, type ActiveSession, type SessionUser } from './sessi
 /** Where a person whose password was chosen by an admin chooses their own. */
 export const PASSWORD_PAGE = '/password';
 
-export const passwordChangeRequired = () =>
-  new HttpError(403, 'password_change_required', 'Choose your own password first (your account has a temporary one).');
+export { passwordChangeRequired };
+export type { Caller };
 
 /** The live session of this request, or null (no cookie, ended, expired, disabled user). */
 export async function currentSession(): Promise<ActiveSession | null> {
@@ -63,27 +63,14 @@ export async function requirePermission(permission: Permission): Promise<Session
 }
 
 /**
- * For the few routes a service account may call (docs/rules.md#service-accounts): a request with
- * `Authorization: Bearer <API key>` is its service account (401 `invalid_api_key` for a bad key,
- * 403 without the permission); a request without one is checked as requirePermission() does.
- * Whether the account may act for the deployment in question is the handler's check
+ * For the few routes a service account may call (docs/rules.md#service-accounts): the request's
+ * API key or session, as lib/auth/caller.ts checks it (an accepted one is remembered for up to a
+ * second). Whether the account may act for the deployment in question is the handler's check
  * (serviceMayUseDeployment).
  */
 export async function requirePermissionOrApiKey(permission: Permission): Promise<Caller> {
-  const requestHeaders = await headers();
-  const principal = await authenticateBearer(requestHeaders.get('authorization'), clientIpFrom(requestHeaders));
-  if (!principal) {
-    const session = await requireSession();
-    if (session.mustChangePassword) throw passwordChangeRequired();
-    if (!can(session.user.role, permission)) throw forbidden(`Your role (${session.user.role}) does not allow ${permission}.`);
-    return { ...session.user, via: { kind: 'session', sessionId: session.id } };
-  }
-  if (!can(principal.user.role, permission)) throw forbidden(`Your role (${principal.user.role}) does not allow ${permission}.`);
-  return { ...principal.user, via: { kind: 'api_key', keyId: principal.keyId } };
+  return callerOf(await headers(), permission);
 }
-
-/** A caller and the credential it came with: its session, or (a service account) its API key. Neither id is ever sent back. */
-export type Caller = SessionUser & { via: { kind: 'session'; sessionId: string } | { kind: 'api_key'; keyId: string } };
 
 /** For handlers open to several roles for different reasons (e.g. releasing one's own claim or anyone's). */
 export async function requireAnyPermission(...permissions: [Permission, ...Permission[]]): Promise<SessionUser> {

@@ -56,6 +56,18 @@ export async function sessionTokenFrom(readCookie: (name: string) => string | un
   return null;
 }
 
+/**
+ * The session cookies of a raw Cookie header, as one text ('' when there are none): what the
+ * credential cache (lib/auth/credential-cache.ts) keys a session check by. Other cookies (Auth.js's
+ * CSRF token, say) are left out, so they do not make one session look like many.
+ */
+export function sessionCookieText(cookieHeader: string | null | undefined): string {
+  const cookies = parseCookies(cookieHeader ?? undefined);
+  return SESSION_COOKIE_NAMES.filter((name) => cookies.has(name))
+    .map((name) => `${name}=${cookies.get(name)}`)
+    .join('\n');
+}
+
 /** The same, from a raw Cookie header: the socket.io handshake, where there is no Next request. */
 export function sessionTokenFromCookieHeader(cookieHeader: string | undefined, secret: string | undefined): Promise<SessionToken | null> {
   const cookies = parseCookies(cookieHeader);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/db/unavailable';
 import { badRequest, HttpError } from './errors';
+import { API_CACHE_CONTROL } from './security-headers';
 
 /**
  * Thin route handlers have one shape: parse, authorise, act. This wrapper turns what they
@@ -15,6 +16,18 @@ export function route<Ctx>(handler: (request: Request, context: Ctx) => Promise<
       return errorResponse(error);
     }
   };
+}
+
+/**
+ * A small JSON answer sent as it is, for routes called many times a second (probes). Next gzips
+ * every answer whose size it does not know beforehand, which for a 17-byte `{"matched":false}`
+ * costs more than the rest of the answer (a compression stream per request); `no-transform` tells
+ * it, and any proxy, not to. Still `no-store`, like every API answer.
+ */
+export function uncompressedJson(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('cache-control', `${API_CACHE_CONTROL}, no-transform`);
+  return Response.json(data, { ...init, headers });
 }
 
 export function errorResponse(error: unknown): Response {
@@ -108,17 +121,26 @@ async function joinChunks(chunks: Uint8Array[], size: number): Promise<Uint8Arra
 
 const COPY_TURN_BYTES = 4 * 1024 * 1024;
 
-function tooLarge(limit: number) {
+/** 413 for a body over `limit` bytes. */
+export function tooLarge(limit: number) {
   return new HttpError(413, 'payload_too_large', `The request body is larger than ${Math.round(limit / 1024)} KB.`);
 }
 
 /** A JSON body, size-limited, parsed and validated; 415/400/413/422 otherwise. */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S, { limitBytes = DEFAULT_JSON_LIMIT_BYTES } = {}): Promise<z.output<S>> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) {
+  requireJsonType(request.headers.get('content-type'));
+  return parseJsonBytes(await readBodyLimited(request, limitBytes), schema);
+}
+
+/** 415 unless the body is declared JSON (checked before any of it is read). */
+export function requireJsonType(contentType: string | null | undefined): void {
+  if (!/^application\/json\b/i.test(contentType ?? '')) {
     throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
   }
-  const bytes = await readBodyLimited(request, limitBytes);
+}
+
+/** A body already read (within its limit), parsed as JSON and validated; 400/422 otherwise. */
+export function parseJsonBytes<S extends z.ZodType>(bytes: Uint8Array, schema: S): z.output<S> {
   let data: unknown;
   try {
     data = JSON.parse(new TextDecoder().decode(bytes));

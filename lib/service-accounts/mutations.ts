@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { auditedTransaction, recordAuditEvent } from '@/lib/audit/mutations';
 import { can } from '@/lib/auth/permissions';
+import { announce } from '@/lib/cluster/bus';
 import { loadSessionUser, type SessionUser } from '@/lib/auth/session-user';
 import { getDb, type Tx } from '@/lib/db/client';
 import { STATUS_LABELS, type DeploymentStatus } from '@/lib/deployments/state-machine';
@@ -141,7 +142,8 @@ export async function rotateServiceAccountKey(
     });
     return { key, revoked };
   });
-  // Persist first, then act on live connections.
+  // Persist first, then act on live connections and what every instance remembers of the old keys.
+  announce('api-keys:ended', { keyIds: revoked, userIds: [] });
   disconnectApiKeySockets(revoked, 'This API key was replaced by a new one.');
   return { account: (await getServiceAccount(id))!, key };
 }
@@ -167,6 +169,7 @@ export async function revokeServiceAccount({ actor, ip }: Context, id: string): 
     });
     return revoked;
   });
+  announce('api-keys:ended', { keyIds: revoked, userIds: [id] });
   disconnectApiKeySockets(revoked, 'This API key has been revoked.');
   return (await getServiceAccount(id))!;
 }

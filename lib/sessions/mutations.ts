@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { auditedTransaction } from '@/lib/audit/mutations';
+import { announce } from '@/lib/cluster/bus';
 import { serverEnv } from '@/lib/config/env';
 import { dbProvider, getDb, type Tx } from '@/lib/db/client';
 import { disconnectSessionSockets } from '@/lib/realtime/publish';
@@ -40,14 +41,24 @@ export async function signOutSession(sessionId: string): Promise<boolean> {
     await audit({ action: 'auth.signed_out', actorId: row.user.id, actorEmail: row.user.email });
     return true;
   });
-  if (ended) disconnectSessionSockets([sessionId], 'You signed out.');
+  if (ended) sessionsEnded([sessionId], 'You signed out.');
   return ended;
+}
+
+/**
+ * After a transaction that ended sessions has committed: every instance forgets what it had
+ * cached of them (lib/auth/credential-cache.ts), and their open sockets close.
+ */
+export function sessionsEnded(sessionIds: readonly string[], reason?: string): void {
+  if (sessionIds.length === 0) return;
+  announce('sessions:ended', { sessionIds: [...sessionIds] });
+  disconnectSessionSockets(sessionIds, reason);
 }
 
 /**
  * Ends every live session of a user, but `keep`, inside the caller's transaction (the change
  * that warrants it and its audit record). Returns the ids ended: the caller passes them to
- * disconnectSessionSockets() once the transaction has committed.
+ * sessionsEnded() once the transaction has committed.
  */
 export async function endUserSessions(tx: Tx, userId: string, reason: SessionEndReason, keep?: string): Promise<string[]> {
   const live = await tx.session.findMany({

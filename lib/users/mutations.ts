@@ -7,8 +7,7 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import { serverEnv } from '@/lib/config/env';
 import { getDb } from '@/lib/db/client';
 import { conflict, HttpError, notFound } from '@/lib/http/errors';
-import { disconnectSessionSockets } from '@/lib/realtime/publish';
-import { endUserSessions } from '@/lib/sessions/mutations';
+import { endUserSessions, sessionsEnded } from '@/lib/sessions/mutations';
 import { getUserById, type PublicUser } from './data';
 import type { ChangePasswordInput, CreateUserInput, ResetPasswordInput, UpdateUserInput } from './schema';
 
@@ -103,7 +102,7 @@ export async function updateUser({ actor, ip }: Context, userId: string, input: 
   });
 
   // Persist first, then act on live connections.
-  disconnectSessionSockets(endedSessions);
+  sessionsEnded(endedSessions);
   return (await getUserById(userId))!;
 }
 
@@ -132,7 +131,7 @@ export async function resetPassword({ actor, ip }: Context, userId: string, inpu
     });
     return ended;
   });
-  disconnectSessionSockets(endedSessions);
+  sessionsEnded(endedSessions);
   return (await getUserById(userId))!;
 }
 
@@ -185,6 +184,6 @@ export async function changeOwnPassword({ actor, ip, sessionId }: Context & { se
     });
     return ended;
   });
-  disconnectSessionSockets(endedSessions);
+  sessionsEnded(endedSessions);
   return (await getUserById(actor.id))!;
 }

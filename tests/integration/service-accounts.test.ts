@@ -100,7 +100,7 @@ beforeAll(async () => {
     return { id: deployment.id, cameraId: (await getDeployment(officer, deployment.id)).cameras[0]!.id };
   };
   const draft = await createPlan(officer, validPlan([demoId], { name: 'Agent: its own deployment' }));
-  for (let n = 2; n <= 7; n++)
+  for (let n = 2; n <= 9; n++)
     expect((await officer.json(`/api/deployments/${draft.id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${n}` })).status).toBe(201);
   await submitPlan(officer, draft.id);
   await authorisePlan(officer2, draft.id);
@@ -170,6 +170,31 @@ describe('a camera agent key', () => {
     expect(outOfScope[0]!.ip).toBeTruthy();
     // Refusals repeated within the minute are counted, per account, not written one by one.
     expect(outOfScope).toHaveLength(1);
+  });
+
+  it('has its probes answered as any route answers (server.ts serves the probe route before Next): its limits, codes and headers', async () => {
+    const url = `/api/deployments/${mine.id}/probes`;
+    const agent = apiKeySession(server.baseUrl, account.key);
+    const accepted = await postProbe(agent, mineCamera(0));
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get('cache-control')).toMatch(/no-store/);
+    expect(accepted.headers.get('content-encoding')).toBeNull();
+    expect(accepted.headers.get('x-content-type-options')).toBe('nosniff');
+    const cases: [RequestInit, number, string][] = [
+      [{ body: JSON.stringify(probeFor(mine.cameraIds[0]!)) }, 415, 'unsupported_media_type'],
+      [{ headers: { 'content-type': 'application/json' }, body: '{"cameraId":' }, 400, 'malformed_json'],
+      [{ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(129 * 1024) }) }, 413, 'payload_too_large'],
+      [{ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cameraId: 'x' }) }, 422, 'invalid_input'],
+    ];
+    for (const [init, status, code] of cases) {
+      const response = await agent.fetch(url, { method: 'POST', ...init });
+      expect(response.status, code).toBe(status);
+      expect(await response.json(), code).toMatchObject({ error: code });
+    }
+    // The caller is checked before the body: no credential, 401; another site's page, 403.
+    expect((await new Session(server.baseUrl).json(url, 'POST', probeFor(mine.cameraIds[0]!))).status).toBe(401);
+    const foreign = await agent.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
+    expect(foreign.status).toBe(403);
   });
 
   it('reads nothing: no deployments, alerts or pages; no deployment room; no sign-in with a password', async () => {
@@ -272,6 +297,19 @@ describe('refused keys', () => {
     expect(refusals).toContainEqual(expect.objectContaining({ subjectId: expiring.keyId, actorEmail: expiring.email, details: { reason: 'expired' } }));
   });
 
+  it('is refused within a second of a change nobody announced (its expiry moved in the database by hand)', async () => {
+    // As when an announcement between instances is lost: the probe route's memory of a key lasts a second at most.
+    const account = await createServiceAccount(server.baseUrl, admin, [mine.id], { name: 'Hand-expired agent' });
+    const agent = apiKeySession(server.baseUrl, account.key);
+    expect((await postProbe(agent, mineCamera(8))).status).toBe(200);
+    await setKeyExpiry(account.keyId, new Date(Date.now() - 1000));
+    const changedAt = Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, changedAt + 1000 - Date.now())));
+    const response = await postProbe(agent, mineCamera(8));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'invalid_api_key', message: expect.stringMatching(/expired/) });
+  });
+
   it('closes an open socket when its key expires', async () => {
     const account = await createServiceAccount(server.baseUrl, admin, [mine.id], { name: 'Short-lived agent' });
     await setKeyExpiry(account.keyId, new Date(Date.now() + 2500));
@@ -285,15 +323,18 @@ describe('refused keys', () => {
     const account = await createServiceAccount(server.baseUrl, admin, [mine.id], { name: 'Revoked agent' });
     const socket = await agentSocket(account.key);
     expect(await socketProbe(socket, mineCamera(3))).toEqual({ matched: false });
+    // Accepted over HTTP just before (the camera is the socket's: 409), so the probe route remembers the key.
+    expect((await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(3))).status).toBe(409);
     const closed = closing(socket);
     const revoked = await admin.fetch(`/api/service-accounts/${account.id}`, { method: 'DELETE' });
     expect(revoked.status).toBe(200);
+    // Refused at once all the same: the revocation is announced to the route's memory of keys.
+    const response = await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(3));
     expect(await revoked.json()).toMatchObject({ state: 'revoked', currentKey: null });
     const { reason, ms } = await closed;
     expect(reason).toMatch(/revoked/);
     expect(ms).toBeLessThan(1000);
 
-    const response = await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(3));
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'invalid_api_key', message: expect.stringMatching(/revoked/) });
     expect((await connectWithApiKey(server.baseUrl, account.key)).error).toBe('invalid_api_key');
@@ -310,6 +351,7 @@ describe('refused keys', () => {
     const account = await createServiceAccount(server.baseUrl, admin, [mine.id], { name: 'Rotated agent' });
     const socket = await agentSocket(account.key);
     const closed = closing(socket);
+    expect((await postProbe(apiKeySession(server.baseUrl, account.key), mineCamera(7))).status).toBe(200);
     const rotated = await admin.json(`/api/service-accounts/${account.id}/rotate`, 'POST', { expiresInDays: 30 });
     expect(rotated.status).toBe(200);
     const { key } = (await rotated.json()) as { key: { id: string; text: string; expiresAt: string } };
