@@ -14,7 +14,7 @@ import { connectSocket, type TestSocket } from '../support/sockets';
 
 /**
  * Two Sightline instances on one PostgreSQL database, joined by the PostgreSQL adapter, with
- * HAProxy in front (docs/architecture.md#cluster): every guarantee of one instance holds across
+ * HAProxy in front (docs/architecture.md#several-instances): every guarantee of one instance holds across
  * both. PostgreSQL only (vitest.config.ts POSTGRES_ONLY): several instances cannot share SQLite.
  */
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
  * A service account's address must not be told from a person's by how long sign-in takes: its
  * stored "hash" is no argon2 hash, and checking it would fail at once (3 ms against ~40 ms). The
  * real argon2 is watched (not replaced): every refusal must run one real verification against an
- * argon2 hash. The database and the audit trail are stood in for; checkSignIn is the real one.
+ * argon2 hash. The database, the limiter's counts and the audit trail are stood in for; checkSignIn is the real one.
  */
 const argon = vi.hoisted(() => ({ verifiedHashes: [] as string[] }));
 vi.mock('@node-rs/argon2', async (importOriginal) => {
@@ -20,6 +20,14 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
 const users = vi.hoisted(() => new Map<string, { id: string; email: string; name: string; role: string; passwordHash: string; disabled: boolean }>());
 vi.mock('@/lib/users/data', () => ({ findUserForSignIn: async (email: string) => users.get(email) ?? null }));
 vi.mock('@/lib/audit/mutations', () => ({ recordAuditEvent: async () => {} }));
+// The failed sign-in limiter (its own tests: sign-in-blocks, sign-in-limits) never blocks here.
+vi.mock('@/lib/auth/data', () => ({ signInBlocked: async () => ({ blocked: false }) }));
+vi.mock('@/lib/auth/mutations', () => ({
+  recordSignInFailure: async () => {},
+  recordSignInRefusal: async () => {},
+  takeEndedBlocks: async () => [],
+  clearAccountFailures: async () => {},
+}));
 
 const { checkSignIn } = await import('@/lib/auth/sign-in');
 
