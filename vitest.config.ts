@@ -28,6 +28,8 @@ const SQLITE_ONLY = [
   // covered on PostgreSQL by live-matching.test.ts.
   'tests/integration/camera-leases.test.ts',
   'tests/integration/camera-agent.test.ts',
+  // Starts its own PostgreSQL and Redis to stop them: the same whatever TEST_DATABASE says.
+  'tests/integration/outages.test.ts',
 ];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 /**

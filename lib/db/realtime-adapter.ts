@@ -103,7 +103,9 @@ async function postgresTransport(connectionString: string, log: Pick<Console, 'l
     onHealthChange: health.onHealthChange,
     close: async () => {
       clearInterval(check);
-      await pool.end().catch(() => undefined);
+      // pool.end() waits for every client to be released, and the adapter can keep one checked
+      // out after a failed reconnection: do not let that hold a shutdown up.
+      await Promise.race([pool.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     },
   };
 }

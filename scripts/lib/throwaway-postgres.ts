@@ -13,6 +13,10 @@ export interface ThrowawayPostgres {
   url: string;
   /** Stop the server and delete its files. Safe to call twice. */
   stop(): Promise<void>;
+  /** Stops the server but keeps its files (an outage: connections are cut), until resume(). */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port. */
+  resume(): Promise<void>;
 }
 
 /**
@@ -66,7 +70,9 @@ export async function startThrowawayPostgres({ database = 'postgres' }: { databa
 
     const url = `postgresql://postgres@127.0.0.1:${port}/${database}`;
     if (database !== 'postgres') await createDatabase(`postgresql://postgres@127.0.0.1:${port}/postgres`, database);
-    return { url, stop };
+    const pause = () => runOrExplain(asServerUser(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']));
+    const resume = () => runOrExplain(asServerUser(pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', options.join(' '), 'start']), logFile);
+    return { url, stop, pause, resume };
   } catch (error) {
     await stop();
     throw error;
