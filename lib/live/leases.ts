@@ -496,7 +496,17 @@ export class LeaseTable implements LeaseStore {
     const signature = JSON.stringify(
       [...deployment.cameras.values()].map((lease) => {
         const view = viewOf(lease, now);
-        return [view.cameraId, view.holder?.analyserId ?? null, view.holder?.kind ?? null, view.holder?.name ?? null, view.since, view.state, view.reason, Math.round(view.detectionsPerSecond), view.warnings];
+        return [
+          view.cameraId,
+          view.holder?.analyserId ?? null,
+          view.holder?.kind ?? null,
+          view.holder?.name ?? null,
+          view.since,
+          view.state,
+          view.reason,
+          Math.round(view.detectionsPerSecond),
+          view.warnings,
+        ];
       }),
     );
     if (signature === deployment.signature) return;

@@ -438,11 +438,23 @@ describe('LeaseTable with cameras held on another instance', () => {
   });
 
   it('lets an agent take a camera a remote browser holds, but not one a remote agent holds', () => {
-    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall], ['cam-b', remoteAgent]]));
+    table.setHeldElsewhere(
+      D,
+      new Map([
+        ['cam-a', remoteWall],
+        ['cam-b', remoteAgent],
+      ]),
+    );
     table.offer(D, agent, CAMERAS);
     expect(CAMERAS.map(holderOf)).toEqual(['sock-agent', null]);
     // The agent keeps it while the remote row still names the browser (this instance then takes the row).
-    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall], ['cam-b', remoteAgent]]));
+    table.setHeldElsewhere(
+      D,
+      new Map([
+        ['cam-a', remoteWall],
+        ['cam-b', remoteAgent],
+      ]),
+    );
     expect(holderOf('cam-a')).toBe('sock-agent');
     // A remote agent holding the row wins over a local browser and a local agent alike.
     table.setHeldElsewhere(D, new Map([['cam-a', remoteAgent]]));
