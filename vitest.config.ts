@@ -30,7 +30,7 @@ const SQLITE_ONLY = [
   'tests/integration/camera-agent.test.ts',
 ];
 /** Files that need PostgreSQL (several instances cannot share one SQLite file): the PostgreSQL run only. */
-const POSTGRES_ONLY = ['tests/integration/cluster.test.ts'];
+const POSTGRES_ONLY = ['tests/integration/cluster.test.ts', 'tests/integration/cluster-leases.test.ts'];
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
 const TIMING_SENSITIVE = [
