@@ -39,7 +39,9 @@ async function wall(server: TestServer, session: Session): Promise<Wall> {
   if (answer.ok) state.leases = answer.leases;
   const timer = setInterval(() => {
     if (!socket.connected) return clearInterval(timer);
-    const cameras = state.leases.filter((l) => l.holder?.analyserId === socket.id).map((l) => ({ cameraId: l.cameraId, state: 'analysing' as const, detectionsPerSecond: 5 }));
+    const cameras = state.leases
+      .filter((l) => l.holder?.analyserId === socket.id)
+      .map((l) => ({ cameraId: l.cameraId, state: 'analysing' as const, detectionsPerSecond: 5 }));
     void socket
       .emitWithAck('lease:renew', { deploymentId: live.id, cameras })
       .then((reply: LeaseRenewAnswer) => reply.ok && (state.leases = reply.leases))
@@ -94,9 +96,11 @@ describe('camera leases shared between instances', () => {
     const [holder, other] = holds(onA) ? [onA, onB] : [onB, onA];
     expect(holderOf(other)).toMatchObject({ kind: 'browser', analyserId: '' });
     expect(holderOf(other)!.name).toBe(holderOf(holder)!.name);
-    const rows = await rawQuery<{ instance: string; holderKind: string }>(db.databaseUrl, 'SELECT instance, "holderKind" FROM "CameraLease" WHERE "cameraId" = $1', [
-      cameraId,
-    ]);
+    const rows = await rawQuery<{ instance: string; holderKind: string }>(
+      db.databaseUrl,
+      'SELECT instance, "holderKind" FROM "CameraLease" WHERE "cameraId" = $1',
+      [cameraId],
+    );
     expect(rows).toEqual([{ instance: expect.stringMatching(holder === onA ? /^a#/ : /^b#/), holderKind: 'browser' }]);
 
     // The holder's tab closes: the other instance's wall takes the camera within a few seconds.
@@ -108,7 +112,9 @@ describe('camera leases shared between instances', () => {
     const deadline = Date.now() + 2000;
     let instances: string[] = [];
     while (Date.now() < deadline) {
-      instances = (await rawQuery<{ instance: string }>(db.databaseUrl, 'SELECT instance FROM "CameraLease" WHERE "cameraId" = $1', [cameraId])).map((r) => r.instance[0]!);
+      instances = (await rawQuery<{ instance: string }>(db.databaseUrl, 'SELECT instance FROM "CameraLease" WHERE "cameraId" = $1', [cameraId])).map(
+        (r) => r.instance[0]!,
+      );
       if (instances.join() === otherInstance) break;
       await new Promise((r) => setTimeout(r, 50));
     }
