@@ -60,3 +60,12 @@ export async function readSnapshotTemplate(snapshotId: string, referenceImageId:
     select: { watchlistId: true, reference: true, name: true, category: true },
   });
 }
+
+/** The shared camera leases of these deployments (every instance's; lib/live/cluster-leases.ts). */
+export async function readCameraLeases(deploymentIds: readonly string[]) {
+  if (deploymentIds.length === 0) return [];
+  return getDb().cameraLease.findMany({
+    where: { deploymentId: { in: [...deploymentIds] } },
+    select: { cameraId: true, deploymentId: true, instance: true, holderKind: true, holderName: true, renewedAt: true },
+  });
+}

@@ -31,6 +31,10 @@ import type { AnalyserKind, CameraAnalysisState, CameraLeaseView } from '@/lib/r
  * - Offers of one analyser in one deployment are applied in the order they were sent (`seq`).
  * - A deployment forgotten (no longer live) is not tracked again by a read older than that,
  *   unless it went live again since.
+ * - Several instances (lib/live/cluster-leases.ts): a camera another instance holds ("held
+ *   elsewhere") goes to no local candidate but an agent when the remote holder is not one; a local
+ *   holder of it loses it, unless it is an agent and the remote holder is not; viewers see the
+ *   remote holder (kind and name, no id). When the remote hold ends the camera is free here again.
  */
 
 export const LEASE_TTL_MS = 3000;
@@ -61,6 +65,12 @@ export type LeaseClaim =
   | { ok: false; refusal: 'held'; holder: Analyser }
   | { ok: false; refusal: 'not_offered' }
   | { ok: false; refusal: 'gone' };
+
+/** Who holds a camera on another instance (as its shared row says). */
+export type RemoteHolder = { kind: AnalyserKind; name: string };
+
+/** A camera this instance's table gives to one of its own analysers. */
+export type LocalHolding = { deploymentId: string; cameraId: string; holder: Analyser };
 
 /** An agent took a camera from a browser or an HTTP sender. */
 export type Takeover = { deploymentId: string; cameraId: string; agent: Analyser; from: Analyser };
@@ -100,6 +110,14 @@ export interface LeaseStore {
    */
   forget(deploymentId: string, asOf?: number): void;
   deploymentIds(): string[];
+  /**
+   * The cameras of this deployment another instance holds now (all others: none). Local holders of
+   * them lose them (but an agent over a remote non-agent), and cameras no longer held elsewhere are
+   * given out here again.
+   */
+  setHeldElsewhere(deploymentId: string, heldElsewhere: ReadonlyMap<string, RemoteHolder>): void;
+  /** Every camera held by one of this table's own analysers. */
+  localHoldings(): LocalHolding[];
   /** Called with a deployment's id whenever what its viewers see changes. Returns the unsubscribe function. */
   onChange(listener: (deploymentId: string) => void): () => void;
   /** Called when an agent takes a camera from a browser or HTTP sender (synchronously: do no slow work in it). */
@@ -126,6 +144,8 @@ type CameraLease = {
   candidates: Map<string, Candidate>;
   /** Analysers that reported this camera's source down, and when. */
   downReports: Map<string, number>;
+  /** Who holds the camera on another instance, or null. */
+  elsewhere: RemoteHolder | null;
 };
 
 type DeploymentLeases = {
@@ -273,6 +293,7 @@ export class LeaseTable implements LeaseStore {
     // A socket that closed while its probe was on its way would hold the camera as a ghost.
     if (connected && !connected()) return { ok: false, refusal: 'gone' };
     if (lease.holder) return { ok: false, refusal: 'held', holder: lease.holder };
+    if (lease.elsewhere && !mayTake(lease, analyser)) return { ok: false, refusal: 'held', holder: { analyserId: '', userId: '', ...lease.elsewhere } };
     // A socket whose offer here leaves this camera out has said it does not analyse it.
     const offered = deployment.offers.get(analyser.analyserId);
     if (offered && !offered.cameraIds.has(cameraId)) return { ok: false, refusal: 'not_offered' };
@@ -360,6 +381,34 @@ export class LeaseTable implements LeaseStore {
     return [...this.deployments.keys()];
   }
 
+  setHeldElsewhere(deploymentId: string, heldElsewhere: ReadonlyMap<string, RemoteHolder>): void {
+    const deployment = this.deployments.get(deploymentId);
+    if (!deployment) return;
+    const now = this.now();
+    for (const lease of deployment.cameras.values()) {
+      const remote = heldElsewhere.get(lease.cameraId) ?? null;
+      if (remote) {
+        // Two holders at once: ours gives way, unless it is an agent and theirs is not (then ours takes the shared row).
+        if (lease.holder && !mayTake({ elsewhere: remote }, lease.holder)) this.vacate(lease, now);
+        // Another instance analyses it: "no analyser" is not for this one to say.
+        if (!lease.holder) lease.unanalysedSince = null;
+      } else if (lease.elsewhere && !lease.holder) {
+        lease.unanalysedSince = now;
+      }
+      lease.elsewhere = remote && { kind: remote.kind, name: remote.name };
+    }
+    this.assignFree(deployment, now);
+    this.settle(deploymentId);
+  }
+
+  localHoldings(): LocalHolding[] {
+    const holdings: LocalHolding[] = [];
+    for (const [deploymentId, deployment] of this.deployments) {
+      for (const lease of deployment.cameras.values()) if (lease.holder) holdings.push({ deploymentId, cameraId: lease.cameraId, holder: lease.holder });
+    }
+    return holdings;
+  }
+
   onChange(listener: (deploymentId: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -378,7 +427,7 @@ export class LeaseTable implements LeaseStore {
    */
   private best(lease: CameraLease, now: number, except?: string, fromReporter = false): Candidate | null {
     const eligible = [...lease.candidates.values()].filter(
-      (c) => c.analyser.analyserId !== except && now - (this.lastSeen.get(c.analyser.analyserId) ?? -Infinity) < LEASE_TTL_MS,
+      (c) => c.analyser.analyserId !== except && now - (this.lastSeen.get(c.analyser.analyserId) ?? -Infinity) < LEASE_TTL_MS && mayTake(lease, c.analyser),
     );
     const down = (c: Candidate) => (downLately(lease, c.analyser.analyserId, now) ? 1 : 0);
     eligible.sort((a, b) => down(a) - down(b) || AGENT_FIRST[a.analyser.kind] - AGENT_FIRST[b.analyser.kind] || a.offeredAt - b.offeredAt);
@@ -447,7 +496,17 @@ export class LeaseTable implements LeaseStore {
     const signature = JSON.stringify(
       [...deployment.cameras.values()].map((lease) => {
         const view = viewOf(lease, now);
-        return [view.cameraId, view.holder?.analyserId ?? null, view.since, view.state, view.reason, Math.round(view.detectionsPerSecond), view.warnings];
+        return [
+          view.cameraId,
+          view.holder?.analyserId ?? null,
+          view.holder?.kind ?? null,
+          view.holder?.name ?? null,
+          view.since,
+          view.state,
+          view.reason,
+          Math.round(view.detectionsPerSecond),
+          view.warnings,
+        ];
       }),
     );
     if (signature === deployment.signature) return;
@@ -480,7 +539,13 @@ function freeLease(cameraId: string, since: number): CameraLease {
     holderIdleSince: null,
     candidates: new Map(),
     downReports: new Map(),
+    elsewhere: null,
   };
+}
+
+/** Whether this analyser may hold a camera, given who holds it on another instance (agents before the others there too). */
+function mayTake(lease: Pick<CameraLease, 'elsewhere'>, analyser: Pick<Analyser, 'kind'>): boolean {
+  return !lease.elsewhere || (analyser.kind === 'agent' && lease.elsewhere.kind !== 'agent');
 }
 
 function downLately(lease: CameraLease, analyserId: string, now: number): boolean {
@@ -521,7 +586,10 @@ function viewOf(lease: CameraLease, now: number): CameraLeaseView {
   }
   return {
     cameraId: lease.cameraId,
-    holder: lease.holder ? { kind: lease.holder.kind, analyserId: lease.holder.analyserId, name: lease.holder.name } : null,
+    // A camera another instance holds shows that holder, with no id (it is no socket here).
+    holder: lease.holder
+      ? { kind: lease.holder.kind, analyserId: lease.holder.analyserId, name: lease.holder.name }
+      : lease.elsewhere && { kind: lease.elsewhere.kind, analyserId: '', name: lease.elsewhere.name },
     since: new Date(lease.since).toISOString(),
     state: lease.state,
     reason: lease.reason,

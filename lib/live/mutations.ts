@@ -49,3 +49,59 @@ export async function addCoverageMinutes(minutes: readonly Pick<FaceCountBucket,
     ),
   );
 }
+
+/**
+ * Shared camera leases (lib/live/cluster-leases.ts). Not audited: a row says which instance's
+ * screen or agent analyses a camera for the next few seconds, and changes every second or so.
+ */
+export type CameraLeaseClaim = {
+  cameraId: string;
+  deploymentId: string;
+  instance: string;
+  holderKind: string;
+  holderName: string;
+  now: Date;
+  /** A row renewed before this has lapsed: anyone may take it. */
+  staleBefore: Date;
+};
+
+/**
+ * Takes or renews a camera's row for this instance if it is free, already this instance's, lapsed,
+ * or (agents first) held for a non-agent while this holder is an agent. True when this instance
+ * holds it now. The update is one conditional write; a camera with no row is created, and a
+ * creation that loses the race to another instance's (unique cameraId) answers false.
+ */
+export async function claimCameraLease(claim: CameraLeaseClaim): Promise<boolean> {
+  const db = getDb();
+  const { cameraId, deploymentId, instance, holderKind, holderName, now, staleBefore } = claim;
+  const data = { deploymentId, instance, holderKind, holderName, renewedAt: now };
+  const takeable = [{ instance }, { renewedAt: { lt: staleBefore } }, ...(holderKind === 'agent' ? [{ holderKind: { not: 'agent' } }] : [])];
+  const { count } = await db.cameraLease.updateMany({ where: { cameraId, OR: takeable }, data });
+  if (count > 0) return true;
+  try {
+    await db.cameraLease.create({ data: { cameraId, ...data } });
+    return true;
+  } catch (error) {
+    // The row exists (another instance holds the camera, or created it a moment ago).
+    if ((error as { code?: unknown }).code === 'P2002') return false;
+    throw error;
+  }
+}
+
+/** Renews this instance's rows for these cameras in one write (rows another instance took meanwhile are left alone). */
+export async function renewCameraLeases(instance: string, cameraIds: readonly string[], now: Date): Promise<void> {
+  if (cameraIds.length === 0) return;
+  await getDb().cameraLease.updateMany({ where: { instance, cameraId: { in: [...cameraIds] } }, data: { renewedAt: now } });
+}
+
+/** Lets go of this instance's rows for these cameras (only its own). */
+export async function releaseCameraLeases(instance: string, cameraIds: readonly string[]): Promise<void> {
+  if (cameraIds.length === 0) return;
+  await getDb().cameraLease.deleteMany({ where: { instance, cameraId: { in: [...cameraIds] } } });
+}
+
+/** Every instance's rows of deployments that are no longer live. */
+export async function deleteCameraLeasesOf(deploymentIds: readonly string[]): Promise<void> {
+  if (deploymentIds.length === 0) return;
+  await getDb().cameraLease.deleteMany({ where: { deploymentId: { in: [...deploymentIds] } } });
+}

@@ -23,6 +23,7 @@ import {
   redacted,
   socketAnalyser,
 } from '@/lib/live/lease-access';
+import { clusterLeaseInstance, startClusterLeases } from '@/lib/live/cluster-leases';
 import { recordCameraAnalysed } from '@/lib/live/face-counts';
 import { LEASE_SWEEP_MS, leaseTable } from '@/lib/live/leases';
 import { countRefusedConnection, maxSocketsPerUser, socketProbeBucket, takeSocketProbe } from '@/lib/live/limits';
@@ -441,7 +442,10 @@ function startAttentionTick(): void {
  * Keeps the lease table moving (lib/live/leases.ts): a sweep every LEASE_SWEEP_MS moves the leases
  * of frozen holders and raises warnings, and every change is published to the deployment's
  * cameras room (and the live overview) as `lease:changed`, once per tick however many changes it
- * saw. One per process: attaching again replaces the previous one.
+ * saw. One per process: attaching again replaces the previous one. With several instances
+ * (SIGHTLINE_ADAPTER set), the cameras' holders are also shared between them
+ * (lib/live/cluster-leases.ts), so each camera is analysed by one analyser in the whole cluster;
+ * a single process writes nothing for leases.
  */
 function startLeaseUpkeep(io: RealtimeServer): void {
   const upkeep = processState<{ stop?: () => void }>('leaseUpkeep', () => ({}));
@@ -484,9 +488,11 @@ function startLeaseUpkeep(io: RealtimeServer): void {
       });
   }, LIVE_CHECK_MS);
   liveCheck.unref();
+  const stopSharing = serverEnv().SIGHTLINE_ADAPTER === 'none' ? () => {} : startClusterLeases(table, clusterLeaseInstance(instanceName()));
   upkeep.stop = () => {
     clearInterval(sweeper);
     clearInterval(liveCheck);
+    stopSharing();
     unsubscribe();
     stopAuditing();
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@/lib/alerts/data';
-import type { ClientToServerEvents, ClusterHealth, ServerToClientEvents } from '@/lib/realtime/events';
+import type { CameraLeaseView, ClientToServerEvents, ClusterHealth, LeaseOfferAnswer, LeaseRenewAnswer, ServerToClientEvents } from '@/lib/realtime/events';
 import type { Socket } from 'socket.io-client';
 import { startBalancer, type Balancer } from '../../scripts/lib/balancer';
 import { authorisePlan, CAMERA_INSIDE, createPlan, getDeployment, startPlan, submitPlan, validPlan, type DeploymentJson } from '../support/deployment-fixtures';
@@ -23,7 +23,7 @@ let a: TestServer, b: TestServer;
 let balancer: Balancer;
 let officer: Session, officer2: Session, operator: Session, auditor: Session, admin: Session;
 const DEMO_USERS = ['officer', 'officer2', 'operator', 'auditor', 'admin'] as const;
-let live: DeploymentJson, second: DeploymentJson;
+let live: DeploymentJson, second: DeploymentJson, leased: DeploymentJson;
 let probes: ProbeFixtures;
 const sockets: { close(): void }[] = [];
 
@@ -65,6 +65,31 @@ function probe(socket: TestSocket, deploymentId: string, cameraId: string, face:
   >;
 }
 
+type Wall = { socket: TestSocket; leases: CameraLeaseView[] };
+
+/** A camera wall on this instance: offers the deployment's cameras and renews those it holds once a second, like the page. */
+async function wall(server: TestServer, session: Session, deploymentId: string): Promise<Wall> {
+  const { socket, error } = await connectSocket(server.baseUrl, session.cookieHeader());
+  expect(error).toBeUndefined();
+  sockets.push(socket);
+  const state: Wall = { socket, leases: [] };
+  socket.on('lease:changed', (change) => change.deploymentId === deploymentId && (state.leases = change.leases));
+  const answer = (await socket.emitWithAck('lease:offer', { deploymentId })) as LeaseOfferAnswer;
+  expect(answer.ok, JSON.stringify(answer)).toBe(true);
+  if (answer.ok) state.leases = answer.leases;
+  const timer = setInterval(() => {
+    if (!socket.connected) return clearInterval(timer);
+    const cameras = state.leases
+      .filter((l) => l.holder?.analyserId === socket.id)
+      .map((l) => ({ cameraId: l.cameraId, state: 'analysing' as const, detectionsPerSecond: 5 }));
+    void socket
+      .emitWithAck('lease:renew', { deploymentId, cameras })
+      .then((reply: LeaseRenewAnswer) => reply.ok && (state.leases = reply.leases))
+      .catch(() => undefined);
+  }, 1000);
+  return state;
+}
+
 async function liveDeployment(name: string, cameras: number): Promise<DeploymentJson> {
   const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   const demo = watchlists.find((w) => w.name === 'Demo — central London')!;
@@ -94,7 +119,8 @@ beforeAll(async () => {
   const signed = await Promise.all(DEMO_USERS.map((name) => signedIn(`${name}@sightline.test`)));
   [officer, officer2, operator, auditor, admin] = signed as [Session, Session, Session, Session, Session];
   live = await liveDeployment('Cluster test', 4);
-  second = await liveDeployment('Cluster suspend test', 1);
+  second = await liveDeployment('Cluster suspend test', 2);
+  leased = await liveDeployment('Cluster leases test', 1);
   probes = await probeFixtures(live.cameras[0]!.id);
 }, 180_000);
 
@@ -123,6 +149,40 @@ describe('two instances behind one address', () => {
     expect(new Set(held.map((lock) => lock.objid)).size).toBe(held.length);
   });
 
+  it('camera leases are shared: a camera offered on both instances goes to one wall, the other names it, and it moves when the holder goes', async () => {
+    const cameraId = leased.cameras[0]!.id;
+    const operator2 = await signedIn('operator2@sightline.test');
+    const [onA, onB] = await Promise.all([wall(a, operator, leased.id), wall(b, operator2.at(b.baseUrl), leased.id)]);
+    const holderOf = (w: Wall) => w.leases[0]?.holder ?? null;
+    const holds = (w: Wall) => holderOf(w)?.analyserId === w.socket.id;
+    // Both may hold it for a moment (one step of the shared table); then exactly one does, and the other names it.
+    await until('one holder', () => (holds(onA) !== holds(onB) && holderOf(onA) && holderOf(onB) ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(holds(onA)).not.toBe(holds(onB));
+    const [holder, other] = holds(onA) ? [onA, onB] : [onB, onA];
+    expect(holderOf(other)).toMatchObject({ kind: 'browser', analyserId: '', name: holderOf(holder)!.name });
+    const rows = await rawQuery<{ instance: string; holderKind: string }>(
+      db.databaseUrl,
+      'SELECT instance, "holderKind" FROM "CameraLease" WHERE "cameraId" = $1',
+      [cameraId],
+    );
+    expect(rows).toEqual([{ instance: expect.stringMatching(holder === onA ? /^a#/ : /^b#/), holderKind: 'browser' }]);
+
+    // The holder's tab closes: the other instance's wall takes the camera within a few seconds, and its instance the shared row.
+    holder.socket.close();
+    await until('the other wall holds it', () => holds(other) || undefined, 5000);
+    const otherInstance = holder === onA ? 'b' : 'a';
+    await until(
+      'the row moves',
+      async () =>
+        (await rawQuery<{ instance: string }>(db.databaseUrl, 'SELECT instance FROM "CameraLease" WHERE "cameraId" = $1', [cameraId]))
+          .map((r) => r.instance[0])
+          .join() === otherInstance || undefined,
+      2000,
+    );
+    other.socket.close();
+  });
+
   it('an alert raised through instance A reaches an operator connected to instance B', async () => {
     const sender = await socketOn(a, operator, live.id);
     const watcher = await socketOn(b, operator, live.id);
@@ -144,6 +204,8 @@ describe('two instances behind one address', () => {
       expect(await count('SELECT COUNT(*) AS n FROM "Alert" WHERE "cameraId" = $1', [camera.id])).toBe(1);
       expect(await count('SELECT sightings AS n FROM "Alert" WHERE id = $1', [ids[0]])).toBe(2);
     }
+    onA.socket.close();
+    onB.socket.close();
   });
 
   it('ten concurrent claims spread over both instances leave exactly one holder', async () => {
@@ -180,20 +242,27 @@ describe('two instances behind one address', () => {
   });
 
   it('a suspension made through A stops B accepting faces within a second', async () => {
-    const camera = second.cameras[0]!.id;
+    // Each instance's sender its own camera: camera leases are shared, so one camera is analysed through one instance.
+    const [cameraOfA, cameraOfB] = second.cameras.map((c) => c.id) as [string, string];
     const onA = await socketOn(a, operator, second.id);
     const onB = await socketOn(b, operator, second.id);
     // Both instances have the deployment's live state cached now (it is kept for up to a second).
-    expect(await probe(onA.socket, second.id, camera, 'stranger')).toEqual({ matched: false });
-    expect(await probe(onB.socket, second.id, camera, 'stranger')).toEqual({ matched: false });
+    expect(await probe(onA.socket, second.id, cameraOfA, 'stranger')).toEqual({ matched: false });
+    expect(await probe(onB.socket, second.id, cameraOfB, 'stranger')).toEqual({ matched: false });
     const suspended = await officer.json(`/api/deployments/${second.id}/suspend`, 'POST', { reason: 'Cluster test: both instances stop at once.' });
     expect(suspended.status).toBe(200);
     const committedAt = Date.now();
     const refusedAt = await Promise.all(
-      [onB.socket, onA.socket].map((socket) =>
+      [
+        [onB.socket, cameraOfB],
+        [onA.socket, cameraOfA],
+      ].map(([socket, camera]) =>
         until(
           'a probe refused as not live',
-          async () => (((await probe(socket, second.id, camera, 'stranger')) as { error?: string }).error === 'deployment_not_live' ? Date.now() : undefined),
+          async () =>
+            ((await probe(socket as TestSocket, second.id, camera as string, 'stranger')) as { error?: string }).error === 'deployment_not_live'
+              ? Date.now()
+              : undefined,
           2000,
         ),
       ),
@@ -277,8 +346,15 @@ describe('two instances behind one address', () => {
     // The reconnected screen is back in its room: a new alert raised on the survivor reaches it, and
     // what changed while it was away is what ?since= answers (the alert feed's resync).
     const fresher = await socketOn(survivor, operator, live.id);
-    const raised = (await probe(fresher.socket, live.id, live.cameras[0]!.id)) as { alertId: string };
-    expect(raised.alertId).toEqual(expect.any(String));
+    // (the dead instance's hold on the camera lapses within the lease's 3 s)
+    const raised = await until(
+      'a match through the survivor',
+      async () => {
+        const answer = (await probe(fresher.socket, live.id, live.cameras[0]!.id)) as { alertId?: string };
+        return answer.alertId ? { alertId: answer.alertId } : undefined;
+      },
+      8000,
+    );
     await until('the new alert on the reconnected screen', () => received.find((alert) => alert.id === raised.alertId));
     const resync = (await (
       await operator.at(survivor.baseUrl).fetch(`/api/alerts?deploymentId=${live.id}&since=${encodeURIComponent(loadStartedAt.toISOString())}`)

@@ -8,6 +8,7 @@ import {
   SOURCE_DOWN_MEMORY_MS,
   type Analyser,
   type CameraReport,
+  type RemoteHolder,
 } from '@/lib/live/leases';
 
 const wall1: Analyser = { analyserId: 'sock-1', kind: 'browser', name: 'Ada Operator', userId: 'u1' };
@@ -403,5 +404,80 @@ describe('LeaseTable', () => {
     );
     table.sweep();
     expect(changes).toEqual([]);
+  });
+});
+
+describe('LeaseTable with cameras held on another instance', () => {
+  const remoteWall: RemoteHolder = { kind: 'browser', name: 'Cara Operator' };
+  const remoteAgent: RemoteHolder = { kind: 'agent', name: 'Gate agent' };
+
+  it('gives a camera held elsewhere to no local browser, and shows the remote holder without an id', () => {
+    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall]]));
+    table.offer(D, wall1, CAMERAS);
+    expect(CAMERAS.map(holderOf)).toEqual([null, 'sock-1']);
+    expect(table.view(D)[0]).toMatchObject({ holder: { kind: 'browser', analyserId: '', name: 'Cara Operator' }, warnings: [] });
+    expect(table.localHoldings()).toEqual([{ deploymentId: D, cameraId: 'cam-b', holder: wall1 }]);
+    // An HTTP sender is refused it too, naming who analyses it.
+    expect(table.claimForProbe(D, 'cam-a', http)).toMatchObject({ ok: false, refusal: 'held', holder: { kind: 'browser', name: 'Cara Operator' } });
+    // Not "no analyser" here: another instance analyses it.
+    tick(NO_ANALYSER_WARN_MS + 1000);
+    table.renew(D, 'sock-1', [analysing('cam-b')]);
+    table.sweep();
+    expect(table.view(D)[0]?.warnings).toEqual([]);
+  });
+
+  it('takes a camera from its local holder when another instance holds it, and tells viewers', () => {
+    table.offer(D, wall1, CAMERAS);
+    table.offer(D, wall2, CAMERAS);
+    changes = [];
+    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall]]));
+    // Neither local screen analyses it: the other instance does.
+    expect(CAMERAS.map(holderOf)).toEqual([null, 'sock-1']);
+    expect(table.view(D)[0]?.holder).toEqual({ kind: 'browser', analyserId: '', name: 'Cara Operator' });
+    expect(changes).toEqual([D]);
+  });
+
+  it('lets an agent take a camera a remote browser holds, but not one a remote agent holds', () => {
+    table.setHeldElsewhere(
+      D,
+      new Map([
+        ['cam-a', remoteWall],
+        ['cam-b', remoteAgent],
+      ]),
+    );
+    table.offer(D, agent, CAMERAS);
+    expect(CAMERAS.map(holderOf)).toEqual(['sock-agent', null]);
+    // The agent keeps it while the remote row still names the browser (this instance then takes the row).
+    table.setHeldElsewhere(
+      D,
+      new Map([
+        ['cam-a', remoteWall],
+        ['cam-b', remoteAgent],
+      ]),
+    );
+    expect(holderOf('cam-a')).toBe('sock-agent');
+    // A remote agent holding the row wins over a local browser and a local agent alike.
+    table.setHeldElsewhere(D, new Map([['cam-a', remoteAgent]]));
+    expect(holderOf('cam-a')).toBeNull();
+  });
+
+  it('gives the camera out here once the remote hold ends', () => {
+    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall]]));
+    table.offer(D, wall1, ['cam-a']);
+    expect(holderOf('cam-a')).toBeNull();
+    tick(500);
+    table.setHeldElsewhere(D, new Map());
+    expect(holderOf('cam-a')).toBe('sock-1');
+    expect(table.view(D)[0]?.holder).toEqual({ kind: 'browser', analyserId: 'sock-1', name: 'Ada Operator' });
+    // Unheld everywhere, "no analyser" counts from when the remote hold ended.
+    table.offer(D, wall1, []);
+    table.setHeldElsewhere(D, new Map([['cam-a', remoteWall]]));
+    table.setHeldElsewhere(D, new Map());
+    tick(NO_ANALYSER_WARN_MS - 1);
+    table.sweep();
+    expect(table.view(D)[0]?.warnings).toEqual([]);
+    tick(1);
+    table.sweep();
+    expect(table.view(D)[0]?.warnings).toEqual(['no_analyser']);
   });
 });
