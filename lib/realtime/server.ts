@@ -291,8 +291,8 @@ export function attachRealtime(
       // (the schema trims ids: a frame whose ids were padded is not the held camera's)
       if (!parsed.success || parsed.data.deploymentId !== raw.deploymentId || parsed.data.cameraId !== raw.cameraId) return;
       const frame = parsed.data;
-      // To this instance's screens only: leases are held per instance (docs/architecture.md#several-instances).
-      socket.local
+      // To every instance's screens: the holder is one analyser across the cluster (docs/architecture.md#several-instances).
+      socket
         .to(roomOfDeploymentCameras(frame.deploymentId))
         .emit('overlay:frame', { ...frame, at: new Date().toISOString(), holder: { kind: analyser.kind, name: analyser.name } });
     });
