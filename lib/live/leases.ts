@@ -9,9 +9,9 @@ import type { AnalyserKind, CameraAnalysisState, CameraLeaseView } from '@/lib/r
  * This module is the state machine alone: no sockets, no database, a clock passed in. The
  * realtime server (lib/realtime/server.ts) feeds it offers, renewals and disconnections and
  * publishes its changes; the probe pipeline (lib/live/probes.ts) asks it who may send a camera's
- * faces. It lives in this process's memory (processState); the `LeaseStore` interface is what the
- * rest of the code uses, so a shared store can take its place when several processes serve one
- * control room.
+ * faces. It lives in this process's memory (processState); with several instances, each keeps its
+ * own and lib/live/cluster-leases.ts tells it which cameras another instance holds
+ * (setHeldElsewhere), so a camera is analysed through one instance.
  *
  * Rules:
  * - A free camera goes at once to an eligible candidate: agents before browsers, then those that
@@ -75,7 +75,7 @@ export type LocalHolding = { deploymentId: string; cameraId: string; holder: Ana
 /** An agent took a camera from a browser or an HTTP sender. */
 export type Takeover = { deploymentId: string; cameraId: string; agent: Analyser; from: Analyser };
 
-/** What the rest of the code may ask of the lease table (one process now; shared storage later). */
+/** What the rest of the code may ask of the lease table (this instance's; cameras held by others are marked with setHeldElsewhere). */
 export interface LeaseStore {
   /**
    * Makes the table know a live deployment's cameras (idempotent); `liveSince` dates "no analyser" for

@@ -457,10 +457,10 @@ function startLeaseUpkeep(io: RealtimeServer): void {
     scheduled = false;
     for (const deploymentId of pending) {
       const leases = table.view(deploymentId);
-      // This instance's table, to this instance's sockets (leases are held per instance).
+      // This instance's view (cameras other instances hold named as theirs), to this instance's sockets.
       io.local.to([roomOfDeploymentCameras(deploymentId), roomOfDeploymentLeases(deploymentId)]).emit('lease:changed', { deploymentId, leases });
       io.local.to(roomOfDeploymentLeasesRedacted(deploymentId)).emit('lease:changed', { deploymentId, leases: leases.map(redacted) });
-      // Each agent sees its own cameras only (one process holds the table, so its sockets are all here).
+      // Each agent sees its own cameras only (its socket is on this instance, with its table).
       for (const socketId of io.sockets.adapter.rooms.get(roomOfDeploymentAgents(deploymentId)) ?? []) {
         io.sockets.sockets.get(socketId)?.emit('lease:changed', { deploymentId, leases: leasesForAgent(deploymentId, socketId) });
       }
