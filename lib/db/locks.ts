@@ -55,7 +55,9 @@ export function jobLeadership(name: string): JobLeadership {
   };
   const connection = async () => {
     if (client) return client;
-    const fresh = new pg.Client({ connectionString: dbUrl() });
+    // Keepalive and a query timeout: a half-open connection must not hold a job's lead (and, with
+    // it, retention) for the hours TCP takes to notice.
+    const fresh = new pg.Client({ connectionString: dbUrl(), keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: 10_000 });
     const lost = () => {
       if (client !== fresh) return;
       client = null;

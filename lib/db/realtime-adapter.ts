@@ -82,7 +82,18 @@ async function postgresTransport(connectionString: string, log: Pick<Console, 'l
   // A connection lost while idle or listening must not take the process down: the adapter
   // reconnects its listener itself, and the periodic check below notices when it is back.
   pool.on('error', (error) => health.set(false, error.message));
-  pool.on('connect', (client) => client.on('error', (error) => health.set(false, error.message)));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => health.set(false, error.message));
+    // The adapter keeps its LISTEN connection checked out and, when it is lost, connects anew without
+    // releasing the dead one: give its slot back, or a few outages would exhaust the pool.
+    client.once('end', () => {
+      try {
+        (client as pg.PoolClient).release(true);
+      } catch {
+        // already released (an idle connection the pool had dropped itself)
+      }
+    });
+  });
   await pool.query(`CREATE SCHEMA IF NOT EXISTS realtime`);
   await pool.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
   const adapter = createPostgresAdapter(pool, {
@@ -116,7 +127,8 @@ async function redisTransport(url: string, log: Pick<Console, 'log' | 'error'>):
   client.on('error', (error: Error) => health.set(false, error.message));
   client.on('ready', () => health.set(true));
   await client.connect();
-  const adapter = createRedisStreamsAdapter(client, { streamName: 'sightline' });
+  // A short stream: it holds alert views (names of watchlist subjects) for as long as Redis keeps it.
+  const adapter = createRedisStreamsAdapter(client, { streamName: 'sightline', maxLen: 1000 });
   const check = setInterval(() => {
     if (!client.isReady) return health.set(false, 'not connected');
     client.ping().then(

@@ -45,7 +45,12 @@ export function errorResponse(error: unknown): Response {
     console.error('[api] database unreachable; answered 503');
     return Response.json({ error: 'database_unavailable', message: DATABASE_UNAVAILABLE_MESSAGE }, { status: 503, headers: { 'retry-after': '5' } });
   }
-  console.error('[api] unhandled error', error);
+  // A database client's error quotes its query, which may hold what was being written (a probe's
+  // crop): its name and code only. Anything else whole, for whoever has to fix it.
+  const name = error instanceof Error ? error.name : '';
+  if (name.startsWith('PrismaClient') || name === 'DriverAdapterError')
+    console.error('[api] unhandled database error', name, (error as { code?: unknown }).code ?? '');
+  else console.error('[api] unhandled error', error);
   return Response.json({ error: 'internal', message: 'Something went wrong on the server.' }, { status: 500 });
 }
 

@@ -53,7 +53,8 @@ export class ClusterLeases {
         renewals.push(cameraId);
         continue;
       }
-      const claim = { cameraId, deploymentId, instance: this.instance, holderKind: holder.kind, holderName: holder.name, now, staleBefore };
+      const holderId = holder.kind === 'http' ? holder.analyserId : '';
+      const claim = { cameraId, deploymentId, instance: this.instance, holderKind: holder.kind, holderName: holder.name, holderId, now, staleBefore };
       if (await claimCameraLease(claim)) this.mine.set(cameraId, { kind: holder.kind, name: holder.name });
       else this.mine.delete(cameraId);
     }
@@ -74,7 +75,10 @@ export class ClusterLeases {
       // A row another instance took from us (lapsed, or an agent's there) is no longer ours to renew.
       this.mine.delete(row.cameraId);
       if (row.renewedAt < staleBefore) continue;
-      elsewhere.get(row.deploymentId)?.set(row.cameraId, { kind: analyserKind(row.holderKind), name: row.holderName });
+      const kind = analyserKind(row.holderKind);
+      elsewhere
+        .get(row.deploymentId)
+        ?.set(row.cameraId, { kind, name: row.holderName, ...(kind === 'http' && row.holderId ? { senderId: row.holderId } : {}) });
     }
     for (const [deploymentId, cameras] of elsewhere) this.table.setHeldElsewhere(deploymentId, cameras);
   }

@@ -66,6 +66,6 @@ export async function readCameraLeases(deploymentIds: readonly string[]) {
   if (deploymentIds.length === 0) return [];
   return getDb().cameraLease.findMany({
     where: { deploymentId: { in: [...deploymentIds] } },
-    select: { cameraId: true, deploymentId: true, instance: true, holderKind: true, holderName: true, renewedAt: true },
+    select: { cameraId: true, deploymentId: true, instance: true, holderKind: true, holderName: true, holderId: true, renewedAt: true },
   });
 }

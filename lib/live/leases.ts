@@ -67,7 +67,11 @@ export type LeaseClaim =
   | { ok: false; refusal: 'gone' };
 
 /** Who holds a camera on another instance (as its shared row says). */
-export type RemoteHolder = { kind: AnalyserKind; name: string };
+/**
+ * A camera's holder on another instance. `senderId` names an HTTP sender (its analyser id is the
+ * same on every instance): a balancer spreads its requests, and it stays one holder wherever they land.
+ */
+export type RemoteHolder = { kind: AnalyserKind; name: string; senderId?: string };
 
 /** A camera this instance's table gives to one of its own analysers. */
 export type LocalHolding = { deploymentId: string; cameraId: string; holder: Analyser };
@@ -395,7 +399,7 @@ export class LeaseTable implements LeaseStore {
       } else if (lease.elsewhere && !lease.holder) {
         lease.unanalysedSince = now;
       }
-      lease.elsewhere = remote && { kind: remote.kind, name: remote.name };
+      lease.elsewhere = remote && { kind: remote.kind, name: remote.name, ...(remote.senderId ? { senderId: remote.senderId } : {}) };
     }
     this.assignFree(deployment, now);
     this.settle(deploymentId);
@@ -544,8 +548,11 @@ function freeLease(cameraId: string, since: number): CameraLease {
 }
 
 /** Whether this analyser may hold a camera, given who holds it on another instance (agents before the others there too). */
-function mayTake(lease: Pick<CameraLease, 'elsewhere'>, analyser: Pick<Analyser, 'kind'>): boolean {
-  return !lease.elsewhere || (analyser.kind === 'agent' && lease.elsewhere.kind !== 'agent');
+function mayTake(lease: Pick<CameraLease, 'elsewhere'>, analyser: Pick<Analyser, 'kind' | 'analyserId'>): boolean {
+  if (!lease.elsewhere) return true;
+  // The same HTTP sender, its request having reached this instance this time.
+  if (lease.elsewhere.senderId !== undefined && lease.elsewhere.senderId === analyser.analyserId) return true;
+  return analyser.kind === 'agent' && lease.elsewhere.kind !== 'agent';
 }
 
 function downLately(lease: CameraLease, analyserId: string, now: number): boolean {

@@ -16,8 +16,11 @@ export async function addFaceCounts(buckets: readonly FaceCountBucket[]): Promis
   // The deployment's total moves in the same transaction as its minutes, so the two never disagree.
   const perDeployment = new Map<string, number>();
   for (const b of buckets) perDeployment.set(b.deploymentId, (perDeployment.get(b.deploymentId) ?? 0) + b.count);
+  // Rows in one order on every instance (camera and minute, then deployments by id): two instances
+  // flushing at once wait for each other instead of deadlocking.
+  const ordered = [...buckets].sort((x, y) => x.cameraId.localeCompare(y.cameraId) || x.minuteStart.getTime() - y.minuteStart.getTime());
   await db.$transaction([
-    ...buckets.map((b) =>
+    ...ordered.map((b) =>
       db.faceCount.upsert({
         where: { cameraId_minute: { cameraId: b.cameraId, minute: b.minuteStart } },
         create: { deploymentId: b.deploymentId, cameraId: b.cameraId, minute: b.minuteStart, count: b.count },
@@ -25,7 +28,9 @@ export async function addFaceCounts(buckets: readonly FaceCountBucket[]): Promis
       }),
     ),
     // Raw, so that counting faces does not touch the deployment's updatedAt (lists order by it).
-    ...[...perDeployment].map(([id, count]) => db.$executeRaw`UPDATE "Deployment" SET "facesProcessed" = "facesProcessed" + ${count} WHERE "id" = ${id}`),
+    ...[...perDeployment]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([id, count]) => db.$executeRaw`UPDATE "Deployment" SET "facesProcessed" = "facesProcessed" + ${count} WHERE "id" = ${id}`),
   ]);
 }
 
@@ -60,6 +65,8 @@ export type CameraLeaseClaim = {
   instance: string;
   holderKind: string;
   holderName: string;
+  /** An HTTP sender's analyser id ('' for others): the same sender through another instance may adopt the row. */
+  holderId: string;
   now: Date;
   /** A row renewed before this has lapsed: anyone may take it. */
   staleBefore: Date;
@@ -73,9 +80,15 @@ export type CameraLeaseClaim = {
  */
 export async function claimCameraLease(claim: CameraLeaseClaim): Promise<boolean> {
   const db = getDb();
-  const { cameraId, deploymentId, instance, holderKind, holderName, now, staleBefore } = claim;
-  const data = { deploymentId, instance, holderKind, holderName, renewedAt: now };
-  const takeable = [{ instance }, { renewedAt: { lt: staleBefore } }, ...(holderKind === 'agent' ? [{ holderKind: { not: 'agent' } }] : [])];
+  const { cameraId, deploymentId, instance, holderKind, holderName, holderId, now, staleBefore } = claim;
+  const data = { deploymentId, instance, holderKind, holderName, holderId, renewedAt: now };
+  const takeable = [
+    { instance },
+    { renewedAt: { lt: staleBefore } },
+    ...(holderKind === 'agent' ? [{ holderKind: { not: 'agent' } }] : []),
+    // An HTTP sender whose requests a balancer spreads over the instances is one holder wherever they land.
+    ...(holderKind === 'http' && holderId ? [{ holderKind: 'http', holderId }] : []),
+  ];
   const { count } = await db.cameraLease.updateMany({ where: { cameraId, OR: takeable }, data });
   if (count > 0) return true;
   try {

@@ -92,7 +92,16 @@ export async function narrowDeploymentRoom(deploymentId: string, maySee: (viewer
   if (!io) return;
   const room = roomOfDeployment(deploymentId);
   const verdicts = new Map<Role, Promise<boolean>>();
-  for (const socket of await io.in(room).fetchSockets()) {
+  // Every instance's sockets (through the adapter); if another instance does not answer, at least
+  // this one's, and the caller logs the failure.
+  const sockets = await io
+    .in(room)
+    .fetchSockets()
+    .catch(async (error: unknown) => {
+      console.error('[realtime] could not reach every instance to narrow a room; narrowed here only:', error instanceof Error ? error.message : error);
+      return io.local.in(room).fetchSockets();
+    });
+  for (const socket of sockets) {
     const user = socket.data.user;
     if (!verdicts.has(user.role)) verdicts.set(user.role, maySee(user));
     if (!(await verdicts.get(user.role))) socket.leave(room);

@@ -356,7 +356,8 @@ export function attachRealtime(
 /** This instance's name in logs, health answers and on screens' connection details. */
 export function instanceName(): string {
   const env = serverEnv();
-  return env.SIGHTLINE_INSTANCE ?? `${env.HOST}:${env.PORT}`;
+  // (not the address it listens on: /api/health tells anyone who asks)
+  return env.SIGHTLINE_INSTANCE ?? `port ${env.PORT}`;
 }
 
 const SINGLE_PROCESS = { kind: 'none', adapter: undefined, healthy: () => true, onHealthChange: () => {} } as const;
@@ -388,7 +389,7 @@ function joinCluster(io: RealtimeServer, transport: Pick<RealtimeTransport, 'kin
 }
 
 /** How often every socket's session or API key is read again (a backstop for a lost disconnect). */
-export const SOCKET_RECHECK_MS = 5000;
+export const SOCKET_RECHECK_MS = 1000;
 
 /**
  * Ending a session or revoking a key closes its sockets at once through the adapter
@@ -400,11 +401,19 @@ function startSocketRecheck(io: RealtimeServer): void {
   const recheck = processState<{ timer?: ReturnType<typeof setInterval> }>('socketRecheck', () => ({}));
   if (recheck.timer) clearInterval(recheck.timer);
   let running = false;
+  let failing = false;
   recheck.timer = setInterval(() => {
     if (running) return;
     running = true;
     closeSocketsOfEndedSessions(io)
-      .catch((error: unknown) => console.error('[realtime] session re-check skipped:', error instanceof Error ? error.name : error))
+      .then(() => {
+        failing = false;
+      })
+      .catch((error: unknown) => {
+        // Once per outage, not every second.
+        if (!failing) console.error('[realtime] session re-check skipped until the database answers:', error instanceof Error ? error.name : error);
+        failing = true;
+      })
       .finally(() => {
         running = false;
       });

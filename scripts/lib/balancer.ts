@@ -31,6 +31,13 @@ export function haproxyConfig(port: number, backends: readonly { name: string; p
     '  timeout tunnel 1h',
     'frontend sightline',
     `  bind 127.0.0.1:${port}`,
+    // Only what HAProxy itself says about the client may reach Sightline (TRUST_PROXY trusts it):
+    // whatever a client sent under these names is dropped before option forwardfor adds its own.
+    '  http-request del-header X-Forwarded-For',
+    '  http-request del-header X-Forwarded-Host',
+    '  http-request del-header X-Forwarded-Proto',
+    '  http-request del-header Forwarded',
+    '  http-request del-header X-Real-IP',
     '  default_backend instances',
     'backend instances',
     '  balance roundrobin',

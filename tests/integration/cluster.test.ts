@@ -120,7 +120,7 @@ beforeAll(async () => {
   [officer, officer2, operator, auditor, admin] = signed as [Session, Session, Session, Session, Session];
   live = await liveDeployment('Cluster test', 4);
   second = await liveDeployment('Cluster suspend test', 2);
-  leased = await liveDeployment('Cluster leases test', 1);
+  leased = await liveDeployment('Cluster leases test', 2);
   probes = await probeFixtures(live.cameras[0]!.id);
 }, 180_000);
 
@@ -181,6 +181,22 @@ describe('two instances behind one address', () => {
       2000,
     );
     other.socket.close();
+  });
+
+  it('an HTTP sender whose requests the balancer spreads over both instances keeps its camera on both', async () => {
+    const cameraId = leased.cameras[1]!.id;
+    const send = (server: TestServer) => operator.at(server.baseUrl).json(`/api/deployments/${leased.id}/probes`, 'POST', fresh(probes.stranger, { cameraId }));
+    // (the walls of the test before may still hold it for a step)
+    await until('the first probe accepted', async () => ((await send(a)).status === 200 ? true : undefined), 3000);
+    // A's next step (every 0.5 s) writes the shared row naming this sender.
+    await new Promise((r) => setTimeout(r, 700));
+    const statuses: number[] = [];
+    for (const server of [b, a, b, a, b, a]) {
+      statuses.push((await send(server)).status);
+      // A step of the shared leases (every 0.5 s) between sends, so each instance has seen the other's row.
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
   });
 
   it('an alert raised through instance A reaches an operator connected to instance B', async () => {

@@ -40,7 +40,13 @@ describe('map tiles', () => {
 describe('health and identity', () => {
   it('reports health with the database', async () => {
     const response = await fetch(`${server.baseUrl}/api/health`);
-    expect(await response.json()).toEqual({ status: 'ok', db: 'ok', limits: { probesOverSocketRate: 0, probesOverUserRate: 0, connectionsOverCap: 0 } });
+    // One process: no adapter; the instance named by its port (not the address it listens on).
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      cluster: { adapter: 'none', realtime: 'ok', instance: `port ${new URL(server.baseUrl).port}` },
+      limits: { probesOverSocketRate: 0, probesOverUserRate: 0, connectionsOverCap: 0 },
+    });
   });
 
   it('answers /api/me with 401 and a JSON message when signed out', async () => {

@@ -426,6 +426,21 @@ describe('LeaseTable with cameras held on another instance', () => {
     expect(table.view(D)[0]?.warnings).toEqual([]);
   });
 
+  it('lets an HTTP sender whose requests a balancer spreads over the instances hold its camera on each, and no other sender', () => {
+    const sameSender: RemoteHolder = { kind: 'http', name: 'Integration', senderId: http.analyserId };
+    table.setHeldElsewhere(D, new Map([['cam-a', sameSender]]));
+    expect(table.claimForProbe(D, 'cam-a', http)).toEqual({ ok: true });
+    expect(holderOf('cam-a')).toBe('http:abc');
+    // The next step still sees the row on the other instance: the same sender keeps it here.
+    table.setHeldElsewhere(D, new Map([['cam-a', sameSender]]));
+    expect(holderOf('cam-a')).toBe('http:abc');
+    // Another HTTP sender, and a browser, are refused it.
+    const other: Analyser = { analyserId: 'http:def', kind: 'http', name: 'Other integration', userId: 'u4' };
+    expect(table.claimForProbe(D, 'cam-a', other)).toMatchObject({ ok: false, refusal: 'held' });
+    table.offer(D, wall1, ['cam-a']);
+    expect(holderOf('cam-a')).toBe('http:abc');
+  });
+
   it('takes a camera from its local holder when another instance holds it, and tells viewers', () => {
     table.offer(D, wall1, CAMERAS);
     table.offer(D, wall2, CAMERAS);

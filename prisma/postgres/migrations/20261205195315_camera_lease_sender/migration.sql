@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CameraLease" ADD COLUMN     "holderId" TEXT NOT NULL DEFAULT '';
