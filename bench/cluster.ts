@@ -28,8 +28,9 @@
  *   person: after the first, sightings coalesce into `alert:updated`).
  * - Probe-to-every-socket latency, per matching probe: from handing it to socket.io to the LAST of
  *   the 50 sockets receiving its alert event (the first `alert:created`/`alert:updated` for its
- *   alert whose `sightings` reaches the probe's rank; rank = order of the answers naming that
- *   alert, which all come over one socket). p50/p99 over the matching probes of a step.
+ *   alert whose `sightings` reaches the probe's rank, received after it was sent; rank = the
+ *   alert's sightings in the database at the start of the phase plus the order of the answers
+ *   naming it, which all come over one socket). p50/p99 over the matching probes of a step.
  * - A step is HELD when that p99 is under 500 ms, no alert was lost (every socket had it within
  *   5 s), no probe was refused or unanswered, and the schedule was kept (±5 %). Steps go up to
  *   200 probes/s (the target's rate) in any case, then on until one is not held. "Highest rate
@@ -329,8 +330,9 @@ class Inbox {
     socket.on('disconnect', () => (this.disconnects += 1));
   }
 
-  arrival(alertId: string, s: number, sightings: number): number | undefined {
-    return this.byAlert.get(alertId)?.[s]?.find((a) => a.sightings >= sightings)?.at;
+  /** When socket `s` first had alert `alertId` with at least `sightings` sightings, not before `after`. */
+  arrival(alertId: string, s: number, sightings: number, after: number): number | undefined {
+    return this.byAlert.get(alertId)?.[s]?.find((a) => a.sightings >= sightings && a.at >= after)?.at;
   }
 }
 
@@ -363,6 +365,7 @@ async function runPhase(
   log: (line: string) => void,
 ): Promise<{ steps: StepResult[]; highestHeld: number | null; disconnects: number }> {
   const n = running.length;
+  await syncSightings(cluster.databaseUrl, prepared.deploymentId, sightingsOf);
   // Receivers round-robin over the instances, and over the two operators.
   const receivers = await Promise.all(
     Array.from({ length: SOCKETS }, async (_, k) => {
@@ -450,7 +453,7 @@ async function runPhase(
     const mine = sent.slice(from);
     if (!mine.every((s) => s.ackAt !== undefined)) return false;
     return mine.every(
-      (s) => s.rank === undefined || receivers.every((_, k) => inbox.arrival((s.answer as { alertId: string }).alertId, k, s.rank!) !== undefined),
+      (s) => s.rank === undefined || receivers.every((_, k) => inbox.arrival((s.answer as { alertId: string }).alertId, k, s.rank!, s.sentAt) !== undefined),
     );
   };
   const settleAfter = async (from: number, withinMs = LOST_AFTER_MS) => {
@@ -491,6 +494,27 @@ async function runPhase(
   return { steps, highestHeld, disconnects: inbox.disconnects };
 }
 
+/**
+ * Starts the sightings count of every alert from the database, once the previous phase's last
+ * probes (still queued for verification when its sockets closed) have all been written: the
+ * database's figures stay unchanged for 3 s (at most 60 s). Ranks then follow from the answers.
+ */
+async function syncSightings(databaseUrl: string, deploymentId: string, sightingsOf: Map<string, number>): Promise<void> {
+  const read = () => rawQuery<{ id: string; sightings: number }>(databaseUrl, 'SELECT id, sightings FROM "Alert" WHERE "deploymentId" = $1', [deploymentId]);
+  const total = (rows: { sightings: number }[]) => rows.reduce((sum, r) => sum + Number(r.sightings), 0);
+  const deadline = now() + 60_000;
+  let rows = await read();
+  let stableSince = now();
+  while (now() - stableSince < 3000 && now() < deadline) {
+    await sleep(500);
+    const next = await read();
+    if (total(next) !== total(rows)) stableSince = now();
+    rows = next;
+  }
+  sightingsOf.clear();
+  for (const row of rows) sightingsOf.set(row.id, Number(row.sightings));
+}
+
 function analyseStep(sent: Sent[], inbox: Inbox, rate: number, cpu: ReturnType<typeof cpuBetween>): StepResult {
   const everySocket: number[] = [];
   const baseline: number[] = [];
@@ -516,7 +540,7 @@ function analyseStep(sent: Sent[], inbox: Inbox, rate: number, cpu: ReturnType<t
     let first = Infinity;
     let missing = false;
     for (let k = 0; k < inbox.sockets; k++) {
-      const at = inbox.arrival(answer.alertId, k, s.rank);
+      const at = inbox.arrival(answer.alertId, k, s.rank, s.sentAt);
       if (at === undefined || at - s.sentAt > LOST_AFTER_MS) missing = true;
       else {
         last = Math.max(last, at - s.sentAt);
