@@ -596,7 +596,9 @@ function formatStep(instances: number, s: StepResult): string {
     `  ${String(instances).padStart(2)} inst ${cell(s.rate, 5)}/s (sent ${s.achievedRate.toFixed(0).padStart(4)}/s) ` +
     `every socket p50 ${cell(s.everySocket.p50Ms, 5)} p99 ${cell(s.everySocket.p99Ms, 5)} ms (n ${String(s.matching).padStart(3)}) ` +
     `match ack ${cell(s.matchingAck.p50Ms, 4)}/${cell(s.matchingAck.p99Ms, 0)} fan-out ${cell(s.fanOutSpread.p50Ms, 0)}/${cell(s.fanOutSpread.p99Ms, 0)} plain ack ${cell(s.baselineAck.p50Ms, 0)}/${cell(s.baselineAck.p99Ms, 0)} ms  ${s.held ? 'held' : 'NOT HELD'}` +
-    `  cpu: ${cpu}, machine ${(s.cpu.machineBusy * 100).toFixed(0)}%${errors ? `  [${errors}]` : ''}`
+    `  cpu: ${cpu}, machine ${(s.cpu.machineBusy * 100).toFixed(0)}%` +
+    (s.cpu.cpuPressure === null ? '' : `, a task waited for a CPU ${(Math.min(1, s.cpu.cpuPressure) * 100).toFixed(0)}% of the time`) +
+    (errors ? `  [${errors}]` : '')
   );
 }
 
