@@ -75,6 +75,28 @@ function healthTracker(name: string, log: Pick<Console, 'log' | 'error'>) {
 
 const ATTACHMENTS_TABLE = 'realtime.socket_io_attachments';
 
+/**
+ * The adapter's table, made by whichever instance starts first. Instances starting together on a
+ * fresh database raced here: CREATE … IF NOT EXISTS is not safe against a concurrent CREATE (the
+ * loser failed with 'type "socket_io_attachments" already exists' and exited), so they take turns
+ * under an advisory lock held for the transaction.
+ */
+async function createAttachmentsTable(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ATTACHMENTS_TABLE]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS realtime`);
+    await client.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 async function postgresTransport(connectionString: string, log: Pick<Console, 'log' | 'error'>): Promise<RealtimeTransport> {
   // (a generous connect timeout: a busy start-up may hold the event loop for seconds)
   const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 15_000 });
@@ -94,8 +116,7 @@ async function postgresTransport(connectionString: string, log: Pick<Console, 'l
       }
     });
   });
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS realtime`);
-  await pool.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${ATTACHMENTS_TABLE} (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
+  await createAttachmentsTable(pool);
   const adapter = createPostgresAdapter(pool, {
     tableName: ATTACHMENTS_TABLE,
     errorHandler: (error: Error) => health.set(false, error.message),
