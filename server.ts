@@ -68,7 +68,8 @@ async function main() {
     const probeDeployment = directProbeDeployment(req);
     if (probeDeployment !== null) {
       answerProbeDirectly(req, res, probeDeployment).catch((error: unknown) => {
-        console.error('[api] could not answer a probe', error instanceof Error ? error.message : error);
+        // (its name only: an error's message may quote the probe it was handling)
+        console.error('[api] could not answer a probe:', error instanceof Error ? error.name : typeof error);
         res.destroy();
       });
       return;

@@ -118,10 +118,13 @@ beforeAll(async () => {
   ]);
   const signed = await Promise.all(DEMO_USERS.map((name) => signedIn(`${name}@sightline.test`)));
   [officer, officer2, operator, auditor, admin] = signed as [Session, Session, Session, Session, Session];
-  live = await liveDeployment('Cluster test', 4);
-  second = await liveDeployment('Cluster suspend test', 2);
-  leased = await liveDeployment('Cluster leases test', 2);
-  probes = await probeFixtures(live.cameras[0]!.id);
+  [live, second, leased, probes] = await Promise.all([
+    liveDeployment('Cluster test', 4),
+    liveDeployment('Cluster suspend test', 2),
+    liveDeployment('Cluster leases test', 2),
+    // (each probe names its camera when sent)
+    probeFixtures('set-per-probe'),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
