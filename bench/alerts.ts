@@ -90,6 +90,7 @@ import { testOnnxModel, TEST_MODEL_MANIFEST } from '../tests/support/onnx-model'
 import { createAccount, DEMO_PASSWORD, Session } from '../tests/support/session';
 import { seededRandom } from '../tests/support/seeded-random';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
+import { expectStatus, now, percentile, positive, sleep } from './support';
 
 // ---- configuration ------------------------------------------------------------------------
 
@@ -109,24 +110,7 @@ const OVERRIDE = { overrideReason: 'Benchmark deployment: the bundled recogniser
 const DIST_DIR = process.env.NEXT_DIST_DIR || '.next';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} must be a positive number, not "${raw}".`);
-  return value;
-}
-
 // ---- small helpers ------------------------------------------------------------------------
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
 
 type Stats = { count: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
 function stats(values: readonly number[]): Stats {
@@ -147,12 +131,6 @@ function perturbed(base: Float32Array, norm: number): Float32Array {
   const direction = Array.from(base, () => gaussian());
   const length = Math.hypot(...direction);
   return Float32Array.from(base, (v, i) => v + (direction[i]! / length) * norm);
-}
-
-async function expectStatus<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status}: ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : null) as T;
 }
 
 async function signedIn(baseUrl: string, email: string, password: string): Promise<Session> {

@@ -59,6 +59,7 @@ import { rawQuery } from '../tests/support/raw-db';
 import { seededRandom } from '../tests/support/seeded-random';
 import { createAccount, DEMO_PASSWORD, Session } from '../tests/support/session';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
+import { now, percentile, positive, sleep } from './support';
 
 // ---- configuration ------------------------------------------------------------------------
 
@@ -87,24 +88,7 @@ const RECEIVER_EMAILS = ['operator@sightline.test', 'operator2@sightline.test'];
 const RETRYABLE_VERIFY_CODES = new Set(['verification_busy', 'analysis_busy', 'analysis_timeout', 'rate_limited']);
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} must be a positive number, not "${raw}".`);
-  return value;
-}
-
 // ---- small helpers ------------------------------------------------------------------------
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
 
 const { gaussian } = seededRandom(20_261_305);
 

@@ -28,26 +28,15 @@ import type { CameraLeaseView, LeaseOfferAnswer, LeaseRenewAnswer } from '../lib
 import { CAMERA_INSIDE, validPlan } from '../tests/support/deployment-fixtures';
 import { fresh, probeFixtures } from '../tests/support/probes';
 import { startServer } from '../tests/support/server';
-import { DEMO_PASSWORD, Session } from '../tests/support/session';
+import type { Session } from '../tests/support/session';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
+import { expectStatus, signedIn } from './support';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
 const TARGET_P95_MS = 5000;
 const PROBE_EVERY_MS = 200;
 const RENEW_EVERY_MS = 1000;
 const OVERRIDE = { overrideReason: 'Benchmark deployment: the bundled recogniser cannot meet the target.' };
-
-async function expectStatus<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status}: ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
-
-async function signedIn(baseUrl: string, email: string): Promise<Session> {
-  const session = new Session(baseUrl);
-  if (!(await session.signIn(email, DEMO_PASSWORD)).ok) throw new Error(`sign-in of ${email} failed`);
-  return session;
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const summary = (values: number[]) => {

@@ -46,9 +46,10 @@ import path from 'node:path';
 import { CAMERA_INSIDE, validPlan } from '../tests/support/deployment-fixtures';
 import { startServer } from '../tests/support/server';
 import { createServiceAccount } from '../tests/support/service-accounts';
-import { DEMO_PASSWORD, Session } from '../tests/support/session';
+import type { Session } from '../tests/support/session';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
 import { seededRandom } from '../tests/support/seeded-random';
+import { expectStatus, signedIn, sleep } from './support';
 
 const RATES = list('BENCH_RATES', [50, 100, 200, 400, 800, 1600]).map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS || 5);
@@ -68,23 +69,9 @@ function list(name: string, fallback: (string | number)[]): string[] {
   return raw ? raw.split(',').map((s) => s.trim()) : fallback.map(String);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-async function expectStatus<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status}: ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
-
-async function signedIn(baseUrl: string, email: string): Promise<Session> {
-  const session = new Session(baseUrl);
-  if (!(await session.signIn(email, DEMO_PASSWORD)).ok) throw new Error(`sign-in of ${email} failed`);
-  return session;
 }
 
 /** CPU seconds used so far by the server process (this process's child running server.ts), Linux only. */
