@@ -129,7 +129,7 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .optional(),
-  /** A name for this instance in logs and on the health answer (defaults to host:port). */
+  /** A name for this instance in logs and on the health answer (defaults to "port <PORT>": never the address it listens on, which /api/health would tell anyone). */
   SIGHTLINE_INSTANCE: z.string().trim().min(1).max(64).optional(),
 });
 
