@@ -90,7 +90,7 @@ import { testOnnxModel, TEST_MODEL_MANIFEST } from '../tests/support/onnx-model'
 import { createAccount, DEMO_PASSWORD, Session } from '../tests/support/session';
 import { seededRandom } from '../tests/support/seeded-random';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
-import { expectStatus, now, percentile, positive, sleep } from './support';
+import { cpuPressureMicros, expectStatus, now, percentile, positive, sleep } from './support';
 
 // ---- configuration ------------------------------------------------------------------------
 
@@ -182,22 +182,6 @@ function serverCpuReader(): () => number | null {
     };
   } catch {
     return () => null;
-  }
-}
-
-/**
- * Microseconds during which some task waited for a CPU, from the kernel's pressure stall
- * information (Linux ≥ 4.20), or null where there is none.
- */
-function cpuPressureMicros(): number | null {
-  try {
-    const some = readFileSync('/proc/pressure/cpu', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('some '));
-    const total = some?.match(/total=(\d+)/)?.[1];
-    return total === undefined ? null : Number(total);
-  } catch {
-    return null;
   }
 }
 

@@ -59,7 +59,7 @@ import { rawQuery } from '../tests/support/raw-db';
 import { seededRandom } from '../tests/support/seeded-random';
 import { createAccount, DEMO_PASSWORD, Session } from '../tests/support/session';
 import { connectSocket, type TestSocket } from '../tests/support/sockets';
-import { now, percentile, positive, sleep } from './support';
+import { cpuPressureMicros, now, percentile, positive, sleep } from './support';
 
 // ---- configuration ------------------------------------------------------------------------
 
@@ -174,18 +174,6 @@ function machineTicks(): { busy: number; total: number } {
   const total = v.reduce((s, x) => s + x, 0);
   const idle = (v[3] ?? 0) + (v[4] ?? 0);
   return { busy: total - idle, total };
-}
-
-function cpuPressureMicros(): number | null {
-  try {
-    const some = readFileSync('/proc/pressure/cpu', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('some '));
-    const total = some?.match(/total=(\d+)/)?.[1];
-    return total === undefined ? null : Number(total);
-  } catch {
-    return null;
-  }
 }
 
 type CpuMark = {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DEMO_PASSWORD, Session } from '../tests/support/session';
 
 /** Small helpers the benchmarks share. */
@@ -33,4 +34,20 @@ export async function signedIn(baseUrl: string, email: string): Promise<Session>
   const session = new Session(baseUrl);
   if (!(await session.signIn(email, DEMO_PASSWORD)).ok) throw new Error(`sign-in of ${email} failed`);
   return session;
+}
+
+/**
+ * Microseconds during which some task waited for a CPU, from the kernel's pressure stall
+ * information (Linux ≥ 4.20), or null where there is none.
+ */
+export function cpuPressureMicros(): number | null {
+  try {
+    const some = readFileSync('/proc/pressure/cpu', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('some '));
+    const total = some?.match(/total=(\d+)/)?.[1];
+    return total === undefined ? null : Number(total);
+  } catch {
+    return null;
+  }
 }
