@@ -38,6 +38,13 @@ async function main() {
   // The demo (npm run demo) runs a production build on a generated secret kept in data/.
   const secret = prepareAuthSecret({ production: !dev, allowGenerated: dev || process.env.SIGHTLINE_DEMO === '1' });
 
+  // Next prepares (reads its build, runs next.config) while the face workers load their models
+  // below: the two are independent, and doing them one after the other made every start seconds
+  // longer. A failed start still exits through main's catch.
+  const app = next({ dev, hostname: env.HOST, port: env.PORT, turbopack: dev });
+  const preparing = app.prepare();
+  preparing.catch(() => undefined); // awaited below; a rejection before then is not unhandled
+
   // A configured tile archive that cannot be read stops the start, naming the file and the fault.
   console.log(`[map] ${await describeMapTiles()}`);
 
@@ -54,9 +61,8 @@ async function main() {
   // Templates of recognisers enabled since photos were enrolled: computed in the background.
   void backfillTemplates().catch((error: unknown) => console.error('[recognition] template backfill failed', error));
 
-  const app = next({ dev, hostname: env.HOST, port: env.PORT, turbopack: dev });
   const handle = app.getRequestHandler();
-  await app.prepare();
+  await preparing;
   const handleUpgrade = app.getUpgradeHandler();
 
   // What the Content-Security-Policy allows besides this origin: known at start-up.
