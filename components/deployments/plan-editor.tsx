@@ -540,7 +540,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
             : busy === 'submitting'
               ? 'Submitting…'
               : dirty
-                ? `Unsaved changes (${pending.count})`
+                ? // After a save that held fields back, what was saved is said first, then what is not.
+                  `${savedMessage ? `${savedMessage} ` : ''}Unsaved changes (${pending.count})`
                 : (savedMessage ?? 'No unsaved changes')}
         </p>
         <div className={styles.actionButtons}>

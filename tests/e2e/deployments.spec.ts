@@ -214,7 +214,7 @@ test('a planner without street tiles finds a place, types a zone, uses C anywher
   // One wrong field does not stop the rest being saved: it stays as typed, marked.
   await plan.fillJustification({ locationRationale: 'People wanted on warrant gather at the station exits.', candidateDistance: '2' });
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(plan.saveStatus()).toHaveText('Saved as a draft; some fields still need correcting.');
+  await expect(plan.saveStatus()).toHaveText('Saved as a draft; some fields still need correcting. Unsaved changes (1)');
   await expect(plan.errorSummary()).toContainText('Saved as a draft, except Candidate distance');
   expect(await plan.errorOf('Candidate distance')).toMatch(/between 0\.3 and 0\.7/);
   await expect(page.getByLabel('Candidate distance', { exact: true })).toHaveValue('2');
