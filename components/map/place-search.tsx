@@ -96,7 +96,7 @@ export function PlaceSearch({ onChoose }: { onChoose(entry: GazetteerEntry): voi
         placeholder="Borough or area, e.g. Camden"
         role="combobox"
         aria-expanded={open && results.length > 0}
-        aria-controls={`${id}-list`}
+        aria-controls={open && results.length > 0 ? `${id}-list` : undefined}
         aria-activedescendant={open && results[active] ? `${id}-opt-${active}` : undefined}
         aria-describedby={`${id}-help`}
         onChange={(e) => {
@@ -108,11 +108,13 @@ export function PlaceSearch({ onChoose }: { onChoose(entry: GazetteerEntry): voi
       <span id={`${id}-help`} className="visually-hidden">
         London boroughs and the places in them. Enter centres the map on the first answer.
       </span>
-      {open ? (
+      {open && results.length === 0 ? (
+        <p className="sl-place-search__list sl-place-search__empty" role="status">
+          {failed ? 'The place list could not be loaded.' : !entries ? 'Loading places…' : 'No borough or place of that name.'}
+        </p>
+      ) : null}
+      {open && results.length > 0 ? (
         <ul id={`${id}-list`} role="listbox" aria-label="Places found" className="sl-place-search__list">
-          {failed ? <li className="sl-place-search__empty">The place list could not be loaded.</li> : null}
-          {!failed && !entries ? <li className="sl-place-search__empty">Loading places…</li> : null}
-          {entries && results.length === 0 ? <li className="sl-place-search__empty">No borough or place of that name.</li> : null}
           {results.map((entry, i) => (
             <li
               key={`${entry.kind}:${entry.name}:${entry.borough ?? ''}`}
