@@ -72,22 +72,29 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
           />
         </Field>
         <div className={styles.twoUp}>
-          <Field id={id('startsAt')} label="Window start" hint="London time" error={errors.startsAt}>
+          <Field id={id('startsAt')} label="Window start" hint="London time, year-month-day hours:minutes" error={errors.startsAt}>
             <input
               id={id('startsAt')}
-              type="datetime-local"
+              type="text"
+              inputMode="numeric"
+              placeholder="2026-12-01 09:00"
+              autoComplete="off"
+              spellCheck={false}
               value={draft.startsLocal}
               aria-invalid={Boolean(errors.startsAt) || undefined}
               aria-describedby={describedBy(id('startsAt'), { hint: true, error: errors.startsAt })}
               onChange={(e) => onChange({ startsLocal: e.target.value })}
             />
           </Field>
-          <Field id={id('endsAt')} label="Window end" hint="London time" error={errors.endsAt}>
+          <Field id={id('endsAt')} label="Window end" hint="London time, year-month-day hours:minutes" error={errors.endsAt}>
             <input
               id={id('endsAt')}
-              type="datetime-local"
+              type="text"
+              inputMode="numeric"
+              placeholder="2026-12-01 13:00"
+              autoComplete="off"
+              spellCheck={false}
               value={draft.endsLocal}
-              min={draft.startsLocal || undefined}
               aria-invalid={Boolean(errors.endsAt) || undefined}
               aria-describedby={describedBy(id('endsAt'), { hint: true, error: errors.endsAt })}
               onChange={(e) => onChange({ endsLocal: e.target.value })}
@@ -98,7 +105,7 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
           {duration ? (
             <>
               <strong className={styles.duration}>
-                {formatWindow(londonInputToIso(draft.startsLocal), londonInputToIso(draft.endsLocal))} London time · {duration}.
+                {formatWindow(londonInputToIso(draft.startsLocal), londonInputToIso(draft.endsLocal))}, London time · {duration}.
               </strong>{' '}
             </>
           ) : null}

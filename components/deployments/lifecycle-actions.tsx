@@ -1,12 +1,12 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DeploymentAction } from '@/lib/deployments/state-machine';
 import { OVERRIDE_REASON_MIN } from '@/lib/deployments/schema';
 import { ApiError, callApi, messageOf } from './api';
 import { FieldError, describedBy } from './fields';
-import { formatWindow } from './london-time';
+import { formatWindow, londonMoment } from './london-time';
 import { Modal } from './modal';
 import type { Notice } from './notices';
 import type { DeploymentView } from './types';
@@ -36,7 +36,7 @@ const STEPS: Record<Step, StepSpec> = {
     success: { tone: 'ok', title: 'Deployment live', text: 'The snapshot is frozen and cameras may now send faces until the window closes.' },
   },
   suspend: {
-    button: 'Suspend',
+    button: 'Suspend until re-authorised',
     title: 'Suspend this deployment?',
     explain: () =>
       'Cameras stop sending faces at once and the watchlist snapshot is deleted. To resume, the plan must be submitted again and authorised afresh by another senior officer.',
@@ -46,7 +46,7 @@ const STEPS: Record<Step, StepSpec> = {
     success: { tone: 'warn', title: 'Deployment suspended', text: 'Cameras no longer send faces. Submit the plan again when it should resume.' },
   },
   end: {
-    button: 'End now',
+    button: 'End the deployment now',
     title: 'End this deployment now?',
     explain: () => 'Cameras stop sending faces and the watchlist snapshot is deleted. An ended deployment is a final record.',
     confirm: 'End deployment',
@@ -55,10 +55,10 @@ const STEPS: Record<Step, StepSpec> = {
     success: { tone: 'info', title: 'Deployment ended', text: 'The record is final; the snapshot has been deleted.' },
   },
   cancel: {
-    button: 'Cancel deployment',
-    title: 'Cancel this deployment for good?',
+    button: 'Cancel the plan for good',
+    title: 'Cancel this plan for good?',
     explain: () => 'Cancelling is final: the plan cannot be changed, submitted or taken live again. Any snapshot is deleted.',
-    confirm: 'Cancel deployment',
+    confirm: 'Cancel the plan',
     reason: 'required',
     tone: 'danger',
     success: { tone: 'info', title: 'Deployment cancelled', text: 'The record is final.' },
@@ -85,7 +85,11 @@ const STEPS: Record<Step, StepSpec> = {
 
 const ENDPOINT: Partial<Record<Step, string>> = { start: 'start', suspend: 'suspend', end: 'end', cancel: 'cancel', resubmit: 'submit' };
 
-/** Which steps this viewer is offered now, in the order they make sense. */
+/**
+ * Which steps this viewer is offered now, in the order they make sense. Only what applies: a live
+ * deployment is stopped by ending or suspending it (cancelling it too would be a third way to say
+ * the same); suspending means something only while live.
+ */
 function stepsFor(view: DeploymentView, editing: boolean): Step[] {
   const can = (a: DeploymentAction) => view.actions.includes(a);
   const steps: Step[] = [];
@@ -94,10 +98,34 @@ function stepsFor(view: DeploymentView, editing: boolean): Step[] {
   // An officer who may decide on the plan is not offered to change it: that would make them an
   // author (two-person rule). They reject it with reasons instead.
   if (can('edit') && view.status !== 'draft' && !editing && !can('authorise')) steps.push('edit');
-  if (can('suspend')) steps.push('suspend');
-  if (can('end')) steps.push('end');
-  if (can('cancel')) steps.push('cancel');
+  if (can('suspend') && view.status === 'live') steps.push('suspend');
+  if (can('end') && view.status === 'live') steps.push('end');
+  if (can('cancel') && view.status !== 'live') steps.push('cancel');
   return steps;
+}
+
+/**
+ * Why "Go live" cannot be pressed now, or null when the window is open: the server refuses
+ * outside the window, and a button that only leads to a refusal wastes the officer's time.
+ */
+export function goLiveBlocked(view: Pick<DeploymentView, 'startsAt' | 'endsAt'>, now: Date): string | null {
+  if (!view.startsAt || !view.endsAt) return 'Set the window first.';
+  if (now.getTime() < new Date(view.startsAt).getTime()) return `Opens at ${londonMoment(view.startsAt, now)}.`;
+  if (now.getTime() >= new Date(view.endsAt).getTime()) return `The window closed at ${londonMoment(view.endsAt, now)}.`;
+  return null;
+}
+
+/** The clock, ticking once when the window opens and once when it closes (so "Go live" follows them). */
+function useWindowClock(startsAt: string | null, endsAt: string | null): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const next = [startsAt, endsAt].map((t) => (t ? new Date(t).getTime() - now.getTime() : -1)).filter((ms) => ms > 0);
+    if (next.length === 0) return;
+    // setTimeout holds at most 2^31 − 1 ms (~24.8 days); a later window is re-checked then.
+    const timer = setTimeout(() => setNow(new Date()), Math.min(Math.min(...next) + 250, 2_147_483_647));
+    return () => clearTimeout(timer);
+  }, [startsAt, endsAt, now]);
+  return now;
 }
 
 /**
@@ -124,8 +152,10 @@ export function LifecycleActions({
   const [busy, setBusy] = useState(false);
   /** Resubmitting over the force's target: the server asked for a reason. (Going live never asks: only an authorising officer may accept a forecast over the target.) */
   const [override, setOverride] = useState<{ asked: string; reason: string } | null>(null);
+  const now = useWindowClock(view.startsAt, view.endsAt);
   const steps = stepsFor(view, editing);
   if (steps.length === 0) return null;
+  const startBlocked = steps.includes('start') ? goLiveBlocked(view, now) : null;
 
   function open(next: Step) {
     setStep(next);
@@ -182,11 +212,18 @@ export function LifecycleActions({
           key={s}
           type="button"
           className={`button ${STEPS[s].tone === 'primary' ? 'primary' : STEPS[s].tone === 'danger' ? 'danger' : ''}`}
+          disabled={s === 'start' && startBlocked !== null}
+          aria-describedby={s === 'start' && startBlocked ? 'go-live-reason' : undefined}
           onClick={() => open(s)}
         >
           {STEPS[s].button}
         </button>
       ))}
+      {startBlocked ? (
+        <p id="go-live-reason" className="muted small" data-testid="go-live-reason">
+          {startBlocked}
+        </p>
+      ) : null}
       <Modal open={spec !== null} title={spec?.title ?? ''} onClose={() => setStep(null)} testId="lifecycle-dialog">
         {spec ? (
           <form

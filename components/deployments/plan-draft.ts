@@ -24,7 +24,7 @@ import { isoToLondonInput, londonInputToIso } from './london-time';
 export type PlanDraft = {
   name: string;
   zone: GeoPolygon | null;
-  /** `datetime-local` values in London time. */
+  /** London wall-clock times as typed, "2026-12-01 09:00" (a "T" for the space is read too). */
   startsLocal: string;
   endsLocal: string;
   locationRationale: string;
@@ -83,8 +83,8 @@ export function draftFromView(view: DeploymentView): PlanDraft {
   return {
     name: view.name,
     zone: view.zone,
-    startsLocal: isoToLondonInput(view.startsAt),
-    endsLocal: isoToLondonInput(view.endsAt),
+    startsLocal: londonField(view.startsAt),
+    endsLocal: londonField(view.endsAt),
     locationRationale: view.locationRationale,
     intelligenceCase: view.intelligenceCase,
     necessityProportionality: view.necessityProportionality,
@@ -95,6 +95,17 @@ export function draftFromView(view: DeploymentView): PlanDraft {
     signageConfirmed: view.signageConfirmed,
   };
 }
+
+/**
+ * A time as the plan editor's field shows it: "2026-12-01 09:00", year first, so that no browser
+ * language turns it into 12/01/2026 (a date field would, and an en-US browser reads it month first).
+ */
+export function londonField(iso: string | null): string {
+  return isoToLondonInput(iso).replace('T', ' ');
+}
+
+/** A typed time in the `isoToLondonInput` form, for comparing with the saved one. */
+const sameMinute = (typed: string) => typed.trim().replace(/[T ]+/, 'T');
 
 /** A threshold as typed: null when empty, NaN when not a number. */
 export function typedNumber(text: string): number | null {
@@ -126,8 +137,8 @@ export function planChanges(draft: PlanDraft, view: DeploymentView): Record<stri
   if (draft.name.trim() !== view.name) out.name = draft.name;
   if (!same(draft.zone, view.zone)) out.zone = draft.zone;
   // The field holds minutes: a stored time with seconds is unchanged while its minute is.
-  if (draft.startsLocal !== isoToLondonInput(view.startsAt)) out.startsAt = londonInputToIso(draft.startsLocal);
-  if (draft.endsLocal !== isoToLondonInput(view.endsAt)) out.endsAt = londonInputToIso(draft.endsLocal);
+  if (sameMinute(draft.startsLocal) !== isoToLondonInput(view.startsAt)) out.startsAt = londonInputToIso(draft.startsLocal);
+  if (sameMinute(draft.endsLocal) !== isoToLondonInput(view.endsAt)) out.endsAt = londonInputToIso(draft.endsLocal);
   for (const field of ['locationRationale', 'intelligenceCase', 'necessityProportionality'] as const) {
     if (draft[field].trim() !== view[field]) out[field] = draft[field];
   }
@@ -195,8 +206,10 @@ export type FieldErrors = Partial<Record<string, string>>;
 export function inputErrors(draft: PlanDraft, cameras: CameraDraft[], verifier?: { id: string; metric: Metric }): FieldErrors {
   const errors: FieldErrors = {};
   if (!draft.name.trim()) errors.name = 'Give the deployment a name.';
-  if (draft.startsLocal && !londonInputToIso(draft.startsLocal)) errors.startsAt = 'Enter a date and time.';
-  if (draft.endsLocal && !londonInputToIso(draft.endsLocal)) errors.endsAt = 'Enter a date and time.';
+  if (draft.startsLocal.trim() && !londonInputToIso(draft.startsLocal))
+    errors.startsAt = 'Enter the date and time as year-month-day hours:minutes, e.g. 2026-12-01 09:00.';
+  if (draft.endsLocal.trim() && !londonInputToIso(draft.endsLocal))
+    errors.endsAt = 'Enter the date and time as year-month-day hours:minutes, e.g. 2026-12-01 13:00.';
   const startsAt = londonInputToIso(draft.startsLocal);
   const endsAt = londonInputToIso(draft.endsLocal);
   if (startsAt && endsAt) {
@@ -293,7 +306,7 @@ export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A problem as a sentence for a field: "A start time." / "The window must end after it starts." */
+/** A problem as a sentence: "Window start: enter a start time." */
 export function problemSentence(problem: PlanProblem): string {
   const text = capitalise(problem.message.trim());
   return /[.!?]$/.test(text) ? text : `${text}.`;
@@ -306,4 +319,82 @@ export function problemSentence(problem: PlanProblem): string {
 export function planFieldOf(path: string): string {
   const head = path.split('.')[0] ?? '';
   return head in FIELD_LABELS ? head : '';
+}
+
+// ─── saving what is valid ─────────────────────────────────────────────────────────────────
+
+/** The draft fields a plan field is typed in (the window's two ends are held together). */
+const HELD_WITH: Record<string, (keyof PlanDraft)[]> = {
+  name: ['name'],
+  startsAt: ['startsLocal', 'endsLocal'],
+  endsAt: ['startsLocal', 'endsLocal'],
+  threshold: ['threshold'],
+  verifyThreshold: ['verifyThreshold'],
+};
+
+/**
+ * What Save may send when some fields are wrong as typed: everything else. A wrong field is held
+ * back (and stays as typed, marked, in the working copy); so are both ends of a window either
+ * end of which is wrong (the server judges them together), and any camera with a wrong field.
+ * `held` names what was held back, by its label, for the message after saving.
+ */
+export function validChanges(draft: PlanDraft, cameras: CameraDraft[], view: DeploymentView, errors: FieldErrors) {
+  const all = pendingChanges(draft, cameras, view);
+  const heldDraftKeys = new Set<keyof PlanDraft>();
+  for (const key of Object.keys(errors)) for (const k of HELD_WITH[key] ?? []) heldDraftKeys.add(k);
+  const plan = { ...all.plan };
+  for (const k of heldDraftKeys) delete plan[k === 'startsLocal' ? 'startsAt' : k === 'endsLocal' ? 'endsAt' : k];
+  const badCamera = (c: CameraDraft) => Object.keys(errors).some((k) => k.startsWith(`camera:${c.key}:`));
+  const added = all.added.filter((c) => !badCamera(c));
+  const changed = all.changed.filter(({ camera }) => !badCamera(camera));
+  const heldCameras = cameras.filter(badCamera);
+  const held = [
+    ...new Set(Object.keys(errors).flatMap((k) => (k.startsWith('camera:') ? [] : [FIELD_LABELS[k] ?? k]))),
+    ...heldCameras.map((c) => c.name.trim() || 'an unnamed camera'),
+  ];
+  const count = Object.keys(plan).length + added.length + changed.length + all.removed.length;
+  return { plan, added, changed, removed: all.removed, count, heldDraftKeys, heldCameraKeys: new Set(heldCameras.map((c) => c.key)), held };
+}
+
+/** "A", "A and B", "A, B and C". */
+export function listInWords(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+// ─── the summary ──────────────────────────────────────────────────────────────────────────
+
+export type SummaryItem = { href: string; text: string };
+
+/** A sentence reduced to what it says: no field name in front, no case, no punctuation. */
+function gist(text: string): string {
+  const withoutLabel = text.replace(/^[^:]{1,60}:\s*/, '');
+  return withoutLabel
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/**
+ * The error summary's lines, each problem once: the same field's problem found by the check as
+ * typed and by the submission rules, said in slightly different words, is one line (the first).
+ */
+export function dedupeSummary(items: SummaryItem[]): SummaryItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = `${item.href}|${gist(item.text)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * A submission problem as shown beside its own field: the field's name in front is dropped (the
+ * label is right there). "Window start: enter a start time." → "Enter a start time."
+ */
+export function inlineSentence(problem: PlanProblem): string {
+  const label = FIELD_LABELS[problem.field];
+  const text = problemSentence(problem);
+  return label && text.startsWith(`${label}: `) ? capitalise(text.slice(label.length + 2)) : text;
 }

@@ -13,6 +13,10 @@ import { ReadinessChecklist } from './readiness-checklist';
 import {
   FIELD_LABELS,
   cameraBody,
+  dedupeSummary,
+  inlineSentence,
+  listInWords,
+  validChanges,
   cameraDraftFromView,
   draftFromView,
   fieldId,
@@ -25,7 +29,9 @@ import {
   type CameraDraft,
   type FieldErrors,
   type PlanDraft,
+  type SummaryItem,
 } from './plan-draft';
+import { Modal } from './modal';
 import type { Notice } from './notices';
 import type { CameraView, DeploymentView, WatchlistOption } from './types';
 import styles from './deployments.module.css';
@@ -40,7 +46,6 @@ type PlanEditorProps = {
 };
 
 type EditOutcome = { status?: string; authorisationWithdrawn?: boolean; notice?: string | null };
-type SummaryItem = { href: string; text: string };
 
 const CAMERA_PATHS: Record<string, string> = { 'source.url': 'sourceUrl', 'source.kind': 'sourceKind', source: 'sourceUrl' };
 
@@ -92,12 +97,27 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   const readiness = useMemo(() => readinessProblems(draft, cameras, existingIds), [draft, cameras, existingIds]);
   const problems = serverProblems ?? readiness;
 
-  // Leaving with unsaved changes asks first (closing the tab, reloading, typing another address).
+  // Leaving with unsaved changes asks first: closing the tab, reloading or typing another address
+  // (the browser's own question, the only one it allows there), and every link in the page — the
+  // breadcrumb, the navigation — with this page's own dialog.
+  const [leaveTo, setLeaveTo] = useState<string | null>(null);
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    const onClick = (e: MouseEvent) => {
+      const to = inAppDestination(e);
+      if (!to) return;
+      // Captured on the document, before Next's <Link> (on React's root) sees the click.
+      e.preventDefault();
+      e.stopPropagation();
+      setLeaveTo(to);
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    document.addEventListener('click', onClick, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', onClick, true);
+    };
   }, [dirty]);
 
   /** Typed errors worth showing now: "required" is said once a save or submit was tried, not while a camera is being placed. */
@@ -117,7 +137,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     if (submitAttempted) {
       for (const p of problems) {
         if (!(p.field in FIELD_LABELS)) continue;
-        out[p.field] = out[p.field] ? `${out[p.field]} ${problemSentence(p)}` : problemSentence(p);
+        out[p.field] = out[p.field] ? `${out[p.field]} ${inlineSentence(p)}` : inlineSentence(p);
       }
     }
     return { ...out, ...shownTyped };
@@ -126,12 +146,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
   /** The summary: each gap in the server's words (they name the thing), then each wrong field by its label. */
   const summary: SummaryItem[] = useMemo(() => {
     const items: SummaryItem[] = [];
-    const seen = new Set<string>();
-    const add = (href: string, text: string) => {
-      if (seen.has(text)) return;
-      seen.add(text);
-      items.push({ href, text });
-    };
+    const add = (href: string, text: string) => items.push({ href, text });
     if (submitAttempted) for (const p of problems) add(`#${fieldId(p.field in FIELD_LABELS ? p.field : 'name')}`, problemSentence(p));
     for (const [key, message] of Object.entries(shownTyped)) {
       if (!message) continue;
@@ -143,7 +158,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         add(`#${fieldId(key)}`, `${FIELD_LABELS[key] ?? key}: ${message}`);
       }
     }
-    return items;
+    return dedupeSummary(items);
   }, [submitAttempted, problems, shownTyped, cameras]);
 
   // ─── working copy ─────────────────────────────────────────────────────────────────────
@@ -221,12 +236,18 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     setAttempted(true);
     setFormError(null);
     setSavedMessage(null);
-    if (Object.keys(typedErrors).length > 0) {
-      setFormError('Nothing was saved: correct the fields marked below first.');
+    // What is wrong as typed is held back and marked; everything else is saved as a draft.
+    const changes = validChanges(draft, cameras, baseline, typedErrors);
+    const heldBack = changes.held.length > 0;
+    const showHeld = () => {
       const first = Object.keys(typedErrors)[0]!;
       const camera = first.startsWith('camera:') ? first.split(':')[1] : null;
       if (camera) setSelectedKey(camera);
       focusSummary();
+    };
+    if (heldBack && changes.count === 0) {
+      setFormError(`Nothing was saved: correct ${listInWords(changes.held)} first (marked below).`);
+      showHeld();
       return false;
     }
     if (!dirty) return true;
@@ -236,7 +257,6 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
     const outcomes: EditOutcome[] = [];
     const errorsFound: FieldErrors = {};
     let failed: string | null = null;
-    const changes = pending;
     try {
       if (Object.keys(changes.plan).length > 0) {
         outcomes.push(
@@ -277,17 +297,27 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       if (camera) setSelectedKey(camera);
       focusSummary();
     } else if (latest) {
-      // Saved as the server keeps it (trimmed text, normalised headings).
-      setDraft(draftFromView(latest));
-      setCameras(latest.cameras.map(fromServer));
+      // Saved as the server keeps it (trimmed text, normalised headings); what was held back stays as typed.
+      const saved = draftFromView(latest);
+      const kept: Partial<PlanDraft> = {};
+      for (const k of changes.heldDraftKeys) Object.assign(kept, { [k]: draft[k] });
+      setDraft({ ...saved, ...kept });
+      const heldCameras = cameras.filter((c) => changes.heldCameraKeys.has(c.key));
+      setCameras([...latest.cameras.map(fromServer).map((c) => heldCameras.find((h) => h.id === c.id) ?? c), ...heldCameras.filter((h) => h.id === null)]);
       setSaveErrors({});
-      setAttempted(false);
-      setSavedMessage('All changes saved.');
+      if (heldBack) {
+        setFormError(`Saved as a draft, except ${listInWords(changes.held)}: correct what is marked and save again.`);
+        setSavedMessage('Saved as a draft; some fields still need correcting.');
+        showHeld();
+      } else {
+        setAttempted(false);
+        setSavedMessage('All changes saved.');
+      }
     }
     reportOutcomes(outcomes);
     setBusy(null);
     router.refresh();
-    return failed === null;
+    return failed === null && !heldBack;
   }
 
   function reportOutcomes(outcomes: EditOutcome[]) {
@@ -369,7 +399,6 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
             {submitAttempted && problems.length > 0 ? 'This plan cannot be submitted yet' : formError ? 'There is a problem' : 'Some fields need attention'}
           </h2>
           {formError ? <p>{formError}</p> : null}
-          {submitAttempted && problems.length > 0 ? <p>It still needs:</p> : null}
           {summary.length > 0 ? (
             <ul>
               {summary.map((item) => (
@@ -406,6 +435,10 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
           ) : null}
           <details className={`small ${styles.shortcuts}`}>
             <summary>Map keyboard shortcuts</summary>
+            <p className="muted" data-testid="shortcut-scope">
+              The letter keys work anywhere on this page except while typing in a field; Enter, Backspace, Delete and Esc work with focus on the map or its
+              tools.
+            </p>
             <ul>
               {PLAN_SHORTCUTS.map((s) => (
                 <li key={s.keys + s.does}>
@@ -462,6 +495,44 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         <ReadinessChecklist problems={readiness} />
       </section>
 
+      <Modal open={leaveTo !== null} title="Leave without saving?" onClose={() => setLeaveTo(null)} testId="leave-dialog">
+        <p>
+          This plan has {pending.count === 1 ? 'an unsaved change' : `${pending.count} unsaved changes`}. If you leave now{' '}
+          {pending.count === 1 ? 'it is' : 'they are'} lost.
+        </p>
+        <div className="form-actions">
+          <button type="button" className="button primary" autoFocus onClick={() => setLeaveTo(null)}>
+            Stay and keep editing
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={working}
+            onClick={() => {
+              const to = leaveTo;
+              setLeaveTo(null);
+              void save().then((ok) => {
+                if (ok && to) router.push(to);
+              });
+            }}
+          >
+            Save, then leave
+          </button>
+          <button
+            type="button"
+            className="button danger"
+            onClick={() => {
+              const to = leaveTo;
+              discard();
+              setLeaveTo(null);
+              if (to) router.push(to);
+            }}
+          >
+            Leave without saving
+          </button>
+        </div>
+      </Modal>
+
       <div className={styles.actionBar} role="region" aria-label="Save and submit" data-testid="plan-actions">
         <p className={styles.actionStatus} role="status" data-testid="save-status">
           {busy === 'saving'
@@ -469,7 +540,8 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
             : busy === 'submitting'
               ? 'Submitting…'
               : dirty
-                ? `Unsaved changes (${pending.count})`
+                ? // After a save that held fields back, what was saved is said first, then what is not.
+                  `${savedMessage ? `${savedMessage} ` : ''}Unsaved changes (${pending.count})`
                 : (savedMessage ?? 'No unsaved changes')}
         </p>
         <div className={styles.actionButtons}>
@@ -492,6 +564,21 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       </div>
     </div>
   );
+}
+
+/**
+ * Where a click on a link would take the officer inside this app, or null: not a plain
+ * left-click, not a link, another site or window, or only a place in this page (the summary's
+ * links to fields).
+ */
+function inAppDestination(e: MouseEvent): string | null {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return null;
+  const link = e.target instanceof Element ? e.target.closest('a[href]') : null;
+  if (!(link instanceof HTMLAnchorElement) || (link.target && link.target !== '_self') || link.hasAttribute('download')) return null;
+  const url = new URL(link.href, window.location.href);
+  if (url.origin !== window.location.origin) return null;
+  if (url.pathname === window.location.pathname && url.search === window.location.search) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 function withoutKeys(errors: FieldErrors, keys: string[]): FieldErrors {

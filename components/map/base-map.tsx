@@ -36,6 +36,8 @@ export type BaseMapProps = {
   overlay?: ReactNode;
   /** react-leaflet layers. */
   children?: ReactNode;
+  /** Say on the map when there are no street tiles, and how to add them (default true; off for small maps). */
+  tilesNote?: boolean;
 };
 
 /**
@@ -55,6 +57,7 @@ export function BaseMap({
   dataAttributes,
   overlay,
   children,
+  tilesNote = true,
 }: BaseMapProps) {
   const configured = useConfiguredTiles();
   // A map's own tiles win; otherwise the installation's (MAP_TILE_URL); otherwise none.
@@ -84,6 +87,12 @@ export function BaseMap({
         <ViewReporter target={wrapper} />
         {children}
       </MapContainer>
+      {!tileLayer && tilesNote ? (
+        <p className="sl-map__tiles-note" data-testid="no-tiles-note">
+          No street map: street tiles are not configured here, so the map shows borough outlines only. An administrator can add them with the{' '}
+          <code>MAP_TILE_URL</code> (or <code>MAP_PMTILES_FILE</code>) setting; see the README.
+        </p>
+      ) : null}
       {boroughs === 'error' ? (
         <p className="sl-map__notice" role="status">
           Borough outlines could not be loaded; the map has no base layer.

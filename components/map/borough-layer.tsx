@@ -21,7 +21,7 @@ export type BoroughStatus = 'loading' | 'ready' | 'error';
 // One fetch per page, however many maps it shows; a failure is forgotten so a remount retries.
 let boroughsRequest: Promise<FeatureCollection<Geometry, BoroughProperties>> | null = null;
 
-function loadBoroughs() {
+export function loadBoroughs() {
   boroughsRequest ??= fetch(BOROUGHS_URL)
     .then((response) => {
       if (!response.ok) throw new Error(`borough outlines: HTTP ${response.status}`);

@@ -2,7 +2,8 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useMap, useMapEvents } from 'react-leaflet';
-import type { LeafletMouseEvent } from 'leaflet';
+import type { LeafletMouseEvent, Map as LeafletMap } from 'leaflet';
+import type { GazetteerEntry } from '@/lib/geo/gazetteer';
 import {
   isInsideZone,
   latLngsToPolygon,
@@ -20,6 +21,8 @@ import { CameraFigure } from './camera-figure';
 import { FitToBounds } from './map-helpers';
 import { actionForKey, type PlanAction, type PlanMode } from './plan-modes';
 import { PlanToolbar } from './plan-toolbar';
+import { PLACES_ATTRIBUTION, PlaceSearch } from './place-search';
+import { ZoneCoordinates } from './zone-coordinates';
 import { ZoneDrawLayer, ZoneEditLayer, ZoneShape } from './zone-layers';
 
 export type DeploymentPlanMapProps = {
@@ -55,6 +58,28 @@ function MapClicks({ onClick }: { onClick(at: LatLng): void }) {
   return null;
 }
 
+/** Hands the page the Leaflet map (to centre it on a place found) and credits the gazetteer. */
+function MapHandle({ onMap }: { onMap(map: LeafletMap | null): void }) {
+  const map = useMap();
+  useEffect(() => {
+    onMap(map);
+    map.attributionControl?.addAttribution(PLACES_ATTRIBUTION);
+    return () => {
+      map.attributionControl?.removeAttribution(PLACES_ATTRIBUTION);
+      onMap(null);
+    };
+  }, [map, onMap]);
+  return null;
+}
+
+/** Keys that mean the same wherever focus is on the page (not Enter, Backspace or Esc: those belong to what has focus). */
+const PAGE_KEYS = new Set(['v', 'd', 'e', 'c', 'f']);
+
+/** A key press that is typing, or aimed at a dialog or control with keys of its own, not a shortcut. */
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof Element && Boolean(target.closest('input, textarea, select, [contenteditable="true"], dialog, [role="dialog"], [role="listbox"]'));
+}
+
 /** Quick clicks while drawing or placing must add points, not zoom in. */
 function ModeEffects({ mode }: { mode: PlanMode }) {
   const map = useMap();
@@ -71,8 +96,10 @@ function ModeEffects({ mode }: { mode: PlanMode }) {
  * finished gesture; the map keeps only the gesture in progress (points being drawn, a drag).
  *
  * Numbers are edited in the page's form (the keyboard path); this map is the pointer path,
- * with a keyboard-operable toolbar. Shortcuts work while focus is in the toolbar or on the map,
- * never while typing in a field (see plan-modes.ts).
+ * with a keyboard-operable toolbar. The letter shortcuts work anywhere on the page; Enter,
+ * Backspace and Esc with focus on the map or its toolbar; none while typing in a field (see
+ * plan-modes.ts). Without street tiles, a place search (boroughs and places shipped with the app)
+ * and a zone typed as coordinates give the planner something to go by.
  */
 export function DeploymentPlanMap({
   zone,
@@ -97,6 +124,11 @@ export function DeploymentPlanMap({
   const [fitRequests, setFitRequests] = useState(0);
   const hintTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const userDrew = useRef(false);
+  const leaflet = useRef<LeafletMap | null>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const setLeaflet = useCallback((map: LeafletMap | null) => {
+    leaflet.current = map;
+  }, []);
 
   const selectedId = selectedCameraId !== undefined ? selectedCameraId : ownSelection;
   const zoneVertexCount = zone ? polygonVertices(zone).length : 0;
@@ -153,7 +185,21 @@ export function DeploymentPlanMap({
     onZoneChange?.(polygon);
     setDrawVertices([]);
     setMode('select');
-    showHint(cameras.length ? 'Zone saved.' : 'Zone saved. Next: place cameras inside it (C).');
+    // Drawn, not saved: the page keeps it until the plan is saved.
+    showHint(cameras.length ? 'Zone drawn. Save the plan to keep it.' : 'Zone drawn. Save the plan to keep it. Next: place cameras inside it (C).');
+  }
+
+  function zoneFromNumbers(polygon: GeoPolygon, how: string) {
+    onZoneChange?.(polygon);
+    setDrawVertices([]);
+    setMode('select');
+    setFitRequests((n) => n + 1);
+    showHint(`Zone drawn ${how}. Save the plan to keep it.`);
+  }
+
+  function goToPlace(entry: GazetteerEntry) {
+    leaflet.current?.setView([entry.lat, entry.lng], entry.kind === 'borough' ? 14 : 16);
+    showHint(`Centred on ${entry.kind === 'borough' ? `the borough of ${entry.name}` : `${entry.name}, ${entry.borough ?? 'London'}`}.`);
   }
 
   /** Replaces the outer ring, refusing a shape whose edges cross (it would have no clear inside). */
@@ -222,13 +268,34 @@ export function DeploymentPlanMap({
     if (!editable || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement;
     // Typing in a field is typing, not a shortcut; Enter and Space on a button press the button.
-    if (target.closest('input, textarea, select, [contenteditable="true"]')) return;
+    if (isTyping(target)) return;
     if ((e.key === 'Enter' || e.key === ' ') && target.closest('button')) return;
     const action = actionForKey(e.key, mode);
     if (!action) return;
     e.preventDefault();
     run(action);
   }
+
+  // The letter shortcuts work anywhere on the page, not only with focus on the map, as the hints
+  // promise — except while typing, or in a dialog. The map's own handler (above) runs first for
+  // keys pressed inside it.
+  const runRef = useRef(run);
+  useEffect(() => {
+    runRef.current = run;
+  });
+  useEffect(() => {
+    if (!editable) return;
+    const onPageKey = (e: globalThis.KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+      if (!PAGE_KEYS.has(e.key.toLowerCase()) || isTyping(e.target) || wrapper.current?.contains(e.target as Node)) return;
+      const action = actionForKey(e.key, 'select');
+      if (!action) return;
+      e.preventDefault();
+      runRef.current(action);
+    };
+    document.addEventListener('keydown', onPageKey);
+    return () => document.removeEventListener('keydown', onPageKey);
+  }, [editable]);
 
   const outside = zone ? cameras.filter((c) => !isInsideZone(c, zone)).length : 0;
   const instructions = modeInstructions(activeMode, { zone: Boolean(zone), points: drawVertices.length, cameras: cameras.length, outside });
@@ -246,7 +313,7 @@ export function DeploymentPlanMap({
   const fitKey = `${contentShown ? 'content' : 'empty'}:${fitRequests}`;
 
   return (
-    <div className="sl-plan" data-testid="plan-map" data-mode={activeMode} data-editable={editable} onKeyDown={onKeyDown}>
+    <div ref={wrapper} className="sl-plan" data-testid="plan-map" data-mode={activeMode} data-editable={editable} onKeyDown={onKeyDown}>
       {editable ? (
         <PlanToolbar
           mode={mode}
@@ -258,6 +325,10 @@ export function DeploymentPlanMap({
           onAction={run}
         />
       ) : null}
+      <div className="sl-plan__find">
+        <PlaceSearch onChoose={goToPlace} />
+        {editable && onZoneChange ? <ZoneCoordinates onZone={zoneFromNumbers} /> : null}
+      </div>
       <BaseMap
         tileLayer={tileLayer}
         height={height}
@@ -285,6 +356,7 @@ export function DeploymentPlanMap({
           ) : null
         }
       >
+        <MapHandle onMap={setLeaflet} />
         <FitToBounds points={fitPoints} fitKey={fitKey} />
         <ModeEffects mode={activeMode} />
         <MapClicks onClick={onMapClick} />

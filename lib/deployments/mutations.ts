@@ -3,6 +3,7 @@ import type { SessionUser } from '@/lib/auth/session-user';
 import type { Prisma, Tx } from '@/lib/db/client';
 import { isInsideZone } from '@/lib/geo/geometry';
 import { forgetLiveContext } from '@/lib/live/probes';
+import { formatWindow, londonMoment } from '@/lib/time/london';
 import { flushDeploymentCounts } from '@/lib/live/face-counts';
 import { narrowDeploymentRoom, publishAttentionChanged } from '@/lib/realtime/publish';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '@/lib/http/errors';
@@ -347,7 +348,8 @@ function outsideZoneNotice(row: DeploymentRow, camera: { name: string; lat: numb
 const joinNotices = (...notices: (string | null)[]) => notices.filter(Boolean).join(' ') || null;
 
 function problemMessage(lead: string, problems: PlanProblem[]): string {
-  return `${lead} It needs: ${problems.map((p) => p.message).join('; ')}.`;
+  // Each problem is a sentence of its own (lib/deployments/schema.ts); the same one is said once.
+  return [lead, ...new Set(problems.map((p) => p.message))].join(' ');
 }
 
 async function existingWatchlistIds(tx: Tx, ids: string[]): Promise<Set<string>> {
@@ -667,11 +669,15 @@ export async function startDeployment(ctx: Context, id: string, now = new Date()
       throw new HttpError(
         409,
         'outside_window',
-        `It may go live from ${startsAt.toISOString()}, not before (window ${startsAt.toISOString()} to ${endsAt.toISOString()}).`,
+        `It cannot go live yet: its window opens at ${londonMoment(startsAt.toISOString(), now)} (window ${formatWindow(startsAt.toISOString(), endsAt.toISOString())}).`,
       );
     }
     if (now >= endsAt) {
-      throw new HttpError(409, 'outside_window', `Its window closed at ${endsAt.toISOString()}; plan a new window (editing returns it to draft).`);
+      throw new HttpError(
+        409,
+        'outside_window',
+        `Its window closed at ${londonMoment(endsAt.toISOString(), now)}. Plan a new window (editing returns it to draft).`,
+      );
     }
 
     const { record, passOn } = auditFor(audit, ctx, id);

@@ -313,7 +313,9 @@ export type PlanProblem = { field: string; message: string };
 
 /**
  * Every reason this plan cannot be submitted (or authorised, or taken live) yet; empty when
- * it is complete. Pure: the caller passes the clock and which watchlists exist.
+ * it is complete. Each is a plain sentence that starts with the field's name as the form labels
+ * it, so it reads the same in a list, in the API's message and beside the field. Pure: the
+ * caller passes the clock and which watchlists exist.
  */
 export function problemsBeforeSubmission(
   plan: PlanForCheck,
@@ -322,47 +324,50 @@ export function problemsBeforeSubmission(
   const problems: PlanProblem[] = [];
   const need = (field: string, message: string) => problems.push({ field, message });
 
-  if (!plan.zone) need('zone', 'a zone: draw the area of the deployment on the map');
-  if (plan.cameras.length === 0) need('cameras', 'at least one camera placed inside the zone');
+  if (!plan.zone) need('zone', 'Zone: draw the area of the deployment on the map.');
+  if (plan.cameras.length === 0) need('cameras', 'Cameras: place at least one camera inside the zone.');
   if (plan.zone) {
     for (const camera of plan.cameras) {
       if (!isInsideZone(camera, plan.zone)) {
-        need('cameras', `camera "${camera.name}" is outside the zone: move it inside or remove it`);
+        need('cameras', `Cameras: camera "${camera.name}" is outside the zone. Move it inside or remove it.`);
       }
     }
   }
 
-  if (!plan.startsAt) need('startsAt', 'a start time');
-  if (!plan.endsAt) need('endsAt', 'an end time');
+  if (!plan.startsAt) need('startsAt', 'Window start: enter a start time.');
+  if (!plan.endsAt) need('endsAt', 'Window end: enter an end time.');
   if (plan.startsAt && plan.endsAt) {
     const problem = windowProblem(plan.startsAt, plan.endsAt);
-    if (problem) need('endsAt', problem);
-    else if (plan.endsAt.getTime() <= now.getTime()) need('endsAt', 'the window has already ended: choose a new one');
+    if (problem) need('endsAt', `Window end: ${problem}.`);
+    else if (plan.endsAt.getTime() <= now.getTime()) need('endsAt', 'Window end: the window has already ended. Choose a new one.');
   }
 
-  const statements: [keyof PlanForCheck, string][] = [
-    ['locationRationale', 'the location rationale: why people on the watchlist are expected at this place'],
-    ['intelligenceCase', 'the intelligence case'],
-    ['necessityProportionality', 'the necessity and proportionality statement'],
+  // Each statement named as the form labels it, with what it should say.
+  const statements: [keyof PlanForCheck, string, string][] = [
+    ['locationRationale', 'Location rationale', 'say why people on the watchlists are expected at this place'],
+    ['intelligenceCase', 'Intelligence case', 'give the intelligence that supports this deployment'],
+    ['necessityProportionality', 'Necessity and proportionality', 'explain why the deployment is necessary and proportionate'],
   ];
-  for (const [field, what] of statements) {
+  for (const [field, label, what] of statements) {
     const text = (plan[field] as string).trim();
-    if (text.length === 0) need(field, what);
-    else if (text.length < MIN_STATEMENT_LENGTH) need(field, `${what} is too short to explain anything (at least ${MIN_STATEMENT_LENGTH} characters)`);
+    if (text.length === 0) need(field, `${label}: ${what}.`);
+    else if (text.length < MIN_STATEMENT_LENGTH) {
+      need(field, `${label} is too short: ${what}, in at least ${MIN_STATEMENT_LENGTH} characters.`);
+    }
   }
 
-  if (plan.watchlistIds.length === 0) need('watchlistIds', 'at least one watchlist');
+  if (plan.watchlistIds.length === 0) need('watchlistIds', 'Watchlists: choose at least one watchlist.');
   for (const id of plan.watchlistIds) {
-    if (!existingWatchlistIds.has(id)) need('watchlistIds', `watchlist ${id} does not exist (any more): remove it`);
+    if (!existingWatchlistIds.has(id)) need('watchlistIds', `Watchlists: watchlist ${id} no longer exists. Remove it.`);
   }
-  if (plan.categories.length === 0) need('categories', 'at least one watchlist category from the closed list');
+  if (plan.categories.length === 0) need('categories', 'Categories: choose at least one watchlist category.');
   for (const category of plan.categories) {
-    if (!(CATEGORIES as readonly string[]).includes(category)) need('categories', `"${category}" is not a lawful category`);
+    if (!(CATEGORIES as readonly string[]).includes(category)) need('categories', `Categories: "${category}" is not a lawful category.`);
   }
   if (plan.threshold === null || !ThresholdSchema.safeParse(plan.threshold).success) {
-    need('threshold', `a candidate distance (first stage) between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}: use the proposed thresholds`);
+    need('threshold', `Candidate distance: choose a value between ${THRESHOLD_MIN} and ${THRESHOLD_MAX}, or use the proposed thresholds.`);
   }
-  if (plan.verifyThreshold === null) need('verifyThreshold', 'a verification threshold (second stage): use the proposed thresholds');
-  if (!plan.signageConfirmed) need('signageConfirmed', 'confirmation that public notice (signage) is in place');
+  if (plan.verifyThreshold === null) need('verifyThreshold', 'Verification threshold: choose one, or use the proposed thresholds.');
+  if (!plan.signageConfirmed) need('signageConfirmed', 'Public notice (signage): confirm that it is in place.');
   return problems;
 }

@@ -129,6 +129,11 @@ test('one officer draws a zone, places a camera and submits; a second authorises
   await first.reload();
   await expect(plan.status()).toHaveText('Authorised');
   await expect(first.getByTestId('deployment-history')).toContainText('Authorised');
+  // The window opens next July: "Go live" cannot be pressed yet, and says when it can, in London time.
+  await expect(first.getByRole('button', { name: 'Go live' })).toBeDisabled();
+  await expect(first.getByTestId('go-live-reason')).toHaveText(new RegExp(`^Opens at 09:00 London time \\(BST\\) on \\w{3} 15 Jul ${YEAR}\\.$`));
+  // Only what applies to an authorised plan: no suspending or ending what is not live.
+  await expect(first.getByTestId('lifecycle-actions').getByRole('button', { name: /suspend|end the deployment/i })).toHaveCount(0);
 
   await first.context().close();
   await second.context().close();
@@ -146,8 +151,8 @@ test('submitting an incomplete plan names each gap beside its field and in a sum
   const summary = plan.errorSummary();
   await expect(summary).toBeFocused();
   await expect(summary).toContainText('This plan cannot be submitted yet');
-  await expect(summary).toContainText('A zone: draw the area of the deployment on the map');
-  await expect(summary).toContainText('public notice (signage)');
+  await expect(summary).toContainText('Zone: draw the area of the deployment on the map.');
+  await expect(summary).toContainText('Public notice (signage): confirm that it is in place.');
   expect(await plan.errorOf('Location rationale')).toMatch(/too short/);
   expect(await plan.errorOf('Window start')).toMatch(/start time/);
   await expect(plan.status()).toHaveText('Draft');
@@ -165,6 +170,69 @@ test('submitting an incomplete plan names each gap beside its field and in a sum
   await operatorPage.goto('/deployments');
   await expect(operatorPage.getByTestId('deployment-row').filter({ hasText: 'Incomplete E2E' })).toHaveCount(0);
   await operator.close();
+});
+
+test('a planner without street tiles finds a place, types a zone, uses C anywhere, keeps what is valid, and is asked before leaving', async ({ page }) => {
+  await new LoginPage(page).signInAndWait(DEMO.senior_officer);
+  const list = new DeploymentsPage(page);
+  await list.goto();
+  const id = await list.createDraft(`Camden E2E ${Date.now()}`);
+  const plan = new DeploymentPage(page);
+  await plan.map.waitReady();
+
+  // A place search over the boroughs and places shipped with the app, credited on the map.
+  await plan.map.root.getByLabel('Find a place').fill('Camden');
+  await expect(plan.map.root.getByRole('option').first()).toHaveText('Camden (borough)');
+  await page.keyboard.press('Enter');
+  await expect(plan.map.canvas).toHaveAttribute('data-zoom', '14');
+  const [lat, lng] = (await plan.map.canvas.getAttribute('data-center'))!.split(',').map(Number) as [number, number];
+  expect(lat).toBeGreaterThan(51.52);
+  expect(lat).toBeLessThan(51.57);
+  expect(lng).toBeGreaterThan(-0.22);
+  expect(lng).toBeLessThan(-0.1);
+  await expect(plan.map.canvas.locator('.leaflet-control-attribution')).toContainText('GeoNames (CC BY 4.0)');
+
+  // A zone by coordinates: refused with a reason, then drawn — and said to be unsaved.
+  const entry = plan.map.root.getByTestId('zone-coordinates');
+  await entry.getByText('Enter the zone by coordinates').click();
+  await entry.getByLabel('Centre (latitude, longitude)').fill('51.5390, -0.1426');
+  await entry.getByLabel('Radius (metres)').fill('5');
+  await entry.getByRole('button', { name: 'Use as the zone' }).click();
+  await expect(entry.getByTestId('zone-coordinates-error')).toContainText('Radius: give a number of metres between 10 and 2000');
+  await entry.getByLabel('Radius (metres)').fill('120');
+  await entry.getByRole('button', { name: 'Use as the zone' }).click();
+  await expect(plan.map.status()).toHaveText('Zone drawn of 120 m around the centre given. Save the plan to keep it.');
+  await expect(plan.checklistItem('Zone drawn on the map')).toHaveAttribute('data-ready', 'true');
+
+  // The shortcuts work with focus anywhere on the page, not only on the map.
+  await page.getByRole('heading', { name: 'Justification', exact: true }).click();
+  await page.keyboard.press('c');
+  await expect(plan.map.root).toHaveAttribute('data-mode', 'place');
+  await page.keyboard.press('v');
+  await expect(plan.map.root).toHaveAttribute('data-mode', 'select');
+
+  // One wrong field does not stop the rest being saved: it stays as typed, marked.
+  await plan.fillJustification({ locationRationale: 'People wanted on warrant gather at the station exits.', candidateDistance: '2' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(plan.saveStatus()).toHaveText('Saved as a draft; some fields still need correcting. Unsaved changes (1)');
+  await expect(plan.errorSummary()).toContainText('Saved as a draft, except Candidate distance');
+  expect(await plan.errorOf('Candidate distance')).toMatch(/between 0\.3 and 0\.7/);
+  await expect(page.getByLabel('Candidate distance', { exact: true })).toHaveValue('2');
+  const saved = await (await page.request.get(`/api/deployments/${id}`)).json();
+  expect(saved.locationRationale).toMatch(/station exits/);
+  expect(saved.zone.coordinates[0]).toHaveLength(25);
+  expect(saved.threshold).toBeNull();
+
+  // Leaving by the breadcrumb with that unsaved asks first, in the app's own dialog.
+  const breadcrumb = page.locator('.eyebrow').getByRole('link', { name: 'Deployments' });
+  await breadcrumb.click();
+  const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
+  await leave.getByRole('button', { name: 'Stay and keep editing' }).click();
+  await expect(leave).toBeHidden();
+  expect(new URL(page.url()).pathname).toBe(`/deployments/${id}`);
+  await breadcrumb.click();
+  await leave.getByRole('button', { name: 'Leave without saving' }).click();
+  await expect(page).toHaveURL(/\/deployments$/);
 });
 
 test('an auditor opens the record of the live demo deployment, prints it (audited) on an A4 black-on-white layout without navigation', async ({ page }) => {

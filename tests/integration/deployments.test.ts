@@ -173,23 +173,24 @@ describe('planning and submission', () => {
     const refused = await answer(await post(planner, `/api/deployments/${id}/submit`));
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('incomplete_plan');
+    // Each a sentence naming the field as the form labels it.
     for (const words of [
-      'a zone',
-      'at least one camera',
-      'a start time',
-      'an end time',
-      'location rationale',
-      'intelligence case',
-      'necessity and proportionality',
-      'at least one watchlist',
-      'category',
-      'a verification threshold',
-      'signage',
+      'Zone: draw the area',
+      'Cameras: place at least one camera',
+      'Window start: enter a start time.',
+      'Window end: enter an end time.',
+      'Location rationale: ',
+      'Intelligence case: ',
+      'Necessity and proportionality: ',
+      'Watchlists: choose at least one watchlist.',
+      'Categories: ',
+      'Verification threshold: ',
+      'Public notice (signage): ',
     ]) {
       expect(refused.body.message).toContain(words);
     }
     // The candidate distance was given; the verification threshold was not.
-    expect(refused.body.message).not.toContain('a candidate distance');
+    expect(refused.body.message).not.toContain('Candidate distance');
     expect((refused.body.details as { missing: unknown[] }).missing).toHaveLength(11);
     expect((await getDeployment(planner, id)).status).toBe('draft');
   });
@@ -404,7 +405,9 @@ describe('the window', () => {
     const { id } = await authorisedPlan(planner, authoriser, later);
     const early = await answer(await post(planner, `/api/deployments/${id}/start`));
     expect(early.status).toBe(409);
-    expect(early.body.message).toMatch(/may go live from/);
+    // In London time with the clock named, not a raw UTC timestamp.
+    expect(early.body.message).toMatch(/^It cannot go live yet: its window opens at \d\d:\d\d London time \((GMT|BST)\)/);
+    expect(early.body.message).not.toMatch(/\d{4}-\d\d-\d\dT/);
     expect((await getDeployment(planner, id)).status).toBe('authorised');
     expect(await snapshotCount(id)).toBe(0);
   });

@@ -223,8 +223,14 @@ describe('what a plan needs before submission', () => {
       'signageConfirmed',
     ]);
     const text = problems.map((p) => p.message).join('\n');
-    expect(text).toMatch(/why people on the watchlist are expected/);
+    expect(text).toMatch(/why people on the watchlists are expected/);
     expect(text).toMatch(/signage/);
+    // Each is a plain sentence that starts with the field's name, as the form labels it.
+    expect(problems.find((p) => p.field === 'locationRationale')?.message).toBe(
+      'Location rationale: say why people on the watchlists are expected at this place.',
+    );
+    expect(problems.find((p) => p.field === 'startsAt')?.message).toBe('Window start: enter a start time.');
+    for (const p of problems) expect(p.message).toMatch(/^[A-Z][^:]+: .+\.$/);
   });
 
   it('refuses cameras outside the zone, a closed window, thin statements and unknown watchlists', () => {
@@ -240,10 +246,10 @@ describe('what a plan needs before submission', () => {
       { now, existingWatchlistIds: known },
     );
     expect(problems.map((p) => p.message)).toEqual([
-      'camera "Trafalgar Sq" is outside the zone: move it inside or remove it',
-      'the window has already ended: choose a new one',
-      'the intelligence case is too short to explain anything (at least 20 characters)',
-      'watchlist wl-gone does not exist (any more): remove it',
+      'Cameras: camera "Trafalgar Sq" is outside the zone. Move it inside or remove it.',
+      'Window end: the window has already ended. Choose a new one.',
+      'Intelligence case is too short: give the intelligence that supports this deployment, in at least 20 characters.',
+      'Watchlists: watchlist wl-gone no longer exists. Remove it.',
     ]);
   });
 
