@@ -51,7 +51,14 @@ function readableHere(camera: LiveCamera): boolean {
  * go over the socket (`probe:submit`); refusals become errors so tiles back off. When the server
  * says the deployment no longer accepts faces, the operator is told why.
  */
-export function LiveDeployment({ deploymentId, cameras: allCameras, aside, initialArrangement = DEFAULT_ARRANGEMENT, linkedCameraId = null, videoWallHref }: Props) {
+export function LiveDeployment({
+  deploymentId,
+  cameras: allCameras,
+  aside,
+  initialArrangement = DEFAULT_ARRANGEMENT,
+  linkedCameraId = null,
+  videoWallHref,
+}: Props) {
   const { socket, status } = useRealtime();
   const [arrangement, setArrangement] = useState(initialArrangement);
   const [saveState, setSaveState] = useState<SaveState>('idle');
@@ -304,6 +311,7 @@ export function LiveDeployment({ deploymentId, cameras: allCameras, aside, initi
           layout={arrangement.grid}
           onLayoutChange={changeGrid}
           highlightId={linkedCameraId}
+          fill
           toolbarEnd={
             <div className="live-wall-controls">
               <ArrangeCameras cameras={allCameras} arrangement={arrangement} onChange={changeArrangement} saveState={saveState} />

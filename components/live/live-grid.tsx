@@ -33,7 +33,10 @@ export function LiveGrid({
   toolbarEnd,
   highlightId = null,
   defaultLayout = 'auto',
+  fill = false,
 }: LiveGridProps & {
+  /** The page gives the grid a definite height (a screen-high column): tiles share it rather than keep 16:9. */
+  fill?: boolean;
   /** The first choice when the grid keeps its own (the development preview). */
   defaultLayout?: LayoutChoice;
   /** The tiles a screen shows; without it the grid keeps its own choice (the development preview). */
@@ -135,7 +138,7 @@ export function LiveGrid({
   // Rows for the tiles this page shows: the wall's height is shared by them, not by empty rows.
   const rows = Math.max(1, Math.ceil(shown.length / columns));
   return (
-    <div className={styles.root} data-testid="live-grid" data-layout={size} data-enlarged={enlarged ?? ''}>
+    <div className={`${styles.root} ${fill ? styles.fill : ''}`} data-testid="live-grid" data-layout={size} data-enlarged={enlarged ?? ''}>
       <div className={styles.toolbar}>
         <div className={styles.toolbarGroup} role="group" aria-label="Grid layout">
           <span className={styles.toolbarLabel} aria-hidden="true">

@@ -45,7 +45,11 @@ export function FullScreenButton({ full, toggle, supported }: { full: boolean; t
       aria-pressed={full}
       aria-keyshortcuts="Alt+Enter"
       disabled={!supported}
-      title={supported ? `${full ? 'Leave full screen' : 'Fill the screen with the wall'} (${FULL_SCREEN_KEY.label}${full ? ' or Esc' : ''})` : 'This browser cannot go full screen'}
+      title={
+        supported
+          ? `${full ? 'Leave full screen' : 'Fill the screen with the wall'} (${FULL_SCREEN_KEY.label}${full ? ' or Esc' : ''})`
+          : 'This browser cannot go full screen'
+      }
       data-testid="full-screen"
     >
       {full ? 'Exit full screen' : 'Full screen'}
@@ -90,7 +94,11 @@ export function ArrangeCameras({
           {ordered.map((camera, index) => (
             <li key={camera.id} data-camera-id={camera.id}>
               <label className={styles.show}>
-                <input type="checkbox" checked={!hidden.has(camera.id)} onChange={(event) => onChange(setCameraShown(arrangement, camera.id, event.target.checked))} />
+                <input
+                  type="checkbox"
+                  checked={!hidden.has(camera.id)}
+                  onChange={(event) => onChange(setCameraShown(arrangement, camera.id, event.target.checked))}
+                />
                 <span>{camera.name}</span>
               </label>
               <button
