@@ -288,7 +288,7 @@ export function LiveDeployment({
         {/* Always present, so a screen reader hears each change of the warnings; its words change only when they do. */}
         <div role="status" aria-live="polite" data-testid="lease-health" data-count={attention.length}>
           {attention.length > 0 && (
-            <div className="panel warn-text">
+            <div className="panel warn-text live-attention">
               <strong>Cameras needing attention</strong>
               <ul>
                 {attention.map(({ camera, lease }) => (

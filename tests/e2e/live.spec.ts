@@ -104,7 +104,7 @@ test('the wall fills the screen beside the queue, goes full screen, opens as a v
   const deployment = await liveDeployment(
     baseURL!,
     'E2E wall fit',
-    names.map((name) => ({ name, source: { kind: 'hls', url: '/fixtures/none.m3u8' } })),
+    names.map((name) => ({ name, source: { kind: 'hls', url: 'http://127.0.0.1:9/none.m3u8' } })),
   );
   const west = deployment.cameras.find((c) => c.name === 'West steps')!.id;
   await page.setViewportSize({ width: 1920, height: 1080 });
@@ -120,9 +120,11 @@ test('the wall fills the screen beside the queue, goes full screen, opens as a v
   expect((tiles.right - tiles.left) / aside.x).toBeGreaterThanOrEqual(0.9);
   expect(tiles.bottom).toBeGreaterThan(1080 * 0.95);
   expect(tiles.bottom).toBeLessThanOrEqual(1080);
+  await page.screenshot({ path: test.info().outputPath('wall-1920x1080.png') });
   // 1366 × 768: every tile's name is above the fold.
   await page.setViewportSize({ width: 1366, height: 768 });
   await expect.poll(() => live.lowestLabelBottom()).toBeLessThanOrEqual(768);
+  await page.screenshot({ path: test.info().outputPath('wall-1366x768.png') });
   tiles = await live.tilesBox();
   expect((tiles.right - tiles.left) / (await page.getByRole('complementary', { name: 'Alerts' }).boundingBox())!.x).toBeGreaterThanOrEqual(0.9);
 
