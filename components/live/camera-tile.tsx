@@ -19,6 +19,8 @@ type Props = {
   enlarged: boolean;
   /** Covered by an enlarged tile: still playing and analysed, but out of the keyboard order. */
   covered: boolean;
+  /** Linked to (`?camera=`): marked for a while so the operator's eye finds it. */
+  highlighted?: boolean;
   onToggleEnlarge: (cameraId: string) => void;
   /** Who analyses this camera (the live page's leases); without it, this tile does. */
   analysis?: TileAnalysis;
@@ -38,7 +40,7 @@ type Shown = { state: TileState; reason: string | null; rate: number | null; mat
  * One camera: its picture, the face overlay drawn by its TileDetection, and a status bar.
  * Per-frame work happens outside React; the component re-renders about once a second.
  */
-export function CameraTile({ camera, session, detector, enlarged, covered, onToggleEnlarge, analysis, remoteOverlays }: Props) {
+export function CameraTile({ camera, session, detector, enlarged, covered, highlighted = false, onToggleEnlarge, analysis, remoteOverlays }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const imgRef = useRef<HTMLImageElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
@@ -178,6 +180,8 @@ export function CameraTile({ camera, session, detector, enlarged, covered, onTog
       data-state={shown.state}
       data-enlarged={enlarged}
       data-matched={shown.matched}
+      data-highlighted={highlighted}
+      tabIndex={-1}
       inert={covered}
       aria-hidden={covered || undefined}
       onDoubleClick={() => onToggleEnlarge(camera.id)}

@@ -6,15 +6,31 @@ import type { CameraAnalysisState, CameraLeaseView, ServerToClientEvents } from 
 import { useRealtime } from '@/lib/realtime/use-realtime';
 import { isSameOrigin } from './camera-source';
 import { healthWords, tileAnalysisOf } from './health-words';
+import type { LayoutChoice } from './grid-layout';
 import { LiveGrid } from './live-grid';
 import { OfferState, isNotLiveRefusal } from './offer-state';
 import { RemoteOverlays } from './remote-overlays';
+import { ArrangeCameras, FullScreenButton, useFullScreen, type SaveState } from './wall-controls';
+import { arrangementToSaved, shownCameras, type WallArrangement } from './wall-arrangement';
 import { ProbeRefusedError, type LiveCamera, type LiveStats, type ProbeResult, type PublishedOverlay, type TileAnalysis } from './types';
 
-type Props = { deploymentId: string; cameras: LiveCamera[]; aside?: React.ReactNode };
+type Props = {
+  deploymentId: string;
+  cameras: LiveCamera[];
+  aside?: React.ReactNode;
+  /** This person's saved arrangement of the wall (lib/wall-layouts), loaded with the page. */
+  initialArrangement?: WallArrangement;
+  /** A camera someone linked to (`?camera=`). */
+  linkedCameraId?: string | null;
+  /** Where the tiles-only video wall of this deployment opens (none on the video wall itself). */
+  videoWallHref?: string;
+};
 type RenewedCamera = { cameraId: string; state: CameraAnalysisState; reason?: string; detectionsPerSecond: number };
 
 const PROBE_TIMEOUT_MS = 10_000;
+/** A change to the layout is saved once the operator has stopped changing it for this long. */
+const SAVE_AFTER_MS = 500;
+const DEFAULT_ARRANGEMENT: WallArrangement = { grid: 'auto', cameraOrder: [], hiddenCameras: [] };
 /** A holder renews its leases this often (the server moves them after 3 s without). */
 const RENEW_EVERY_MS = 1000;
 
@@ -35,8 +51,47 @@ function readableHere(camera: LiveCamera): boolean {
  * go over the socket (`probe:submit`); refusals become errors so tiles back off. When the server
  * says the deployment no longer accepts faces, the operator is told why.
  */
-export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
+export function LiveDeployment({
+  deploymentId,
+  cameras: allCameras,
+  aside,
+  initialArrangement = DEFAULT_ARRANGEMENT,
+  linkedCameraId = null,
+  videoWallHref,
+}: Props) {
   const { socket, status } = useRealtime();
+  const [arrangement, setArrangement] = useState(initialArrangement);
+  const [saveState, setSaveState] = useState<SaveState>('idle');
+  const wallRef = useRef<HTMLDivElement>(null);
+  const fullScreen = useFullScreen(wallRef);
+  // The wall's cameras in this person's order, without those they left off (a linked one always shows).
+  const cameras = useMemo(() => shownCameras(allCameras, arrangement, linkedCameraId), [allCameras, arrangement, linkedCameraId]);
+
+  // Saved for this person a moment after the last change (lib/wall-layouts): it opens the same way next time.
+  const changedRef = useRef(false);
+  useEffect(() => {
+    if (!changedRef.current) return;
+    setSaveState('saving');
+    const timer = setTimeout(() => {
+      fetch(`/api/deployments/${encodeURIComponent(deploymentId)}/wall-layout`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(arrangementToSaved(arrangement)),
+      })
+        .then(async (response) => {
+          if (response.ok) return setSaveState('saved');
+          const body = (await response.json().catch(() => null)) as { message?: string } | null;
+          setSaveState({ error: body?.message ?? `the server answered ${response.status}` });
+        })
+        .catch(() => setSaveState({ error: 'the server could not be reached' }));
+    }, SAVE_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [arrangement, deploymentId]);
+  const changeArrangement = useCallback((next: WallArrangement) => {
+    changedRef.current = true;
+    setArrangement(next);
+  }, []);
+  const changeGrid = useCallback((grid: LayoutChoice) => changeArrangement({ ...arrangement, grid }), [arrangement, changeArrangement]);
   const [joined, setJoined] = useState<'pending' | 'ok' | string>('pending');
   const [stopped, setStopped] = useState<string | null>(null);
   const [leases, setLeases] = useState<CameraLeaseView[] | null>(null);
@@ -206,13 +261,14 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
     return byCamera;
   }, [cameras, leases, socketId, status]);
 
-  const attention = cameras.flatMap((camera) => {
+  // Every camera of the deployment, those left off this wall included: they still need someone.
+  const attention = allCameras.flatMap((camera) => {
     const lease = leases?.find((l) => l.cameraId === camera.id);
     return lease && lease.warnings.length > 0 ? [{ camera, lease }] : [];
   });
 
   return (
-    <div className="live-layout">
+    <div className="live-layout" ref={wallRef} data-full-screen={fullScreen.full}>
       <div className="live-main">
         {stopped && (
           <p className="panel danger-text" role="alert">
@@ -232,7 +288,7 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
         {/* Always present, so a screen reader hears each change of the warnings; its words change only when they do. */}
         <div role="status" aria-live="polite" data-testid="lease-health" data-count={attention.length}>
           {attention.length > 0 && (
-            <div className="panel warn-text">
+            <div className="panel warn-text live-attention">
               <strong>Cameras needing attention</strong>
               <ul>
                 {attention.map(({ camera, lease }) => (
@@ -252,6 +308,28 @@ export function LiveDeployment({ deploymentId, cameras, aside }: Props) {
           remoteOverlays={remoteOverlays}
           publishOverlay={publishOverlay}
           onShownCameras={setShownIds}
+          layout={arrangement.grid}
+          onLayoutChange={changeGrid}
+          highlightId={linkedCameraId}
+          fill
+          toolbarEnd={
+            <div className="live-wall-controls">
+              <ArrangeCameras cameras={allCameras} arrangement={arrangement} onChange={changeArrangement} saveState={saveState} />
+              <FullScreenButton {...fullScreen} />
+              {videoWallHref && (
+                <a
+                  className="button small-button"
+                  href={videoWallHref}
+                  target="_blank"
+                  rel="noopener"
+                  title="Tiles only, no alert queue: for a second monitor. Opens in a new window."
+                  data-testid="open-video-wall"
+                >
+                  Open video wall
+                </a>
+              )}
+            </div>
+          }
         />
       </div>
       {aside && (

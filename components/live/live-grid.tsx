@@ -3,11 +3,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DetectorStatus } from '@/lib/face/detection-scheduler';
 import { CameraTile } from './camera-tile';
+import { Hint } from './hint';
+import { detectorWords } from './operator-words';
 import { GRID_SIZES, columnsOf, gridLabel, gridSizeFor, pageCount, type LayoutChoice } from './grid-layout';
 import styles from './live-grid.module.css';
 import { LiveSession } from './live-session';
 import { TRACK_COLOURS } from './tile-overlay';
 import type { LiveGridProps } from './types';
+
+/** How long a linked tile (`?camera=`) stays marked. */
+const HIGHLIGHT_MS = 15_000;
 
 /**
  * The live camera wall: 1, 4, 9 or 16 tiles (chosen from the camera count, or by the operator),
@@ -23,11 +28,34 @@ export function LiveGrid({
   remoteOverlays,
   publishOverlay,
   onShownCameras,
+  layout: controlledLayout,
+  onLayoutChange,
+  toolbarEnd,
+  highlightId = null,
   defaultLayout = 'auto',
-}: LiveGridProps & { defaultLayout?: LayoutChoice }) {
+  fill = false,
+}: LiveGridProps & {
+  /** The page gives the grid a definite height (a screen-high column): tiles share it rather than keep 16:9. */
+  fill?: boolean;
+  /** The first choice when the grid keeps its own (the development preview). */
+  defaultLayout?: LayoutChoice;
+  /** The tiles a screen shows; without it the grid keeps its own choice (the development preview). */
+  layout?: LayoutChoice;
+  onLayoutChange?: (layout: LayoutChoice) => void;
+  /** More controls at the end of the toolbar (arrange, full screen, video wall). */
+  toolbarEnd?: React.ReactNode;
+  /** A camera someone linked to (`?camera=`): its page is shown and its tile scrolled to and highlighted. */
+  highlightId?: string | null;
+}) {
   const [session, setSession] = useState<LiveSession | null>(null);
   const [detector, setDetector] = useState<DetectorStatus | null>(null);
-  const [layout, setLayout] = useState<LayoutChoice>(defaultLayout);
+  const [ownLayout, setOwnLayout] = useState<LayoutChoice>(defaultLayout);
+  const layout = controlledLayout ?? ownLayout;
+  const setLayout = (choice: LayoutChoice) => {
+    setOwnLayout(choice);
+    onLayoutChange?.(choice);
+  };
+  const [highlighted, setHighlighted] = useState<string | null>(null);
   const [page, setPage] = useState(0);
   const [enlargedId, setEnlargedId] = useState<string | null>(null);
   const gridRef = useRef<HTMLDivElement>(null);
@@ -68,6 +96,24 @@ export function LiveGrid({
     onShownCameras?.(shownKey ? shownKey.split(' ') : []);
   }, [shownKey, onShownCameras]);
 
+  // A linked camera: show its page, scroll its tile into view, and mark it for a while.
+  const highlightIndex = highlightId ? cameras.findIndex((camera) => camera.id === highlightId) : -1;
+  useEffect(() => {
+    if (!highlightId || highlightIndex < 0) return;
+    setPage(Math.floor(highlightIndex / size));
+    setHighlighted(highlightId);
+    const frame = requestAnimationFrame(() => {
+      const tile = gridRef.current?.querySelector<HTMLElement>(`[data-camera-id="${CSS.escape(highlightId)}"]`);
+      tile?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      tile?.focus({ preventScroll: true });
+    });
+    const timer = setTimeout(() => setHighlighted(null), HIGHLIGHT_MS);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [highlightId, highlightIndex, size]);
+
   const toggleEnlarge = useCallback((cameraId: string) => {
     setEnlargedId((current) => (current === cameraId ? null : cameraId));
   }, []);
@@ -88,8 +134,11 @@ export function LiveGrid({
   }, [enlarged]);
 
   const autoSize = gridSizeFor('auto', cameras.length);
+  const columns = columnsOf(size);
+  // Rows for the tiles this page shows: the wall's height is shared by them, not by empty rows.
+  const rows = Math.max(1, Math.ceil(shown.length / columns));
   return (
-    <div className={styles.root} data-testid="live-grid" data-layout={size} data-enlarged={enlarged ?? ''}>
+    <div className={`${styles.root} ${fill ? styles.fill : ''}`} data-testid="live-grid" data-layout={size} data-enlarged={enlarged ?? ''}>
       <div className={styles.toolbar}>
         <div className={styles.toolbarGroup} role="group" aria-label="Grid layout">
           <span className={styles.toolbarLabel} aria-hidden="true">
@@ -107,6 +156,7 @@ export function LiveGrid({
           </div>
         </div>
         <DetectorIndicator status={detector} />
+        {toolbarEnd}
         <ul className={styles.legend} aria-label="Box colours">
           <li style={{ color: TRACK_COLOURS.detected }}>
             <span className={styles.swatch} aria-hidden="true" />
@@ -143,7 +193,7 @@ export function LiveGrid({
       {cameras.length === 0 ? (
         <p className="muted">No cameras in this deployment.</p>
       ) : (
-        <div ref={gridRef} className={styles.grid} data-enlarged={enlarged !== null} style={{ '--columns': columnsOf(size) } as React.CSSProperties}>
+        <div ref={gridRef} className={styles.grid} data-enlarged={enlarged !== null} style={{ '--columns': columns, '--rows': rows } as React.CSSProperties}>
           {shown.map((camera) => (
             <CameraTile
               key={camera.id}
@@ -152,6 +202,7 @@ export function LiveGrid({
               detector={detector}
               enlarged={enlarged === camera.id}
               covered={enlarged !== null && enlarged !== camera.id}
+              highlighted={highlighted === camera.id}
               onToggleEnlarge={toggleEnlarge}
               analysis={analysis?.[camera.id]}
               remoteOverlays={remoteOverlays}
@@ -164,24 +215,11 @@ export function LiveGrid({
 }
 
 function DetectorIndicator({ status }: { status: DetectorStatus | null }) {
-  const state = status?.state ?? 'loading';
-  const workers = status ? `${status.workers} worker${status.workers === 1 ? '' : 's'}` : '';
-  const text =
-    status?.state === 'ready'
-      ? `Detector ready · ${status.choice.backend} · ${workers}`
-      : status?.state === 'failed'
-        ? `Detector unavailable: ${status.message}`
-        : 'Detector loading…';
+  const words = detectorWords(status);
   return (
-    <span
-      className={styles.detector}
-      data-state={state}
-      data-testid="detector-status"
-      role="status"
-      title={status?.state === 'ready' ? status.choice.reason : undefined}
-    >
+    <span className={styles.detector} data-state={status?.state ?? 'loading'} data-testid="detector-status" role="status">
       <span className={styles.dot} aria-hidden="true" />
-      {text}
+      <Hint text={words.text} detail={words.detail} />
     </span>
   );
 }

@@ -1,4 +1,6 @@
+import { Hint } from './hint';
 import styles from './live-grid.module.css';
+import { rateWords } from './operator-words';
 import type { TileState } from './types';
 
 export const TILE_STATE_LABELS: Record<TileState, string> = {
@@ -33,13 +35,13 @@ export function TileStatusBar({ name, state, reason, rate, rateNote, enlarged, o
         <span className={styles.stateText}>{TILE_STATE_LABELS[state]}</span>
       </span>
       {rate !== null ? (
-        <span className={styles.rate} data-testid="tile-rate" title="Frames analysed for faces per second">
-          {rate.toFixed(1)} det/s
+        <span className={styles.rate} data-testid="tile-rate" data-rate={rate}>
+          <Hint text={rateWords(rate).text} detail={rateWords(rate).detail} />
         </span>
       ) : (
         rateNote && (
-          <span className={`${styles.rate} ${styles.rateOff}`} data-testid="tile-rate" title={rateNote}>
-            detection off
+          <span className={`${styles.rate} ${styles.rateOff}`} data-testid="tile-rate">
+            <Hint text="Not checking faces" detail={rateNote} />
           </span>
         )
       )}

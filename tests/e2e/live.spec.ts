@@ -53,7 +53,15 @@ test('a fake camera tile boxes faces, the person on the watchlist raises an aler
   await expect(other.overlay('Webcam')).toHaveAttribute('data-source', 'relayed');
   await expect(other.overlay('Webcam')).toHaveAttribute('data-faces', /^[1-9]/, { timeout: 30_000 });
   await expect(other.tile('Webcam').getByTestId('tile-rate')).toHaveCount(0);
-  await expect(live.tile('Webcam').getByTestId('tile-rate')).toContainText('det/s');
+  // The rate in an operator's words; the technical figure on hover and keyboard focus.
+  const rate = live.tile('Webcam').getByTestId('tile-rate');
+  await expect(rate).toContainText(/Checked [\d.]+× a second/);
+  await expect(rate).not.toContainText('det/s', { useInnerText: true });
+  await rate.locator('[tabindex="0"]').focus();
+  await expect(rate.getByRole('tooltip')).toBeVisible();
+  await expect(rate.getByRole('tooltip')).toContainText('det/s');
+  await expect(live.detectorStatus()).toContainText('Face detection running', { useInnerText: true });
+  await expect(live.detectorStatus()).not.toContainText('Detector ready', { useInnerText: true });
 
   // The first screen's tab is hidden: it withdraws its offer and the second takes the camera over;
   // shown again, it says who analyses the camera now.
@@ -84,6 +92,75 @@ test('a fake camera tile boxes faces, the person on the watchlist raises an aler
   await expect(listed).toHaveCount(0, { timeout: 10_000 });
   await expect(page.getByRole('alert').filter({ hasText: 'Matching has stopped' })).toBeVisible({ timeout: 10_000 });
   await context.close();
+});
+
+test('the wall fills the screen beside the queue, goes full screen, opens as a video wall, keeps a saved layout and marks a linked camera', async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(60_000);
+  // HLS tiles fail at once in Chromium ("not supported"): the wall's frame is what is measured, not the pictures.
+  const names = ['North gate', 'South gate', 'East steps', 'West steps'];
+  const deployment = await liveDeployment(
+    baseURL!,
+    'E2E wall fit',
+    names.map((name) => ({ name, source: { kind: 'hls', url: 'http://127.0.0.1:9/none.m3u8' } })),
+  );
+  const west = deployment.cameras.find((c) => c.name === 'West steps')!.id;
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await new LoginPage(page).signInAndWait(DEMO.operator);
+  await page.goto(`/live/${deployment.id}`);
+  const live = new LivePage(page);
+  await expect(live.tiles()).toHaveCount(4);
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toHaveText(/^Live deployments\s*›?\s*E2E wall fit$/);
+
+  // 1920 × 1080: the tiles fill the width beside the queue and reach the bottom of the screen.
+  const aside = (await page.getByRole('complementary', { name: 'Alerts' }).boundingBox())!;
+  let tiles = await live.tilesBox();
+  expect((tiles.right - tiles.left) / aside.x).toBeGreaterThanOrEqual(0.9);
+  expect(tiles.bottom).toBeGreaterThan(1080 * 0.95);
+  expect(tiles.bottom).toBeLessThanOrEqual(1080);
+  await page.screenshot({ path: test.info().outputPath('wall-1920x1080.png') });
+  // 1366 × 768: every tile's name is above the fold.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await expect.poll(() => live.lowestLabelBottom()).toBeLessThanOrEqual(768);
+  await page.screenshot({ path: test.info().outputPath('wall-1366x768.png') });
+  tiles = await live.tilesBox();
+  expect((tiles.right - tiles.left) / (await page.getByRole('complementary', { name: 'Alerts' }).boundingBox())!.x).toBeGreaterThanOrEqual(0.9);
+
+  // Full screen by its shortcut, left by the visible button.
+  await page.keyboard.press('Alt+Enter');
+  await expect.poll(() => live.isFullScreen()).toBe(true);
+  await expect(live.fullScreenButton()).toHaveText(/Exit full screen/);
+  await live.fullScreenButton().click();
+  await expect.poll(() => live.isFullScreen()).toBe(false);
+
+  // A layout: 3 × 3, East steps first, West steps left off; saved for this person and back after a reload.
+  await live.chooseLayout(9);
+  await (await live.arrangeRow('East steps')).getByRole('button', { name: 'Move East steps earlier' }).click();
+  await (await live.arrangeRow('East steps')).getByRole('button', { name: 'Move East steps earlier' }).click();
+  await (await live.arrangeRow('West steps')).getByRole('checkbox').uncheck();
+  await expect(page.getByTestId('layout-save-state')).toHaveText(/Layout saved/);
+  await page.reload();
+  await expect(live.tiles()).toHaveCount(3);
+  expect(await live.layout()).toBe(9);
+  expect(await live.cameraNames()).toEqual(['East steps', 'North gate', 'South gate']);
+
+  // A link to a camera shows it (even one left off) and marks it.
+  await page.goto(`/live/${deployment.id}?camera=${west}`);
+  await expect(live.tile('West steps')).toHaveAttribute('data-highlighted', 'true');
+  await expect(live.tile('North gate')).toHaveAttribute('data-highlighted', 'false');
+  await expect(live.tile('West steps')).toBeInViewport();
+
+  // The video wall (for a second monitor): the same person's tiles, no queue, no navigation.
+  await expect(page.getByTestId('open-video-wall')).toHaveAttribute('target', '_blank');
+  await page.goto((await page.getByTestId('open-video-wall').getAttribute('href'))!);
+  await expect(page.getByTestId('video-wall')).toBeVisible();
+  await expect(live.tiles()).toHaveCount(3);
+  await expect(page.getByRole('complementary', { name: 'Alerts' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Sections' })).toHaveCount(0);
+  tiles = await live.tilesBox();
+  expect(tiles.right - tiles.left).toBeGreaterThan(1366 * 0.9);
 });
 
 /** Makes a page's tab hidden or visible as far as the page can tell (headless tabs are always visible). */

@@ -116,6 +116,54 @@ afterAll(async () => {
   await server?.stop();
 });
 
+describe('wall layouts (a person’s arrangement of a deployment’s wall: /api/deployments/[id]/wall-layout)', () => {
+  const path = () => `/api/deployments/${live.id}/wall-layout`;
+
+  it('is only for people who may watch the deployment’s tiles', async () => {
+    const anonymous = new Session(server.baseUrl);
+    expect((await anonymous.fetch(path())).status).toBe(401);
+    expect((await anonymous.json(path(), 'PUT', { grid: 'auto', cameraOrder: [], hiddenCameras: [] })).status).toBe(401);
+    const admin = await signedIn('admin@sightline.test');
+    expect((await admin.fetch(path())).status).toBe(403);
+    expect((await auditor.json(path(), 'PUT', { grid: 'auto', cameraOrder: [], hiddenCameras: [] })).status).toBe(403);
+    expect((await operator.fetch('/api/deployments/no-such-deployment/wall-layout')).status).toBe(404);
+    // A plan not yet authorised is hidden from operators: its wall too.
+    const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string }[] };
+    const { id: draft } = await createPlan(officer, validPlan([watchlists[0]!.id], { name: 'Wall layout draft' }));
+    expect((await operator.fetch(`/api/deployments/${draft}/wall-layout`)).status).toBe(403);
+  });
+
+  it('saves each person’s own layout and gives it back; another person still has the default', async () => {
+    expect(await (await operator.fetch(path())).json()).toEqual({ grid: 'auto', cameraOrder: [], hiddenCameras: [], saved: false });
+    const layout = { grid: '4', cameraOrder: [cameraC, cameraA, cameraB], hiddenCameras: [cameraB] };
+    const saved = await operator.json(path(), 'PUT', layout);
+    expect(saved.status).toBe(200);
+    expect(await (await operator.fetch(path())).json()).toEqual({ ...layout, saved: true });
+    expect(((await (await operator2.fetch(path())).json()) as { saved: boolean }).saved).toBe(false);
+    // Saving again replaces it.
+    expect((await operator.json(path(), 'PUT', { ...layout, grid: '9', hiddenCameras: [] })).status).toBe(200);
+    expect(await (await operator.fetch(path())).json()).toEqual({ ...layout, grid: '9', hiddenCameras: [], saved: true });
+  });
+
+  it('refuses what is not a layout with a 4xx naming the problem, and keeps what was saved', async () => {
+    const malformed = await operator.fetch(path(), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"grid":' });
+    expect(malformed.status).toBe(400);
+    const notJson = await operator.fetch(path(), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'grid=4' });
+    expect(notJson.status).toBe(415);
+    const badGrid = await operator.json(path(), 'PUT', { grid: '5', cameraOrder: [], hiddenCameras: [] });
+    expect(badGrid.status).toBe(422);
+    expect(((await badGrid.json()) as { message: string }).message).toContain('grid must be auto, 1, 4, 9 or 16');
+    const twice = await operator.json(path(), 'PUT', { grid: '4', cameraOrder: [cameraA, cameraA], hiddenCameras: [] });
+    expect(((await twice.json()) as { message: string }).message).toContain('names a camera twice');
+    const extra = await operator.json(path(), 'PUT', { grid: '4', cameraOrder: [], hiddenCameras: [], note: 'x' });
+    expect(extra.status).toBe(422);
+    const foreign = await operator.json(path(), 'PUT', { grid: '4', cameraOrder: ['not-a-camera-here'], hiddenCameras: [] });
+    expect(foreign.status).toBe(422);
+    expect(((await foreign.json()) as { message: string }).message).toBe('This deployment has no camera not-a-camera-here.');
+    expect(((await (await operator.fetch(path())).json()) as { grid: string }).grid).toBe('9');
+  });
+});
+
 describe('camera leases', () => {
   let wall1: Wall, wall2: Wall;
 

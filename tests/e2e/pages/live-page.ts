@@ -54,15 +54,13 @@ export class LivePage {
     return this.tile(cameraName).getByTestId('tile-reason');
   }
 
-  /** Detections per second shown in the tile's status bar, or null when the tile is not analysed. */
+  /** Detections per second shown in the tile's status bar (its data-rate), or null when the tile is not analysed. */
   async detectionRate(cameraName: string): Promise<number | null> {
-    const text =
-      (await this.tile(cameraName)
-        .getByTestId('tile-rate')
-        .textContent({ timeout: 1000 })
-        .catch(() => null)) ?? '';
-    const match = text.match(/([\d.]+)\s*det\/s/);
-    return match ? Number(match[1]) : null;
+    const rate = await this.tile(cameraName)
+      .getByTestId('tile-rate')
+      .getAttribute('data-rate', { timeout: 1000 })
+      .catch(() => null);
+    return rate === null ? null : Number(rate);
   }
 
   overlay(cameraName: string): Locator {
@@ -135,6 +133,39 @@ export class LivePage {
   /** Tiles per screen now shown (1, 4, 9 or 16). */
   async layout(): Promise<number> {
     return Number(await this.grid().getAttribute('data-layout'));
+  }
+
+  /** The union of the tiles' boxes on screen. */
+  async tilesBox(): Promise<{ left: number; top: number; right: number; bottom: number }> {
+    return this.tiles().evaluateAll((tiles) => {
+      const boxes = tiles.map((tile) => tile.getBoundingClientRect());
+      return {
+        left: Math.min(...boxes.map((b) => b.left)),
+        top: Math.min(...boxes.map((b) => b.top)),
+        right: Math.max(...boxes.map((b) => b.right)),
+        bottom: Math.max(...boxes.map((b) => b.bottom)),
+      };
+    });
+  }
+
+  /** The lowest edge of any tile's camera name (its status bar label). */
+  async lowestLabelBottom(): Promise<number> {
+    return this.tiles().evaluateAll((tiles) => Math.max(...tiles.map((tile) => tile.querySelector('h3')!.getBoundingClientRect().bottom)));
+  }
+
+  fullScreenButton(): Locator {
+    return this.page.getByTestId('full-screen');
+  }
+
+  async isFullScreen(): Promise<boolean> {
+    return this.page.evaluate(() => document.fullscreenElement !== null);
+  }
+
+  /** Opens "Arrange cameras" (if closed) and answers the row of one camera. */
+  async arrangeRow(cameraName: string): Promise<Locator> {
+    const arrange = this.page.getByTestId('arrange-cameras');
+    if ((await arrange.getAttribute('open')) === null) await arrange.locator('summary').click();
+    return arrange.locator('li').filter({ hasText: cameraName });
   }
 
   async chooseLayout(layout: GridLayout): Promise<void> {

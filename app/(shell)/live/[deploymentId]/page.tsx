@@ -3,15 +3,19 @@ import Link from 'next/link';
 import { forbidden, notFound } from 'next/navigation';
 import { AlertQueue } from '@/components/alerts/alert-queue';
 import { LiveDeployment } from '@/components/live/live-deployment';
+import { arrangementFromSaved } from '@/components/live/wall-arrangement';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { getDeploymentForViewer } from '@/lib/deployments/data';
 import { acceptsFaces, STATUS_LABELS } from '@/lib/deployments/state-machine';
 import { HttpError } from '@/lib/http/errors';
+import { getWallLayout } from '@/lib/wall-layouts/data';
 
 export const metadata: Metadata = { title: 'Live' };
 
-export default async function LiveDeploymentPage({ params }: { params: Promise<{ deploymentId: string }> }) {
+type Props = { params: Promise<{ deploymentId: string }>; searchParams: Promise<{ camera?: string | string[] }> };
+
+export default async function LiveDeploymentPage({ params, searchParams }: Props) {
   const user = await requirePagePermission('live:view');
   const deployment = await getDeploymentForViewer(user, (await params).deploymentId).catch((error: unknown) => {
     if (error instanceof HttpError && error.status === 404) notFound();
@@ -23,15 +27,29 @@ export default async function LiveDeploymentPage({ params }: { params: Promise<{
     startsAt: deployment.startsAt ? new Date(deployment.startsAt) : null,
     endsAt: deployment.endsAt ? new Date(deployment.endsAt) : null,
   });
+  // A link to one camera (another page's "show this tile"): only a camera of this deployment counts.
+  const { camera } = await searchParams;
+  const linkedCameraId = typeof camera === 'string' && deployment.cameras.some((c) => c.id === camera) ? camera : null;
+  const layout = inWindow ? arrangementFromSaved(await getWallLayout(user.id, deployment.id)) : undefined;
 
   return (
     <div className="page live-page">
       <header className="page-header live-header">
         <div>
-          <p className="eyebrow">
-            <Link href="/live">Live</Link> · {STATUS_LABELS[deployment.status]}
-          </p>
-          <h1>{deployment.name}</h1>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <ol>
+              <li>
+                <Link href="/live">Live deployments</Link>
+              </li>
+              <li aria-current="page">{deployment.name}</li>
+            </ol>
+          </nav>
+          <h1>
+            {deployment.name}{' '}
+            <span className={`status-pill live-status live-status-${deployment.status}`} data-testid="deployment-status">
+              {STATUS_LABELS[deployment.status]}
+            </span>
+          </h1>
         </div>
         <Link className="button" href={`/deployments/${deployment.id}`}>
           Plan and record
@@ -41,6 +59,9 @@ export default async function LiveDeploymentPage({ params }: { params: Promise<{
         <LiveDeployment
           deploymentId={deployment.id}
           cameras={deployment.cameras.map((c) => ({ id: c.id, name: c.name, source: c.source }))}
+          initialArrangement={layout}
+          linkedCameraId={linkedCameraId}
+          videoWallHref={`/live/${deployment.id}/wall`}
           aside={
             can(user.role, 'alert:read') ? (
               <AlertQueue
