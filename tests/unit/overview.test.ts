@@ -11,7 +11,7 @@ describe('what each role sees in "What needs attention now"', () => {
         .map(([part]) => part)
         .sort();
     expect(shown('operator')).toEqual(['awaitingAlerts', 'liveDeployments', 'liveLinks']);
-    expect(shown('senior_officer')).toEqual(['awaitingAlerts', 'liveDeployments', 'liveLinks', 'plansAwaitingAuthorisation']);
+    expect(shown('senior_officer')).toEqual(['awaitingAlerts', 'escalations', 'liveDeployments', 'liveLinks', 'plansAwaitingAuthorisation']);
     // An admin sees no alerts and no live deployments: watchlists and retention only.
     expect(shown('admin')).toEqual(['overdueReviews', 'retention']);
     // An auditor sees figures (faces processed, retention), never the alerts themselves.
