@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
-import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
+import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOME_LABELS, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
 import { DEFAULT_ESCALATION } from '@/lib/settings/schema';
@@ -18,7 +18,6 @@ import {
   releaseAlert,
   retainAlert,
 } from './alert-api';
-import { OUTCOME_LABELS } from '@/lib/alerts/state';
 import { buildQueue, indexQueue, newlyOverdue, type EscalationLimits, type QueueItem } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
@@ -338,9 +337,11 @@ export function AlertQueue({
     if (group.length > 1 && alert.status === 'new' && alert.claimedBy?.id === viewer.id) {
       const text = `Recorded for all ${group.length} sightings: ${decision === 'false_alert' ? 'no match (false alert).' : 'possible match → engage. Record the outcome when known (1–5).'}`;
       const apply = (views: AlertView[]) => views.forEach((v) => feed.apply(v));
-      void act(alert, () => decideGroup({ alerts: members(group), decision, note: note.trim() || undefined }).then((r) => (apply(r.alerts), r.alerts[0]!)), text).then(
-        (ok) => ok && setNote(''),
-      );
+      void act(
+        alert,
+        () => decideGroup({ alerts: members(group), decision, note: note.trim() || undefined }).then((r) => (apply(r.alerts), r.alerts[0]!)),
+        text,
+      ).then((ok) => ok && setNote(''));
       return;
     }
     if (alert.claimedBy?.id !== viewer.id) {

@@ -216,9 +216,7 @@ export function CompareView(props: Props) {
 
       {props.group && props.group.length > 1 ? (
         <section aria-label="Sightings decided together" data-testid="compare-group">
-          <p className={styles.groupNote}>
-            {props.group.length} sightings of this person: one decision is recorded for each of them.
-          </p>
+          <p className={styles.groupNote}>{props.group.length} sightings of this person: one decision is recorded for each of them.</p>
           <ol className={styles.compareTrack}>
             {props.group.map((a) => (
               <li key={a.id}>

@@ -38,8 +38,8 @@ export function EscalationCard({ limits, isDefault }: { limits: Limits; isDefaul
     <section className="panel" aria-labelledby="escalation-heading" data-testid="escalation-settings">
       <h2 id="escalation-heading">When waiting alerts escalate</h2>
       <p className="muted">
-        An alert awaiting a decision turns amber in the queue after the first limit; after the second the queue sounds and senior officers see it on their
-        home page. Now: {limits.colourAfterSeconds} s and {limits.soundAfterSeconds} s{isDefault ? ' (the defaults)' : ''}.
+        An alert awaiting a decision turns amber in the queue after the first limit; after the second the queue sounds and senior officers see it on their home
+        page. Now: {limits.colourAfterSeconds} s and {limits.soundAfterSeconds} s{isDefault ? ' (the defaults)' : ''}.
       </p>
       <form className="form-actions" onSubmit={(e) => void save(e)} noValidate>
         <div className="field">

@@ -488,7 +488,14 @@ export async function decideAlertGroup(
       if (count !== 1) throw blocked(row, 'alert_changed', 'changed while the decision was being recorded; look again.');
       await tx.alertDecision.create({ data: { alertId: row.id, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
       await tx.alert.updateMany({ where: { id: row.id, firstDecidedAt: null }, data: { firstDecidedAt: now } });
-      await audit({ action: 'alert.decided', actorId: actor.id, ip, subjectType: 'alert', subjectId: row.id, details: { decision, note, correction: false, group } });
+      await audit({
+        action: 'alert.decided',
+        actorId: actor.id,
+        ip,
+        subjectType: 'alert',
+        subjectId: row.id,
+        details: { decision, note, correction: false, group },
+      });
     }
   });
   const views: AlertView[] = [];
