@@ -109,11 +109,13 @@ export const AlertRow = memo(function AlertRow({
         {track ? (
           <>
             <div className={styles.rowCamera} title={track}>
-              {group.length} sightings · {new Set(group.map((a) => a.camera.id)).size} cameras
+              {group.length} sightings
             </div>
-            <ol className={styles.track} data-testid="alert-track" aria-label="Where and when the person was seen">
-              {group.map((a) => (
+            {/* The row has room for three; the comparison lists them all (and the tooltip above). */}
+            <ol className={styles.track} data-testid="alert-track" aria-label="Where and when the person was seen" title={track}>
+              {(group.length > 3 ? [...group.slice(0, 2), group[group.length - 1]!] : group).map((a, i) => (
                 <li key={a.id}>
+                  {group.length > 3 && i === 2 ? <span className="muted">(+{group.length - 3}) </span> : null}
                   {a.camera.name} <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
                 </li>
               ))}
@@ -127,8 +129,12 @@ export const AlertRow = memo(function AlertRow({
         {showDeployment && !compact ? <div className="small muted">{alert.deploymentName}</div> : null}
       </div>
       <div className={styles.rowWhen}>
-        <time dateTime={alert.firstSeenAt} data-testid="alert-age" title={ESCALATION_TITLES[escalation]}>
-          {alert.status === 'new' ? `waiting ${formatWaited(alert.firstSeenAt, now)}` : formatAge(alert.firstSeenAt, now)}
+        <time
+          dateTime={alert.firstSeenAt}
+          data-testid="alert-age"
+          title={alert.status === 'new' ? `Waiting for a decision. ${ESCALATION_TITLES[escalation]}` : undefined}
+        >
+          {alert.status === 'new' ? formatWaited(alert.firstSeenAt, now) : formatAge(alert.firstSeenAt, now)}
         </time>
         <div className="small muted">
           {formatTime(alert.firstSeenAt, now)}
@@ -163,7 +169,7 @@ export const AlertRow = memo(function AlertRow({
 });
 
 const ESCALATION_TITLES = {
-  none: undefined,
+  none: '',
   late: 'Waiting past the first limit: decide soon.',
   overdue: 'Waiting past the second limit: senior officers see it on the overview.',
 } as const;
