@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { formatLondon, formatLondonTime } from '@/components/deployments/london-time';
-import { FACES_WINDOW_MINUTES, needsAttention, type Overview, type OverviewDeployment, type OverviewRetention } from '@/lib/overview/scope';
+import { FACES_WINDOW_MINUTES, needsAttention, overdueDeployments, type Overview, type OverviewDeployment, type OverviewRetention } from '@/lib/overview/scope';
 import { formatWaiting, plural } from '@/lib/overview/words';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import { useRealtime } from '@/lib/realtime/use-realtime';
@@ -213,7 +213,7 @@ function DeploymentItem({ deployment, liveLinks, now }: { deployment: OverviewDe
  * without waiting for an event.
  */
 function OverdueAlerts({ deployments, limitSeconds, now }: { deployments: OverviewDeployment[]; limitSeconds: number; now: number }) {
-  const overdue = deployments.filter((d) => d.awaiting?.oldestSince && now - Date.parse(d.awaiting.oldestSince) >= limitSeconds * 1000);
+  const overdue = overdueDeployments(deployments, limitSeconds, now);
   if (overdue.length === 0) return null;
   return (
     <div className="attention-escalated" data-testid="attention-escalated">

@@ -82,6 +82,11 @@ export type Overview = {
   liveLinks: boolean;
 };
 
+/** The live deployments whose oldest alert awaiting a decision has waited `limitSeconds` or more at `now` (escalated to senior officers). */
+export function overdueDeployments(deployments: readonly OverviewDeployment[], limitSeconds: number, now: number): OverviewDeployment[] {
+  return deployments.filter((d) => d.awaiting?.oldestSince && now - Date.parse(d.awaiting.oldestSince) >= limitSeconds * 1000);
+}
+
 /** Whether anything in it needs someone's attention (else the page says "Nothing needs attention"). */
 export function needsAttention(overview: Overview): boolean {
   const retention = overview.retention;
