@@ -12,8 +12,9 @@ import { matchesFilter, type AlertFilter } from './alert-store';
  *   the same person (or nobody), are one item: every camera and time is listed, and one human
  *   decision is recorded for each alert of it (POST /api/alerts/group/decision).
  *
- * Pure functions over the store's newest-first list: O(n log n) per change, a few milliseconds
- * with 10,000 alerts.
+ * Pure functions over the store's newest-first list: O(n log n) per change of the list (not per
+ * tick of the clock) — 21–27 ms for 10,000 alerts measured on the shared two-core test machine
+ * under heavy load.
  */
 export type QueueItem = {
   /** The alert that stands for the group: its oldest (the one waiting longest). */
