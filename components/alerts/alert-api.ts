@@ -26,3 +26,13 @@ export const recordOutcome = (id: string, body: { outcome: Outcome; note?: strin
 export const retainAlert = (id: string, reason: string) => post(`/api/alerts/${encodeURIComponent(id)}/retain`, { reason });
 
 export const referenceImageUrl = (referenceImageId: string) => `/api/reference-images/${encodeURIComponent(referenceImageId)}`;
+
+type GroupMember = { id: string; version: number };
+/** One decision for every alert of a group of sightings (all held by the caller): all or nothing. */
+export const decideGroup = (body: { alerts: GroupMember[]; decision: Decision; note?: string }) =>
+  callApi<{ alerts: AlertView[] }>('/api/alerts/group/decision', 'POST', body);
+export const recordGroupOutcome = (body: { alerts: GroupMember[]; outcome: Outcome; note?: string }) =>
+  callApi<{ alerts: AlertView[] }>('/api/alerts/group/outcome', 'POST', body);
+
+export type EscalationSetting = { colourAfterSeconds: number; soundAfterSeconds: number; isDefault: boolean };
+export const fetchEscalation = () => call<EscalationSetting>('/api/settings/alert-escalation');

@@ -2,15 +2,29 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
-import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
+import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOME_LABELS, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
-import { claimAlert, claimToCorrect, decideAlert, fetchAlert, recordOutcome, releaseAlert, retainAlert } from './alert-api';
+import { DEFAULT_ESCALATION } from '@/lib/settings/schema';
+import {
+  claimAlert,
+  claimToCorrect,
+  decideAlert,
+  decideGroup,
+  fetchAlert,
+  fetchEscalation,
+  recordGroupOutcome,
+  recordOutcome,
+  releaseAlert,
+  retainAlert,
+} from './alert-api';
+import { buildQueue, indexQueue, newlyOverdue, type EscalationLimits, type QueueItem } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
-import { cameraOptions, filterAlerts, indexOfAlert, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
-import { installAudioUnlock, playAlertTone, readMuted, writeMuted } from './alert-tone';
+import { cameraOptions, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
+import { audioState, enableAudio, installAudioUnlock, onAudioStateChange, playAlertTone, readMuted, writeMuted, type AudioState } from './alert-tone';
 import { CompareView, Kbd, type Notice } from './compare-view';
+import { ConfirmDialog } from './confirm-dialog';
 import { useAlertFeed } from './use-alert-feed';
 import { VirtualList, type VirtualListHandle } from './virtual-list';
 
@@ -27,7 +41,12 @@ export type AlertQueueProps = {
   className?: string;
   /** Where the alerts come from; only the development preview (/dev/alerts-preview) replaces it. */
   useFeed?: typeof useAlertFeed;
+  /** When awaiting alerts escalate; read from the settings (GET /api/settings/alert-escalation) when not given. */
+  escalation?: EscalationLimits;
 };
+
+/** Outcomes that lead to action on a person: recorded only after the operator confirms. */
+const CONFIRMED_OUTCOMES: ReadonlySet<Outcome> = new Set(['arrest', 'safeguarding']);
 
 const ROW_HEIGHT = 96;
 const COMPACT_ROW_HEIGHT = 120;
@@ -53,10 +72,12 @@ function describeChange(before: AlertView | undefined, after: AlertView): string
 }
 
 /**
- * The operator's alert queue (issue 6): the live deployments' alerts, newest first, pushed over
- * the socket; claim, compare, decide, record the outcome, retain — by mouse or by keys
- * (J/K move, Enter compare, C claim, F false alert, E engage, 1–5 outcome, Esc release).
- * Used full-width on /alerts and as a compact panel beside the live tiles.
+ * The operator's alert queue (issues 6 and 15): the live deployments' open alerts, awaiting first
+ * and oldest first (decided ones under their own filter), repeated sightings of one person as one
+ * item, pushed over the socket; claim, compare, decide, record the outcome, retain — by mouse or
+ * by keys (J/K move, Enter compare, C claim, R release; in the comparison F false alert,
+ * E engage, 1–5 outcome, Esc close). Awaiting alerts escalate: colour past the first limit, a
+ * sound past the second. Used full-width on /alerts and as a compact panel beside the live tiles.
  *
  * Hiding a button is a courtesy here: the server checks every action again.
  */
@@ -68,6 +89,7 @@ export function AlertQueue({
   documentTitle = 'Alerts',
   className,
   useFeed = useAlertFeed,
+  escalation: escalationProp,
 }: AlertQueueProps) {
   const abilities = useMemo(
     () => ({ triage: can(viewer.role, 'alert:triage'), releaseAny: can(viewer.role, 'alert:release-any'), retain: can(viewer.role, 'alert:retain') }),
@@ -83,18 +105,27 @@ export function AlertQueue({
   const [announced, setAnnounced] = useState(0);
   const [unseenAbove, setUnseenAbove] = useState(0);
   const atTopRef = useRef(true);
+  // What the operator would really hear: the browser keeps audio blocked until a click or key.
+  const [audio, setAudio] = useState<AudioState>('running');
   useEffect(() => {
     installAudioUnlock();
     const stored = readMuted();
     mutedRef.current = stored;
     setMuted(stored);
+    const update = () => setAudio(audioState());
+    update();
+    return onAudioStateChange(update);
   }, []);
   const toggleMuted = () => {
     const next = !muted;
     mutedRef.current = next;
     setMuted(next);
     writeMuted(next);
+    // Turning sound on is itself the gesture the browser waits for.
+    if (!next) void enableAudio().then(() => setAudio(audioState()));
   };
+  const enableSound = () => void enableAudio().then(() => setAudio(audioState()));
+  const sound: 'off' | 'blocked' | 'on' | 'unavailable' = muted ? 'off' : audio === 'running' ? 'on' : audio;
   const onNewAlerts = useCallback((alerts: AlertView[]) => {
     if (!mutedRef.current) playAlertTone();
     const at = Date.now();
@@ -131,34 +162,58 @@ export function AlertQueue({
 
   // ── filters and selection ──────────────────────────────────────────────────────────────
   const [filter, setFilter] = useState<AlertFilter>(NO_FILTER);
-  // With 10,000 alerts everything here is O(1) or O(log n) per event, except an active filter.
-  const visible = useMemo(() => filterAlerts(list.items, filter), [list.items, filter]);
+  // The alert in the comparison stays in the list while it is open, even once decided.
+  const [pinnedId, setPinnedId] = useState<string | null>(null);
+  // O(n log n) per change of the list (alert-queue-items.ts), not per tick.
+  const visible = useMemo(() => buildQueue(list.items, filter, pinnedId), [list.items, filter, pinnedId]);
+  const positions = useMemo(() => indexQueue(visible), [visible]);
   const cameras = useMemo(() => cameraOptions(list.cameras, filter.deploymentId), [list.cameras, filter.deploymentId]);
   const deploymentNames = useMemo(() => new Map([...list.cameras.values()].map((c) => [c.deploymentId, c.deploymentName])), [list.cameras]);
   const unhandled = list.unhandled;
 
-  // The selection is an alert (by id and creation time, so it is found by binary search), and
-  // survives arrivals above it; one that leaves the filtered list hands over to its neighbour.
-  const [selectedKey, setSelectedKey] = useState<{ id: string; createdAt: string } | null>(null);
+  // The selection is an alert (by id; a group is selected by any of its alerts), and survives
+  // arrivals above it; one that leaves the filtered list hands over to its neighbour.
+  const [selectedId, setSelectedId] = useState<string | null>(null);
   const lastIndex = useRef(0);
   const selectedIndex = useMemo(() => {
-    const at = selectedKey ? indexOfAlert(visible, selectedKey) : -1;
+    const at = selectedId ? (positions.get(selectedId) ?? -1) : -1;
     return at >= 0 ? at : visible.length ? Math.min(lastIndex.current, visible.length - 1) : -1;
-  }, [visible, selectedKey]);
+  }, [visible, positions, selectedId]);
   lastIndex.current = Math.max(0, selectedIndex);
-  const selected = selectedIndex >= 0 ? visible[selectedIndex]! : null;
+  const selectedItem = selectedIndex >= 0 ? visible[selectedIndex]! : null;
+  const selected = selectedItem?.lead ?? null;
   const listRef = useRef<VirtualListHandle>(null);
   const [comparing, setComparing] = useState(false);
   const [note, setNote] = useState('');
   useEffect(() => setNote(''), [selected?.id]);
+  useEffect(() => setPinnedId(comparing && selected ? selected.id : null), [comparing, selected]);
 
-  const select = useCallback((alert: AlertView) => setSelectedKey({ id: alert.id, createdAt: alert.createdAt }), []);
+  const select = useCallback((alert: AlertView) => setSelectedId(alert.id), []);
   const move = (delta: number) => {
     if (!visible.length) return;
     const next = Math.min(visible.length - 1, Math.max(0, selectedIndex + delta));
-    select(visible[next]!);
+    select(visible[next]!.lead);
     listRef.current?.ensureVisible(next);
   };
+
+  // ── escalation: colour past the first limit (the rows), a sound past the second ─────────
+  const [limits, setLimits] = useState<EscalationLimits>(escalationProp ?? DEFAULT_ESCALATION);
+  useEffect(() => {
+    if (escalationProp) return;
+    let stale = false;
+    fetchEscalation()
+      .then((value) => !stale && setLimits({ colourAfterSeconds: value.colourAfterSeconds, soundAfterSeconds: value.soundAfterSeconds }))
+      .catch(() => undefined); // the defaults stand
+    return () => {
+      stale = true;
+    };
+  }, [escalationProp]);
+  const sounded = useRef(new Set<string>());
+  useEffect(() => {
+    const due = newlyOverdue(visible, now, limits, sounded.current);
+    if (due.length > 0 && !mutedRef.current && feed.state.phase === 'ready') playAlertTone();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once a second, with the clock
+  }, [now]);
 
   // ── actions ────────────────────────────────────────────────────────────────────────────
   const [busy, setBusy] = useState<string | null>(null);
@@ -214,14 +269,48 @@ export function AlertQueue({
     [apply, refresh],
   );
 
+  // The group of the alert (found by its lead), or just the alert.
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
+  const positionsRef = useRef(positions);
+  positionsRef.current = positions;
+  const groupOf = useCallback((alert: AlertView): readonly AlertView[] => {
+    const at = positionsRef.current.get(alert.id);
+    return at === undefined ? [alert] : visibleRef.current[at]!.alerts;
+  }, []);
+
+  /** Runs `each` for every alert of the group in turn (claims and releases are per alert); stops at the first refusal. */
+  const actOnGroup = useCallback(
+    async (alerts: readonly AlertView[], each: (alert: AlertView) => Promise<AlertView>, done: string) => {
+      if (alerts.length === 0) return;
+      const lead = alerts[0]!;
+      for (const alert of alerts) if (!(await act(lead, () => each(alert)))) return;
+      setNotice({ tone: 'info', text: done, alertId: lead.id });
+    },
+    [act],
+  );
+
   // Row callbacks take the alert and stay the same functions while the list changes, so
-  // unchanged rows skip rendering.
-  const claim = useCallback((alert: AlertView) => void act(alert, () => claimAlert(alert.id), `You hold the alert for ${alert.name}.`), [act]);
+  // unchanged rows skip rendering. On a group they act on each of its alerts.
+  const claim = useCallback(
+    (alert: AlertView) => {
+      const free = groupOf(alert).filter((a) => !a.claimedBy && claimableWithoutCorrection(a.status));
+      const text = free.length > 1 ? `You hold all ${free.length} sightings of ${alert.name}.` : `You hold the alert for ${alert.name}.`;
+      void actOnGroup(free, (a) => claimAlert(a.id), text);
+    },
+    [actOnGroup, groupOf],
+  );
   const correct = useCallback(
     (alert: AlertView, reason: string) => act(alert, () => claimToCorrect(alert.id, reason), `You hold the alert for ${alert.name} to correct its decision.`),
     [act],
   );
-  const release = useCallback((alert: AlertView) => void act(alert, () => releaseAlert(alert.id), `Released the alert for ${alert.name}.`), [act]);
+  const release = useCallback(
+    (alert: AlertView) => {
+      const held = groupOf(alert).filter((a) => a.claimedBy !== null && (a.claimedBy.id === viewer.id || abilities.releaseAny));
+      void actOnGroup(held, (a) => releaseAlert(a.id), `Released the alert${held.length > 1 ? 's' : ''} for ${alert.name}.`);
+    },
+    [actOnGroup, groupOf, viewer.id, abilities.releaseAny],
+  );
   const open = useCallback(
     (alert: AlertView) => {
       select(alert);
@@ -242,7 +331,19 @@ export function AlertQueue({
       text: 'This alert has been decided. To change the decision, choose “Correct this decision…” and give the reason.',
       alertId: alert.id,
     });
+  const members = (alerts: readonly AlertView[]) => alerts.map((a) => ({ id: a.id, version: a.version }));
   const decide = (alert: AlertView, decision: Decision) => {
+    const group = groupOf(alert);
+    if (group.length > 1 && alert.status === 'new' && alert.claimedBy?.id === viewer.id) {
+      const text = `Recorded for all ${group.length} sightings: ${decision === 'false_alert' ? 'no match (false alert).' : 'possible match → engage. Record the outcome when known (1–5).'}`;
+      const apply = (views: AlertView[]) => views.forEach((v) => feed.apply(v));
+      void act(
+        alert,
+        () => decideGroup({ alerts: members(group), decision, note: note.trim() || undefined }).then((r) => (apply(r.alerts), r.alerts[0]!)),
+        text,
+      ).then((ok) => ok && setNote(''));
+      return;
+    }
     if (alert.claimedBy?.id !== viewer.id) {
       if (!alert.claimedBy && !claimableWithoutCorrection(alert.status)) return decidedNotice(alert);
       setNotice({
@@ -256,12 +357,27 @@ export function AlertQueue({
     const text = decision === 'false_alert' ? 'Recorded: no match (false alert).' : 'Recorded: possible match → engage. Record the outcome when known (1–5).';
     void act(alert, () => decideAlert(alert.id, { decision, note: note.trim() || undefined, version: alert.version }), text).then((ok) => ok && setNote(''));
   };
-  const outcome = (alert: AlertView, value: Outcome) => {
+  // Arrest and safeguarding are asked again, in the app's own dialog, before they are recorded.
+  const [confirming, setConfirming] = useState<{ alert: AlertView; outcome: Outcome } | null>(null);
+  const outcome = (alert: AlertView, value: Outcome, confirmed = false) => {
     if (alert.claimedBy?.id !== viewer.id || !mayRecordOutcome(alert)) return;
+    if (CONFIRMED_OUTCOMES.has(value) && !confirmed) return setConfirming({ alert, outcome: value });
+    const group = groupOf(alert);
+    if (group.length > 1 && alert.status === 'engaged') {
+      const apply = (views: AlertView[]) => views.forEach((v) => feed.apply(v));
+      void act(
+        alert,
+        () => recordGroupOutcome({ alerts: members(group), outcome: value, note: note.trim() || undefined }).then((r) => (apply(r.alerts), r.alerts[0]!)),
+        `Outcome recorded for all ${group.length} sightings.`,
+      ).then((ok) => ok && setNote(''));
+      return;
+    }
     void act(alert, () => recordOutcome(alert.id, { outcome: value, note: note.trim() || undefined, version: alert.version }), 'Outcome recorded.').then(
       (ok) => ok && setNote(''),
     );
   };
+  const notInComparison = (alert: AlertView) =>
+    setNotice({ tone: 'warn', text: 'Open the comparison first (Enter): decisions are made with both faces in view.', alertId: alert.id });
 
   // ── keys ───────────────────────────────────────────────────────────────────────────────
   const handleKey = (event: KeyboardEvent | ReactKeyboardEvent) => {
@@ -305,21 +421,28 @@ export function AlertQueue({
         break;
       case 'f':
       case 'e':
-        if (selected && abilities.triage) decide(selected, key === 'f' ? 'false_alert' : 'engage');
+        // Decisions only with both faces in view.
+        if (selected && abilities.triage) {
+          if (comparing) decide(selected, key === 'f' ? 'false_alert' : 'engage');
+          else notInComparison(selected);
+        } else handled = false;
+        break;
+      case 'r':
+        // Releasing is its own key: Esc only closes the comparison, the claim stays.
+        if (selected?.claimedBy && (selected.claimedBy.id === viewer.id || abilities.releaseAny)) release(selected);
         else handled = false;
         break;
-      case 'Escape': {
-        const mine = selected !== null && selected.claimedBy?.id === viewer.id;
-        if (mine) release(selected);
+      case 'Escape':
         if (comparing) closeCompare();
         // Nothing to do: leave Esc to others (the live wall restores an enlarged tile with it).
-        handled = mine || comparing;
+        else handled = false;
         break;
-      }
       default: {
         const n = Number(key);
-        if (Number.isInteger(n) && n >= 1 && n <= OUTCOMES.length && selected && abilities.triage) outcome(selected, OUTCOMES[n - 1]!);
-        else handled = false;
+        if (Number.isInteger(n) && n >= 1 && n <= OUTCOMES.length && selected && abilities.triage) {
+          if (comparing) outcome(selected, OUTCOMES[n - 1]!);
+          else notInComparison(selected);
+        } else handled = false;
       }
     }
     if (handled) event.preventDefault();
@@ -351,19 +474,21 @@ export function AlertQueue({
   }, []);
 
   const fallbackThreshold = (alert: AlertView) => thresholds?.[alert.deploymentId] ?? null;
-  const renderRow = (alert: AlertView, _index: number, onScreen: boolean) => (
+  const renderRow = (item: QueueItem, _index: number, onScreen: boolean) => (
     <AlertRow
-      alert={alert}
+      alert={item.lead}
+      group={item.alerts}
+      limits={limits}
       viewerId={viewer.id}
       now={now}
-      fallbackThreshold={fallbackThreshold(alert)}
-      selected={alert.id === selected?.id}
-      fresh={fresh.has(alert.id)}
+      fallbackThreshold={fallbackThreshold(item.lead)}
+      selected={item.lead.id === selected?.id}
+      fresh={item.alerts.some((a) => fresh.has(a.id))}
       onScreen={onScreen}
       compact={compact}
       showDeployment={deploymentIds.length > 1}
       abilities={rowAbilities}
-      busy={busy === alert.id}
+      busy={busy === item.lead.id}
       onSelect={select}
       onOpen={open}
       onClaim={claim}
@@ -417,9 +542,24 @@ export function AlertQueue({
             </p>
           ) : null}
         </div>
-        <button type="button" className={`button small-button ${styles.soundToggle}`} aria-pressed={!muted} onClick={toggleMuted} data-testid="sound-toggle">
-          {muted ? 'Sound off' : 'Sound on'}
-        </button>
+        <div className={styles.soundControls}>
+          {sound === 'blocked' ? (
+            <button type="button" className="button small-button primary" onClick={enableSound} data-testid="sound-enable">
+              Enable sound
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className={`button small-button ${styles.soundToggle}`}
+            aria-pressed={!muted}
+            onClick={toggleMuted}
+            data-testid="sound-toggle"
+            data-sound={sound}
+            title={SOUND_TITLES[sound]}
+          >
+            {SOUND_LABELS[sound]}
+          </button>
+        </div>
       </header>
 
       <div className={styles.toolbar}>
@@ -469,7 +609,13 @@ export function AlertQueue({
           {abilities.triage ? (
             <>
               {' '}
-              · <Kbd>C</Kbd> claim · <Kbd>F</Kbd> false alert · <Kbd>E</Kbd> engage · <Kbd>1</Kbd>–<Kbd>5</Kbd> outcome · <Kbd>Esc</Kbd> release
+              · <Kbd>C</Kbd> claim · <Kbd>R</Kbd> release · in the comparison: <Kbd>F</Kbd> false alert · <Kbd>E</Kbd> engage · <Kbd>1</Kbd>–<Kbd>5</Kbd>{' '}
+              outcome · <Kbd>Esc</Kbd> close
+            </>
+          ) : abilities.releaseAny ? (
+            <>
+              {' '}
+              · <Kbd>R</Kbd> release · <Kbd>Esc</Kbd> close the comparison
             </>
           ) : null}
           {compact ? <span className="muted"> (click the list first)</span> : null}
@@ -486,11 +632,10 @@ export function AlertQueue({
           ref={listRef}
           items={visible}
           rowHeight={compact ? COMPACT_ROW_HEIGHT : ROW_HEIGHT}
-          getKey={alertKey}
-          locate={locateAlert}
+          getKey={itemKey}
           renderRow={renderRow}
           className={styles.list}
-          label="Alerts, newest first"
+          label="Alerts, awaiting first and oldest first"
           onAtTopChange={onAtTopChange}
           testId="alert-list"
         />
@@ -502,7 +647,9 @@ export function AlertQueue({
                 ? 'No live deployment: alerts appear here when one goes live.'
                 : filtered && list.items.length > 0
                   ? 'No alert matches these filters.'
-                  : 'No alerts yet. New alerts appear here as they happen.'}
+                  : list.items.length > 0
+                    ? 'Nothing open: every alert here has been decided. Choose “Decided” under State to see them.'
+                    : 'No alerts yet. New alerts appear here as they happen.'}
           </div>
         ) : null}
       </div>
@@ -529,11 +676,38 @@ export function AlertQueue({
           onDecide={(d) => decide(selected, d)}
           onOutcome={(o) => outcome(selected, o)}
           onRetain={(reason) => act(selected, () => retainAlert(selected.id, reason), 'The image will be kept, with your reason recorded.')}
+          group={selectedItem?.alerts ?? [selected]}
         />
+      ) : null}
+
+      {confirming ? (
+        <ConfirmDialog
+          title={`Record “${OUTCOME_LABELS[confirming.outcome]}”?`}
+          confirmLabel={`Record ${OUTCOME_LABELS[confirming.outcome]}`}
+          testId="confirm-outcome"
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const { alert, outcome: value } = confirming;
+            setConfirming(null);
+            outcome(list.items.find((a) => a.id === alert.id) ?? alert, value, true);
+          }}
+        >
+          <p>
+            This outcome leads to action on a person: <strong>{confirming.alert.name}</strong>. It is recorded in the alert&apos;s history and the audit trail
+            {(selectedItem?.alerts.length ?? 1) > 1 ? ` for all ${selectedItem!.alerts.length} sightings of the group` : ''}.
+          </p>
+        </ConfirmDialog>
       ) : null}
     </section>
   );
 }
 
-const alertKey = (alert: AlertView) => alert.id;
-const locateAlert = (items: readonly AlertView[], alert: AlertView) => indexOfAlert(items, alert);
+const itemKey = (item: QueueItem) => item.lead.id;
+
+const SOUND_LABELS = { on: 'Sound on', off: 'Sound off', blocked: 'Sound blocked', unavailable: 'No sound' } as const;
+const SOUND_TITLES = {
+  on: 'New and overdue alerts sound. Click to turn the sound off.',
+  off: 'Sound is off. Click to turn it on.',
+  blocked: 'The browser blocks sound until you click on the page: choose “Enable sound”.',
+  unavailable: 'This browser cannot play the alert sound.',
+} as const;

@@ -3,7 +3,8 @@
 import { memo } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
-import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatTime, stateOf } from './alert-format';
+import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatTime, formatWaited, stateOf } from './alert-format';
+import { escalationOf, type EscalationLimits } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { CropImage, ReferenceImage } from './alert-thumbs';
 import { SimilarityCue } from './similarity-cue';
@@ -16,7 +17,11 @@ export type RowAbilities = {
 };
 
 type Props = {
+  /** The alert that stands for the item: the oldest of its group. */
   alert: AlertView;
+  /** Every alert of the item, oldest first: repeated sightings of one person, decided once. */
+  group: readonly AlertView[];
+  limits: EscalationLimits;
   viewerId: string;
   /** Server-corrected "now", ticking every second. */
   now: number;
@@ -37,9 +42,11 @@ type Props = {
   onRelease(alert: AlertView): void;
 };
 
-/** One alert in the queue: faces, who, how close, where, when, state and holder. */
+/** One item in the queue: faces, who, how close, where (every camera of a group), how long it has waited, state and holder. */
 export const AlertRow = memo(function AlertRow({
   alert,
+  group,
+  limits,
   viewerId,
   now,
   fallbackThreshold,
@@ -57,7 +64,9 @@ export const AlertRow = memo(function AlertRow({
 }: Props) {
   const state = stateOf(alert);
   const mine = alert.claimedBy?.id === viewerId;
-  const holder = alert.claimedBy ? (mine ? 'You' : alert.claimedBy.name) : null;
+  const holder = alert.claimedBy ? (mine ? 'you' : alert.claimedBy.name) : null;
+  const escalation = escalationOf({ lead: alert, alerts: group }, now, limits);
+  const track = group.length > 1 ? group.map((a) => `${a.camera.name} ${formatTime(a.firstSeenAt, now)}`).join(' → ') : null;
   const open = alert.status === 'new' || alert.status === 'engaged';
   const canClaim = abilities.triage && !alert.claimedBy && open;
   const canRelease = alert.claimedBy !== null && (mine || abilities.releaseAny);
@@ -66,6 +75,9 @@ export const AlertRow = memo(function AlertRow({
       className={`${styles.row} ${compact ? styles.rowCompact : ''}`}
       data-testid="alert-row"
       data-alert-id={alert.id}
+      data-alert-ids={group.map((a) => a.id).join(' ')}
+      data-group-size={group.length}
+      data-escalation={escalation}
       data-state={state.tone}
       data-status={alert.status}
       data-holder={alert.claimedBy?.name ?? ''}
@@ -94,14 +106,35 @@ export const AlertRow = memo(function AlertRow({
         <SimilarityCue closeness={closenessOf(alert, fallbackThreshold)} />
       </div>
       <div className={styles.rowWhere}>
-        <div className={styles.rowCamera} title={alert.camera.name}>
-          {alert.camera.name}
-        </div>
+        {track ? (
+          <>
+            <div className={styles.rowCamera} title={track}>
+              {group.length} sightings
+            </div>
+            {/* The row has room for three; the comparison lists them all (and the tooltip above). */}
+            <ol className={styles.track} data-testid="alert-track" aria-label="Where and when the person was seen" title={track}>
+              {(group.length > 3 ? [...group.slice(0, 2), group[group.length - 1]!] : group).map((a, i) => (
+                <li key={a.id}>
+                  {group.length > 3 && i === 2 ? <span className="muted">(+{group.length - 3}) </span> : null}
+                  {a.camera.name} <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
+                </li>
+              ))}
+            </ol>
+          </>
+        ) : (
+          <div className={styles.rowCamera} title={alert.camera.name}>
+            {alert.camera.name}
+          </div>
+        )}
         {showDeployment && !compact ? <div className="small muted">{alert.deploymentName}</div> : null}
       </div>
       <div className={styles.rowWhen}>
-        <time dateTime={alert.firstSeenAt} data-testid="alert-age">
-          {formatAge(alert.firstSeenAt, now)}
+        <time
+          dateTime={alert.firstSeenAt}
+          data-testid="alert-age"
+          title={alert.status === 'new' ? `Waiting for a decision. ${ESCALATION_TITLES[escalation]}` : undefined}
+        >
+          {alert.status === 'new' ? formatWaited(alert.firstSeenAt, now) : formatAge(alert.firstSeenAt, now)}
         </time>
         <div className="small muted">
           {formatTime(alert.firstSeenAt, now)}
@@ -127,10 +160,16 @@ export const AlertRow = memo(function AlertRow({
             Release
           </button>
         ) : null}
-        <button type="button" className="button small-button" onClick={() => onOpen(alert)} aria-label={`Compare ${alert.name}`}>
+        <button type="button" className="button small-button" onClick={() => onOpen(alert)} aria-label={`Compare ${alert.name}`} title="Compare (Enter)">
           Compare
         </button>
       </div>
     </div>
   );
 });
+
+const ESCALATION_TITLES = {
+  none: '',
+  late: 'Waiting past the first limit: decide soon.',
+  overdue: 'Waiting past the second limit: senior officers see it on the overview.',
+} as const;

@@ -112,9 +112,11 @@ function mergeBatch(list: AlertList, incoming: readonly AlertView[]): { list: Al
 
 // ─── filters ────────────────────────────────────────────────────────────────────────────
 
-export type StateFilter = 'all' | 'unhandled' | 'claimed' | Exclude<AlertStatus, 'new'>;
+export type StateFilter = 'open' | 'decided' | 'all' | 'unhandled' | 'claimed' | Exclude<AlertStatus, 'new'>;
 
 export const STATE_FILTER_LABELS: Record<StateFilter, string> = {
+  open: 'Open (awaiting first, oldest first)',
+  decided: 'Decided (false alert or closed)',
   all: 'All states',
   unhandled: 'Awaiting decision',
   claimed: 'Claimed (held by someone)',
@@ -125,7 +127,8 @@ export const STATE_FILTER_LABELS: Record<StateFilter, string> = {
 
 export type AlertFilter = { state: StateFilter; deploymentId: string | null; cameraId: string | null };
 
-export const NO_FILTER: AlertFilter = { state: 'all', deploymentId: null, cameraId: null };
+/** The default: the open alerts, awaiting first and oldest first; decided ones have their own filter. */
+export const NO_FILTER: AlertFilter = { state: 'open', deploymentId: null, cameraId: null };
 
 export function matchesFilter(alert: AlertView, filter: AlertFilter): boolean {
   if (filter.deploymentId && alert.deploymentId !== filter.deploymentId) return false;
@@ -133,6 +136,10 @@ export function matchesFilter(alert: AlertView, filter: AlertFilter): boolean {
   switch (filter.state) {
     case 'all':
       return true;
+    case 'open':
+      return alert.status === 'new' || alert.status === 'engaged';
+    case 'decided':
+      return alert.status === 'false_alert' || alert.status === 'closed';
     case 'unhandled':
       return isUnhandled(alert.status);
     case 'claimed':
@@ -143,12 +150,13 @@ export function matchesFilter(alert: AlertView, filter: AlertFilter): boolean {
 }
 
 export function isFiltered(filter: AlertFilter): boolean {
-  return filter.state !== 'all' || filter.deploymentId !== null || filter.cameraId !== null;
+  return filter.state !== NO_FILTER.state || filter.deploymentId !== null || filter.cameraId !== null;
 }
 
-/** The list as the filter shows it (still newest first); the same array when nothing is filtered. */
+/** The list as the filter shows it (still newest first); the same array when the filter lets everything through. */
 export function filterAlerts(items: readonly AlertView[], filter: AlertFilter): readonly AlertView[] {
-  return isFiltered(filter) ? items.filter((a) => matchesFilter(a, filter)) : items;
+  const everything = filter.state === 'all' && filter.deploymentId === null && filter.cameraId === null;
+  return everything ? items : items.filter((a) => matchesFilter(a, filter));
 }
 
 /** The cameras for the filter menu, by name, optionally of one deployment. */

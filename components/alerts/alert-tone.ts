@@ -29,6 +29,35 @@ export function installAudioUnlock(): void {
   window.addEventListener('keydown', unlock, true);
 }
 
+/** What the operator would hear: the browser's audio is running, or still waiting for a gesture (or absent). */
+export type AudioState = 'running' | 'blocked' | 'unavailable';
+
+export function audioState(): AudioState {
+  const ctx = audioContext();
+  if (!ctx) return 'unavailable';
+  return ctx.state === 'running' ? 'running' : 'blocked';
+}
+
+/** Calls `listener` whenever the browser's audio starts or stops; returns the unsubscribe. */
+export function onAudioStateChange(listener: () => void): () => void {
+  const ctx = audioContext();
+  if (!ctx) return () => undefined;
+  ctx.addEventListener('statechange', listener);
+  return () => ctx.removeEventListener('statechange', listener);
+}
+
+/** From a click or key press ("Enable sound"): lets the browser play the tone; resolves whether it now can. */
+export async function enableAudio(): Promise<boolean> {
+  const ctx = audioContext();
+  if (!ctx) return false;
+  try {
+    if (ctx.state !== 'running') await ctx.resume();
+  } catch {
+    return false;
+  }
+  return audioState() === 'running';
+}
+
 /** Plays the tone; returns whether it could be scheduled (false without WebAudio). */
 export function playAlertTone(): boolean {
   try {

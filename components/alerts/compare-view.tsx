@@ -54,6 +54,8 @@ type Props = {
   onDecide(decision: Decision): void;
   onOutcome(outcome: Outcome): void;
   onRetain(reason: string): Promise<boolean>;
+  /** The queue item's alerts, oldest first: repeated sightings of this person, decided together. */
+  group?: readonly AlertView[];
 };
 
 export function Kbd({ children }: { children: ReactNode }) {
@@ -65,7 +67,7 @@ export function Kbd({ children }: { children: ReactNode }) {
  * frames of the same size, side by side, with how close they are, when and where the face was
  * seen, the entry's category and reference, the decision buttons (with their keys) and the
  * alert's recorded history. A modal <dialog>: the keyboard stays in it; Esc is the queue's
- * (release), so the dialog's own Esc-to-close is taken over by the queue's key handler.
+ * (close, keeping the claim; R releases), so the dialog's own Esc-to-close is taken over by the queue's key handler.
  */
 export function CompareView(props: Props) {
   const { alert, fallbackThreshold, now, viewerId, abilities, busy, notice, note, onNoteChange, onClose, onClaim, onRelease, onDecide, onOutcome } = props;
@@ -212,6 +214,19 @@ export function CompareView(props: Props) {
         </aside>
       </div>
 
+      {props.group && props.group.length > 1 ? (
+        <section aria-label="Sightings decided together" data-testid="compare-group">
+          <p className={styles.groupNote}>{props.group.length} sightings of this person: one decision is recorded for each of them.</p>
+          <ol className={styles.compareTrack}>
+            {props.group.map((a) => (
+              <li key={a.id}>
+                {a.camera.name} <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+
       {notice && (!notice.alertId || notice.alertId === alert.id) ? (
         <p className={styles.notice} data-tone={notice.tone} role={notice.tone === 'info' ? 'status' : 'alert'} data-testid="compare-notice">
           {notice.text}
@@ -248,7 +263,7 @@ export function CompareView(props: Props) {
         )}
         {canRelease ? (
           <button type="button" className="button" onClick={onRelease} disabled={busy}>
-            <Kbd>Esc</Kbd> Release
+            <Kbd>R</Kbd> Release
           </button>
         ) : null}
         {canDecide ? (
@@ -283,7 +298,7 @@ export function CompareView(props: Props) {
         <RetainSection alert={alert} allowed={abilities.retain} busy={busy} onRetain={props.onRetain} />
         <p className={styles.keys} aria-hidden="true">
           <Kbd>J</Kbd>/<Kbd>K</Kbd> next/previous · <Kbd>C</Kbd> claim · <Kbd>F</Kbd> false alert · <Kbd>E</Kbd> engage · <Kbd>1</Kbd>–<Kbd>5</Kbd> outcome ·{' '}
-          <Kbd>Esc</Kbd> release / close
+          <Kbd>R</Kbd> release · <Kbd>Esc</Kbd> close (you keep the claim)
         </p>
       </div>
     </dialog>

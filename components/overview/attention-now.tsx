@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { formatLondon, formatLondonTime } from '@/components/deployments/london-time';
-import { FACES_WINDOW_MINUTES, needsAttention, type Overview, type OverviewDeployment, type OverviewRetention } from '@/lib/overview/scope';
+import { FACES_WINDOW_MINUTES, needsAttention, overdueDeployments, type Overview, type OverviewDeployment, type OverviewRetention } from '@/lib/overview/scope';
 import { formatWaiting, plural } from '@/lib/overview/words';
 import type { ServerToClientEvents } from '@/lib/realtime/events';
 import { useRealtime } from '@/lib/realtime/use-realtime';
@@ -143,6 +143,7 @@ export function AttentionNow({ initial }: { initial: Overview }) {
               </ul>
             </div>
           )}
+          {overview.escalation && <OverdueAlerts deployments={overview.deployments ?? []} limitSeconds={overview.escalation.soundAfterSeconds} now={now} />}
           {overview.plansAwaitingAuthorisation && overview.plansAwaitingAuthorisation.length > 0 && (
             <div>
               <h3>Plans awaiting a second officer</h3>
@@ -203,6 +204,31 @@ function DeploymentItem({ deployment, liveLinks, now }: { deployment: OverviewDe
         </div>
       )}
     </li>
+  );
+}
+
+/**
+ * For senior officers: each live deployment whose oldest awaiting alert has waited past the second
+ * escalation limit, called out with a link to its queue. Appears as the age ticks past the limit,
+ * without waiting for an event.
+ */
+function OverdueAlerts({ deployments, limitSeconds, now }: { deployments: OverviewDeployment[]; limitSeconds: number; now: number }) {
+  const overdue = overdueDeployments(deployments, limitSeconds, now);
+  if (overdue.length === 0) return null;
+  return (
+    <div className="attention-escalated" data-testid="attention-escalated">
+      <h3>Alerts waiting too long</h3>
+      <ul className="attention-list">
+        {overdue.map((d) => (
+          <li key={d.id} data-testid="attention-overdue" data-deployment-id={d.id}>
+            <Link href={`/alerts?deployment=${d.id}`} className="danger-text">
+              {d.name}: oldest alert waiting {formatWaiting(now - Date.parse(d.awaiting!.oldestSince!))}
+            </Link>{' '}
+            <span className="muted">(past the {formatWaiting(limitSeconds * 1000)} limit; you can take the claim over or release it)</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -383,6 +383,150 @@ export async function recordOutcome(
   return publish('alert:decided', alertId);
 }
 
+// ─── one decision for a group of sightings ───────────────────────────────────────────────
+
+const londonClock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'Europe/London' });
+
+type GroupRow = {
+  id: string;
+  status: AlertStatus;
+  version: number;
+  claimedById: string | null;
+  deploymentId: string;
+  entryId: string;
+  firstSeenAt: Date;
+  camera: { name: string };
+  claimedBy: { name: string } | null;
+};
+
+/** "The alert from Camera 3 at 21:14:05 London time": how a refusal names the alert that blocked a group. */
+function nameOf(row: GroupRow): string {
+  return `The alert from ${row.camera.name} at ${londonClock.format(row.firstSeenAt)} London time`;
+}
+
+function blocked(row: GroupRow, code: string, why: string): HttpError {
+  return new HttpError(409, code, `${nameOf(row)} ${why} Nothing was recorded for the group.`, { alertId: row.id });
+}
+
+/**
+ * Loads a group for one decision and checks every alert before anything is written: each is
+ * visible to the actor, all are of one watchlist entry in one deployment, each is held by the
+ * actor, unchanged since they looked (version), and in `status`. The first that fails refuses
+ * the whole group with 409, naming it (camera and time) and giving its id.
+ */
+async function loadGroup(actor: SessionUser, members: readonly { id: string; version: number }[], status: AlertStatus): Promise<GroupRow[]> {
+  for (const member of members) await requireVisibleAlert(actor, member.id);
+  const found = await getDb().alert.findMany({
+    where: { id: { in: members.map((m) => m.id) } },
+    select: {
+      id: true,
+      status: true,
+      version: true,
+      claimedById: true,
+      deploymentId: true,
+      entryId: true,
+      firstSeenAt: true,
+      camera: { select: { name: true } },
+      claimedBy: { select: { name: true } },
+    },
+  });
+  const byId = new Map(found.map((row) => [row.id, { ...row, status: (isAlertStatus(row.status) ? row.status : 'new') as AlertStatus }]));
+  const rows = members.map((m) => byId.get(m.id)).filter((row): row is GroupRow => row !== undefined);
+  if (rows.length !== members.length) throw notFound('One of the alerts of the group no longer exists.');
+  const first = rows[0]!;
+  const stranger = rows.find((row) => row.deploymentId !== first.deploymentId || row.entryId !== first.entryId);
+  if (stranger) {
+    throw new HttpError(400, 'not_one_group', `${nameOf(stranger)} is of another person or deployment: a group is one watchlist entry in one deployment.`, {
+      alertId: stranger.id,
+    });
+  }
+  for (const [i, row] of rows.entries()) {
+    if (row.claimedById !== actor.id) {
+      throw row.claimedBy
+        ? blocked(row, 'not_claim_holder', `is held by ${row.claimedBy.name}, not you.`)
+        : blocked(row, 'not_claimed', 'is not claimed by you: claim the whole group before deciding.');
+    }
+    if (row.version !== members[i]!.version) throw blocked(row, 'alert_changed', 'changed since you looked at it; look again before deciding.');
+    if (row.status !== status) {
+      throw status === 'new'
+        ? blocked(row, 'alert_decided', 'has been decided already: correct it on its own, with a reason.')
+        : blocked(row, 'not_engaged', 'is not awaiting an outcome: an outcome follows a decision to engage.');
+    }
+  }
+  return rows;
+}
+
+/**
+ * One human decision for every alert of a group of sightings ('alert:triage'): all alerts
+ * awaiting a decision, all held by the actor at the versions they looked at. Each alert gets its
+ * own recorded decision and audit record (naming the group's size and its first alert), in one
+ * transaction: all or nothing. As for one alert, a false alert releases the claims; an engagement
+ * keeps them for the outcome.
+ */
+export async function decideAlertGroup(
+  { actor, ip }: Context,
+  { alerts, decision, note = '' }: { alerts: readonly { id: string; version: number }[]; decision: Decision; note?: string },
+): Promise<AlertView[]> {
+  const rows = await loadGroup(actor, alerts, 'new');
+  const status = statusAfterDecision(decision);
+  const keepClaim = decision === 'engage';
+  const now = new Date();
+  const group = { size: rows.length, firstAlertId: rows[0]!.id };
+  await auditedTransaction(async (tx, audit) => {
+    for (const row of rows) {
+      const { count } = await tx.alert.updateMany({
+        where: { id: row.id, claimedById: actor.id, version: row.version, status: 'new' },
+        data: {
+          status,
+          decision,
+          outcome: null,
+          claimCorrection: null,
+          version: { increment: 1 },
+          ...(keepClaim ? { claimActivityAt: now } : { claimedById: null, claimedAt: null, claimActivityAt: null }),
+        },
+      });
+      if (count !== 1) throw blocked(row, 'alert_changed', 'changed while the decision was being recorded; look again.');
+      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
+      await tx.alert.updateMany({ where: { id: row.id, firstDecidedAt: null }, data: { firstDecidedAt: now } });
+      await audit({
+        action: 'alert.decided',
+        actorId: actor.id,
+        ip,
+        subjectType: 'alert',
+        subjectId: row.id,
+        details: { decision, note, correction: false, group },
+      });
+    }
+  });
+  const views: AlertView[] = [];
+  for (const row of rows) views.push(await publish('alert:decided', row.id));
+  return views;
+}
+
+/** The outcome of a group's engagement, once, for every alert of it (all engaged, held by the actor): all or nothing. */
+export async function recordGroupOutcome(
+  { actor, ip }: Context,
+  { alerts, outcome, note = '' }: { alerts: readonly { id: string; version: number }[]; outcome: Outcome; note?: string },
+): Promise<AlertView[]> {
+  const rows = await loadGroup(actor, alerts, 'engaged');
+  const now = new Date();
+  const group = { size: rows.length, firstAlertId: rows[0]!.id };
+  await auditedTransaction(async (tx, audit) => {
+    for (const row of rows) {
+      const { count } = await tx.alert.updateMany({
+        where: { id: row.id, claimedById: actor.id, version: row.version, status: 'engaged' },
+        data: { status: 'closed', outcome, claimedById: null, claimedAt: null, claimActivityAt: null, claimCorrection: null, version: { increment: 1 } },
+      });
+      if (count !== 1) throw blocked(row, 'alert_changed', 'changed while the outcome was being recorded; look again.');
+      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'outcome', value: outcome, note, byId: actor.id, at: now } });
+      await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: row.id, details: { outcome, note, group } });
+    }
+  });
+  const views: AlertView[] = [];
+  for (const row of rows) views.push(await publish('alert:decided', row.id));
+  return views;
+}
+
 /** Keeps an alert's image past the retention period, with a recorded reason ('alert:retain'). */
 export async function retainAlert({ actor, ip }: Context, alertId: string, reason: string): Promise<AlertView> {
   const before = await loadForTriage(actor, alertId);

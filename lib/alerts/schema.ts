@@ -69,3 +69,38 @@ export const AlertListQuerySchema = z
   })
   .strict();
 export type AlertListQuery = z.infer<typeof AlertListQuerySchema>;
+
+/** One alert of a group as the person saw it: its id and the version they looked at. */
+const groupMember = z
+  .object({
+    id: z.string({ message: 'each alert needs its id' }).trim().min(1, 'each alert needs its id').max(64, 'an alert id is at most 64 characters'),
+    version,
+  })
+  .strict();
+const groupMembers = z
+  .array(groupMember, { message: 'alerts must be a list of { id, version }: the alerts of the group you looked at' })
+  .min(1, 'alerts must name at least one alert of the group')
+  .max(200, 'a group decision covers at most 200 alerts')
+  .refine((alerts) => new Set(alerts.map((a) => a.id)).size === alerts.length, { message: 'alerts must not name the same alert twice' });
+
+/**
+ * One decision for a group of alerts of the same watchlist entry in the same deployment (the
+ * queue shows repeated sightings as one item): recorded for every alert, or for none.
+ */
+export const GroupDecisionSchema = z
+  .object({
+    alerts: groupMembers,
+    decision: z.enum(DECISIONS, { message: `decision must be one of: ${DECISIONS.join(', ')}` }),
+    note: note.optional(),
+  })
+  .strict();
+export type GroupDecisionInput = z.infer<typeof GroupDecisionSchema>;
+
+export const GroupOutcomeSchema = z
+  .object({
+    alerts: groupMembers,
+    outcome: z.enum(OUTCOMES, { message: `outcome must be one of: ${OUTCOMES.join(', ')}` }),
+    note: note.optional(),
+  })
+  .strict();
+export type GroupOutcomeInput = z.infer<typeof GroupOutcomeSchema>;

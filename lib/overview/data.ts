@@ -3,6 +3,7 @@ import { getDb } from '@/lib/db/client';
 import { deploymentsVisibleTo, findAuthorIdsOf, type Viewer } from '@/lib/deployments/data';
 import { nextRunOf } from '@/lib/jobs/recurring';
 import { pendingFaceCounts } from '@/lib/live/face-counts';
+import { getEscalation } from '@/lib/settings/data';
 import { MINUTE_MS } from '@/lib/matching/face-counts';
 import {
   FACES_WINDOW_MINUTES,
@@ -21,11 +22,12 @@ import {
  */
 export async function readOverview(viewer: Viewer, now = new Date()): Promise<Overview> {
   const scope = overviewScope(viewer.role);
-  const [deployments, plans, reviews, retention] = await Promise.all([
+  const [deployments, plans, reviews, retention, escalation] = await Promise.all([
     scope.liveDeployments ? liveDeployments(viewer, scope.awaitingAlerts, now) : undefined,
     scope.plansAwaitingAuthorisation ? plansAwaitingSecondOfficer(viewer) : undefined,
     scope.overdueReviews ? overdueReviews() : undefined,
     scope.retention ? retentionDue(now) : undefined,
+    scope.escalations ? getEscalation().then(({ colourAfterSeconds, soundAfterSeconds }) => ({ colourAfterSeconds, soundAfterSeconds })) : undefined,
   ]);
   return {
     generatedAt: now.toISOString(),
@@ -34,6 +36,7 @@ export async function readOverview(viewer: Viewer, now = new Date()): Promise<Ov
     ...(plans && { plansAwaitingAuthorisation: plans }),
     ...(reviews && { overdueReviews: reviews }),
     ...(retention && { retention }),
+    ...(escalation && { escalation }),
   };
 }
 

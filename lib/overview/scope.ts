@@ -11,6 +11,8 @@ export type OverviewScope = {
   liveDeployments: boolean;
   /** Alerts awaiting a decision per live deployment, with the oldest one's age (who reads alerts: not admins, not auditors). */
   awaitingAlerts: boolean;
+  /** Alerts waiting past the second escalation limit, called out on their own (senior officers, who may take a claim over). */
+  escalations: boolean;
   /** Links to a deployment go to its live page rather than its plan. */
   liveLinks: boolean;
   /** Plans submitted and awaiting a second officer (who may authorise). */
@@ -25,6 +27,7 @@ export function overviewScope(role: Role): OverviewScope {
   return {
     liveDeployments: can(role, 'live:view') || can(role, 'deployment:read'),
     awaitingAlerts: can(role, 'alert:read'),
+    escalations: can(role, 'alert:read') && can(role, 'alert:release-any'),
     liveLinks: can(role, 'live:view'),
     plansAwaitingAuthorisation: can(role, 'deployment:authorise'),
     overdueReviews: can(role, 'watchlist:manage'),
@@ -73,9 +76,16 @@ export type Overview = {
   plansAwaitingAuthorisation?: OverviewPlan[];
   overdueReviews?: OverviewWatchlist[];
   retention?: OverviewRetention;
+  /** When awaiting alerts escalate (seconds); present for senior officers, who see the overdue ones called out. */
+  escalation?: { colourAfterSeconds: number; soundAfterSeconds: number };
   /** Links to deployments go to their live pages (live:view) or else to the deployment. */
   liveLinks: boolean;
 };
+
+/** The live deployments whose oldest alert awaiting a decision has waited `limitSeconds` or more at `now` (escalated to senior officers). */
+export function overdueDeployments(deployments: readonly OverviewDeployment[], limitSeconds: number, now: number): OverviewDeployment[] {
+  return deployments.filter((d) => d.awaiting?.oldestSince && now - Date.parse(d.awaiting.oldestSince) >= limitSeconds * 1000);
+}
 
 /** Whether anything in it needs someone's attention (else the page says "Nothing needs attention"). */
 export function needsAttention(overview: Overview): boolean {

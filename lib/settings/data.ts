@@ -1,5 +1,15 @@
 import { getDb, type Tx } from '@/lib/db/client';
-import { AccuracyTargetSchema, DEFAULT_FACES_PER_FALSE_ALERT, DEFAULT_FORCE_NAME, ForceNameSchema, SETTING_KEYS, type AccuracyTarget } from './schema';
+import {
+  AccuracyTargetSchema,
+  DEFAULT_ESCALATION,
+  DEFAULT_FACES_PER_FALSE_ALERT,
+  DEFAULT_FORCE_NAME,
+  EscalationSchema,
+  ForceNameSchema,
+  SETTING_KEYS,
+  type AccuracyTarget,
+  type Escalation,
+} from './schema';
 
 /**
  * Reads of settings. Anyone signed in may know the accuracy target (it is shown beside every
@@ -33,4 +43,10 @@ export async function getActiveCalibrationId(engineId: string, db: Tx = getDb())
 export async function getForceName(db: Tx = getDb()): Promise<string> {
   const parsed = ForceNameSchema.safeParse({ name: await readSetting(SETTING_KEYS.forceName, db) });
   return parsed.success ? parsed.data.name : DEFAULT_FORCE_NAME;
+}
+
+/** When awaiting alerts escalate (colour, then sound and the overview), or the defaults (60 s, 3 min). */
+export async function getEscalation(db: Tx = getDb()): Promise<Escalation & { isDefault: boolean }> {
+  const parsed = EscalationSchema.safeParse(await readSetting(SETTING_KEYS.alertEscalation, db));
+  return parsed.success ? { ...parsed.data, isDefault: false } : { ...DEFAULT_ESCALATION, isDefault: true };
 }

@@ -1,8 +1,8 @@
 import { auditedTransaction } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
 import type { Tx } from '@/lib/db/client';
-import { getAccuracyTarget, getForceName } from './data';
-import { SETTING_KEYS, type AccuracyTarget, type ForceName } from './schema';
+import { getAccuracyTarget, getEscalation, getForceName } from './data';
+import { SETTING_KEYS, type AccuracyTarget, type Escalation, type ForceName } from './schema';
 
 /** Writes of settings. Callers hold 'settings:manage' (admins); every change is audited with before and after. */
 
@@ -37,6 +37,14 @@ export async function setAccuracyTarget(ctx: Context, target: AccuracyTarget) {
 /** The force's name printed on published records. Callers hold 'settings:manage'. */
 export async function setForceName(ctx: Context, { name }: ForceName) {
   return { name: await changeSetting(ctx, SETTING_KEYS.forceName, getForceName, name, (before) => before) };
+}
+
+/** When awaiting alerts escalate. Callers hold 'settings:manage'. */
+export async function setEscalation(ctx: Context, escalation: Escalation) {
+  return changeSetting(ctx, SETTING_KEYS.alertEscalation, getEscalation, escalation, ({ colourAfterSeconds, soundAfterSeconds }) => ({
+    colourAfterSeconds,
+    soundAfterSeconds,
+  }));
 }
 
 /** Inside the caller's audited transaction: which calibration a recogniser's forecasts use. */

@@ -37,8 +37,34 @@ export const ForceNameSchema = z
   .strict();
 export type ForceName = z.infer<typeof ForceNameSchema>;
 
+/**
+ * When an alert still awaiting a decision escalates: its row turns colour after the first limit;
+ * after the second the queue sounds again and senior officers see it on the live overview.
+ */
+export const DEFAULT_ESCALATION = { colourAfterSeconds: 60, soundAfterSeconds: 180 } as const;
+export const EscalationSchema = z
+  .object({
+    colourAfterSeconds: z
+      .number({ message: 'colourAfterSeconds must be a number of seconds' })
+      .int('colourAfterSeconds must be a whole number of seconds')
+      .min(10, 'colourAfterSeconds must be at least 10 seconds')
+      .max(3600, 'colourAfterSeconds must be at most 3600 seconds (an hour)'),
+    soundAfterSeconds: z
+      .number({ message: 'soundAfterSeconds must be a number of seconds' })
+      .int('soundAfterSeconds must be a whole number of seconds')
+      .min(20, 'soundAfterSeconds must be at least 20 seconds')
+      .max(7200, 'soundAfterSeconds must be at most 7200 seconds (two hours)'),
+  })
+  .strict()
+  .refine((e) => e.soundAfterSeconds > e.colourAfterSeconds, {
+    message: 'soundAfterSeconds must be later than colourAfterSeconds: the sound and the overview entry come after the colour',
+    path: ['soundAfterSeconds'],
+  });
+export type Escalation = z.infer<typeof EscalationSchema>;
+
 export const SETTING_KEYS = {
   accuracyTarget: 'accuracy.target',
+  alertEscalation: 'alerts.escalation',
   forceName: 'force.name',
   /** Followed by the recogniser id: the calibration its forecasts use. */
   calibrationPrefix: 'calibration.active.',

@@ -36,6 +36,24 @@ async function raiseAlert(n: number): Promise<{ alertId: string; answeredAt: num
   return { alertId: body.alertId, answeredAt, sentAt };
 }
 
+/**
+ * Decides, as Olivia through the API, every alert still awaiting a decision that nobody else
+ * holds — in one group decision — so that the next test's alert is not grouped with earlier ones
+ * (every alert here is the same person).
+ */
+async function settleAwaiting() {
+  const { alerts } = (await (await prober.get(`/api/alerts?deploymentId=${deploymentId}&state=unhandled`)).json()) as { alerts: AlertView[] };
+  const mine: { id: string; version: number }[] = [];
+  for (const alert of alerts) {
+    if (alert.claimedBy && alert.claimedBy.name !== 'Olivia Operator') continue;
+    const held = alert.claimedBy ? alert : ((await (await prober.post(`/api/alerts/${alert.id}/claim`)).json()) as AlertView);
+    mine.push({ id: held.id, version: held.version });
+  }
+  if (mine.length === 0) return;
+  const decided = await prober.post('/api/alerts/group/decision', { data: { alerts: mine, decision: 'false_alert', note: 'Cleared by the test' } });
+  expect(decided.status(), await decided.text()).toBe(200);
+}
+
 async function operatorPage(browser: Browser, email: string, relayed = false): Promise<AlertQueuePage> {
   const context = await browser.newContext({ baseURL: baseUrl });
   contexts.push(context);
@@ -110,6 +128,16 @@ test('the home page shows a new alert arriving without a reload, with its age ti
 });
 
 test('a new alert appears in both operators’ queues within a second of the probe, with sound, pulse and tab count', async () => {
+  await settleAwaiting();
+  // The sound button says what the operator would hear: blocked until a gesture, then on.
+  const sound = olivia.queue().getByTestId('sound-toggle');
+  await expect(sound).toHaveAttribute('data-sound', /^(on|blocked)$/);
+  if ((await sound.getAttribute('data-sound')) === 'blocked') {
+    await expect(sound).toHaveText('Sound blocked');
+    await olivia.queue().getByTestId('sound-enable').click();
+  }
+  await expect(sound).toHaveAttribute('data-sound', 'on');
+  await expect(sound).toHaveText('Sound on');
   await Promise.all([olivia.recordRowArrivals(), omar.recordRowArrivals()]);
   const announcedBefore = Number(await olivia.queue().getAttribute('data-announced'));
   const { alertId, answeredAt, sentAt } = await raiseAlert(0);
@@ -128,22 +156,24 @@ test('a new alert appears in both operators’ queues within a second of the pro
   await expect(row).toContainText('Regent St north');
   await expect(row.getByTestId('similarity')).toContainText(/Very close|Close|Near threshold/);
   await expect(row.getByTestId('similarity')).toContainText(/0\.\d{3}/);
-  await expect(row.getByTestId('alert-age')).toHaveText(/just now|\d+ s ago/);
+  await expect(row.getByTestId('alert-age')).toHaveText(/^\d+ s$/);
+  await expect(row).toHaveAttribute('data-escalation', 'none');
   await expect(row.getByTestId('alert-state')).toHaveText('Awaiting decision');
   await expect(olivia.queue()).toHaveAttribute('data-announced', String(announcedBefore + 1));
   await expect(olivia.page).toHaveTitle(/^\(\d+\) Alerts · Sightline$/);
   const unhandled = Number(await olivia.queue().getAttribute('data-unhandled'));
   await expect(olivia.page).toHaveTitle(`(${unhandled}) Alerts · Sightline`);
   // The age ticks without any new event.
-  await expect(row.getByTestId('alert-age')).toHaveText(/[2-9] s ago|\d\d s ago/, { timeout: 5000 });
+  await expect(row.getByTestId('alert-age')).toHaveText(/^([2-9]|\d\d) s$/, { timeout: 5000 });
 });
 
 test('a claim in one browser shows as held in the other; the other cannot take it', async () => {
+  await settleAwaiting();
   const { alertId } = await raiseAlert(1);
   await expect(omar.row(alertId)).toBeVisible();
   const claimedAt = Date.now();
   await olivia.row(alertId).getByRole('button', { name: 'Claim' }).click();
-  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by You');
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by you');
   await expect(omar.row(alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
   console.log(`[alerts] claim shown as held in the other browser after ${Date.now() - claimedAt} ms (click included)`);
   await expect(omar.row(alertId)).toHaveAttribute('data-state', 'claimed');
@@ -154,9 +184,9 @@ test('a claim in one browser shows as held in the other; the other cannot take i
   await omar.press('c');
   await expect(omar.notice()).toContainText('Olivia Operator is already handling this alert');
 
-  // The holder releases with Esc; Omar sees it free again.
+  // The holder releases with R (its own key); Omar sees it free again.
   await olivia.selectWithKeys(alertId);
-  await olivia.press('Escape');
+  await olivia.press('r');
   await expect(omar.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
   await expect(omar.row(alertId)).toHaveAttribute('data-state', 'new');
 });
@@ -164,21 +194,22 @@ test('a claim in one browser shows as held in the other; the other cannot take i
 let decidedId = '';
 let engagedId = '';
 
-test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 outcome', async ({}, testInfo) => {
+test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 outcome (confirmed)', async ({}, testInfo) => {
+  await settleAwaiting();
+  await omar.showState('all');
   const first = await raiseAlert(2);
-  const second = await raiseAlert(3);
   decidedId = first.alertId;
-  engagedId = second.alertId;
   await expect(olivia.row(decidedId)).toBeVisible();
-  await expect(olivia.row(engagedId)).toBeVisible();
 
-  // No false alert without a claim.
+  // F, E and 1–5 act only in the comparison, where both faces are visible.
   await olivia.selectWithKeys(decidedId);
   await olivia.press('f');
-  await expect(olivia.notice()).toContainText('Claim the alert first');
-
+  await expect(olivia.notice()).toContainText('Open the comparison first');
   await olivia.press('c');
-  await expect(olivia.row(decidedId).getByTestId('alert-holder')).toHaveText('Held by You');
+  await expect(olivia.row(decidedId).getByTestId('alert-holder')).toHaveText('Held by you');
+  await olivia.press('f');
+  await expect(olivia.notice()).toContainText('Open the comparison first');
+  await expect(olivia.row(decidedId)).toHaveAttribute('data-state', 'claimed');
   await olivia.press('Enter');
   const compare = olivia.compare();
   await expect(compare).toBeVisible();
@@ -197,7 +228,10 @@ test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 o
   await expect(compare.getByTestId('alert-history')).toContainText('No match (false alert) by Olivia Operator');
   await expect(omar.row(decidedId)).toHaveAttribute('data-state', 'false_alert');
 
-  // K to the next newer alert, still in the compare view; claim, engage, outcome 2.
+  // The decided alert stays in the comparison; the next one waiting is above it: K, still in the compare view; claim, engage, outcome 2.
+  const second = await raiseAlert(3);
+  engagedId = second.alertId;
+  await expect(olivia.row(engagedId)).toBeVisible();
   await olivia.press('k');
   await expect(compare).toHaveAttribute('data-alert-id', engagedId);
   await olivia.press('c');
@@ -206,7 +240,15 @@ test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 o
   await expect(compare.getByTestId('compare-state')).toHaveText('Engaging');
   await expect(compare.getByTestId('outcome-menu')).toBeVisible();
   await expect(omar.row(engagedId).getByTestId('alert-state')).toHaveText('Engaging');
+  // Safeguarding leads to action: the app's own dialog asks first; Cancel records nothing.
   await olivia.press('2');
+  const confirm = olivia.page.getByTestId('confirm-outcome');
+  await expect(confirm).toContainText('Record “Confirmed — safeguarding”?');
+  await olivia.press('Enter'); // the focus is on Cancel
+  await expect(confirm).toHaveCount(0);
+  await expect(compare.getByTestId('compare-state')).toHaveText('Engaging');
+  await olivia.press('2');
+  await confirm.getByRole('button', { name: 'Record Confirmed — safeguarding' }).click();
   await expect(compare.getByTestId('compare-state')).toHaveText('Confirmed — safeguarding');
   await expect(compare.getByTestId('alert-history')).toContainText('Confirmed — safeguarding by Olivia Operator');
   await expect(omar.row(engagedId).getByTestId('alert-state')).toHaveText('Confirmed — safeguarding');
@@ -218,6 +260,9 @@ test('keyboard triage: J/K, C claim, Enter compare, F false alert, E engage, 2 o
 test('the decisions survive a reload; the image can be retained with a reason', async () => {
   await olivia.page.reload();
   await expect(olivia.queue()).toHaveAttribute('data-phase', 'ready');
+  // Decided alerts are not in the default (open) view: they have their own filter.
+  await expect(olivia.row(decidedId)).toHaveCount(0);
+  await olivia.showState('decided');
   await expect(olivia.row(decidedId).getByTestId('alert-state')).toHaveText('False alert');
   await expect(olivia.row(engagedId).getByTestId('alert-state')).toHaveText('Confirmed — safeguarding');
   await olivia
@@ -269,9 +314,18 @@ test('a decided alert is never claimed by a key press: “Correct this decision�
   await expect(compare.getByTestId('compare-state')).toHaveText('Not engaged');
   await compare.getByRole('button', { name: 'Close the comparison' }).click();
   await expect(compare).toHaveCount(0);
+  // Closed now: C still does not claim it.
+  await olivia.selectWithKeys(decidedId);
+  await olivia.press('c');
+  await expect(olivia.compareNotice()).toContainText('This alert has been decided');
+  await expect(compare.getByTestId('compare-holder')).toHaveText('Unclaimed');
+  await olivia.press('Escape');
+  await expect(compare).toHaveCount(0);
+  await olivia.showState('open');
 });
 
 test('a decision about an alert that changed is refused; the operator is told and sees the new state', async () => {
+  await settleAwaiting();
   const { alertId } = await raiseAlert(4);
   await olivia.selectWithKeys(alertId);
   await olivia.press('c', 'Enter');
@@ -288,7 +342,11 @@ test('a decision about an alert that changed is refused; the operator is told an
   await expect(olivia.compareNotice()).toContainText('nothing was recorded');
   await expect(olivia.compare().getByTestId('compare-state')).toHaveText('Claimed');
   await olivia.page.unroute(`**/api/alerts/${alertId}/decision`);
+  // Esc closes the comparison and keeps the claim; R releases it.
   await olivia.press('Escape');
+  await expect(olivia.compare()).toHaveCount(0);
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by you');
+  await olivia.press('r');
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
 });
 
@@ -309,11 +367,35 @@ test('after a network outage the queue catches up: the alert raised meanwhile ap
   await expect(omar.row(next.alertId)).toBeVisible({ timeout: 2000 });
 });
 
+test('repeated sightings of one person are one queue item with every camera, decided once', async () => {
+  await settleAwaiting();
+  const one = await raiseAlert(0);
+  const two = await raiseAlert(1);
+  const row = olivia.row(one.alertId);
+  await expect(row).toHaveAttribute('data-group-size', '2');
+  await expect(row).toHaveAttribute('data-alert-ids', `${one.alertId} ${two.alertId}`);
+  await expect(row.getByTestId('alert-track')).toContainText(/Regent St north \d\d:\d\d:\d\d.*Camera 2 \d\d:\d\d:\d\d/);
+  await olivia.selectWithKeys(two.alertId);
+  await olivia.press('c');
+  await expect(row.getByTestId('alert-holder')).toHaveText('Held by you');
+  await expect(omar.row(two.alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
+  await olivia.press('Enter');
+  await expect(olivia.compare().getByTestId('compare-group')).toContainText('2 sightings of this person');
+  await olivia.press('f');
+  await expect(olivia.compareNotice()).toContainText('Recorded for all 2 sightings');
+  await expect(omar.row(one.alertId)).toHaveAttribute('data-state', 'false_alert');
+  await expect(omar.row(two.alertId)).toHaveAttribute('data-state', 'false_alert');
+  await olivia.press('Escape');
+  await expect(olivia.row(one.alertId)).toHaveCount(0);
+  await expect(olivia.row(two.alertId)).toHaveCount(0);
+});
+
 test('a senior officer sees the queue without triage buttons and can release a claim', async ({ browser }) => {
+  await settleAwaiting();
   const { alertId } = await raiseAlert(7);
   await olivia.selectWithKeys(alertId);
   await olivia.press('c');
-  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by You');
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by you');
 
   const context = await browser.newContext({ baseURL: baseUrl });
   contexts.push(context);

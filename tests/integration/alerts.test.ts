@@ -325,6 +325,114 @@ describe('resync after a dropped connection', () => {
   });
 });
 
+describe('one decision for a group of sightings (POST /api/alerts/group/decision and /outcome)', () => {
+  const member = (a: AlertView) => ({ id: a.id, version: a.version });
+  const unhandled = async () =>
+    ((await (await operator.fetch(`/api/alerts?deploymentId=${live.id}&state=unhandled`)).json()) as { alerts: AlertView[] }).alerts;
+
+  it('checks role, claim, version and state of every alert, refuses all with a 409 naming the one that blocked, then records each', async () => {
+    await probeAlert(0);
+    await probeAlert(2);
+    // Every alert of this person awaiting a decision and held by nobody (Omar holds camera 5's, from the resync test).
+    const free = (await unhandled()).filter((a) => a.claimedBy === null);
+    expect(free.length).toBeGreaterThanOrEqual(2);
+    const [first, ...rest] = free;
+    for (const a of rest) expect((await post(operator, `/api/alerts/${a.id}/claim`)).status).toBe(200);
+    const fetched = async () => Promise.all(free.map((a) => view(operator, a.id)));
+
+    // One alert not claimed: nothing is recorded, and the refusal names it by camera and time.
+    let group = (await fetched()).map(member);
+    const unclaimed = await post(operator, '/api/alerts/group/decision', { alerts: group, decision: 'false_alert' });
+    expect(unclaimed.status).toBe(409);
+    const refusal = (await unclaimed.json()) as { error: string; message: string; details: { alertId: string } };
+    expect(refusal.error).toBe('not_claimed');
+    expect(refusal.details.alertId).toBe(first!.id);
+    expect(refusal.message).toMatch(new RegExp(`^The alert from ${first!.camera.name} at \\d\\d:\\d\\d:\\d\\d London time is not claimed by you`));
+    expect(refusal.message).toContain('Nothing was recorded for the group');
+    for (const a of await fetched()) expect(a.status).toBe('new');
+
+    // Held by someone else: named too.
+    expect((await post(operator2, `/api/alerts/${first!.id}/claim`)).status).toBe(200);
+    group = (await fetched()).map(member);
+    const held = await post(operator, '/api/alerts/group/decision', { alerts: group, decision: 'false_alert' });
+    expect(held.status).toBe(409);
+    expect((await held.json()).message).toContain('is held by Omar Operator, not you');
+    expect((await post(operator2, `/api/alerts/${first!.id}/release`)).status).toBe(200);
+    expect((await post(operator, `/api/alerts/${first!.id}/claim`)).status).toBe(200);
+
+    // A stale version of one of them: refused, naming it.
+    group = (await fetched()).map(member);
+    const stale = group.map((m, i) => (i === group.length - 1 ? { ...m, version: m.version - 1 } : m));
+    const changed = await post(operator, '/api/alerts/group/decision', { alerts: stale, decision: 'engage' });
+    expect(changed.status).toBe(409);
+    expect(((await changed.json()) as { details: { alertId: string } }).details.alertId).toBe(group[group.length - 1]!.id);
+
+    // The role, and the body, are checked before anything else.
+    expect((await post(officer, '/api/alerts/group/decision', { alerts: group, decision: 'engage' })).status).toBe(403);
+    for (const body of [
+      { alerts: [], decision: 'engage' },
+      { alerts: [group[0], group[0]], decision: 'engage' },
+      { alerts: group, decision: 'maybe' },
+    ]) {
+      const bad = await post(operator, '/api/alerts/group/decision', body);
+      expect(bad.status).toBe(422);
+      expect((await bad.json()).error).toBe('invalid_input');
+    }
+    for (const a of await fetched()) expect(a.history).toEqual([]);
+
+    // Decided once: each alert gets its own decision and audit record.
+    const engaged = await post(operator, '/api/alerts/group/decision', { alerts: group, decision: 'engage', note: 'Same man on two cameras' });
+    expect(engaged.status).toBe(200);
+    const after = ((await engaged.json()) as { alerts: AlertView[] }).alerts;
+    expect(after.map((a) => a.id)).toEqual(group.map((m) => m.id));
+    for (const a of after) {
+      expect(a).toMatchObject({ status: 'engaged', decision: 'engage', claimedBy: { name: 'Olivia Operator' } });
+      expect(a.history.map((h) => `${h.kind}:${h.value}:${h.by.name}:${h.note}`)).toEqual(['decision:engage:Olivia Operator:Same man on two cameras']);
+    }
+    const audit = (await (await admin.fetch('/api/audit?action=alert.decided&pageSize=100')).json()) as {
+      events: { subjectId: string; details: Record<string, unknown> }[];
+    };
+    const recorded = audit.events.filter((e) => group.some((m) => m.id === e.subjectId));
+    expect(recorded).toHaveLength(group.length);
+    for (const e of recorded)
+      expect(e.details).toMatchObject({ decision: 'engage', correction: false, group: { size: group.length, firstAlertId: group[0]!.id } });
+
+    // A decision again on the decided group is refused (a correction is per alert, with a reason).
+    const again = await post(operator, '/api/alerts/group/decision', { alerts: after.map(member), decision: 'false_alert' });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toBe('alert_decided');
+
+    // The outcome, once, for the whole group.
+    const closed = await post(operator, '/api/alerts/group/outcome', { alerts: after.map(member), outcome: 'not_subject' });
+    expect(closed.status).toBe(200);
+    for (const a of ((await closed.json()) as { alerts: AlertView[] }).alerts)
+      expect(a).toMatchObject({ status: 'closed', outcome: 'not_subject', claimedBy: null });
+    expect(await (await admin.fetch('/api/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+
+  it('escalation limits: anyone signed in reads them, admins set them (validated, audited); senior officers get them on the overview', async () => {
+    expect(await (await operator.fetch('/api/settings/alert-escalation')).json()).toEqual({ colourAfterSeconds: 60, soundAfterSeconds: 180, isDefault: true });
+    expect((await operator.json('/api/settings/alert-escalation', 'PUT', { colourAfterSeconds: 30, soundAfterSeconds: 90 })).status).toBe(403);
+    const backwards = await admin.json('/api/settings/alert-escalation', 'PUT', { colourAfterSeconds: 120, soundAfterSeconds: 60 });
+    expect(backwards.status).toBe(422);
+    expect((await backwards.json()).message).toContain('soundAfterSeconds must be later than colourAfterSeconds');
+    const set = await admin.json('/api/settings/alert-escalation', 'PUT', { colourAfterSeconds: 30, soundAfterSeconds: 90 });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toEqual({ colourAfterSeconds: 30, soundAfterSeconds: 90, isDefault: false });
+    const audit = (await (await admin.fetch('/api/audit?action=settings.changed&pageSize=50')).json()) as {
+      events: { subjectId: string; details: Record<string, unknown> }[];
+    };
+    expect(audit.events.find((e) => e.subjectId === 'alerts.escalation')?.details).toEqual({
+      from: { colourAfterSeconds: 60, soundAfterSeconds: 180 },
+      to: { colourAfterSeconds: 30, soundAfterSeconds: 90 },
+    });
+    const officerView = (await (await officer.fetch('/api/overview')).json()) as Overview;
+    expect(officerView.escalation).toEqual({ colourAfterSeconds: 30, soundAfterSeconds: 90 });
+    expect(((await (await operator.fetch('/api/overview')).json()) as Overview).escalation).toBeUndefined();
+    expect((await admin.json('/api/settings/alert-escalation', 'PUT', { colourAfterSeconds: 60, soundAfterSeconds: 180 })).status).toBe(200);
+  });
+});
+
 describe('the home page: what needs attention now (GET /api/overview, attention:changed)', () => {
   const overviewOf = async (session: Session): Promise<Overview> => {
     const response = await session.fetch('/api/overview');

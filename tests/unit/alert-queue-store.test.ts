@@ -104,12 +104,12 @@ describe('filters and counts', () => {
   });
 
   it('filters by state, deployment and camera', () => {
-    expect(filterAlerts(items, NO_FILTER)).toBe(items);
+    expect(filterAlerts(items, { ...NO_FILTER, state: 'all' })).toBe(items);
     expect(filterAlerts(items, { ...NO_FILTER, state: 'unhandled' })).toHaveLength(3);
     expect(filterAlerts(items, { ...NO_FILTER, state: 'claimed' })).toHaveLength(1);
     expect(filterAlerts(items, { ...NO_FILTER, state: 'false_alert' })).toHaveLength(1);
-    expect(filterAlerts(items, { ...NO_FILTER, deploymentId: 'd2' })).toHaveLength(1);
-    expect(filterAlerts(items, { ...NO_FILTER, cameraId: 'c2' }).map((a) => a.status)).toEqual(['engaged']);
+    expect(filterAlerts(items, { ...NO_FILTER, state: 'all', deploymentId: 'd2' })).toHaveLength(1);
+    expect(filterAlerts(items, { ...NO_FILTER, state: 'all', cameraId: 'c2' }).map((a) => a.status)).toEqual(['engaged']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaceCounter, MINUTE_MS } from '@/lib/matching/face-counts';
-import { hasOverview, needsAttention, overviewScope, type Overview } from '@/lib/overview/scope';
+import { hasOverview, needsAttention, overdueDeployments, overviewScope, type Overview } from '@/lib/overview/scope';
 import { formatWaiting } from '@/lib/overview/words';
 
 describe('what each role sees in "What needs attention now"', () => {
@@ -11,7 +11,7 @@ describe('what each role sees in "What needs attention now"', () => {
         .map(([part]) => part)
         .sort();
     expect(shown('operator')).toEqual(['awaitingAlerts', 'liveDeployments', 'liveLinks']);
-    expect(shown('senior_officer')).toEqual(['awaitingAlerts', 'liveDeployments', 'liveLinks', 'plansAwaitingAuthorisation']);
+    expect(shown('senior_officer')).toEqual(['awaitingAlerts', 'escalations', 'liveDeployments', 'liveLinks', 'plansAwaitingAuthorisation']);
     // An admin sees no alerts and no live deployments: watchlists and retention only.
     expect(shown('admin')).toEqual(['overdueReviews', 'retention']);
     // An auditor sees figures (faces processed, retention), never the alerts themselves.
@@ -64,5 +64,19 @@ describe('faces counted and not yet written', () => {
     );
     // Reading leaves the counts to be written.
     expect(counter.size).toBe(5);
+  });
+});
+
+describe('alerts waiting past the second escalation limit (senior officers)', () => {
+  it('lists the deployments whose oldest awaiting alert has waited at least the limit, as the clock passes it', () => {
+    const at = Date.UTC(2026, 11, 5, 12, 0, 0);
+    const deployments = [
+      { id: 'a', name: 'A', facesRecently: 0, awaiting: { count: 2, oldestSince: new Date(at).toISOString() } },
+      { id: 'b', name: 'B', facesRecently: 0, awaiting: { count: 0, oldestSince: null } },
+      { id: 'c', name: 'C', facesRecently: 0 },
+    ];
+    expect(overdueDeployments(deployments, 180, at + 179_999)).toEqual([]);
+    expect(overdueDeployments(deployments, 180, at + 180_000).map((d) => d.id)).toEqual(['a']);
+    expect(overdueDeployments(deployments, 30, at + 30_000).map((d) => d.id)).toEqual(['a']);
   });
 });

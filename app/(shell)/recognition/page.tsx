@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { RecognitionView } from '@/components/recognition/recognition-view';
+import { EscalationCard } from '@/components/alerts/escalation-card';
 import { ForceNameCard } from '@/components/records/force-name-card';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { calibrationCurves, recognitionOverview } from '@/lib/recognition/overview';
-import { getForceName } from '@/lib/settings/data';
+import { getEscalation, getForceName } from '@/lib/settings/data';
 
 export const metadata: Metadata = { title: 'Recognition' };
 
@@ -26,8 +27,14 @@ export default async function RecognitionPage({ searchParams }: { searchParams: 
       {can(user.role, 'settings:manage') && (
         <div className="page">
           <ForceNameCard name={await getForceName()} manage />
+          <EscalationLimits />
         </div>
       )}
     </>
   );
+}
+
+async function EscalationLimits() {
+  const { isDefault, ...limits } = await getEscalation();
+  return <EscalationCard limits={limits} isDefault={isDefault} />;
 }

@@ -22,8 +22,14 @@ export class AlertQueuePage {
     return this.queue().getByTestId('alert-row');
   }
 
+  /** The queue item showing this alert: its own row, or its group's (repeated sightings of one person). */
   row(alertId: string): Locator {
-    return this.queue().locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`);
+    return this.queue().locator(`[data-testid="alert-row"][data-alert-ids~="${alertId}"]`);
+  }
+
+  /** Chooses the State filter: 'open' (the default), 'decided', 'all', … */
+  async showState(state: string) {
+    await this.queue().getByTestId('filter-state').selectOption(state);
   }
 
   selectedRow(): Locator {
@@ -39,16 +45,17 @@ export class AlertQueuePage {
     for (const key of keys) await this.page.keyboard.press(key);
   }
 
-  /** Moves the selection with J/K until `alertId` is selected. */
+  /** Moves the selection with J/K until the item showing `alertId` is selected. */
   async selectWithKeys(alertId: string, max = 50) {
     await this.focusList();
+    const holds = (ids: string | null) => (ids ?? '').split(' ').includes(alertId);
     for (let i = 0; i < max; i++) {
-      if ((await this.selectedRow().getAttribute('data-alert-id')) === alertId) return;
-      const ids = await this.rows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id')));
-      const selected = await this.selectedRow().getAttribute('data-alert-id');
-      await this.press(ids.indexOf(alertId) > ids.indexOf(selected) ? 'j' : 'k');
+      const selected = await this.selectedRow().getAttribute('data-alert-ids');
+      if (holds(selected)) return;
+      const rows = await this.rows().evaluateAll((els) => els.map((r) => r.getAttribute('data-alert-ids')));
+      await this.press(rows.findIndex(holds) > rows.indexOf(selected) ? 'j' : 'k');
     }
-    await expect(this.selectedRow()).toHaveAttribute('data-alert-id', alertId);
+    await expect(this.selectedRow()).toHaveAttribute('data-alert-ids', new RegExp(`(^| )${alertId}( |$)`));
   }
 
   compare(): Locator {
