@@ -5,11 +5,12 @@ import type { AlertView } from '@/lib/alerts/data';
 import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
-import { claimAlert, claimToCorrect, decideAlert, fetchAlert, recordOutcome, releaseAlert, retainAlert } from './alert-api';
+import { claimAlert, claimToCorrect, decideAlert, extendClaim, fetchAlert, recordOutcome, releaseAlert, retainAlert } from './alert-api';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
 import { cameraOptions, filterAlerts, indexOfAlert, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
 import { installAudioUnlock, playAlertTone, readMuted, writeMuted } from './alert-tone';
+import { ClaimNotices } from './claim-notices';
 import { CompareView, Kbd, type Notice } from './compare-view';
 import { useAlertFeed } from './use-alert-feed';
 import { VirtualList, type VirtualListHandle } from './virtual-list';
@@ -507,6 +508,8 @@ export function AlertQueue({
         ) : null}
       </div>
 
+      <ClaimNotices listen />
+
       <p className="visually-hidden" aria-live="assertive" data-testid="queue-announcer">
         {announcement}
       </p>
@@ -526,6 +529,7 @@ export function AlertQueue({
           onClaim={() => claim(selected)}
           onCorrect={(reason) => correct(selected, reason)}
           onRelease={() => release(selected)}
+          onExtend={() => void act(selected, () => extendClaim(selected.id), `Your claim on the alert for ${selected.name} was extended.`)}
           onDecide={(d) => decide(selected, d)}
           onOutcome={(o) => outcome(selected, o)}
           onRetain={(reason) => act(selected, () => retainAlert(selected.id, reason), 'The image will be kept, with your reason recorded.')}
