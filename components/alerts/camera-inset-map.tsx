@@ -1,9 +1,9 @@
 'use client';
 
-import { useMemo } from 'react';
-import { CircleMarker, Tooltip } from 'react-leaflet';
+import { latLngBounds } from 'leaflet';
+import { useEffect, useMemo, useRef } from 'react';
+import { CircleMarker, Tooltip, useMap } from 'react-leaflet';
 import { BaseMap } from '@/components/map/base-map';
-import { FitToBounds } from '@/components/map/map-helpers';
 import { ZoneShape } from '@/components/map/zone-layers';
 import { polygonVertices, type GeoPolygon, type LatLngTuple } from '@/lib/geo/geometry';
 
@@ -41,6 +41,7 @@ export default function CameraInsetMap({ camera, cameras, zone, seenAt, height }
     [zone, cameras, camera.lat, camera.lng],
   );
   const fitKey = `${camera.id}|${cameras.length}|${zone ? 'zone' : ''}`;
+
   return (
     <BaseMap
       center={{ lat: camera.lat, lng: camera.lng }}
@@ -65,7 +66,36 @@ export default function CameraInsetMap({ camera, cameras, zone, seenAt, height }
           {camera.name}
         </Tooltip>
       </CircleMarker>
-      <FitToBounds points={points} fitKey={fitKey} maxZoom={18} singlePointZoom={16} paddingTopLeft={[20, 20]} paddingBottomRight={[90, 20]} />
+      <FitWhenSized points={points} fitKey={fitKey} />
     </BaseMap>
   );
+}
+
+/**
+ * Fits the zone and cameras into view once the map has a size, and again whenever its size or the
+ * points change. The map is created while the modal compare view is still laying out: fitted at
+ * that moment Leaflet sees a zero-sized box, zooms all the way in and centres on the top-left corner.
+ */
+function FitWhenSized({ points, fitKey }: { points: LatLngTuple[]; fitKey: string }) {
+  const map = useMap();
+  const latest = useRef(points);
+  useEffect(() => {
+    latest.current = points;
+  });
+  useEffect(() => {
+    const fit = () => {
+      map.invalidateSize({ pan: false });
+      const size = map.getSize();
+      const pts = latest.current;
+      if (size.x === 0 || size.y === 0 || pts.length === 0) return;
+      const bounds = latLngBounds(pts);
+      // Room on the right for this camera's name, which sits right of its dot.
+      if (bounds.isValid()) map.fitBounds(bounds, { paddingTopLeft: [24, 24], paddingBottomRight: [96, 24], maxZoom: 18, animate: false });
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(map.getContainer());
+    return () => observer.disconnect();
+  }, [map, fitKey]);
+  return null;
 }

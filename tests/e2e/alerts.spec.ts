@@ -309,7 +309,7 @@ test('after a network outage the queue catches up: the alert raised meanwhile ap
   await expect(omar.row(next.alertId)).toBeVisible({ timeout: 2000 });
 });
 
-test('the compare view counts the claim down and extends it, maps every camera, lists the sightings, and fits 1366 × 768 and 1920 × 1080', async () => {
+test('the compare view counts the claim down and extends it, maps every camera, lists the sightings, and fits 1366 × 768 and 1920 × 1080', async ({}, testInfo) => {
   const { alertId } = await raiseAlert(9);
   const page = olivia.page;
   const viewport = page.viewportSize();
@@ -341,7 +341,7 @@ test('the compare view counts the claim down and extends it, maps every camera, 
   await expect.poll(() => sightings.count()).toBeGreaterThan(5);
   await expect(sightings.first()).toHaveAttribute('aria-current', 'true');
   await expect(sightings.first()).toContainText(/\d\d:\d\d:\d\d (GMT|BST)\s*Camera 10\s*Awaiting decision/);
-  await expect(compare.getByTestId('sighting-history')).toContainText('False alert');
+  await expect(compare.getByTestId('sighting-history')).toContainText('Camera 4Confirmed — safeguarding');
 
   for (const size of [
     { width: 1366, height: 768 },
@@ -355,10 +355,12 @@ test('the compare view counts the claim down and extends it, maps every camera, 
       compare.getByTestId('similarity').evaluate((el) => el.getBoundingClientRect().right),
     ]);
     expect(scoreRight, `${size.width} px`).toBeLessThanOrEqual(dialogRight);
+    if (process.env.ALERTS_SCREENSHOTS) await page.screenshot({ path: testInfo.outputPath(`compare-${size.width}.png`) });
   }
   if (viewport) await page.setViewportSize(viewport);
-  await olivia.press('Escape');
+  await compare.getByRole('button', { name: 'Close the comparison' }).click();
   await expect(compare).toHaveCount(0);
+  expect((await prober.post(`/api/alerts/${alertId}/release`)).status()).toBe(200);
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
 });
 
