@@ -1,4 +1,4 @@
-import type { AlertView } from '@/lib/alerts/data';
+import type { AlertContext, AlertView } from '@/lib/alerts/data';
 import type { Decision, Outcome } from '@/lib/alerts/state';
 import { callApi } from '@/components/ui/api';
 
@@ -18,6 +18,10 @@ export const fetchAlert = (id: string) => call<AlertView>(`/api/alerts/${encodeU
 export const claimAlert = (id: string) => post(`/api/alerts/${encodeURIComponent(id)}/claim`);
 /** Claims a decided alert to correct its decision: the server refuses that without a reason. */
 export const claimToCorrect = (id: string, reason: string) => post(`/api/alerts/${encodeURIComponent(id)}/claim`, { correction: true, reason });
+/** Gives the holder's claim another claim timeout before it lapses. */
+export const extendClaim = (id: string) => post(`/api/alerts/${encodeURIComponent(id)}/extend`);
+/** The alert's deployment zone and cameras, and this person's sightings there. */
+export const fetchAlertContext = (id: string, signal?: AbortSignal) => call<AlertContext>(`/api/alerts/${encodeURIComponent(id)}/sightings`, { signal });
 export const releaseAlert = (id: string) => post(`/api/alerts/${encodeURIComponent(id)}/release`);
 export const decideAlert = (id: string, body: { decision: Decision; note?: string; version: number }) =>
   post(`/api/alerts/${encodeURIComponent(id)}/decision`, body);

@@ -11,6 +11,7 @@ import {
   claimToCorrect,
   decideAlert,
   decideGroup,
+  extendClaim,
   fetchAlert,
   fetchEscalation,
   recordGroupOutcome,
@@ -23,6 +24,7 @@ import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
 import { cameraOptions, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
 import { audioState, enableAudio, installAudioUnlock, onAudioStateChange, playAlertTone, readMuted, writeMuted, type AudioState } from './alert-tone';
+import { ClaimNotices } from './claim-notices';
 import { CompareView, Kbd, type Notice } from './compare-view';
 import { ConfirmDialog } from './confirm-dialog';
 import { useAlertFeed } from './use-alert-feed';
@@ -654,6 +656,8 @@ export function AlertQueue({
         ) : null}
       </div>
 
+      <ClaimNotices listen />
+
       <p className="visually-hidden" aria-live="assertive" data-testid="queue-announcer">
         {announcement}
       </p>
@@ -673,6 +677,7 @@ export function AlertQueue({
           onClaim={() => claim(selected)}
           onCorrect={(reason) => correct(selected, reason)}
           onRelease={() => release(selected)}
+          onExtend={() => void act(selected, () => extendClaim(selected.id), `Your claim on the alert for ${selected.name} was extended.`)}
           onDecide={(d) => decide(selected, d)}
           onOutcome={(o) => outcome(selected, o)}
           onRetain={(reason) => act(selected, () => retainAlert(selected.id, reason), 'The image will be kept, with your reason recorded.')}

@@ -1,8 +1,9 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { AlertView } from '@/lib/alerts/data';
+import Link from 'next/link';
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { AlertContext, AlertView } from '@/lib/alerts/data';
 import {
   claimableWithoutCorrection,
   DECISION_LABELS,
@@ -11,17 +12,23 @@ import {
   mayRecordOutcome,
   OUTCOMES,
   OUTCOME_LABELS,
+  STATUS_LABELS,
   type Decision,
   type Outcome,
 } from '@/lib/alerts/state';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
+import { fetchAlertContext } from './alert-api';
 import { closenessOf, formatAge, formatScore, formatTime, historyLabel, scoreKind, stateOf } from './alert-format';
 import styles from './alert-queue.module.css';
+import { ClaimCountdown } from './claim-countdown';
+import { ClaimNotices } from './claim-notices';
+import { londonTimeWithZone } from './claim-time';
+import own from './claims.module.css';
 import type { RowAbilities } from './alert-row';
 import { CropImage, ReferenceImage } from './alert-thumbs';
 import { SimilarityCue } from './similarity-cue';
 
-const MAP_HEIGHT = 170;
+const MAP_HEIGHT = 200;
 const CameraInsetMap = dynamic(() => import('./camera-inset-map'), {
   ssr: false,
   loading: () => <div className={styles.mapPlaceholder} style={{ height: MAP_HEIGHT }} />,
@@ -51,6 +58,8 @@ type Props = {
   /** Claims a decided alert to correct it, with the reason; resolves whether it worked. */
   onCorrect(reason: string): Promise<boolean>;
   onRelease(): void;
+  /** Extends the viewer's own claim by the claim timeout (the holder only; the server checks). */
+  onExtend(): void;
   onDecide(decision: Decision): void;
   onOutcome(outcome: Outcome): void;
   onRetain(reason: string): Promise<boolean>;
@@ -89,6 +98,7 @@ export function CompareView(props: Props) {
   const canDecide = abilities.triage && mine && mayDecide(alert);
   const canOutcome = abilities.triage && mine && mayRecordOutcome(alert);
   const canRelease = alert.claimedBy !== null && (mine || abilities.releaseAny);
+  const context = useAlertContext(alert);
   // A decided alert is changed only by a correction with a reason, never by a plain claim.
   const canCorrect = abilities.triage && isDecided(alert.status) && (!alert.claimedBy || (mine && alert.claimCorrection === null));
 
@@ -122,6 +132,7 @@ export function CompareView(props: Props) {
           <span className={styles.holder} data-testid="compare-holder">
             {alert.claimedBy ? `Held by ${mine ? 'you' : alert.claimedBy.name} since ${formatTime(alert.claimedAt ?? alert.updatedAt, now)}` : 'Unclaimed'}
           </span>
+          <ClaimCountdown alert={alert} now={now} viewerId={viewerId} onExtend={abilities.triage ? props.onExtend : undefined} busy={busy} />
         </div>
         <button type="button" className="button" onClick={onClose} aria-label="Close the comparison">
           Close
@@ -194,7 +205,7 @@ export function CompareView(props: Props) {
             <dt>Camera</dt>
             <dd>{alert.camera.name}</dd>
           </dl>
-          <CameraInsetMap key={alert.camera.id} lat={alert.camera.lat} lng={alert.camera.lng} name={alert.camera.name} height={MAP_HEIGHT} />
+          <CameraPlace alert={alert} context={context} />
           <section aria-label="Decision history" className={styles.history}>
             <h3>History</h3>
             {alert.history.length === 0 ? (
@@ -211,6 +222,7 @@ export function CompareView(props: Props) {
               </ol>
             )}
           </section>
+          <SightingHistory alert={alert} context={context} now={now} />
         </aside>
       </div>
 
@@ -273,6 +285,9 @@ export function CompareView(props: Props) {
           </label>
         ) : null}
       </div>
+
+      {/* Inside the dialog: everything outside a modal dialog is inert, notices included. */}
+      <ClaimNotices inDialog />
 
       {canCorrect ? <CorrectionForm busy={busy} onCorrect={props.onCorrect} /> : null}
 
@@ -406,6 +421,91 @@ function RetainSection({ alert, allowed, busy, onRetain }: { alert: AlertView; a
           </button>
         )
       ) : null}
+    </section>
+  );
+}
+
+type ContextState = { alertId: string; context: AlertContext | null; error: string | null };
+
+/**
+ * The alert's deployment zone, cameras and this person's sightings there (GET
+ * /api/alerts/:id/sightings), read again when the alert or its state changes.
+ */
+function useAlertContext(alert: AlertView): ContextState {
+  const [state, setState] = useState<ContextState>({ alertId: alert.id, context: null, error: null });
+  // The sightings change when this person is seen again or an alert of theirs is decided.
+  const refreshKey = `${alert.id}|${alert.status}|${alert.sightings}`;
+  useEffect(() => {
+    const abort = new AbortController();
+    const id = refreshKey.split('|')[0]!;
+    fetchAlertContext(id, abort.signal).then(
+      (context) => setState({ alertId: id, context, error: null }),
+      (error: unknown) => {
+        if (abort.signal.aborted) return;
+        setState({ alertId: id, context: null, error: error instanceof Error ? error.message : 'The sightings could not be loaded.' });
+      },
+    );
+    return () => abort.abort();
+  }, [refreshKey]);
+  return state.alertId === alert.id ? state : { alertId: alert.id, context: null, error: null };
+}
+
+/** The camera on a map of its deployment (zone and every camera), and a link to its live tile. */
+function CameraPlace({ alert, context }: { alert: AlertView; context: ContextState }) {
+  const seenAt = useMemo(() => new Set(context.context?.sightings.map((s) => s.camera.id)), [context.context]);
+  return (
+    <section aria-label="Where the camera is" className={own.place}>
+      <div className={own.placeHeader}>
+        <h3>Where</h3>
+        <Link
+          className="button small-button"
+          href={`/live/${encodeURIComponent(alert.deploymentId)}?camera=${encodeURIComponent(alert.camera.id)}`}
+          data-testid="show-tile"
+        >
+          Show this tile
+        </Link>
+      </div>
+      <CameraInsetMap
+        key={alert.camera.id}
+        camera={alert.camera}
+        cameras={context.context?.cameras ?? []}
+        zone={context.context?.deployment.zone ?? null}
+        seenAt={seenAt}
+        height={MAP_HEIGHT}
+      />
+      <p className="muted small">Amber: this camera{seenAt.size > 1 ? '; ringed: others where this person was seen' : ''}. Outline: the deployment zone.</p>
+    </section>
+  );
+}
+
+/** Every alert of this watchlist entry in this deployment: camera, London time with zone, outcome. */
+function SightingHistory({ alert, context, now }: { alert: AlertView; context: ContextState; now: number }) {
+  const sightings = context.context?.sightings;
+  return (
+    <section aria-label="Sightings of this person in this deployment" className={own.sightings}>
+      <h3>Sightings here</h3>
+      {context.error ? (
+        <p className="small danger-text" role="alert">
+          {context.error}
+        </p>
+      ) : !sightings ? (
+        <p className="muted small">Loading sightings…</p>
+      ) : (
+        <ol data-testid="sighting-history" tabIndex={0} aria-label="Sightings, newest first">
+          {sightings.map((s) => (
+            <li key={s.alertId} data-alert-id={s.alertId} aria-current={s.alertId === alert.id ? 'true' : undefined}>
+              <span className={own.sightingWhen}>{londonTimeWithZone(s.firstSeenAt, now)}</span>
+              <span className={own.sightingCamera}>{s.camera.name}</span>
+              <span className={own.sightingOutcome}>
+                {s.outcome ? OUTCOME_LABELS[s.outcome] : STATUS_LABELS[s.status]}
+                {s.sightings > 1 ? <span className="muted"> · seen {s.sightings} times</span> : null}
+                {s.alertId === alert.id ? <span className="muted"> · this alert</span> : null}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {context.context?.truncated ? <p className="muted small">Only the latest {sightings?.length} are listed.</p> : null}
     </section>
   );
 }

@@ -1,10 +1,11 @@
 import { getDb, type Prisma } from '@/lib/db/client';
-import { deploymentsVisibleTo, type Viewer } from '@/lib/deployments/data';
+import { deploymentsVisibleTo, parseStoredZone, type Viewer } from '@/lib/deployments/data';
+import type { GeoPolygon } from '@/lib/geo/geometry';
 import { forbidden, notFound } from '@/lib/http/errors';
 import type { Metric } from '@/lib/recognition/manifest';
 import type { Category } from '@/lib/watchlists/schema';
 import type { AlertListQuery } from './schema';
-import { isAlertStatus, type AlertStatus, type Decision, type Outcome } from './state';
+import { CLAIM_TIMEOUT_MS, isAlertStatus, type AlertStatus, type Decision, type Outcome } from './state';
 
 /**
  * Reads of alerts, for operators and senior officers (caller holds 'alert:read'). Crops are
@@ -62,6 +63,11 @@ export type AlertView = {
   status: AlertStatus;
   claimedBy: { id: string; name: string } | null;
   claimedAt: string | null;
+  /**
+   * When the claim lapses unless its holder acts or extends it (last action + CLAIM_TIMEOUT_MS);
+   * null when nobody holds the alert. The housekeeping job releases it within a beat after.
+   */
+  claimExpiresAt: string | null;
   /** Set while the holder claimed a decided alert to correct it: the reason they gave. */
   claimCorrection: string | null;
   decision: Decision | null;
@@ -101,6 +107,7 @@ export function toAlertView(row: AlertRow): AlertView {
     status: isAlertStatus(row.status) ? row.status : 'new',
     claimedBy: row.claimedBy,
     claimedAt: iso(row.claimedAt),
+    claimExpiresAt: row.claimedById && row.claimActivityAt ? new Date(row.claimActivityAt.getTime() + CLAIM_TIMEOUT_MS).toISOString() : null,
     claimCorrection: row.claimCorrection,
     decision: row.decision as Decision | null,
     outcome: row.outcome as Outcome | null,
@@ -165,4 +172,77 @@ export async function getAlertCropForViewer(viewer: Viewer, id: string): Promise
  */
 export async function alertUsesReferenceImage(viewer: Viewer, referenceImageId: string): Promise<boolean> {
   return (await getDb().alert.count({ where: { AND: [{ referenceImageId, cropDeletedAt: null }, alertsVisibleTo(viewer)] } })) > 0;
+}
+
+/** At most this many earlier and later sightings are listed beside an alert (newest first). */
+export const SIGHTINGS_LIMIT = 50;
+
+/** One alert of the same watchlist entry in the same deployment, as the compare view lists it. */
+export type SightingView = {
+  alertId: string;
+  camera: { id: string; name: string };
+  firstSeenAt: string;
+  lastSeenAt: string;
+  sightings: number;
+  status: AlertStatus;
+  decision: Decision | null;
+  outcome: Outcome | null;
+};
+
+/**
+ * Where an alert happened and where else this person was seen: the deployment's zone and every
+ * camera (names and positions only: no stream addresses), and the alerts of the same watchlist
+ * entry in the same deployment with their camera, times and outcome. No image and no face data:
+ * the list is for placing the person, the compare view shows the faces of this alert only.
+ * 404/403 as getAlertForViewer.
+ */
+export type AlertContext = {
+  alertId: string;
+  deployment: { id: string; name: string; zone: GeoPolygon | null };
+  cameras: { id: string; name: string; lat: number; lng: number }[];
+  sightings: SightingView[];
+  /** More alerts of this entry exist than SIGHTINGS_LIMIT: the oldest are left out. */
+  truncated: boolean;
+};
+
+export async function getAlertContextForViewer(viewer: Viewer, id: string): Promise<AlertContext> {
+  await requireVisibleAlert(viewer, id);
+  const db = getDb();
+  const alert = await db.alert.findUnique({ where: { id }, select: { deploymentId: true, entryId: true } });
+  if (!alert) throw notFound('No such alert.');
+  const [deployment, cameras, rows] = await Promise.all([
+    db.deployment.findUniqueOrThrow({ where: { id: alert.deploymentId }, select: { id: true, name: true, zone: true } }),
+    db.camera.findMany({ where: { deploymentId: alert.deploymentId }, select: { id: true, name: true, lat: true, lng: true }, orderBy: { name: 'asc' } }),
+    db.alert.findMany({
+      where: { deploymentId: alert.deploymentId, entryId: alert.entryId },
+      select: {
+        id: true,
+        firstSeenAt: true,
+        lastSeenAt: true,
+        sightings: true,
+        status: true,
+        decision: true,
+        outcome: true,
+        camera: { select: { id: true, name: true } },
+      },
+      orderBy: [{ firstSeenAt: 'desc' }, { id: 'desc' }],
+      take: SIGHTINGS_LIMIT + 1,
+    }),
+  ]);
+  return {
+    alertId: id,
+    deployment: { id: deployment.id, name: deployment.name, zone: parseStoredZone(deployment.zone) },
+    cameras,
+    sightings: rows.slice(0, SIGHTINGS_LIMIT).map((row) => ({
+      alertId: row.id,
+      camera: row.camera,
+      firstSeenAt: row.firstSeenAt.toISOString(),
+      lastSeenAt: row.lastSeenAt.toISOString(),
+      sightings: row.sightings,
+      status: isAlertStatus(row.status) ? row.status : 'new',
+      decision: row.decision as Decision | null,
+      outcome: row.outcome as Outcome | null,
+    })),
+    truncated: rows.length > SIGHTINGS_LIMIT,
+  };
 }

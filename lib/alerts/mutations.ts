@@ -9,7 +9,7 @@ import { acceptsFaces } from '@/lib/deployments/state-machine';
 import type { Metric } from '@/lib/recognition/manifest';
 import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
-import { publishAttentionChanged, publishToDeployment } from '@/lib/realtime/publish';
+import { publishAttentionChanged, publishToDeployment, publishToUser } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
 import { getAlertView, requireVisibleAlert, type AlertView } from './data';
 import type { ClaimInput } from './schema';
@@ -292,7 +292,60 @@ export async function releaseAlert({ actor, ip }: Context, alertId: string): Pro
     if (count !== 1) throw conflict('The claim changed meanwhile; reload the alert.');
     await audit({ action: 'alert.released', actorId: actor.id, ip, subjectType: 'alert', subjectId: alertId, details: { holderId: before.claimedById } });
   });
-  return publish('alert:released', alertId);
+  const view = await publish('alert:released', alertId);
+  // The holder is told in words, not only by the row changing: they may be mid-comparison.
+  if (before.claimedById !== actor.id) tellHolder(before.claimedById, view, 'released', { id: actor.id, name: actor.name });
+  return view;
+}
+
+/** Tells a former holder (their sockets only) that their claim was taken away or lapsed. */
+function tellHolder(holderId: string, view: AlertView, reason: 'released' | 'lapsed', by: { id: string; name: string } | null): void {
+  publishToUser(holderId, 'claim:lost', {
+    alertId: view.id,
+    deploymentId: view.deploymentId,
+    name: view.name,
+    camera: view.camera.name,
+    reason,
+    by,
+    at: new Date().toISOString(),
+  });
+}
+
+/**
+ * Extends the caller's claim by CLAIM_TIMEOUT_MS from now (docs/rules.md#triage): only its holder,
+ * only while they hold it and the alert still awaits them (a decision, an engagement's outcome,
+ * or a correction they claimed). Refused with 409 naming the problem otherwise: nobody holds it
+ * (`not_claimed`, e.g. it lapsed or was released), someone else does (`not_claim_holder`), or it
+ * was decided and is not held for a correction (`alert_decided`). Audited.
+ */
+export async function extendClaim({ actor, ip }: Context, alertId: string): Promise<AlertView> {
+  const before = await loadForTriage(actor, alertId);
+  if (before.claimedById === null) {
+    if (!claimableWithoutCorrection(before.status)) {
+      throw new HttpError(409, 'alert_decided', 'This alert has been decided and nobody holds it: there is no claim to extend.');
+    }
+    throw new HttpError(409, 'not_claimed', 'You no longer hold this alert (it was released or lapsed): claim it again to work on it.');
+  }
+  if (before.claimedById !== actor.id) {
+    throw new HttpError(409, 'not_claim_holder', `${before.claimedBy?.name ?? 'Another operator'} holds this alert; only the holder can extend the claim.`);
+  }
+  const now = new Date();
+  await auditedTransaction(async (tx, audit) => {
+    const { count } = await tx.alert.updateMany({
+      where: { id: alertId, claimedById: actor.id, status: before.status },
+      data: { claimActivityAt: now, version: { increment: 1 } },
+    });
+    if (count !== 1) throw conflict('The claim changed meanwhile (released, lapsed or decided); look at the alert again.');
+    await audit({
+      action: 'alert.claim_extended',
+      actorId: actor.id,
+      ip,
+      subjectType: 'alert',
+      subjectId: alertId,
+      details: { until: new Date(now.getTime() + CLAIM_TIMEOUT_MS).toISOString() },
+    });
+  });
+  return publish('alert:claim-extended', alertId);
 }
 
 function changedMeanwhile() {
@@ -560,7 +613,8 @@ export async function releaseLapsedClaims(now = new Date()): Promise<number> {
     });
     if (done) {
       released += 1;
-      await publish('alert:released', alert.id);
+      const view = await publish('alert:released', alert.id);
+      tellHolder(alert.claimedById!, view, 'lapsed', null);
     }
   }
   return released;

@@ -55,6 +55,8 @@ export const AUDIT_ACTIONS = [
   'alert.claimed',
   'alert.released',
   'alert.claim_lapsed',
+  // the holder asked for more time before the claim lapses
+  'alert.claim_extended',
   'alert.decided',
   'alert.outcome_recorded',
   'alert.retained',

@@ -12,8 +12,25 @@ export type AckResult = { ok: true } | { ok: false; error: string };
 
 export type WhoAmI = { id: string; email: string; name: string; role: Role };
 
-export const ALERT_EVENTS = ['alert:created', 'alert:updated', 'alert:claimed', 'alert:released', 'alert:decided'] as const;
+export const ALERT_EVENTS = ['alert:created', 'alert:updated', 'alert:claimed', 'alert:released', 'alert:decided', 'alert:claim-extended'] as const;
 export type AlertEventName = (typeof ALERT_EVENTS)[number];
+
+/**
+ * Told to the holder alone (their user room) when a claim leaves them without their doing: a
+ * senior officer released it (`released`, with who did), or it lapsed after CLAIM_TIMEOUT_MS
+ * without an action (`lapsed`). The alert's own new state follows in `alert:released`.
+ */
+export type ClaimLost = {
+  alertId: string;
+  deploymentId: string;
+  /** The watchlist entry's name, so the notice says which alert without another request. */
+  name: string;
+  camera: string;
+  reason: 'released' | 'lapsed';
+  /** Who released it (null when it lapsed). */
+  by: { id: string; name: string } | null;
+  at: string;
+};
 
 /** A probe refused by the server: a code a program can act on and a message for a person. */
 export type ProbeRefusal = { error: string; message: string };
@@ -29,6 +46,10 @@ export interface ServerToClientEvents {
   'alert:claimed': (alert: AlertView) => void;
   'alert:released': (alert: AlertView) => void;
   'alert:decided': (alert: AlertView) => void;
+  /** The holder extended their claim: claimExpiresAt moved on. */
+  'alert:claim-extended': (alert: AlertView) => void;
+  /** To the former holder only: their claim was taken away or lapsed (ClaimLost). */
+  'claim:lost': (payload: ClaimLost) => void;
   /** The whole lease table of a deployment, after any change (to its viewers and analysers). */
   'lease:changed': (payload: { deploymentId: string; leases: CameraLeaseView[] }) => void;
   /** The boxes of one analysed frame, relayed from the holder to everyone else watching (≤ 10 per second per camera). */

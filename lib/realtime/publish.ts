@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Role } from '@/lib/auth/permissions';
 import { processState } from '@/lib/process-state';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
-import { ROOM_OF_ATTENTION, roomOfApiKey, roomOfDeployment, roomOfSession } from './events';
+import { ROOM_OF_ATTENTION, roomOfApiKey, roomOfDeployment, roomOfSession, roomOfUser } from './events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -57,6 +57,13 @@ export function publishToDeployment<E extends keyof ServerToClientEvents>(
     .emit(event, ...payload);
   // Every alert event reaches its deployment's room through here: the home pages' counts follow.
   publishAttentionChanged();
+}
+
+/** Sends an event to every socket of one user, on any instance (after the change is committed). */
+export function publishToUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
+  realtimeServer()
+    ?.to(roomOfUser(userId))
+    .emit(event, ...payload);
 }
 
 /** Changes within this long are told to the home pages once (a burst of alerts is one re-read). */

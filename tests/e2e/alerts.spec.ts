@@ -14,7 +14,7 @@ import { apiAs, liveDeployment } from './support/api';
  */
 test.describe.configure({ mode: 'serial' });
 
-const CAMERAS = ['Regent St north', 'Camera 2', 'Camera 3', 'Camera 4', 'Camera 5', 'Camera 6', 'Camera 7', 'Camera 8', 'Camera 9'];
+const CAMERAS = ['Regent St north', 'Camera 2', 'Camera 3', 'Camera 4', 'Camera 5', 'Camera 6', 'Camera 7', 'Camera 8', 'Camera 9', 'Camera 10'];
 let baseUrl = '';
 let deploymentId = '';
 let cameraIds: string[] = [];
@@ -390,6 +390,62 @@ test('repeated sightings of one person are one queue item with every camera, dec
   await expect(olivia.row(two.alertId)).toHaveCount(0);
 });
 
+test('the compare view counts the claim down and extends it, maps every camera, lists the sightings, and fits 1366 × 768 and 1920 × 1080', async ({}, testInfo) => {
+  await settleAwaiting();
+  const { alertId } = await raiseAlert(9);
+  const page = olivia.page;
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await olivia.selectWithKeys(alertId);
+  await olivia.press('c');
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by you');
+  await olivia.press('Enter');
+  const compare = olivia.compare();
+  await expect(compare).toHaveAttribute('data-alert-id', alertId);
+  await expect(compare.getByTestId('claim-countdown')).toContainText(/Your claim lapses in [45]:\d\d/);
+
+  const before = (await (await prober.get(`/api/alerts/${alertId}`)).json()) as AlertView;
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/alerts/${alertId}/extend`));
+  await compare.getByTestId('extend-claim').click();
+  const extended = (await (await answer).json()) as AlertView;
+  expect(Date.parse(extended.claimExpiresAt!)).toBeGreaterThan(Date.parse(before.claimExpiresAt!));
+  await expect(olivia.compareNotice()).toContainText('was extended');
+
+  // Where: the zone and all ten cameras, this one named; and a way to its live tile.
+  const map = compare.getByTestId('camera-map');
+  await expect(map).toHaveAttribute('data-cameras', String(CAMERAS.length));
+  await expect(map.locator('path.sl-inset-camera')).toHaveCount(CAMERAS.length);
+  await expect(map.locator('path.sl-zone')).toHaveCount(1);
+  await expect(map).toContainText('Camera 10');
+  await expect(compare.getByTestId('show-tile')).toHaveAttribute('href', `/live/${deploymentId}?camera=${cameraIds[9]}`);
+  // Every alert of this file is the same person: the earlier ones are listed too, this one marked.
+  const sightings = compare.getByTestId('sighting-history').locator('li');
+  await expect.poll(() => sightings.count()).toBeGreaterThan(5);
+  await expect(sightings.first()).toHaveAttribute('aria-current', 'true');
+  await expect(sightings.first()).toContainText(/\d\d:\d\d:\d\d (GMT|BST)\s*Camera 10\s*Awaiting decision/);
+  await expect(compare.getByTestId('sighting-history')).toContainText('Camera 4Confirmed — safeguarding');
+
+  for (const size of [
+    { width: 1366, height: 768 },
+    { width: 1920, height: 1080 },
+  ]) {
+    await page.setViewportSize(size);
+    // Nothing sticks out on the right: the dialog does not scroll sideways, and the score line ends inside it.
+    await expect.poll(() => compare.evaluate((el) => el.scrollWidth - el.clientWidth), { message: `${size.width} px` }).toBe(0);
+    const [dialogRight, scoreRight] = await Promise.all([
+      compare.evaluate((el) => el.getBoundingClientRect().right),
+      compare.getByTestId('similarity').evaluate((el) => el.getBoundingClientRect().right),
+    ]);
+    expect(scoreRight, `${size.width} px`).toBeLessThanOrEqual(dialogRight);
+    if (process.env.ALERTS_SCREENSHOTS) await page.screenshot({ path: testInfo.outputPath(`compare-${size.width}.png`) });
+  }
+  if (viewport) await page.setViewportSize(viewport);
+  await compare.getByRole('button', { name: 'Close the comparison' }).click();
+  await expect(compare).toHaveCount(0);
+  expect((await prober.post(`/api/alerts/${alertId}/release`)).status()).toBe(200);
+  await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
+});
+
 test('a senior officer sees the queue without triage buttons and can release a claim', async ({ browser }) => {
   await settleAwaiting();
   const { alertId } = await raiseAlert(7);
@@ -408,6 +464,12 @@ test('a senior officer sees the queue without triage buttons and can release a c
   await expect(sam.queue().getByTestId('queue-shortcuts')).not.toContainText('claim');
   await sam.row(alertId).getByRole('button', { name: 'Release' }).click();
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Unclaimed');
+  // The holder is told in words, not only by the row changing, and the notice stays until dismissed.
+  const notice = olivia.page.getByTestId('claim-notices').getByTestId('toast');
+  await expect(notice).toContainText('Your claim was taken away');
+  await expect(notice).toContainText(/Sam Senior released your claim on the alert for .+ \(Camera 8\) at \d\d:\d\d:\d\d (GMT|BST)/);
+  await notice.getByRole('button', { name: /^Dismiss/ }).click();
+  await expect(notice).toHaveCount(0);
 });
 
 test('an auditor’s dashboard (/records) lists the deployment and draws its charts; printed, the nav is hidden', async ({ browser }) => {

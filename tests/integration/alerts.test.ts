@@ -7,6 +7,8 @@ import { createAccount, DEMO_PASSWORD, Session } from '../support/session';
 import { rawQuery } from '../support/raw-db';
 import { connectSocket } from '../support/sockets';
 import type { Overview } from '@/lib/overview/scope';
+import type { AlertContext } from '@/lib/alerts/data';
+import type { ClaimLost } from '@/lib/realtime/events';
 
 let server: TestServer;
 let officer: Session, officer2: Session, operator: Session, operator2: Session, auditor: Session, admin: Session;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   const { watchlists } = (await (await officer.fetch('/api/watchlists')).json()) as { watchlists: { id: string; name: string }[] };
   const demoId = watchlists.find((w) => w.name === 'Demo — central London')!.id;
   const { id } = await createPlan(officer, validPlan([demoId], { name: 'Triage test' }));
-  for (let i = 2; i <= 5; i++) {
+  for (let i = 2; i <= 6; i++) {
     const added = await officer.json(`/api/deployments/${id}/cameras`, 'POST', { ...CAMERA_INSIDE, name: `Camera ${i}` });
     expect(added.status).toBe(201);
   }
@@ -56,7 +58,7 @@ beforeAll(async () => {
   await authorisePlan(officer2, id);
   await startPlan(officer, id);
   live = await getDeployment(officer, id);
-  expect(live.cameras).toHaveLength(5);
+  expect(live.cameras).toHaveLength(6);
   probes = await probeFixtures(live.cameras[0]!.id);
 }, 120_000);
 
@@ -433,6 +435,95 @@ describe('one decision for a group of sightings (POST /api/alerts/group/decision
   });
 });
 
+describe('claim time: the countdown, extending it, and telling the holder when it is taken away', () => {
+  // Camera 5 is these tests' own: each alert is decided before the next is raised, so none coalesce.
+  const CAMERA = 5;
+
+  it('lets only the holder extend an open claim (audited); others 409, other roles 403, a decided alert 409', async () => {
+    const alertId = await probeAlert(CAMERA);
+    const unclaimed = await post(operator, `/api/alerts/${alertId}/extend`);
+    expect(unclaimed.status).toBe(409);
+    expect(await unclaimed.json()).toMatchObject({ error: 'not_claimed', message: expect.stringContaining('claim it again') });
+
+    const claimed = (await (await post(operator, `/api/alerts/${alertId}/claim`)).json()) as AlertView;
+    expect(Date.parse(claimed.claimExpiresAt!) - Date.parse(claimed.claimedAt!)).toBe(5 * 60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const extended = await post(operator, `/api/alerts/${alertId}/extend`);
+    expect(extended.status).toBe(200);
+    const after = (await extended.json()) as AlertView;
+    expect(Date.parse(after.claimExpiresAt!)).toBeGreaterThan(Date.parse(claimed.claimExpiresAt!));
+    expect(after.version).toBe(claimed.version + 1);
+    expect(after.claimedBy?.name).toBe('Olivia Operator');
+
+    const byOther = await post(operator2, `/api/alerts/${alertId}/extend`);
+    expect(byOther.status).toBe(409);
+    expect(await byOther.json()).toMatchObject({ error: 'not_claim_holder', message: expect.stringContaining('Olivia Operator holds this alert') });
+    for (const session of [officer, auditor, admin]) expect((await post(session, `/api/alerts/${alertId}/extend`)).status).toBe(403);
+    expect((await post(operator, '/api/alerts/no-such-alert/extend')).status).toBe(404);
+
+    const audit = (await (await admin.fetch('/api/audit?action=alert.claim_extended')).json()) as {
+      events: { subjectId: string; actorEmail: string; details: { until: string } }[];
+    };
+    const record = audit.events.find((e) => e.subjectId === alertId);
+    expect(record).toMatchObject({ actorEmail: 'operator@sightline.test', details: { until: after.claimExpiresAt } });
+
+    expect((await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', version: after.version })).status).toBe(200);
+    const closed = await post(operator, `/api/alerts/${alertId}/extend`);
+    expect(closed.status).toBe(409);
+    expect(await closed.json()).toMatchObject({ error: 'alert_decided', message: expect.stringContaining('no claim to extend') });
+  });
+
+  it('tells the holder alone, over their socket, that a senior officer took their claim away', async () => {
+    const alertId = await probeAlert(CAMERA);
+    expect((await post(operator, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+    const holder = await connectSocket(server.baseUrl, operator.cookieHeader());
+    const other = await connectSocket(server.baseUrl, operator2.cookieHeader());
+    expect(holder.error ?? other.error).toBeUndefined();
+    try {
+      // Answered once the connection is set up (and the user's room joined).
+      await holder.socket.emitWithAck('whoami');
+      await other.socket.emitWithAck('whoami');
+      const toOther: ClaimLost[] = [];
+      other.socket.on('claim:lost', (lost) => toOther.push(lost));
+      const told = new Promise<ClaimLost>((resolve) => holder.socket.on('claim:lost', (lost) => lost.alertId === alertId && resolve(lost)));
+      expect((await post(officer, `/api/alerts/${alertId}/release`)).status).toBe(200);
+      expect(await told).toMatchObject({ alertId, deploymentId: live.id, reason: 'released', by: { name: 'Sam Senior' }, camera: 'Camera 6' });
+
+      // Releasing one's own claim tells nobody anything.
+      expect((await post(operator2, `/api/alerts/${alertId}/claim`)).status).toBe(200);
+      expect((await post(operator2, `/api/alerts/${alertId}/release`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(toOther).toEqual([]);
+    } finally {
+      holder.socket.close();
+      other.socket.close();
+    }
+    const { version } = (await (await post(operator, `/api/alerts/${alertId}/claim`)).json()) as AlertView;
+    expect((await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', version })).status).toBe(200);
+  });
+
+  it('serves the zone, the cameras and this person’s sightings in the deployment, with no images, to those who read alerts', async () => {
+    const alertId = await probeAlert(CAMERA);
+    const response = await operator.fetch(`/api/alerts/${alertId}/sightings`);
+    expect(response.status).toBe(200);
+    const context = (await response.json()) as AlertContext;
+    expect(context.deployment).toMatchObject({ id: live.id, zone: { type: 'Polygon' } });
+    expect(context.cameras.map((c) => c.name).sort()).toEqual(live.cameras.map((c) => c.name).sort());
+    expect(Object.keys(context.cameras[0]!).sort()).toEqual(['id', 'lat', 'lng', 'name']);
+    // Every alert of this test file is the same person: the two decided above are listed, newest first.
+    expect(context.sightings[0]).toMatchObject({ alertId, camera: { name: 'Camera 6' }, status: 'new' });
+    expect(context.sightings.filter((s) => s.camera.name === 'Camera 6' && s.status === 'false_alert')).toHaveLength(2);
+    const times = context.sightings.map((s) => Date.parse(s.firstSeenAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(JSON.stringify(context)).not.toMatch(/crop|sourceUrl|referenceImage/);
+    expect((await officer.fetch(`/api/alerts/${alertId}/sightings`)).status).toBe(200);
+    for (const session of [auditor, admin]) expect((await session.fetch(`/api/alerts/${alertId}/sightings`)).status).toBe(403);
+    expect((await operator.fetch('/api/alerts/no-such-alert/sightings')).status).toBe(404);
+    const { version } = (await (await post(operator, `/api/alerts/${alertId}/claim`)).json()) as AlertView;
+    expect((await post(operator, `/api/alerts/${alertId}/decision`, { decision: 'false_alert', version })).status).toBe(200);
+  });
+});
+
 describe('the home page: what needs attention now (GET /api/overview, attention:changed)', () => {
   const overviewOf = async (session: Session): Promise<Overview> => {
     const response = await session.fetch('/api/overview');
@@ -545,7 +636,20 @@ describe('scheduled jobs (run in this process against the server database, with 
     const id = await probeAlert(1);
     expect((await post(operator, `/api/alerts/${id}/claim`)).status).toBe(200);
     expect(await releaseLapsedClaims(new Date(Date.now() + 60_000))).toBe(0);
-    expect(await releaseLapsedClaims(new Date(Date.now() + 5 * 60_000 + 1000))).toBeGreaterThanOrEqual(1);
+    // No socket server in this process: a recorder stands in for it, to see what the job tells whom.
+    const { registerRealtimeServer } = await import('@/lib/realtime/publish');
+    const sent: { room: string; event: string; payload: unknown }[] = [];
+    const recorder = { to: (room: string) => ({ emit: (event: string, payload: unknown) => void sent.push({ room, event, payload }) }) };
+    registerRealtimeServer(recorder as unknown as Parameters<typeof registerRealtimeServer>[0]);
+    try {
+      expect(await releaseLapsedClaims(new Date(Date.now() + 5 * 60_000 + 1000))).toBeGreaterThanOrEqual(1);
+    } finally {
+      registerRealtimeServer(undefined);
+    }
+    const holder = (await (await operator.fetch('/api/me')).json()) as { id: string };
+    const lapsedNotice = sent.find((m) => m.event === 'claim:lost' && (m.payload as ClaimLost).alertId === id);
+    expect(lapsedNotice?.payload).toMatchObject({ reason: 'lapsed', by: null, name: expect.stringContaining('Demo subject') });
+    expect(lapsedNotice?.room).toBe(`user:${holder.id}`);
     expect(((await (await operator.fetch(`/api/alerts/${id}`)).json()) as AlertView).claimedBy).toBeNull();
     const audit = (await (await admin.fetch('/api/audit?action=alert.claim_lapsed')).json()) as { events: { subjectId: string }[] };
     expect(audit.events.map((e) => e.subjectId)).toContain(id);
@@ -624,7 +728,7 @@ describe('the dashboard across deployments: CSV export (GET /api/records.csv)', 
       name: 'Triage test',
       status: 'suspended',
       borough: 'Westminster',
-      cameras: '5',
+      cameras: String(live.cameras.length),
       faces: String(faces),
       raised: String(alerts.length),
       decided: String(count((a) => a.decision !== null)),

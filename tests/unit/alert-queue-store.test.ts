@@ -28,6 +28,7 @@ function alert(overrides: Partial<AlertView> = {}): AlertView {
     status: 'new',
     claimedBy: null,
     claimedAt: null,
+    claimExpiresAt: null,
     claimCorrection: null,
     decision: null,
     outcome: null,

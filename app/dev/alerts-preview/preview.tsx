@@ -67,6 +67,7 @@ function syntheticAlert(at: number, status: AlertStatus): AlertView {
     status,
     claimedBy: status === 'engaged' ? { id: 'someone', name: 'Omar Operator' } : null,
     claimedAt: status === 'engaged' ? iso : null,
+    claimExpiresAt: status === 'engaged' ? new Date(at + 5 * 60_000).toISOString() : null,
     claimCorrection: null,
     decision: status === 'false_alert' ? 'false_alert' : status === 'new' ? null : 'engage',
     outcome: status === 'closed' ? 'not_subject' : null,

@@ -1,0 +1,64 @@
+import type { Toast } from '@/components/ui/toast';
+import type { AlertView } from '@/lib/alerts/data';
+import { CLAIM_TIMEOUT_MS } from '@/lib/alerts/state';
+import type { ClaimLost } from '@/lib/realtime/events';
+
+/** Under this much time left the countdown turns amber: time to decide or extend. */
+export const CLAIM_WARN_MS = 60_000;
+
+export type ClaimClock = {
+  /** Milliseconds until the claim lapses (0 once past: the server releases it within a beat). */
+  remainingMs: number;
+  tone: 'ok' | 'warn' | 'lapsing';
+  /** "4:32", "0:09"; "0:00" once past. */
+  text: string;
+};
+
+/** "m:ss" of a duration, rounded up so a claim shows 0:00 only when it has truly run out. */
+export function formatCountdown(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** How long a held claim has left at `now` (server time); null when nobody holds the alert. */
+export function claimClock(alert: Pick<AlertView, 'claimedBy' | 'claimExpiresAt'>, now: number): ClaimClock | null {
+  if (!alert.claimedBy || !alert.claimExpiresAt) return null;
+  const remainingMs = Math.max(0, Date.parse(alert.claimExpiresAt) - now);
+  return { remainingMs, tone: remainingMs === 0 ? 'lapsing' : remainingMs <= CLAIM_WARN_MS ? 'warn' : 'ok', text: formatCountdown(remainingMs) };
+}
+
+const zoneFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  timeZoneName: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short' });
+
+/** "21:55:10 GMT" (or BST), with the day in front when it is not the same London day as `now`. */
+export function londonTimeWithZone(iso: string, now: number): string {
+  const at = new Date(iso);
+  const time = zoneFormat.format(at);
+  return dayFormat.format(at) === dayFormat.format(new Date(now)) ? time : `${dayFormat.format(at)}, ${time}`;
+}
+
+/** The words of a claim-lost notice: who took it, or that it lapsed, and when (London time, zone named). */
+export function claimLostToast(lost: ClaimLost, now = Date.now()): Toast {
+  const what = `the alert for ${lost.name} (${lost.camera})`;
+  const when = londonTimeWithZone(lost.at, now);
+  const minutes = Math.round(CLAIM_TIMEOUT_MS / 60_000);
+  return lost.reason === 'released'
+    ? {
+        id: `${lost.alertId}@${lost.at}`,
+        tone: 'warn',
+        title: 'Your claim was taken away',
+        text: `${lost.by?.name ?? 'A senior officer'} released your claim on ${what} at ${when}. Claim it again if you still need to decide it.`,
+      }
+    : {
+        id: `${lost.alertId}@${lost.at}`,
+        tone: 'warn',
+        title: 'Your claim lapsed',
+        text: `Nothing was done on ${what} for ${minutes} minutes, so your claim was released at ${when}. Claim it again to carry on.`,
+      };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { CLAIM_TIMEOUT_MS } from '@/lib/alerts/state';
+import { claimClock, claimLostToast, formatCountdown, londonTimeWithZone } from '@/components/alerts/claim-time';
+
+const held = (expiresAt: string) => ({ claimedBy: { id: 'u1', name: 'Olivia Operator' }, claimExpiresAt: expiresAt });
+
+describe('the claim countdown', () => {
+  it('counts minutes and seconds, rounding up so 0:00 means run out', () => {
+    expect(formatCountdown(CLAIM_TIMEOUT_MS)).toBe('5:00');
+    expect(formatCountdown(272_000)).toBe('4:32');
+    expect(formatCountdown(8_001)).toBe('0:09');
+    expect(formatCountdown(1)).toBe('0:01');
+    expect(formatCountdown(0)).toBe('0:00');
+    expect(formatCountdown(-5_000)).toBe('0:00');
+  });
+
+  it('is calm, then amber in the last minute, then lapsing; nothing when nobody holds the alert', () => {
+    const now = Date.parse('2026-12-05T21:00:00Z');
+    expect(claimClock(held('2026-12-05T21:04:32Z'), now)).toEqual({ remainingMs: 272_000, tone: 'ok', text: '4:32' });
+    expect(claimClock(held('2026-12-05T21:01:00Z'), now)).toMatchObject({ tone: 'warn', text: '1:00' });
+    expect(claimClock(held('2026-12-05T21:00:59Z'), now)).toMatchObject({ tone: 'warn', text: '0:59' });
+    expect(claimClock(held('2026-12-05T20:59:58Z'), now)).toEqual({ remainingMs: 0, tone: 'lapsing', text: '0:00' });
+    expect(claimClock({ claimedBy: null, claimExpiresAt: null }, now)).toBeNull();
+  });
+});
+
+describe('times in notices', () => {
+  it('are London times with the zone named (GMT in winter, BST in summer), with the day when not today', () => {
+    expect(londonTimeWithZone('2026-12-05T21:55:10Z', Date.parse('2026-12-05T22:00:00Z'))).toBe('21:55:10 GMT');
+    expect(londonTimeWithZone('2026-07-01T11:00:00Z', Date.parse('2026-07-01T11:30:00Z'))).toBe('12:00:00 BST');
+    // 23:30 UTC on 30 June is 00:30 BST on 1 July: a London day earlier than "now" shows the day.
+    expect(londonTimeWithZone('2026-06-29T23:30:00Z', Date.parse('2026-07-01T09:00:00Z'))).toBe('Tue 30 Jun, 00:30:00 BST');
+  });
+
+  it('say who took a claim away, or that it lapsed and after how long', () => {
+    const base = { alertId: 'a1', deploymentId: 'd1', name: 'Demo subject', camera: 'Regent St north', at: '2026-12-05T21:55:10Z' };
+    const now = Date.parse('2026-12-05T21:56:00Z');
+    expect(claimLostToast({ ...base, reason: 'released', by: { id: 's1', name: 'Sam Senior' } }, now)).toEqual({
+      id: 'a1@2026-12-05T21:55:10Z',
+      tone: 'warn',
+      title: 'Your claim was taken away',
+      text: 'Sam Senior released your claim on the alert for Demo subject (Regent St north) at 21:55:10 GMT. Claim it again if you still need to decide it.',
+    });
+    const lapsed = claimLostToast({ ...base, reason: 'lapsed', by: null }, now);
+    expect(lapsed.title).toBe('Your claim lapsed');
+    expect(lapsed.text).toBe(
+      'Nothing was done on the alert for Demo subject (Regent St north) for 5 minutes, so your claim was released at 21:55:10 GMT. Claim it again to carry on.',
+    );
+  });
+});
