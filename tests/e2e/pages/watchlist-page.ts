@@ -21,7 +21,7 @@ export class WatchlistPage {
 
   async choosePhotos(files: string[] | { name: string; mimeType: string; buffer: Buffer }[]) {
     await this.addPanel()
-      .getByLabel(/^Photos/)
+      .getByLabel(/^Photos \(/)
       .setInputFiles(files);
   }
 
