@@ -42,7 +42,7 @@ export function DayInput({ defaultValue, value, onChange, ...rest }: Props) {
         }}
       />
       <small id={wordsId} className="muted" data-testid="day-in-words">
-        {words ?? (shown ? 'Type the day as YYYY-MM-DD' : 'YYYY-MM-DD')}
+        {words ?? (shown ? 'Not a real day: type it as YYYY-MM-DD' : 'YYYY-MM-DD')}
       </small>
     </>
   );

@@ -290,7 +290,7 @@ export function AddEntriesPanel({ watchlistId }: { watchlistId: string }) {
       )}
       <div className="form-actions">
         <button type="button" className="button primary" disabled={busy || checking || ready === 0} onClick={() => void uploadAll()}>
-          {busy ? 'Uploading…' : checking ? 'Checking photos…' : `Add ${plural(ready, 'person')}`}
+          {busy ? 'Uploading…' : checking ? 'Checking photos…' : ready === 0 ? 'Add people' : `Add ${plural(ready, 'person')}`}
         </button>
         {unusable > 0 && (
           <span className="muted small" data-testid="unusable-count">
@@ -328,7 +328,8 @@ type RowProps = {
 };
 
 function UploadRow({ row, busy, onChange, onChecked, onRemove, onAddAnyway }: RowProps) {
-  const locked = row.status === 'saved' || row.status === 'uploading';
+  // An unusable photo is never sent: nothing to fill in for it.
+  const locked = row.status === 'saved' || row.status === 'uploading' || row.status === 'unusable';
   const problemId = (field: RowField) => `${row.key}-${field}-problem`;
   const invalid = (field: RowField) => ({
     'aria-invalid': row.problems?.[field] ? true : undefined,
