@@ -175,7 +175,10 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
             </span>
           ) : null}
           {engine.backfill && engine.backfill.failed.length > 0 ? (
-            <span className={styles.warn}> · {engine.backfill.failed.length} photos could not be analysed again; replace them on their watchlist entries</span>
+            <span className={styles.warn}>
+              {' '}
+              · {plural(engine.backfill.failed.length, 'photo')} could not be analysed again; replace them on their watchlist entries
+            </span>
           ) : null}
         </dd>
         <dt>Forecasts use</dt>
