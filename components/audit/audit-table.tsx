@@ -1,3 +1,6 @@
+import { actionLabel, subjectLabel } from './action-words';
+import styles from './audit.module.css';
+
 type AuditRow = {
   id: number;
   at: string;
@@ -19,6 +22,10 @@ function describeDetails(details: Record<string, unknown>): string {
     .join(' · ');
 }
 
+/**
+ * The audit events in words: actions and subjects are named for a person, with the stored code
+ * and record id on hover; long values wrap, and the hash opens in full from its first characters.
+ */
 export function AuditTable({ events }: { events: AuditRow[] }) {
   if (events.length === 0) {
     return (
@@ -29,8 +36,8 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
     );
   }
   return (
-    <div className="table-wrap panel">
-      <table className="table" data-testid="audit-table">
+    <div className="table-wrap panel" role="region" aria-label="Audit events" tabIndex={0}>
+      <table className={`table ${styles.table}`} data-testid="audit-table">
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -45,18 +52,25 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
         </thead>
         <tbody>
           {events.map((event) => (
-            <tr key={event.id}>
+            <tr key={event.id} data-action={event.action}>
               <td className="mono">{event.id}</td>
-              <td className="nowrap">{TIME.format(new Date(event.at))}</td>
+              <td>{TIME.format(new Date(event.at))}</td>
               <td>{event.actorEmail ?? <span className="muted">system</span>}</td>
               <td>
-                <span className={`action-chip action-${event.action.split('.')[0]}`}>{event.action}</span>
+                <span className={`action-chip action-${event.action.split('.')[0]} ${styles.action}`} title={`Recorded as ${event.action}`}>
+                  {actionLabel(event.action)}
+                </span>
               </td>
-              <td className="mono small">{event.subjectType ? `${event.subjectType}:${event.subjectId}` : '—'}</td>
+              <td className="small">
+                {event.subjectType ? <span title={`${event.subjectType}:${event.subjectId ?? ''}`}>{subjectLabel(event.subjectType)}</span> : '—'}
+              </td>
               <td className="small">{describeDetails(event.details) || '—'}</td>
               <td className="mono small">{event.ip ?? '—'}</td>
-              <td className="mono small" title={event.hash}>
-                {event.hash.slice(0, 10)}…
+              <td className="small">
+                <details className={styles.hash}>
+                  <summary title={event.hash}>{event.hash.slice(0, 10)}…</summary>
+                  <code>{event.hash}</code>
+                </details>
               </td>
             </tr>
           ))}

@@ -2,11 +2,14 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AuditVerification } from '@/lib/audit/data';
-import { callApi, messageOf } from '@/components/ui/api';
+import { ApiError, callApi, messageOf } from '@/components/ui/api';
+import styles from './audit.module.css';
 
 type State = { kind: 'checking' } | { kind: 'done'; result: AuditVerification; at: Date } | { kind: 'error'; message: string };
 
 const anchorText = ({ seq, hash }: { seq: number; hash: string }) => `${seq}:${hash}`;
+const ANCHOR = /^\d{1,12}:[0-9a-fA-F]{64}$/;
+const ANCHOR_HELP = 'A head is the event number, a colon and 64 letters and digits (0–9, a–f), as shown above: e.g. 1234:9f86d0…';
 
 /**
  * Verifies the hash chain on the server and says plainly whether the record is intact. Shows the
@@ -16,22 +19,37 @@ const anchorText = ({ seq, hash }: { seq: number; hash: string }) => `${seq}:${h
 export function ChainStatus() {
   const [state, setState] = useState<State>({ kind: 'checking' });
   const [anchorInput, setAnchorInput] = useState('');
+  const [anchorProblem, setAnchorProblem] = useState<string | null>(null);
+  const [checkingAnchor, setCheckingAnchor] = useState(false);
   const [copied, setCopied] = useState(false);
 
   const verify = useCallback(async (anchor?: string) => {
-    setState({ kind: 'checking' });
+    // Checking a head keeps the chain's status on screen until the answer replaces it.
+    if (anchor) setCheckingAnchor(true);
+    else setState({ kind: 'checking' });
     try {
       const query = anchor ? `?anchor=${encodeURIComponent(anchor)}` : '';
       setState({ kind: 'done', result: await callApi<AuditVerification>(`/api/audit/verify${query}`), at: new Date() });
     } catch (error) {
-      setState({ kind: 'error', message: messageOf(error, 'Verification failed.') });
+      // A head the server refuses is a problem with what was typed: said beside it; the chain's status stays.
+      if (anchor && error instanceof ApiError && error.status === 422) {
+        setAnchorProblem(ANCHOR_HELP);
+      } else setState({ kind: 'error', message: messageOf(error, 'Verification failed.') });
+    } finally {
+      setCheckingAnchor(false);
     }
   }, []);
   useEffect(() => void verify(), [verify]);
 
   const checkAnchor = (event: FormEvent) => {
     event.preventDefault();
-    void verify(anchorInput.trim());
+    const anchor = anchorInput.trim();
+    if (!ANCHOR.test(anchor)) {
+      setAnchorProblem(ANCHOR_HELP);
+      return;
+    }
+    setAnchorProblem(null);
+    void verify(anchor);
   };
 
   const copyHead = async (head: string) => {
@@ -66,14 +84,24 @@ export function ChainStatus() {
           <input
             id="chain-anchor"
             value={anchorInput}
-            onChange={(event) => setAnchorInput(event.target.value)}
+            aria-invalid={anchorProblem ? true : undefined}
+            aria-describedby={anchorProblem ? 'chain-anchor-problem' : undefined}
+            onChange={(event) => {
+              setAnchorInput(event.target.value);
+              setAnchorProblem(null);
+            }}
             placeholder="event number:hash"
             spellCheck={false}
             autoComplete="off"
           />
-          <button type="submit" className="button" disabled={state.kind === 'checking' || !anchorInput.trim()}>
+          <button type="submit" className="button" disabled={state.kind === 'checking' || checkingAnchor || !anchorInput.trim()}>
             Check
           </button>
+          {anchorProblem && (
+            <p id="chain-anchor-problem" className={styles.anchorProblem} role="alert" data-testid="anchor-problem">
+              {anchorProblem}
+            </p>
+          )}
         </form>
         <button type="button" className="button" onClick={() => void verify()} disabled={state.kind === 'checking'}>
           Verify again

@@ -8,6 +8,7 @@ import { oneIn, perThousand } from '@/lib/recognition/forecast';
 import type { CalibrationCurves, CalibrationSummary, RecognitionOverview } from '@/lib/recognition/overview';
 import { DetChart } from './det-chart';
 import styles from './recognition.module.css';
+import { plural } from '@/lib/format/plural';
 
 type Props = { overview: RecognitionOverview; curves: CalibrationCurves | null; manage: boolean };
 
@@ -174,7 +175,10 @@ function EngineCard({ engine, calibrations }: { engine: RecognitionOverview['eng
             </span>
           ) : null}
           {engine.backfill && engine.backfill.failed.length > 0 ? (
-            <span className={styles.warn}> · {engine.backfill.failed.length} photos could not be analysed again; replace them on their watchlist entries</span>
+            <span className={styles.warn}>
+              {' '}
+              · {plural(engine.backfill.failed.length, 'photo')} could not be analysed again; replace them on their watchlist entries
+            </span>
           ) : null}
         </dd>
         <dt>Forecasts use</dt>
@@ -223,7 +227,7 @@ function CalibrationList({
               <p className={`small ${styles.warn}`}>Failed: {c.message}</p>
             ) : (
               <p className="small muted">
-                {c.identities} people, {c.images} photos ·{' '}
+                {plural(c.identities ?? 0, 'person')}, {plural(c.images ?? 0, 'photo')} ·{' '}
                 {c.engines.map((e) => `${e.engineId}: ${e.impostorPairs.toLocaleString('en-GB')} impostor pairs`).join(' · ')}
               </p>
             )}
@@ -294,7 +298,7 @@ function CalibrationDetail({ curves, engines, manage }: { curves: CalibrationCur
                 <DetChart
                   title={`${engine.engineId} by group (impostor pairs within each group)`}
                   series={engine.groups.map((g, i) => ({
-                    label: `${g.group} (${g.identities} people)`,
+                    label: `${g.group} (${plural(g.identities, 'person')})`,
                     points: g.curve,
                     colour: GROUP_COLOURS[(i + 1) % GROUP_COLOURS.length]!,
                   }))}
@@ -373,7 +377,7 @@ function CalibrationUpload() {
       setUploading(null);
       const body = JSON.parse(request.responseText || '{}') as { id?: string; message?: string; images?: number; people?: number; warnings?: string[] };
       if (request.status === 202 && body.id) {
-        setStatus(`Measuring ${body.images} photos of ${body.people} people… ${(body.warnings ?? []).join(' ')}`);
+        setStatus(`Measuring ${plural(body.images ?? 0, 'photo')} of ${plural(body.people ?? 0, 'person')}… ${(body.warnings ?? []).join(' ')}`);
         router.push(`/recognition?calibration=${encodeURIComponent(body.id)}`);
         router.refresh();
       } else {

@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount, formatDuration, formatRate, formatShortDay } from './dashboard-format';
 import styles from './dashboard.module.css';
+import { plural } from '@/lib/format/plural';
 
 /**
  * The dashboard's three charts (Recharts): faces processed and alerts per deployment, false alerts
@@ -73,7 +74,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         summary={
           bars.length < rows.length
             ? `Bars for the latest ${bars.length} of ${rows.length} deployments: faces processed (left scale) and alerts raised (right scale).`
-            : `Bars for ${rows.length} deployment${rows.length === 1 ? '' : 's'}: faces processed (left scale) and alerts raised (right scale).`
+            : `Bars for ${plural(rows.length, 'deployment')}: faces processed (left scale) and alerts raised (right scale).`
         }
         table={
           <>
@@ -120,7 +121,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         title="False alerts per 1,000 faces, against the target"
         summary={
           rates.length
-            ? `${rates.length} deployment${rates.length === 1 ? '' : 's'} with faces processed, by planned start; ${over} above the target of ${formatRate(targetPer1000)} per 1,000 faces (1 in ${formatCount(facesPerFalseAlert)}).`
+            ? `${plural(rates.length, 'deployment')} with faces processed, by planned start; ${over} above the target of ${formatRate(targetPer1000)} per 1,000 faces (1 in ${formatCount(facesPerFalseAlert)}).`
             : 'No deployment in this view processed any faces yet.'
         }
         table={
@@ -179,7 +180,7 @@ export function DashboardCharts({ rows, targetPer1000, facesPerFalseAlert }: Pro
         title="Median time to a decision"
         summary={
           times.length
-            ? `Median time from alert to first decision for ${times.length} deployment${times.length === 1 ? '' : 's'}, by planned start.`
+            ? `Median time from alert to first decision for ${plural(times.length, 'deployment')}, by planned start.`
             : 'No alert in this view has been decided yet.'
         }
         table={

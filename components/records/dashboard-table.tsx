@@ -4,6 +4,7 @@ import { StatusBadge } from '@/components/deployments/status-badge';
 import type { DashboardData } from '@/lib/dashboard/data';
 import { formatCount, formatDuration, formatRate } from './dashboard-format';
 import styles from './dashboard.module.css';
+import { plural } from '@/lib/format/plural';
 
 /**
  * The dashboard's table: one row per deployment with its published figures, and the totals
@@ -94,7 +95,7 @@ export function DashboardTable({ data }: { data: DashboardData }) {
         <tfoot>
           <tr className={styles.totals} data-testid="records-totals">
             <th scope="row" colSpan={4}>
-              Total, {formatCount(t.deployments)} deployment{t.deployments === 1 ? '' : 's'}
+              Total, {plural(t.deployments, 'deployment')}
             </th>
             <td className={styles.num}>{formatCount(t.cameras)}</td>
             <td className={styles.num}>{formatCount(t.facesProcessed)}</td>

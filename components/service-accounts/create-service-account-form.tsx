@@ -47,7 +47,7 @@ export function CreateServiceAccountForm({ deployments }: { deployments: Deploym
     return <IssuedKey label={`Key for ${created.account.name}`} text={created.key.text} expiresAt={created.key.expiresAt} onDone={() => setCreated(null)} />;
 
   return (
-    <form className="panel form-grid" onSubmit={(event) => void submit(event)} aria-labelledby="create-service-account-heading">
+    <form noValidate className="panel form-grid" onSubmit={(event) => void submit(event)} aria-labelledby="create-service-account-heading">
       <h2 id="create-service-account-heading">Add a camera agent</h2>
       <label className="field">
         <span>Name</span>

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { messageOf, sendJson } from '@/components/ui/api';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { IssuedKey } from './issued-key';
 
 type Rotated = { key: { text: string; expiresAt: string } };
@@ -13,13 +14,24 @@ export function ServiceAccountRowControls({ id, name, revoked }: { id: string; n
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [rotated, setRotated] = useState<Rotated | null>(null);
+  const [ask, confirmDialog] = useConfirm();
 
   async function act(what: 'rotate' | 'revoke') {
-    const question =
+    const yes = await ask(
       what === 'rotate'
-        ? `Give ${name} a new key? Its current key stops working at once and its agent is disconnected until it has the new one.`
-        : `Revoke ${name}? Its key stops working at once, its agent is disconnected, and the account cannot be used again.`;
-    if (!window.confirm(question)) return;
+        ? {
+            title: `Give ${name} a new key?`,
+            body: 'Its current key stops working at once and its agent is disconnected until it has the new one.',
+            confirmLabel: 'Give a new key',
+          }
+        : {
+            title: `Revoke ${name}?`,
+            body: 'Its key stops working at once, its agent is disconnected, and the account cannot be used again.',
+            confirmLabel: 'Revoke',
+            danger: true,
+          },
+    );
+    if (!yes) return;
     setPending(true);
     setError(null);
     try {
@@ -43,6 +55,7 @@ export function ServiceAccountRowControls({ id, name, revoked }: { id: string; n
       <button className="button small danger" type="button" disabled={pending} onClick={() => void act('revoke')}>
         Revoke
       </button>
+      {confirmDialog}
       {error && (
         <p className="form-error small" role="alert">
           {error}

@@ -32,7 +32,7 @@ export function CreateUserForm() {
   }
 
   return (
-    <form className="panel form-grid" onSubmit={(event) => void submit(event)} aria-labelledby="create-user-heading">
+    <form className="panel form-grid" noValidate onSubmit={(event) => void submit(event)} aria-labelledby="create-user-heading">
       <h2 id="create-user-heading">Add a user</h2>
       <label className="field">
         <span>Name</span>

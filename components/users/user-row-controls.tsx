@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { HUMAN_ROLES, ROLE_LABELS, type Role } from '@/lib/auth/permissions';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords-policy';
 import { sendJson } from '@/components/ui/api';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 
 type Props = { id: string; email: string; role: Role; disabled: boolean; isSelf: boolean };
 
@@ -14,6 +15,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [ask, confirmDialog] = useConfirm();
 
   async function change(body: { role?: Role; disabled?: boolean }) {
     await send(`/api/users/${id}`, 'PATCH', body);
@@ -23,7 +25,12 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
     event.preventDefault();
     const form = event.currentTarget;
     const password = String(new FormData(form).get('password') ?? '');
-    if (!window.confirm(`Set a temporary password for ${email}? They are signed out everywhere and must choose their own at next sign-in.`)) return;
+    const yes = await ask({
+      title: `Set a temporary password for ${email}?`,
+      body: 'They are signed out everywhere and must choose their own password at their next sign-in.',
+      confirmLabel: 'Set temporary password',
+    });
+    if (!yes) return;
     if (await send(`/api/users/${id}/password`, 'POST', { password })) {
       form.reset();
       setNotice('Temporary password set; they were signed out.');
@@ -58,7 +65,11 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
         disabled={pending}
         onChange={(e) => {
           const next = e.target.value as Role;
-          if (window.confirm(`Change ${email} from ${ROLE_LABELS[role]} to ${ROLE_LABELS[next]}? They are signed out everywhere.`)) void change({ role: next });
+          void ask({
+            title: `Change the role of ${email}?`,
+            body: `From ${ROLE_LABELS[role]} to ${ROLE_LABELS[next]}. They are signed out everywhere.`,
+            confirmLabel: `Make ${ROLE_LABELS[next]}`,
+          }).then((yes) => (yes ? change({ role: next }) : undefined));
         }}
       >
         {HUMAN_ROLES.map((r) => (
@@ -74,7 +85,12 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
         title={isSelf && !disabled ? 'You cannot disable your own account' : undefined}
         onClick={() => {
           const verb = disabled ? 'Enable' : 'Disable';
-          if (window.confirm(`${verb} ${email}? ${disabled ? '' : 'They are signed out at once.'}`)) void change({ disabled: !disabled });
+          void ask({
+            title: `${verb} ${email}?`,
+            body: disabled ? 'They can sign in again.' : 'They are signed out at once and cannot sign in until enabled again.',
+            confirmLabel: verb,
+            danger: !disabled,
+          }).then((yes) => (yes ? change({ disabled: !disabled }) : undefined));
         }}
       >
         {disabled ? 'Enable' : 'Disable'}
@@ -82,7 +98,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
       {!isSelf && (
         <details>
           <summary className="small">Reset password</summary>
-          <form className="row-controls" onSubmit={(event) => void resetPassword(event)}>
+          <form className="row-controls" noValidate onSubmit={(event) => void resetPassword(event)}>
             <label className="visually-hidden" htmlFor={`reset-${id}`}>
               Reset password of {email}
             </label>
@@ -98,6 +114,7 @@ export function UserRowControls({ id, email, role, disabled, isSelf }: Props) {
           {error}
         </p>
       )}
+      {confirmDialog}
       {notice && (
         <p className="ok-text small" role="status">
           {notice}

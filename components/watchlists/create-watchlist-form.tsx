@@ -24,7 +24,7 @@ export function CreateWatchlistForm() {
   }
 
   return (
-    <form className="panel form-grid compact" onSubmit={(event) => void submit(event)} aria-labelledby="new-watchlist">
+    <form className="panel form-grid compact" noValidate onSubmit={(event) => void submit(event)} aria-labelledby="new-watchlist">
       <h2 id="new-watchlist">New watchlist</h2>
       <label className="field">
         <span>Name</span>

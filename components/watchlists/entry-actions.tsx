@@ -2,9 +2,12 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
-import { sendJson } from '@/components/ui/api';
+import { ApiError, sendJson } from '@/components/ui/api';
+import { useConfirm } from '@/components/ui/confirm-dialog';
+import { DayInput } from '@/components/ui/day-input';
 import type { Category } from '@/lib/watchlists/schema';
 import { CategoryOptions } from './category-chip';
+import { plainProblem, type Issue } from './entry-problems';
 import { uploadForm } from './upload';
 
 type Entry = {
@@ -26,6 +29,7 @@ export function EntryActions({ entry }: { entry: Entry }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [ask, confirmDialog] = useConfirm();
 
   async function save(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -39,7 +43,8 @@ export function EntryActions({ entry }: { entry: Entry }) {
       dialog.current?.close();
       router.refresh();
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'Could not save');
+      const issues = e instanceof ApiError ? (e.details as { issues?: Issue[] } | undefined)?.issues : undefined;
+      setError(issues ? [...new Set(issues.map(plainProblem))].join(' ') : e instanceof Error ? e.message : 'Could not save');
     } finally {
       setBusy(false);
     }
@@ -58,7 +63,13 @@ export function EntryActions({ entry }: { entry: Entry }) {
   }
 
   async function remove() {
-    if (!window.confirm(`Delete ${entry.name} (${entry.reference}) and all their images for good?`)) return;
+    const yes = await ask({
+      title: `Delete ${entry.name} (${entry.reference})?`,
+      body: 'The entry and all their photos are deleted for good. Watchlist snapshots already taken for deployments keep theirs.',
+      confirmLabel: 'Delete for good',
+      danger: true,
+    });
+    if (!yes) return;
     setBusy(true);
     try {
       await sendJson(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}`, 'DELETE');
@@ -92,9 +103,15 @@ export function EntryActions({ entry }: { entry: Entry }) {
           {error}
         </p>
       )}
+      {confirmDialog}
       <dialog ref={dialog} className="panel dialog" aria-label={`Edit ${entry.name}`}>
-        <form onSubmit={(event) => void save(event)} className="form-grid compact">
+        <form onSubmit={(event) => void save(event)} className="form-grid compact" noValidate>
           <h2>Edit {entry.name}</h2>
+          {error && (
+            <p className="form-error small" role="alert">
+              {error}
+            </p>
+          )}
           <label className="field">
             <span>Reference</span>
             <input name="reference" defaultValue={entry.reference} required />
@@ -119,11 +136,11 @@ export function EntryActions({ entry }: { entry: Entry }) {
           </label>
           <label className="field">
             <span>Image taken on</span>
-            <input type="date" name="imageTakenOn" defaultValue={entry.imageTakenOn} required />
+            <DayInput name="imageTakenOn" defaultValue={entry.imageTakenOn} aria-required="true" />
           </label>
           <label className="field">
             <span>Review by</span>
-            <input type="date" name="reviewBy" defaultValue={entry.reviewBy} required />
+            <DayInput name="reviewBy" defaultValue={entry.reviewBy} aria-required="true" />
           </label>
           <label className="field">
             <span>Notes</span>

@@ -98,6 +98,8 @@ export async function seedDemoWatchlist(adminEmail: string, log: (line: string) 
         notes: demo.notes,
       },
       images,
+      // Demo photos may show the same person twice: nobody is there to confirm.
+      { allowDuplicate: true },
     );
   }
   log(`[seed] demo watchlist "${DEMO_WATCHLIST_NAME}" created`);

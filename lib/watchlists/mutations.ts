@@ -4,7 +4,7 @@ import { getDb, type Tx } from '@/lib/db/client';
 import { euclideanDistance } from '@/lib/face/descriptor';
 import type { EngineVector } from '@/lib/recognition/templates';
 import { vectorToBytes } from '@/lib/recognition/vectors';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, HttpError, notFound } from '@/lib/http/errors';
 import { publishAttentionChanged } from '@/lib/realtime/publish';
 import { getEntry, templatesOfWatchlist } from './data';
 import { DUPLICATE_DISTANCE, type EntryInput, type EntryUpdate } from './schema';
@@ -155,9 +155,20 @@ async function storeImages(tx: Tx, audit: Audit, entryId: string, images: Accept
   }
 }
 
-/** Adds a person with one or more accepted reference images; warns of likely duplicates. */
-export async function createEntry(ctx: Context, watchlistId: string, input: EntryInput, images: AcceptedImage[]) {
+/**
+ * Adds a person with one or more accepted reference images. A likely duplicate (another entry
+ * whose face is within DUPLICATE_DISTANCE) is refused with 409 `possible_duplicate` naming the
+ * candidates, before anything is written, unless the admin confirmed it (`allowDuplicate`), which
+ * the audit event records.
+ */
+export async function createEntry(ctx: Context, watchlistId: string, input: EntryInput, images: AcceptedImage[], { allowDuplicate = false } = {}) {
   const duplicates = await findDuplicates(watchlistId, images);
+  if (duplicates.length > 0 && !allowDuplicate) {
+    const names = [...new Set(duplicates.map((d) => `${d.name} (${d.reference})`))].join(', ');
+    throw new HttpError(409, 'possible_duplicate', `This photo looks like someone already on the watchlist: ${names}. Check, then confirm to add anyway.`, {
+      duplicates,
+    });
+  }
   const entryId = await auditedTransaction(async (tx, rawAudit) => {
     const audit = audited(ctx, rawAudit);
     if (!(await tx.watchlist.findUnique({ where: { id: watchlistId }, select: { id: true } }))) throw notFound('No such watchlist.');
@@ -174,6 +185,7 @@ export async function createEntry(ctx: Context, watchlistId: string, input: Entr
         category: input.category,
         images: images.length,
         possibleDuplicates: duplicates.map((d) => d.entryId),
+        ...(duplicates.length > 0 ? { duplicateConfirmed: true } : {}),
       },
     });
     await storeImages(tx, audit, entry.id, images);

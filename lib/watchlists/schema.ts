@@ -110,3 +110,9 @@ export const EntryQuerySchema = z
 export type EntryQuery = z.infer<typeof EntryQuerySchema>;
 
 export const MAX_IMAGES_PER_REQUEST = 10;
+
+/** The form field by which an admin confirms adding a person who looks like an existing entry. */
+export const DuplicateConfirmationSchema = z
+  .enum(['true', 'false'], { message: 'confirmDuplicate must be true or false' })
+  .optional()
+  .transform((v) => v === 'true');

@@ -101,15 +101,15 @@ test.describe('accounts an admin creates', () => {
     await page.reload();
     expect(await page.content()).not.toContain(key.slice(-43));
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Rotate key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Give a new key' }).click();
     const rotated = await page.getByTestId('issued-key-text').inputValue();
     expect(rotated).toMatch(/^slk_/);
     expect(rotated).not.toBe(key);
     await page.getByRole('button', { name: 'I have copied it' }).click();
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await expect(row.getByTestId('service-account-state')).toHaveText('Revoked');
     await expect(row.getByRole('button', { name: 'Rotate key' })).toHaveCount(0);
   });

@@ -64,19 +64,24 @@ test.describe('admin and auditor work', () => {
     const row = page.locator('tr[data-email="erin@sightline.test"]');
     await expect(row).toContainText('Operator');
 
-    page.once('dialog', (dialog) => void dialog.accept());
+    // The app's own confirmation, not the browser's.
+    const confirm = page.getByRole('dialog');
     await row.getByLabel('Role of erin@sightline.test').selectOption('auditor');
+    await expect(confirm).toContainText('From Operator to Auditor');
+    await confirm.getByRole('button', { name: 'Make Auditor' }).click();
     await expect(row.locator('.role-chip')).toHaveText('Auditor');
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('tr[data-email="admin@sightline.test"]').getByLabel('Role of admin@sightline.test').selectOption('operator');
+    await confirm.getByRole('button', { name: 'Make Operator' }).click();
     await expect(page.locator('tr[data-email="admin@sightline.test"]').getByRole('alert')).toContainText('last active admin');
 
     await new Shell(page).nav().getByRole('link', { name: 'Audit trail' }).click();
     const table = page.getByTestId('audit-table');
-    await expect(table).toContainText('user.role_changed');
-    await expect(table).toContainText('user.created');
-    await expect(table).toContainText('auth.signed_in');
+    // Actions read as words, with the stored code on hover.
+    await expect(table).toContainText('User role changed');
+    await expect(table).toContainText('User created');
+    await expect(table).toContainText('Signed in');
+    await expect(table.locator('tr[data-action="user.role_changed"]').first().getByTitle('Recorded as user.role_changed')).toBeVisible();
     await expect(page.getByTestId('chain-status')).toContainText('Chain intact');
     // The head an auditor records elsewhere, checked later against the chain.
     const head = (await page.getByTestId('chain-head').textContent())!;
@@ -94,10 +99,30 @@ test.describe('admin and auditor work', () => {
     await login.signInAndWait(DEMO.auditor);
     await page.goto('/audit');
     await page.getByLabel('Action').selectOption('auth.sign_in_failed');
+    await page.getByLabel('From').fill('2020-01-01');
+    await expect(page.getByTestId('day-in-words').first()).toHaveText('1 January 2020');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/action=auth.sign_in_failed/);
     const rows = page.getByTestId('audit-table').locator('tbody tr');
-    await expect(rows.first()).toContainText('auth.sign_in_failed');
-    for (const text of await rows.allTextContents()) expect(text).toContain('auth.sign_in_failed');
+    await expect(rows.first()).toContainText('Sign-in failed');
+    for (const action of await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')))) expect(action).toBe('auth.sign_in_failed');
+
+    // "Clear" resets every filter, the action included.
+    await page.getByRole('link', { name: 'Clear' }).click();
+    await expect(page).toHaveURL(/\/audit$/);
+    await expect(page.getByLabel('Action')).toHaveValue('');
+    await expect(page.getByLabel('From')).toHaveValue('');
+
+    // A mistyped head is explained beside its field; the chain's status stays on screen.
+    await expect(page.getByTestId('chain-status')).toContainText('Chain intact');
+    await page.getByLabel('Check a head recorded earlier').fill('12:not-a-hash');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect(page.getByTestId('anchor-problem')).toContainText('event number, a colon and 64');
+    await expect(page.getByTestId('chain-status')).toContainText('Chain intact');
+
+    // The app has an icon.
+    const icon = await page.request.get('/favicon.ico');
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()['content-type']).toMatch(/image\//);
   });
 });

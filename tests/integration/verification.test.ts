@@ -117,6 +117,8 @@ describe('an ONNX recogniser configured by environment', () => {
       notes: '',
     };
     for (const [key, value] of Object.entries(fields)) form.set(key, value);
+    // The demo list already holds this face: a likely duplicate, added as confirmed.
+    form.set('confirmDuplicate', 'true');
     form.append('images', new Blob([new Uint8Array(readFileSync(FRANCK_FRAMES[1]!))], { type: 'image/jpeg' }), 'franck.jpg');
     const created = await answer(await admin.fetch(`/api/watchlists/${demoWatchlist}/entries`, { method: 'POST', body: form }));
     expect(created.status, created.body.message).toBe(201);

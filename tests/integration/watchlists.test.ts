@@ -140,15 +140,26 @@ describe('enrolment and the quality gate', () => {
     expect((await auditActions('reference_image.added')).some((e) => e.subjectId === entry.images[0]!.id)).toBe(true);
   });
 
-  it('warns of a likely duplicate (another photo of the same person) but still saves', async () => {
-    const response = await postEntry(
-      as.admin,
-      entryForm(fields({ reference: 'WAR/0002', name: 'Possibly Frank' }), [{ name: 'frank-b.jpg', bytes: FRANCK_B }]),
-    );
+  it('warns of a likely duplicate (another photo of the same person) before saving, and saves when the admin confirms', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM "WatchlistEntry"');
+    const form = () => entryForm(fields({ reference: 'WAR/0002', name: 'Possibly Frank' }), [{ name: 'frank-b.jpg', bytes: FRANCK_B }]);
+    const warned = await postEntry(as.admin, form());
+    expect(warned.status).toBe(409);
+    const refusal = (await warned.json()) as { error: string; message: string; details: { duplicates: { reference: string; distance: number }[] } };
+    expect(refusal.error).toBe('possible_duplicate');
+    expect(refusal.message).toContain('WAR/0001');
+    expect(refusal.details.duplicates[0]).toMatchObject({ reference: 'WAR/0001' });
+    expect(refusal.details.duplicates[0]!.distance).toBeLessThanOrEqual(0.45);
+    expect(await count('SELECT COUNT(*) AS n FROM "WatchlistEntry"')).toBe(before);
+
+    const confirmed = form();
+    confirmed.set('confirmDuplicate', 'true');
+    const response = await postEntry(as.admin, confirmed);
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { duplicates: { reference: string; distance: number }[] };
+    const body = (await response.json()) as { id: string; duplicates: { reference: string; distance: number }[] };
     expect(body.duplicates[0]).toMatchObject({ reference: 'WAR/0001' });
-    expect(body.duplicates[0]!.distance).toBeLessThanOrEqual(0.45);
+    const created = (await auditActions('watchlist_entry.created')).find((e) => e.subjectId === body.id);
+    expect(created?.details).toMatchObject({ duplicateConfirmed: true });
   });
 
   it('refuses bad files with the right status and code, and writes nothing', async () => {

@@ -19,10 +19,10 @@ export class WatchlistPage {
     await this.addPanel().getByLabel('Legal basis').fill(values.legalBasis);
   }
 
-  async choosePhotos(paths: string[]) {
+  async choosePhotos(files: string[] | { name: string; mimeType: string; buffer: Buffer }[]) {
     await this.addPanel()
-      .getByLabel(/^Photos/)
-      .setInputFiles(paths);
+      .getByLabel(/^Photos \(/)
+      .setInputFiles(files);
   }
 
   row(index = 0) {

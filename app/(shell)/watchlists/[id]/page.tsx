@@ -8,6 +8,7 @@ import { requirePagePermission } from '@/lib/auth/guards';
 import { describeIssues } from '@/lib/http/route';
 import { getWatchlistSummary, listEntries } from '@/lib/watchlists/data';
 import { EntryQuerySchema } from '@/lib/watchlists/schema';
+import { plural } from '@/lib/format/plural';
 
 export const metadata: Metadata = { title: 'Watchlist' };
 
@@ -39,7 +40,7 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
         </p>
         <h1>{watchlist.name}</h1>
         <p className="muted">
-          {watchlist.entryCount} people
+          {plural(watchlist.entryCount, 'person')}
           {watchlist.reviewOverdue > 0 && (
             <>
               {' '}
@@ -82,7 +83,7 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
       )}
 
       <p className="muted small" aria-live="polite">
-        {result.total} {result.total === 1 ? 'entry' : 'entries'} · page {result.page} of {pages} · each photo shown is recorded in the audit trail
+        {plural(result.total, 'entry', 'entries')} · page {result.page} of {pages} · each photo shown is recorded in the audit trail
       </p>
       {result.entries.length === 0 ? (
         <div className="panel empty-state">
@@ -104,7 +105,7 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
                 <p className="mono small">{entry.reference}</p>
                 <CategoryChip category={entry.category} />
                 <p className="small muted">
-                  {entry.images.length} photo{entry.images.length === 1 ? '' : 's'} · review by {entry.reviewBy}
+                  {plural(entry.images.length, 'photo')} · review by {entry.reviewBy}
                   {entry.reviewOverdue && <span className="badge-overdue"> Review overdue</span>}
                 </p>
                 <EntryActions entry={entry} />

@@ -7,7 +7,7 @@ import { MAX_IMAGE_BYTES } from '@/lib/face/media';
 import { getWatchlistSummary, listEntries } from '@/lib/watchlists/data';
 import { acceptUploads } from '@/lib/watchlists/enrolment';
 import { createEntry } from '@/lib/watchlists/mutations';
-import { EntryInputSchema, EntryQuerySchema, MAX_IMAGES_PER_REQUEST } from '@/lib/watchlists/schema';
+import { DuplicateConfirmationSchema, EntryInputSchema, EntryQuerySchema, MAX_IMAGES_PER_REQUEST } from '@/lib/watchlists/schema';
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -23,8 +23,11 @@ export const POST = route(async (request, { params }: Context) => {
   const actor = await requirePermission('watchlist:manage');
   const { id } = await params;
   const form = await readMultipart(request, MAX_IMAGES_PER_REQUEST * MAX_IMAGE_BYTES + 1024 * 1024);
-  const input = parseInput(EntryInputSchema, textFields(form, ['images']));
+  const { confirmDuplicate, ...fields } = textFields(form, ['images']);
+  const input = parseInput(EntryInputSchema, fields);
+  const allowDuplicate = parseInput(DuplicateConfirmationSchema, confirmDuplicate);
   const { accepted, verdicts } = await acceptUploads(form.files('images'));
-  const { entry, duplicates } = await createEntry({ actor, ip: clientIpFrom(request.headers) }, id, input, accepted);
+  // A likely duplicate is answered 409 `possible_duplicate` (with the candidates) unless confirmed.
+  const { entry, duplicates } = await createEntry({ actor, ip: clientIpFrom(request.headers) }, id, input, accepted, { allowDuplicate });
   return Response.json({ ...entry, files: verdicts, duplicates }, { status: 201 });
 });
