@@ -8,6 +8,7 @@ import { escalationOf, type EscalationLimits } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { CropImage, ReferenceImage } from './alert-thumbs';
 import { SimilarityCue } from './similarity-cue';
+import { ClaimCountdown } from './claim-countdown';
 
 export type RowAbilities = {
   /** The viewer may claim and decide (operators). */
@@ -148,6 +149,7 @@ export const AlertRow = memo(function AlertRow({
         <span className={styles.holder} data-testid="alert-holder">
           {holder ? `Held by ${holder}` : open && !compact ? 'Unclaimed' : ''}
         </span>
+        {open ? <ClaimCountdown alert={alert} now={now} viewerId={viewerId} compact /> : null}
       </div>
       <div className={styles.rowActions} onClick={(e) => e.stopPropagation()} onDoubleClick={(e) => e.stopPropagation()}>
         {canClaim ? (

@@ -399,6 +399,7 @@ test('the compare view counts the claim down and extends it, maps every camera, 
   await olivia.selectWithKeys(alertId);
   await olivia.press('c');
   await expect(olivia.row(alertId).getByTestId('alert-holder')).toHaveText('Held by you');
+  await expect(olivia.row(alertId).getByTestId('claim-countdown')).toContainText(/lapses in [45]:\d\d/);
   await olivia.press('Enter');
   const compare = olivia.compare();
   await expect(compare).toHaveAttribute('data-alert-id', alertId);

@@ -30,6 +30,7 @@ function alert(at: number, overrides: Partial<AlertView> = {}): AlertView {
     status: 'new',
     claimedBy: null,
     claimedAt: null,
+    claimExpiresAt: null,
     claimCorrection: null,
     decision: null,
     outcome: null,
