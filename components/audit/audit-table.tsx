@@ -29,7 +29,8 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
     );
   }
   return (
-    <div className="table-wrap panel">
+    // Focusable and named: when the table is wider than the window, keyboard users scroll it with the arrow keys.
+    <div className="table-wrap panel" tabIndex={0} role="region" aria-label="Audit events">
       <table className="table" data-testid="audit-table">
         <thead>
           <tr>
