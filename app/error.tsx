@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { startTransition, useEffect, useState } from 'react';
+import { MainLandmark } from '@/components/shell/landmark';
 
 const RETRY_EVERY_S = 5;
 
@@ -30,7 +31,7 @@ export default function PageError({ reset }: { error: Error & { digest?: string 
     // eslint-disable-next-line react-hooks/exhaustive-deps -- one timer for the page's life
   }, []);
   return (
-    <main className="page" id="main">
+    <MainLandmark className="page">
       <div className="panel message-panel" role="alert">
         <p className="eyebrow">Sightline</p>
         <h1>This page could not be loaded</h1>
@@ -44,6 +45,6 @@ export default function PageError({ reset }: { error: Error & { digest?: string 
           </button>
         </div>
       </div>
-    </main>
+    </MainLandmark>
   );
 }

@@ -1,8 +1,9 @@
 import Link from 'next/link';
+import { MainLandmark } from '@/components/shell/landmark';
 
 export default function Forbidden() {
   return (
-    <main className="centered-page">
+    <MainLandmark className="centered-page">
       <div className="panel message-panel" role="alert">
         <p className="eyebrow">403 · Not permitted</p>
         <h1>Your role does not give access to this page</h1>
@@ -11,6 +12,6 @@ export default function Forbidden() {
           Back to overview
         </Link>
       </div>
-    </main>
+    </MainLandmark>
   );
 }

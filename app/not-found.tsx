@@ -1,8 +1,9 @@
 import Link from 'next/link';
+import { MainLandmark } from '@/components/shell/landmark';
 
 export default function NotFound() {
   return (
-    <main className="centered-page">
+    <MainLandmark className="centered-page">
       <div className="panel message-panel">
         <p className="eyebrow">404</p>
         <h1>Nothing here</h1>
@@ -10,6 +11,6 @@ export default function NotFound() {
           Back to overview
         </Link>
       </div>
-    </main>
+    </MainLandmark>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { ClusterNotice } from '@/components/shell/cluster-notice';
+import { InsideMainLandmark } from '@/components/shell/landmark';
 import { MapConfigProvider } from '@/components/map/map-config';
 import { NavLinks } from '@/components/shell/nav-links';
 import { navItemsFor } from '@/components/shell/nav-items';
@@ -30,7 +31,9 @@ export default async function ShellLayout({ children }: { children: React.ReactN
       </header>
       <ClusterNotice />
       <main id="main" className="content">
-        <MapConfigProvider tileLayer={await mapTilesForBrowser()}>{children}</MapConfigProvider>
+        <InsideMainLandmark>
+          <MapConfigProvider tileLayer={await mapTilesForBrowser()}>{children}</MapConfigProvider>
+        </InsideMainLandmark>
       </main>
     </div>
   );

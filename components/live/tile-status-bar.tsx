@@ -27,9 +27,9 @@ export function TileStatusBar({ name, state, reason, rate, rateNote, enlarged, o
   const action = enlarged ? `Restore ${name} to the grid` : `Enlarge ${name}`;
   return (
     <div className={styles.bar}>
-      <h3 className={styles.name} title={name}>
+      <h2 className={styles.name} title={name}>
         {name}
-      </h3>
+      </h2>
       <span className={styles.state} data-state={state} data-testid="tile-state" title={reason ?? TILE_STATE_LABELS[state]}>
         <span className={styles.dot} aria-hidden="true" />
         <span className={styles.stateText}>{TILE_STATE_LABELS[state]}</span>

@@ -7,7 +7,10 @@ type Props = { name: string; email: string; role: Role; signOut: () => Promise<v
 export function UserMenu({ name, email, role, signOut }: Props) {
   return (
     <details className="user-menu">
-      <summary aria-label={`Account menu for ${name}`}>
+      {/* Named by what it shows (name and role), so speech users can say what they see; the
+          hidden words tell screen-reader users it opens the account menu. */}
+      <summary>
+        <span className="visually-hidden">Account menu: </span>
         <span className="avatar" aria-hidden="true">
           {name.slice(0, 1).toUpperCase()}
         </span>

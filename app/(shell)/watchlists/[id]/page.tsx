@@ -101,7 +101,7 @@ export default async function WatchlistPage({ params, searchParams }: { params: 
                 ))}
               </div>
               <div className="entry-body">
-                <h3>{entry.name}</h3>
+                <h2>{entry.name}</h2>
                 <p className="mono small">{entry.reference}</p>
                 <CategoryChip category={entry.category} />
                 <p className="small muted">
