@@ -8,6 +8,7 @@ import { CHROMIUM_ARGS, chromiumExecutable } from './browser';
 import { FAKE_CAMERA_FILE } from './global-setup';
 import { LivePage } from './pages/live-page';
 import { DEMO, LoginPage } from './pages/login-page';
+import { expectVisibleFocus, type Found, report, seriousViolations, settle } from './support/axe';
 import { WatchlistPage } from './pages/watchlist-page';
 import { apiAs, liveDeployment } from './support/api';
 
@@ -34,12 +35,44 @@ type Ids = { deploymentId: string; watchlistId: string };
 
 /** Every page each role may open (lib/auth/permissions.ts; the shell's sections plus the detail pages). */
 const PAGES: Record<Role, (ids: Ids) => string[]> = {
-  operator: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts'],
+  operator: ({ deploymentId }) => ['/', '/live', `/live/${deploymentId}`, '/deployments', `/deployments/${deploymentId}`, '/alerts', '/password'],
   // Senior officers see the watchlists' counts, not their entries (watchlist:manage).
-  senior_officer: ({ deploymentId }) => ['/', '/live', '/deployments', `/deployments/${deploymentId}`, '/alerts', '/records', '/watchlists', '/recognition'],
-  admin: ({ watchlistId }) => ['/', '/watchlists', `/watchlists/${watchlistId}`, '/recognition', '/audit', '/admin/users', '/admin/service-accounts'],
-  auditor: ({ deploymentId }) => ['/', '/deployments', `/deployments/${deploymentId}`, '/records', '/recognition', '/audit'],
+  senior_officer: ({ deploymentId }) => [
+    '/',
+    '/live',
+    `/live/${deploymentId}`,
+    '/deployments',
+    `/deployments/${deploymentId}`,
+    '/alerts',
+    '/records',
+    '/watchlists',
+    '/recognition',
+    '/password',
+  ],
+  admin: ({ watchlistId }) => [
+    '/',
+    '/watchlists',
+    `/watchlists/${watchlistId}`,
+    '/recognition',
+    '/audit',
+    '/admin/users',
+    '/admin/service-accounts',
+    '/password',
+  ],
+  auditor: ({ deploymentId }) => [
+    '/',
+    '/deployments',
+    `/deployments/${deploymentId}`,
+    `/deployments/${deploymentId}/record`,
+    '/records',
+    '/recognition',
+    '/audit',
+    '/password',
+  ],
 };
+
+/** A page each role may not open: its 403 page is checked too. */
+const FORBIDDEN: Record<Role, string> = { operator: '/admin/users', senior_officer: '/audit', admin: '/alerts', auditor: '/watchlists' };
 
 /**
  * Collects what the browser reports against the policy: `securitypolicyviolation` events in the
@@ -73,7 +106,9 @@ async function visit(page: Page, collect: (where: string) => Promise<void>, page
   expect(response?.status(), pagePath).toBe(200);
   await page.waitForLoadState('networkidle');
   // A hydrated shell connects its socket: proof the page's scripts ran under the policy.
-  if (pagePath !== '/login') await expect(page.getByTestId('realtime-status'), pagePath).toHaveAttribute('data-status', 'connected');
+  // (The sign-in and password pages stand outside the shell: no socket.)
+  if (pagePath !== '/login' && pagePath !== '/password')
+    await expect(page.getByTestId('realtime-status'), pagePath).toHaveAttribute('data-status', 'connected');
   if (await page.locator('.leaflet-container').count()) {
     await expect(page.locator('img.leaflet-tile').first(), `${pagePath}: street tiles requested`).toHaveAttribute('src', /\/geo\/tiles\//);
   }
@@ -160,27 +195,44 @@ test.describe('security headers and the Content-Security-Policy', () => {
     await context.close(); // nothing saved: watchlists.spec.ts expects the demo list as seeded
   });
 
+  // Each page is also checked by axe here (tests/e2e/support/axe.ts): one walk for both.
   for (const role of Object.keys(PAGES) as Role[]) {
-    test(`${role}: every page they may open reports no violation`, async ({ browser }) => {
-      test.setTimeout(180_000);
+    test(`${role}: every page they may open reports no policy violation and no serious accessibility violation`, async ({ browser }) => {
+      test.setTimeout(240_000);
       const { context, page, policy } = await signedInPage(browser, role);
-      for (const pagePath of PAGES[role](ids)) await visit(page, policy.collect, pagePath);
+      await expectVisibleFocus(page, `${role} home`);
+      const found: Found[] = [];
+      for (const pagePath of PAGES[role](ids)) {
+        await visit(page, policy.collect, pagePath);
+        await settle(page);
+        found.push(...(await seriousViolations(page, pagePath)));
+      }
+      const refused = await page.goto(FORBIDDEN[role]);
+      expect(refused?.status()).toBe(403);
+      await settle(page);
+      found.push(...(await seriousViolations(page, `403 ${FORBIDDEN[role]}`)));
       // The error pages render under the same policy.
       const missing = await page.goto('/no-such-page');
       expect(missing?.status()).toBe(404);
       await expect(page.getByRole('heading', { name: 'Nothing here' })).toBeVisible();
       await page.waitForLoadState('networkidle');
       await policy.collect('/no-such-page');
+      if (role === 'operator') found.push(...(await seriousViolations(page, '404')));
       expect(policy.violations).toEqual([]);
+      expect(found, report(found)).toEqual([]);
       await context.close();
     });
   }
 
-  test('the sign-in page and the 403 page report no violation', async ({ browser }) => {
+  test('the sign-in page (policy, accessibility, visible focus) and the 403 page report no violation', async ({ browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const policy = await watchPolicy(page);
     await visit(page, policy.collect, '/login');
+    await settle(page);
+    const found = await seriousViolations(page, '/login');
+    expect(found, report(found)).toEqual([]);
+    await expectVisibleFocus(page, '/login', 4);
     await new LoginPage(page).signIn(DEMO.operator);
     await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
     const refused = await page.goto('/admin/users');
