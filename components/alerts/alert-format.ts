@@ -1,6 +1,8 @@
 import type { AlertView } from '@/lib/alerts/data';
 import { DECISION_LABELS, OUTCOME_LABELS, STATUS_LABELS, type Decision, type Outcome } from '@/lib/alerts/state';
+import { plural } from '@/lib/format/plural';
 import { FACEAPI_ENGINE_ID, type Metric } from '@/lib/recognition/manifest';
+import { londonZone } from '@/lib/time/london';
 
 /**
  * Words for the queue. A score means little to a tired operator at 3 a.m.; how far past the
@@ -97,17 +99,22 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
 });
 
-/** London wall-clock time (the deployments are in London, whatever the browser's zone). */
+/**
+ * London wall-clock time with the clock named, "21:14:05 GMT" ("5 Dec, 21:14:05 GMT" when older
+ * than 20 hours): the deployments are in London, and nobody should read it as the browser's
+ * zone or UTC.
+ */
 export function formatTime(iso: string, now: number): string {
   const d = new Date(iso);
-  return now - d.getTime() < 20 * 3_600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
+  const time = now - d.getTime() < 20 * 3_600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
+  return `${time} ${londonZone(iso)}`;
 }
 
 /** "Image deleted after 31 days": the retention period this alert's crop actually had. */
 export function cropDeletedText(alert: Pick<AlertView, 'createdAt' | 'cropDeletedAt'>): string {
   if (!alert.cropDeletedAt) return 'Image deleted';
   const days = Math.max(0, Math.round((Date.parse(alert.cropDeletedAt) - Date.parse(alert.createdAt)) / 86_400_000));
-  return `Image deleted after ${days} ${days === 1 ? 'day' : 'days'}`;
+  return `Image deleted after ${plural(days, 'day')}`;
 }
 
 /** Category names short enough for the narrow panel (the full label is the chip's tooltip). */

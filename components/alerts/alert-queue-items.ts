@@ -93,6 +93,17 @@ export function escalationOf(item: QueueItem, now: number, limits: EscalationLim
   return 'none';
 }
 
+/** Every alert awaiting a decision, grouped as the queue groups them: what the escalation sound follows. */
+const AWAITING: AlertFilter = { state: 'unhandled', deploymentId: null, cameraId: null };
+
+/**
+ * The queue the escalation sound watches: every awaiting alert, whatever the operator has
+ * filtered the list to — looking at "Decided" or at one camera must not silence an overdue alert.
+ */
+export function escalationQueue(items: readonly AlertView[]): QueueItem[] {
+  return buildQueue(items, AWAITING);
+}
+
 /**
  * The awaiting alerts that have just passed the second limit and not yet sounded: the queue
  * sounds once for each, however many seconds it keeps ticking. Adds them to `sounded`.

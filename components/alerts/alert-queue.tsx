@@ -5,6 +5,7 @@ import type { AlertView } from '@/lib/alerts/data';
 import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOME_LABELS, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
+import { plural } from '@/lib/format/plural';
 import { DEFAULT_ESCALATION } from '@/lib/settings/schema';
 import {
   claimAlert,
@@ -19,12 +20,13 @@ import {
   releaseAlert,
   retainAlert,
 } from './alert-api';
-import { buildQueue, indexQueue, newlyOverdue, type EscalationLimits, type QueueItem } from './alert-queue-items';
+import { buildQueue, escalationQueue, indexQueue, newlyOverdue, type EscalationLimits, type QueueItem } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { AlertRow, type RowAbilities } from './alert-row';
 import { cameraOptions, isFiltered, NO_FILTER, STATE_FILTER_LABELS, type AlertFilter, type StateFilter } from './alert-store';
 import { audioState, enableAudio, installAudioUnlock, onAudioStateChange, playAlertTone, readMuted, writeMuted, type AudioState } from './alert-tone';
 import { ClaimNotices } from './claim-notices';
+import { heldByViewer } from './claim-time';
 import { CompareView, Kbd, type Notice } from './compare-view';
 import { ConfirmDialog } from './confirm-dialog';
 import { useAlertFeed } from './use-alert-feed';
@@ -54,6 +56,8 @@ const ROW_HEIGHT = 96;
 const COMPACT_ROW_HEIGHT = 120;
 /** A new alert's row pulses this long. */
 const FRESH_MS = 6000;
+/** How often the escalation limits are read again, so an administrator's change applies without a reload. */
+const LIMITS_REFRESH_MS = 60_000;
 
 const STATE_FILTERS = Object.keys(STATE_FILTER_LABELS) as StateFilter[];
 
@@ -138,7 +142,7 @@ export function AlertQueue({
     });
     setAnnounced((n) => n + alerts.length);
     const first = alerts[0]!;
-    setAnnouncement(alerts.length === 1 ? `New alert: ${first.name}, ${first.camera.name}.` : `${alerts.length} new alerts, latest ${first.name}.`);
+    setAnnouncement(alerts.length === 1 ? `New alert: ${first.name}, ${first.camera.name}.` : `${plural(alerts.length, 'new alert')}, latest ${first.name}.`);
     if (!atTopRef.current) setUnseenAbove((n) => n + alerts.length);
   }, []);
 
@@ -203,16 +207,29 @@ export function AlertQueue({
   useEffect(() => {
     if (escalationProp) return;
     let stale = false;
-    fetchEscalation()
-      .then((value) => !stale && setLimits({ colourAfterSeconds: value.colourAfterSeconds, soundAfterSeconds: value.soundAfterSeconds }))
-      .catch(() => undefined); // the defaults stand
+    const read = () =>
+      fetchEscalation()
+        .then((value) =>
+          setLimits((current) =>
+            stale || (current.colourAfterSeconds === value.colourAfterSeconds && current.soundAfterSeconds === value.soundAfterSeconds)
+              ? current
+              : { colourAfterSeconds: value.colourAfterSeconds, soundAfterSeconds: value.soundAfterSeconds },
+          ),
+        )
+        .catch(() => undefined); // the limits last read (or the defaults) stand
+    void read();
+    const timer = setInterval(() => void read(), LIMITS_REFRESH_MS);
     return () => {
       stale = true;
+      clearInterval(timer);
     };
   }, [escalationProp]);
+  // The sound follows every awaiting alert, not the filtered list: an operator looking at
+  // "Decided" or at one camera still hears an overdue alert.
+  const everyAwaiting = useMemo(() => escalationQueue(list.items), [list.items]);
   const sounded = useRef(new Set<string>());
   useEffect(() => {
-    const due = newlyOverdue(visible, now, limits, sounded.current);
+    const due = newlyOverdue(everyAwaiting, now, limits, sounded.current);
     if (due.length > 0 && !mutedRef.current && feed.state.phase === 'ready') playAlertTone();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once a second, with the clock
   }, [now]);
@@ -309,10 +326,23 @@ export function AlertQueue({
   const release = useCallback(
     (alert: AlertView) => {
       const held = groupOf(alert).filter((a) => a.claimedBy !== null && (a.claimedBy.id === viewer.id || abilities.releaseAny));
-      void actOnGroup(held, (a) => releaseAlert(a.id), `Released the alert${held.length > 1 ? 's' : ''} for ${alert.name}.`);
+      void actOnGroup(
+        held,
+        (a) => releaseAlert(a.id),
+        `Released ${held.length > 1 ? `all ${plural(held.length, 'sighting')}` : 'the alert'} for ${alert.name}.`,
+      );
     },
     [actOnGroup, groupOf, viewer.id, abilities.releaseAny],
   );
+  /** Extends every alert of the group the viewer holds: each claim lapses on its own. */
+  const extend = (alert: AlertView) => {
+    const held = heldByViewer(groupOf(alert), viewer.id);
+    const text =
+      held.length > 1
+        ? `Your claims on all ${plural(held.length, 'sighting')} of ${alert.name} were extended.`
+        : `Your claim on the alert for ${alert.name} was extended.`;
+    void actOnGroup(held, (a) => extendClaim(a.id), text);
+  };
   const open = useCallback(
     (alert: AlertView) => {
       select(alert);
@@ -627,7 +657,7 @@ export function AlertQueue({
       <div className={styles.listWrap}>
         {unseenAbove > 0 ? (
           <button type="button" className={styles.newAbove} onClick={() => listRef.current?.scrollToTop()}>
-            ↑ {unseenAbove} new {unseenAbove === 1 ? 'alert' : 'alerts'}
+            ↑ {plural(unseenAbove, 'new alert')}
           </button>
         ) : null}
         <VirtualList
@@ -677,7 +707,7 @@ export function AlertQueue({
           onClaim={() => claim(selected)}
           onCorrect={(reason) => correct(selected, reason)}
           onRelease={() => release(selected)}
-          onExtend={() => void act(selected, () => extendClaim(selected.id), `Your claim on the alert for ${selected.name} was extended.`)}
+          onExtend={() => extend(selected)}
           onDecide={(d) => decide(selected, d)}
           onOutcome={(o) => outcome(selected, o)}
           onRetain={(reason) => act(selected, () => retainAlert(selected.id, reason), 'The image will be kept, with your reason recorded.')}

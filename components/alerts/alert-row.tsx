@@ -2,6 +2,7 @@
 
 import { memo } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
+import { plural } from '@/lib/format/plural';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
 import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatTime, formatWaited, stateOf } from './alert-format';
 import { escalationOf, type EscalationLimits } from './alert-queue-items';
@@ -9,6 +10,7 @@ import styles from './alert-queue.module.css';
 import { CropImage, ReferenceImage } from './alert-thumbs';
 import { SimilarityCue } from './similarity-cue';
 import { ClaimCountdown } from './claim-countdown';
+import { groupClaim, showsRowCountdown } from './claim-time';
 
 export type RowAbilities = {
   /** The viewer may claim and decide (operators). */
@@ -110,7 +112,7 @@ export const AlertRow = memo(function AlertRow({
         {track ? (
           <>
             <div className={styles.rowCamera} title={track}>
-              {group.length} sightings
+              {plural(group.length, 'sighting')}
             </div>
             {/* The row has room for three; the comparison lists them all (and the tooltip above). */}
             <ol className={styles.track} data-testid="alert-track" aria-label="Where and when the person was seen" title={track}>
@@ -149,7 +151,10 @@ export const AlertRow = memo(function AlertRow({
         <span className={styles.holder} data-testid="alert-holder">
           {holder ? `Held by ${holder}` : open && !compact ? 'Unclaimed' : ''}
         </span>
-        {open ? <ClaimCountdown alert={alert} now={now} viewerId={viewerId} compact /> : null}
+        {/* The holder's own claims (and senior officers', who release them): the earliest lapse in the group. */}
+        {open && showsRowCountdown(alert, viewerId, abilities.releaseAny) ? (
+          <ClaimCountdown alert={groupClaim(group)} now={now} viewerId={viewerId} compact />
+        ) : null}
       </div>
       <div className={styles.rowActions} onClick={(e) => e.stopPropagation()} onDoubleClick={(e) => e.stopPropagation()}>
         {canClaim ? (

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { CircleMarker, Tooltip, useMap } from 'react-leaflet';
 import { BaseMap } from '@/components/map/base-map';
 import { ZoneShape } from '@/components/map/zone-layers';
+import { plural } from '@/lib/format/plural';
 import { polygonVertices, type GeoPolygon, type LatLngTuple } from '@/lib/geo/geometry';
 
 export type InsetCamera = { id: string; name: string; lat: number; lng: number };
@@ -47,8 +48,10 @@ export default function CameraInsetMap({ camera, cameras, zone, seenAt, height }
       center={{ lat: camera.lat, lng: camera.lng }}
       zoom={16}
       height={height}
-      label={`Map: camera ${camera.name} among the deployment's ${cameras.length || 1} cameras`}
+      label={`Map: camera ${camera.name} among the deployment's ${plural(cameras.length || 1, 'camera')}`}
       boroughTooltips={false}
+      // The note about missing street tiles would cover most of a 200 px map; the legend below it says what is drawn.
+      tilesNote={false}
       testId="camera-map"
       dataAttributes={{ 'data-cameras': String(Math.max(cameras.length, 1)), 'data-zone': zone ? 'shown' : 'none' }}
     >

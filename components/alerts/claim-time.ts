@@ -27,6 +27,38 @@ export function claimClock(alert: Pick<AlertView, 'claimedBy' | 'claimExpiresAt'
   return { remainingMs, tone: remainingMs === 0 ? 'lapsing' : remainingMs <= CLAIM_WARN_MS ? 'warn' : 'ok', text: formatCountdown(remainingMs) };
 }
 
+type Claim = Pick<AlertView, 'claimedBy' | 'claimExpiresAt'>;
+
+/**
+ * The claim of a queue item as its countdown shows it: the lead's holder and the EARLIEST expiry
+ * among the members that holder has, so the countdown never promises more time than the first
+ * sighting to lapse has left (each alert's claim lapses on its own).
+ */
+export function groupClaim(alerts: readonly Claim[]): Claim {
+  const lead = alerts[0];
+  if (!lead?.claimedBy) return { claimedBy: null, claimExpiresAt: null };
+  let earliest: string | null = null;
+  for (const a of alerts) {
+    if (a.claimedBy?.id !== lead.claimedBy.id || !a.claimExpiresAt) continue;
+    if (earliest === null || Date.parse(a.claimExpiresAt) < Date.parse(earliest)) earliest = a.claimExpiresAt;
+  }
+  return { claimedBy: lead.claimedBy, claimExpiresAt: earliest };
+}
+
+/**
+ * Whether a queue row shows the claim's countdown: to the holder (time to decide or extend) and to
+ * those who may release anyone's claim (senior officers); another operator's countdown on every
+ * row is only noise.
+ */
+export function showsRowCountdown(alert: Pick<AlertView, 'claimedBy'>, viewerId: string, releaseAny: boolean): boolean {
+  return alert.claimedBy !== null && (alert.claimedBy.id === viewerId || releaseAny);
+}
+
+/** The members of a group the viewer holds: the ones an extension covers. */
+export function heldByViewer<T extends Pick<AlertView, 'claimedBy'>>(alerts: readonly T[], viewerId: string): T[] {
+  return alerts.filter((a) => a.claimedBy?.id === viewerId);
+}
+
 const zoneFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   timeZoneName: 'short',

@@ -16,13 +16,14 @@ import {
   type Decision,
   type Outcome,
 } from '@/lib/alerts/state';
+import { plural } from '@/lib/format/plural';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
 import { fetchAlertContext } from './alert-api';
 import { closenessOf, formatAge, formatScore, formatTime, historyLabel, scoreKind, stateOf } from './alert-format';
 import styles from './alert-queue.module.css';
 import { ClaimCountdown } from './claim-countdown';
 import { ClaimNotices } from './claim-notices';
-import { londonTimeWithZone } from './claim-time';
+import { groupClaim, londonTimeWithZone } from './claim-time';
 import own from './claims.module.css';
 import type { RowAbilities } from './alert-row';
 import { CropImage, ReferenceImage } from './alert-thumbs';
@@ -91,6 +92,13 @@ export function CompareView(props: Props) {
     }
     return () => el?.close();
   }, []);
+  // A clicked button that then disappears or is disabled (Claim, Release, a decision) drops the
+  // focus to the page body, where the compact panel's keys no longer reach: take it back, after
+  // every render, whenever the focus has left everything.
+  useEffect(() => {
+    const el = dialog.current;
+    if (el?.open && (document.activeElement === null || document.activeElement === document.body)) el.focus();
+  });
 
   const state = stateOf(alert);
   const mine = alert.claimedBy?.id === viewerId;
@@ -132,7 +140,14 @@ export function CompareView(props: Props) {
           <span className={styles.holder} data-testid="compare-holder">
             {alert.claimedBy ? `Held by ${mine ? 'you' : alert.claimedBy.name} since ${formatTime(alert.claimedAt ?? alert.updatedAt, now)}` : 'Unclaimed'}
           </span>
-          <ClaimCountdown alert={alert} now={now} viewerId={viewerId} onExtend={abilities.triage ? props.onExtend : undefined} busy={busy} />
+          {/* A group's claims lapse one by one: the countdown shows the first to go. */}
+          <ClaimCountdown
+            alert={groupClaim(props.group && props.group.length > 1 ? props.group : [alert])}
+            now={now}
+            viewerId={viewerId}
+            onExtend={abilities.triage ? props.onExtend : undefined}
+            busy={busy}
+          />
         </div>
         <button type="button" className="button" onClick={onClose} aria-label="Close the comparison">
           Close
@@ -198,7 +213,7 @@ export function CompareView(props: Props) {
               <>
                 <dt>Last seen</dt>
                 <dd>
-                  {formatTime(alert.lastSeenAt, now)} <span className="muted">· {alert.sightings} sightings</span>
+                  {formatTime(alert.lastSeenAt, now)} <span className="muted">· {plural(alert.sightings, 'sighting')}</span>
                 </dd>
               </>
             ) : null}
@@ -228,11 +243,19 @@ export function CompareView(props: Props) {
 
       {props.group && props.group.length > 1 ? (
         <section aria-label="Sightings decided together" data-testid="compare-group">
-          <p className={styles.groupNote}>{props.group.length} sightings of this person: one decision is recorded for each of them.</p>
-          <ol className={styles.compareTrack}>
+          <p className={styles.groupNote}>
+            {plural(props.group.length, 'sighting')} of this person: look at every face — your decision is recorded for all {props.group.length} sightings.
+          </p>
+          {/* Every member's own face, not only the lead's: one decision covers them all. */}
+          <ol className={styles.groupFaces} data-testid="compare-group-faces">
             {props.group.map((a) => (
-              <li key={a.id}>
-                {a.camera.name} <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
+              <li key={a.id} data-alert-id={a.id} aria-current={a.id === alert.id ? 'true' : undefined}>
+                <CropImage alert={a} className={styles.groupThumb} />
+                <span className={styles.groupFaceText}>
+                  <span>{a.camera.name}</span>
+                  <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
+                  {a.id === alert.id ? <span className="muted">(shown above)</span> : null}
+                </span>
               </li>
             ))}
           </ol>
@@ -498,7 +521,7 @@ function SightingHistory({ alert, context, now }: { alert: AlertView; context: C
               <span className={own.sightingCamera}>{s.camera.name}</span>
               <span className={own.sightingOutcome}>
                 {s.outcome ? OUTCOME_LABELS[s.outcome] : STATUS_LABELS[s.status]}
-                {s.sightings > 1 ? <span className="muted"> · seen {s.sightings} times</span> : null}
+                {s.sightings > 1 ? <span className="muted"> · seen {plural(s.sightings, 'time')}</span> : null}
                 {s.alertId === alert.id ? <span className="muted"> · this alert</span> : null}
               </span>
             </li>

@@ -367,20 +367,36 @@ test('after a network outage the queue catches up: the alert raised meanwhile ap
   await expect(omar.row(next.alertId)).toBeVisible({ timeout: 2000 });
 });
 
-test('repeated sightings of one person are one queue item with every camera, decided once', async () => {
+test('repeated sightings of one person are one queue item with every camera and face, claimed, extended and decided once', async () => {
   await settleAwaiting();
   const one = await raiseAlert(0);
   const two = await raiseAlert(1);
   const row = olivia.row(one.alertId);
   await expect(row).toHaveAttribute('data-group-size', '2');
   await expect(row).toHaveAttribute('data-alert-ids', `${one.alertId} ${two.alertId}`);
-  await expect(row.getByTestId('alert-track')).toContainText(/Regent St north \d\d:\d\d:\d\d.*Camera 2 \d\d:\d\d:\d\d/);
+  await expect(row.getByTestId('alert-track')).toContainText(/Regent St north \d\d:\d\d:\d\d (GMT|BST).*Camera 2 \d\d:\d\d:\d\d (GMT|BST)/);
   await olivia.selectWithKeys(two.alertId);
-  await olivia.press('c');
-  await expect(row.getByTestId('alert-holder')).toHaveText('Held by you');
-  await expect(omar.row(two.alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
   await olivia.press('Enter');
-  await expect(olivia.compare().getByTestId('compare-group')).toContainText('2 sightings of this person');
+  // Every member's face, beside its camera and time, before the one decision.
+  const compare = olivia.compare();
+  await expect(compare.getByTestId('compare-group')).toContainText('2 sightings of this person');
+  const faces = compare.getByTestId('compare-group-faces').locator('li');
+  await expect(faces).toHaveCount(2);
+  await expect(faces.nth(1)).toHaveAttribute('data-alert-id', two.alertId);
+  await expect(faces.nth(1).getByTestId('crop-image')).toBeVisible();
+  await expect(faces.nth(1)).toContainText(/Camera 2\s*\d\d:\d\d:\d\d (GMT|BST)/);
+  // Claimed by mouse: the button goes, and the focus comes back to the comparison (its keys keep working).
+  await compare.getByRole('button', { name: /Claim$/ }).click();
+  await expect(compare.getByTestId('compare-holder')).toContainText('Held by you');
+  await expect.poll(() => olivia.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('compare-view');
+  await expect(omar.row(two.alertId).getByTestId('alert-holder')).toHaveText('Held by Olivia Operator');
+  // Another operator's claim shows no countdown on his rows.
+  await expect(omar.row(two.alertId).getByTestId('claim-countdown')).toHaveCount(0);
+  // Extending covers every sighting held, not only the first.
+  const extended = [one, two].map(({ alertId }) => olivia.page.waitForResponse((r) => r.url().endsWith(`/api/alerts/${alertId}/extend`)));
+  await compare.getByTestId('extend-claim').click();
+  await Promise.all(extended);
+  await expect(olivia.compareNotice()).toContainText('Your claims on all 2 sightings');
   await olivia.press('f');
   await expect(olivia.compareNotice()).toContainText('Recorded for all 2 sightings');
   await expect(omar.row(one.alertId)).toHaveAttribute('data-state', 'false_alert');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatWaited } from '@/components/alerts/alert-format';
-import { buildQueue, escalationOf, indexQueue, newlyOverdue, type QueueItem } from '@/components/alerts/alert-queue-items';
+import { formatTime, formatWaited } from '@/components/alerts/alert-format';
+import { buildQueue, escalationOf, escalationQueue, indexQueue, newlyOverdue, type QueueItem } from '@/components/alerts/alert-queue-items';
 import { NO_FILTER } from '@/components/alerts/alert-store';
 import type { AlertView } from '@/lib/alerts/data';
 
@@ -144,10 +144,34 @@ describe('escalation', () => {
     expect(newlyOverdue(queue, NOON + 280_000, limits, sounded).map((i) => i.lead.id)).toEqual([second.id]);
   });
 
+  it('sounds for an overdue alert whatever the list is filtered to (decided, one camera)', () => {
+    const overdue = alert(0, { entryId: 'late one' });
+    const mineToo = alert(50, { entryId: 'late one' });
+    const decided = alert(10, { status: 'false_alert' });
+    const items = newestFirst([overdue, mineToo, decided]);
+    // What the operator looks at: decided alerts only, or another camera — the overdue alert is not in it …
+    expect(leads(buildQueue(items, { ...NO_FILTER, state: 'decided' }))).toEqual([decided.id]);
+    expect(leads(buildQueue(items, { ...NO_FILTER, cameraId: decided.camera.id }))).toEqual([]);
+    // … but the sound follows every awaiting alert, grouped as the queue groups them (the same lead, so it sounds once).
+    const watched = escalationQueue(items);
+    expect(watched.map((i) => i.alerts.map((a) => a.id))).toEqual([[overdue.id, mineToo.id]]);
+    const sounded = new Set<string>();
+    expect(newlyOverdue(watched, NOON + 180_000, limits, sounded).map((i) => i.lead.id)).toEqual([overdue.id]);
+    expect(newlyOverdue(watched, NOON + 200_000, limits, sounded)).toEqual([]);
+  });
+
   it('shows the wait ticking by the second', () => {
     const from = new Date(NOON).toISOString();
     expect(formatWaited(from, NOON + 8_400)).toBe('8 s');
     expect(formatWaited(from, NOON + 245_000)).toBe('4 min 05 s');
     expect(formatWaited(from, NOON + 2 * 3_600_000 + 13 * 60_000)).toBe('2 h 13 min');
+  });
+});
+
+describe('times in the queue', () => {
+  it('are London times with the clock named: GMT in winter, BST in summer, the day in front when older than 20 hours', () => {
+    expect(formatTime('2026-12-05T21:14:05Z', Date.parse('2026-12-05T21:20:00Z'))).toBe('21:14:05 GMT');
+    expect(formatTime('2026-07-01T11:00:00Z', Date.parse('2026-07-01T11:30:00Z'))).toBe('12:00:00 BST');
+    expect(formatTime('2026-12-03T09:00:00Z', Date.parse('2026-12-05T21:20:00Z'))).toBe('3 Dec, 09:00:00 GMT');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM_TIMEOUT_MS } from '@/lib/alerts/state';
-import { claimClock, claimLostToast, formatCountdown, londonTimeWithZone } from '@/components/alerts/claim-time';
+import { claimClock, claimLostToast, formatCountdown, groupClaim, heldByViewer, londonTimeWithZone, showsRowCountdown } from '@/components/alerts/claim-time';
 
 const held = (expiresAt: string) => ({ claimedBy: { id: 'u1', name: 'Olivia Operator' }, claimExpiresAt: expiresAt });
 
@@ -21,6 +21,43 @@ describe('the claim countdown', () => {
     expect(claimClock(held('2026-12-05T21:00:59Z'), now)).toMatchObject({ tone: 'warn', text: '0:59' });
     expect(claimClock(held('2026-12-05T20:59:58Z'), now)).toEqual({ remainingMs: 0, tone: 'lapsing', text: '0:00' });
     expect(claimClock({ claimedBy: null, claimExpiresAt: null }, now)).toBeNull();
+  });
+});
+
+describe('the claims of a group', () => {
+  const olivia = { id: 'u1', name: 'Olivia Operator' };
+  const omar = { id: 'u2', name: 'Omar Operator' };
+  const now = Date.parse('2026-12-05T21:00:00Z');
+
+  it('count down to the EARLIEST lapse among the members, not the lead’s', () => {
+    const group = [
+      { claimedBy: olivia, claimExpiresAt: '2026-12-05T21:04:30Z' },
+      { claimedBy: olivia, claimExpiresAt: '2026-12-05T21:00:40Z' },
+      { claimedBy: olivia, claimExpiresAt: '2026-12-05T21:03:00Z' },
+    ];
+    expect(groupClaim(group)).toEqual({ claimedBy: olivia, claimExpiresAt: '2026-12-05T21:00:40Z' });
+    expect(claimClock(groupClaim(group), now)).toMatchObject({ tone: 'warn', text: '0:40' });
+    // One sighting: its own expiry; nobody holding the lead: no countdown.
+    expect(groupClaim([group[0]!])).toEqual(group[0]);
+    expect(claimClock(groupClaim([{ claimedBy: null, claimExpiresAt: null }]), now)).toBeNull();
+    // Another holder's claim does not shorten the lead holder's countdown.
+    expect(groupClaim([group[0]!, { claimedBy: omar, claimExpiresAt: '2026-12-05T21:00:05Z' }]).claimExpiresAt).toBe('2026-12-05T21:04:30Z');
+  });
+
+  it('are all extended when the viewer holds them, never another person’s', () => {
+    const a = { id: 'a', claimedBy: olivia };
+    const b = { id: 'b', claimedBy: olivia };
+    const c = { id: 'c', claimedBy: omar };
+    const d = { id: 'd', claimedBy: null };
+    expect(heldByViewer([a, b, c, d], olivia.id).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(heldByViewer([a, b, c, d], 'someone')).toEqual([]);
+  });
+
+  it('show their countdown on a row to the holder and to senior officers, not to other operators', () => {
+    expect(showsRowCountdown({ claimedBy: olivia }, olivia.id, false)).toBe(true);
+    expect(showsRowCountdown({ claimedBy: olivia }, omar.id, false)).toBe(false);
+    expect(showsRowCountdown({ claimedBy: olivia }, 's1', true)).toBe(true);
+    expect(showsRowCountdown({ claimedBy: null }, olivia.id, true)).toBe(false);
   });
 });
 
