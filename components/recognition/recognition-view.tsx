@@ -360,6 +360,15 @@ function CalibrationUpload() {
     event.preventDefault();
     setError(null);
     setStatus(null);
+    // The app's own words, not the browser's bubbles (the form is noValidate).
+    if (!name.trim()) {
+      setError('Give the calibration a name.');
+      return;
+    }
+    if (!source.trim()) {
+      setError('Say what the faces are and where they came from.');
+      return;
+    }
     if (!set) {
       setError('Choose the zip of the labelled set.');
       return;
@@ -399,7 +408,7 @@ function CalibrationUpload() {
         <code>person,group</code> for per-group figures. Every enabled recogniser is measured. The photos are read in memory and dropped; they are never stored.
         The same can be done on the server with <code>npm run calibrate -- &lt;folder&gt;</code>.
       </p>
-      <form className={styles.form} onSubmit={submit}>
+      <form className={styles.form} onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="cal-name">Name</label>
           <input id="cal-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={120} required />
