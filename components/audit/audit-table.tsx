@@ -1,5 +1,6 @@
 import { actionLabel, subjectLabel } from './action-words';
 import styles from './audit.module.css';
+import { formatLondon, londonZone } from '@/lib/time/london';
 
 type AuditRow = {
   id: number;
@@ -14,7 +15,14 @@ type AuditRow = {
   hash: string;
 };
 
-const TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/London' });
+/**
+ * "Tue 1 Dec 2026, 09:00:07 GMT": London time with the clock named, to the second (the order of
+ * events matters here). London's offset is whole hours, so the seconds are UTC's.
+ */
+const when = (iso: string) => {
+  const seconds = String(new Date(iso).getUTCSeconds()).padStart(2, '0');
+  return `${formatLondon(iso, { zone: false })}:${seconds} ${londonZone(iso)}`;
+};
 
 function describeDetails(details: Record<string, unknown>): string {
   return Object.entries(details)
@@ -54,7 +62,7 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
           {events.map((event) => (
             <tr key={event.id} data-action={event.action}>
               <td className="mono">{event.id}</td>
-              <td>{TIME.format(new Date(event.at))}</td>
+              <td>{when(event.at)}</td>
               <td>{event.actorEmail ?? <span className="muted">system</span>}</td>
               <td>
                 <span className={`action-chip action-${event.action.split('.')[0]} ${styles.action}`} title={`Recorded as ${event.action}`}>
