@@ -1,6 +1,6 @@
 import { actionLabel, subjectLabel } from './action-words';
 import styles from './audit.module.css';
-import { formatLondon, londonZone } from '@/lib/time/london';
+import { auditTime } from './audit-time';
 
 type AuditRow = {
   id: number;
@@ -13,15 +13,6 @@ type AuditRow = {
   details: Record<string, unknown>;
   ip: string | null;
   hash: string;
-};
-
-/**
- * "Tue 1 Dec 2026, 09:00:07 GMT": London time with the clock named, to the second (the order of
- * events matters here). London's offset is whole hours, so the seconds are UTC's.
- */
-const when = (iso: string) => {
-  const seconds = String(new Date(iso).getUTCSeconds()).padStart(2, '0');
-  return `${formatLondon(iso, { zone: false })}:${seconds} ${londonZone(iso)}`;
 };
 
 function describeDetails(details: Record<string, unknown>): string {
@@ -62,7 +53,7 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
           {events.map((event) => (
             <tr key={event.id} data-action={event.action}>
               <td className="mono">{event.id}</td>
-              <td>{when(event.at)}</td>
+              <td>{auditTime(event.at)}</td>
               <td>{event.actorEmail ?? <span className="muted">system</span>}</td>
               <td>
                 <span className={`action-chip action-${event.action.split('.')[0]} ${styles.action}`} title={`Recorded as ${event.action}`}>
