@@ -1,5 +1,6 @@
 import { actionLabel, subjectLabel } from './action-words';
 import styles from './audit.module.css';
+import { auditTime } from './audit-time';
 
 type AuditRow = {
   id: number;
@@ -13,8 +14,6 @@ type AuditRow = {
   ip: string | null;
   hash: string;
 };
-
-const TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/London' });
 
 function describeDetails(details: Record<string, unknown>): string {
   return Object.entries(details)
@@ -54,7 +53,7 @@ export function AuditTable({ events }: { events: AuditRow[] }) {
           {events.map((event) => (
             <tr key={event.id} data-action={event.action}>
               <td className="mono">{event.id}</td>
-              <td>{TIME.format(new Date(event.at))}</td>
+              <td>{auditTime(event.at)}</td>
               <td>{event.actorEmail ?? <span className="muted">system</span>}</td>
               <td>
                 <span className={`action-chip action-${event.action.split('.')[0]} ${styles.action}`} title={`Recorded as ${event.action}`}>

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AuditVerification } from '@/lib/audit/data';
 import { ApiError, callApi, messageOf } from '@/components/ui/api';
 import styles from './audit.module.css';
+import { londonMoment } from '@/lib/time/london';
+import { plural } from '@/lib/format/plural';
 
 type State = { kind: 'checking' } | { kind: 'done'; result: AuditVerification; at: Date } | { kind: 'error'; message: string };
 
@@ -129,7 +131,7 @@ function ChainSummary({ result, at }: { result: AuditVerification; at: Date }) {
   }
   const intact = (
     <>
-      <strong>Chain intact</strong> — {result.count.toLocaleString('en-GB')} events verified at {at.toLocaleTimeString('en-GB')}.
+      <strong>Chain intact</strong> — {plural(result.count, 'event')} verified at {londonMoment(at.toISOString())}.
     </>
   );
   if (!result.anchor) return <p className="ok-text">{intact}</p>;

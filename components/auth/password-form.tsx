@@ -20,6 +20,15 @@ export function PasswordForm({ forced }: Props) {
     const data = new FormData(form);
     const currentPassword = String(data.get('currentPassword') ?? '');
     const newPassword = String(data.get('newPassword') ?? '');
+    // The app's own words, not the browser's bubbles (the form is noValidate).
+    if (!currentPassword) {
+      setError(forced ? 'Enter the temporary password you were given.' : 'Enter your current password.');
+      return;
+    }
+    if (newPassword.length < MIN_PASSWORD_LENGTH) {
+      setError(`The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+      return;
+    }
     if (newPassword !== String(data.get('confirmPassword') ?? '')) {
       setError('The two new passwords are not the same.');
       return;
@@ -42,7 +51,7 @@ export function PasswordForm({ forced }: Props) {
   }
 
   return (
-    <form className="form-stack" onSubmit={(event) => void submit(event)}>
+    <form className="form-stack" onSubmit={(event) => void submit(event)} noValidate>
       <label className="field">
         <span>{forced ? 'Temporary password' : 'Current password'}</span>
         <input name="currentPassword" type="password" autoComplete="current-password" required autoFocus />

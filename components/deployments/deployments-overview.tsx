@@ -7,6 +7,7 @@ import { formatDuration, formatWindow, londonDay } from './london-time';
 import { StatusBadge } from './status-badge';
 import type { DeploymentSummary } from './types';
 import styles from './deployments.module.css';
+import { plural } from '@/lib/format/plural';
 
 type Arrangement = 'stage' | 'date';
 type Group = { key: string; title: string; note?: string; items: DeploymentSummary[] };
@@ -126,7 +127,7 @@ export function DeploymentsOverview({ deployments, today }: DeploymentsOverviewP
                     </p>
                     <p className={styles.rowMeta}>
                       <span className="muted">
-                        {d.cameraCount} camera{d.cameraCount === 1 ? '' : 's'} · planned by {d.planner.name}
+                        {plural(d.cameraCount, 'camera')} · planned by {d.planner.name}
                         {d.authoriser ? ` · authorised by ${d.authoriser.name}` : ''}
                         {!d.zone ? ' · no zone yet' : ''}
                       </span>
@@ -153,7 +154,7 @@ export function DeploymentsOverview({ deployments, today }: DeploymentsOverviewP
               {unplaced === 1
                 ? ' One plan has no zone yet: it is in the list only.'
                 : unplaced > 1
-                  ? ` ${unplaced} plans have no zone yet: they are in the list only.`
+                  ? ` ${plural(unplaced, 'plan')} have no zone yet: they are in the list only.`
                   : ''}
             </p>
           )}

@@ -1,6 +1,7 @@
 import type { Forecast, StageForecast } from '@/lib/recognition/forecast';
 import { FEW_CALIBRATION_PEOPLE, distinctPerThousand, fewPeopleNote, oneIn, percent, pointEstimateWords } from '@/lib/recognition/forecast';
 import styles from './deployments.module.css';
+import { plural } from '@/lib/format/plural';
 
 /**
  * A false-alert forecast as an officer reads it: the figure that matters (false alerts per 1,000
@@ -28,8 +29,8 @@ function stageRow(label: string, stage: StageForecast) {
       <td>
         {stage.calibrationName}
         <div className="muted small">
-          {typeof stage.identities === 'number' ? `${stage.identities.toLocaleString('en-GB')} people · ` : ''}
-          {stage.impostorPairs.toLocaleString('en-GB')} impostor, {stage.genuinePairs.toLocaleString('en-GB')} genuine pairs
+          {typeof stage.identities === 'number' ? `${plural(stage.identities, 'person')} · ` : ''}
+          {plural(stage.impostorPairs, 'impostor pair')}, {plural(stage.genuinePairs, 'genuine pair')}
         </div>
       </td>
     </tr>
@@ -91,12 +92,12 @@ export function ForecastView({ forecast, heading = 'False-alert forecast', testI
         </table>
         <p className="muted">
           False alerts per face ≤ the smaller of 1 − (1 − FMR)<sup>N</sup> for the two stages, with N = {forecast.watchlist.templates.toLocaleString('en-GB')}{' '}
-          reference images of {forecast.watchlist.entries.toLocaleString('en-GB')} people. Each stage&rsquo;s FMR is read at its one-sided 97.5 % upper bound,
-          so that the pair holds at 95 % and a small calibration cannot promise a low rate; misses are at most the sum of the two stages&rsquo; (each at 97.5
-          %). The bounds treat the calibration&rsquo;s pairs as independent, which they are not (pairs of one person share a face), so they are optimistic for a
-          calibration of few people — below {FEW_CALIBRATION_PEOPLE} people, treat them as rough. The point estimate is the smaller of the two stages&rsquo;
-          own, for comparison. A &ldquo;face&rdquo; is a face sent for matching: a tracked face is sent again every few seconds, so one passer-by usually counts
-          several times.
+          {forecast.watchlist.templates === 1 ? 'reference image' : 'reference images'} of {plural(forecast.watchlist.entries, 'person')}. Each stage&rsquo;s
+          FMR is read at its one-sided 97.5 % upper bound, so that the pair holds at 95 % and a small calibration cannot promise a low rate; misses are at most
+          the sum of the two stages&rsquo; (each at 97.5 %). The bounds treat the calibration&rsquo;s pairs as independent, which they are not (pairs of one
+          person share a face), so they are optimistic for a calibration of few people — below {FEW_CALIBRATION_PEOPLE} people, treat them as rough. The point
+          estimate is the smaller of the two stages&rsquo; own, for comparison. A &ldquo;face&rdquo; is a face sent for matching: a tracked face is sent again
+          every few seconds, so one passer-by usually counts several times.
         </p>
       </details>
     </div>

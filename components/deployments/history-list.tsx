@@ -2,6 +2,7 @@ import { formatLondon } from './london-time';
 import { FIELD_LABELS } from './plan-draft';
 import type { HistoryItem } from './types';
 import styles from './deployments.module.css';
+import { plural } from '@/lib/format/plural';
 
 type Line = { title: string; detail?: string; tone?: 'ok' | 'warn' | 'danger' };
 
@@ -51,7 +52,8 @@ function describe(item: HistoryItem): Line {
     case 'deployment.started':
       return {
         title: 'Went live',
-        detail: num(d.entryCount) !== null ? `Snapshot of ${num(d.entryCount)} people (${num(d.imageCount)} images).` : undefined,
+        detail:
+          num(d.entryCount) !== null ? `Snapshot of ${plural(num(d.entryCount) ?? 0, 'person')} (${plural(num(d.imageCount) ?? 0, 'image')}).` : undefined,
         tone: 'ok',
       };
     case 'deployment.suspended':
@@ -73,7 +75,7 @@ function describe(item: HistoryItem): Line {
     case 'snapshot.created':
       return {
         title: 'Watchlist snapshot frozen',
-        detail: num(d.entryCount) !== null ? `${num(d.entryCount)} people, ${num(d.imageCount)} images.` : undefined,
+        detail: num(d.entryCount) !== null ? `${plural(num(d.entryCount) ?? 0, 'person')}, ${plural(num(d.imageCount) ?? 0, 'image')}.` : undefined,
       };
     case 'snapshot.purged':
       return { title: 'Watchlist snapshot deleted' };

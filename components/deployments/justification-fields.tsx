@@ -9,6 +9,7 @@ import { formatDuration, formatWindow, londonInputToIso } from './london-time';
 import { WINDOW_HINT, fieldId, type FieldErrors, type PlanDraft } from './plan-draft';
 import type { WatchlistOption } from './types';
 import styles from './deployments.module.css';
+import { plural } from '@/lib/format/plural';
 
 type JustificationFieldsProps = {
   draft: PlanDraft;
@@ -132,7 +133,8 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
                 onChange={(e) => onChange({ [field]: e.target.value })}
               />
               <span id={`${id(field)}-count`} className={`${styles.counter} ${length > 0 && length < MIN_STATEMENT_LENGTH ? 'warn-text' : ''}`}>
-                {length} characters{length < MIN_STATEMENT_LENGTH ? ` (at least ${MIN_STATEMENT_LENGTH})` : ''}
+                {plural(length, 'character')}
+                {length < MIN_STATEMENT_LENGTH ? ` (at least ${MIN_STATEMENT_LENGTH})` : ''}
               </span>
             </Field>
           );
@@ -151,9 +153,7 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
         >
           <legend>Watchlists</legend>
           {watchlists === null ? (
-            <p className="muted small">
-              {draft.watchlistIds.length} watchlist{draft.watchlistIds.length === 1 ? '' : 's'} chosen (your role cannot list watchlists).
-            </p>
+            <p className="muted small">{plural(draft.watchlistIds.length, 'watchlist')} chosen (your role cannot list watchlists).</p>
           ) : watchlists.length === 0 ? (
             <p className="muted small">No watchlists exist yet: an admin creates them.</p>
           ) : (
@@ -165,10 +165,7 @@ export function JustificationFields({ draft, onChange, errors, watchlists, accur
                   onChange={(e) => onChange({ watchlistIds: toggle(draft.watchlistIds, w.id, e.target.checked) })}
                 />
                 <span>
-                  {w.name}{' '}
-                  <span className="muted small">
-                    · {w.entryCount} {w.entryCount === 1 ? 'person' : 'people'}
-                  </span>
+                  {w.name} <span className="muted small">· {plural(w.entryCount, 'person')}</span>
                 </span>
               </label>
             ))

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DeploymentPlanMap, PLAN_SHORTCUTS } from '@/components/map';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { OVERRIDE_REASON_MIN, type PlanProblem } from '@/lib/deployments/schema';
 import type { PlanForecast } from '@/lib/recognition/forecasts';
 import { CAMERA_DEFAULTS, polygonCentroid, type CameraPlacement, type GeoPolygon } from '@/lib/geo/geometry';
@@ -99,10 +100,23 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
 
   // Leaving with unsaved changes asks first: closing the tab, reloading or typing another address
   // (the browser's own question, the only one it allows there), and every link in the page — the
-  // breadcrumb, the navigation — with this page's own dialog.
+  // breadcrumb, the navigation — and the browser's Back button with this page's own dialog.
   const [leaveTo, setLeaveTo] = useState<string | null>(null);
+  const leavingByHistory = useRef(false);
   useEffect(() => {
     if (!dirty) return;
+    // Back cannot be cancelled, only undone: while the plan is unsaved an extra entry for this
+    // same page sits on top of the history, so Back lands here (not on another page) and the
+    // entry is put back before asking. Next's own state is copied so its router still knows it.
+    if (!isHistoryGuard(window.history.state)) window.history.pushState(withHistoryGuard(window.history.state), '', window.location.href);
+    const pagePath = window.location.pathname;
+    const onPopState = () => {
+      if (leavingByHistory.current || isHistoryGuard(window.history.state)) return;
+      // Several steps back to another page (the browser's history menu) cannot be held here.
+      if (window.location.pathname !== pagePath) return;
+      window.history.pushState(withHistoryGuard(window.history.state), '', window.location.href);
+      setLeaveTo(HISTORY_BACK);
+    };
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     const onClick = (e: MouseEvent) => {
       const to = inAppDestination(e);
@@ -113,12 +127,31 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       setLeaveTo(to);
     };
     window.addEventListener('beforeunload', warn);
+    window.addEventListener('popstate', onPopState);
     document.addEventListener('click', onClick, true);
     return () => {
       window.removeEventListener('beforeunload', warn);
+      window.removeEventListener('popstate', onPopState);
       document.removeEventListener('click', onClick, true);
     };
   }, [dirty]);
+  /** Goes where the officer asked to: a link's address, or back past this page and its guard entry. */
+  const leave = (to: string) => {
+    if (to !== HISTORY_BACK) return router.push(to);
+    leavingByHistory.current = true;
+    window.history.go(-2);
+  };
+
+  const [askConfirm, confirmDialog] = useConfirm();
+  async function confirmDiscard() {
+    const sure = await askConfirm({
+      title: 'Discard your changes?',
+      body: `${pending.count === 1 ? 'The unsaved change' : `All ${pending.count} unsaved changes`} to this plan will be lost. The saved plan stays as it is.`,
+      confirmLabel: 'Discard changes',
+      danger: true,
+    });
+    if (sure) discard();
+  }
 
   /** Typed errors worth showing now: "required" is said once a save or submit was tried, not while a camera is being placed. */
   const shownTyped: FieldErrors = useMemo(() => {
@@ -512,7 +545,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
               const to = leaveTo;
               setLeaveTo(null);
               void save().then((ok) => {
-                if (ok && to) router.push(to);
+                if (ok && to) leave(to);
               });
             }}
           >
@@ -525,7 +558,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
               const to = leaveTo;
               discard();
               setLeaveTo(null);
-              if (to) router.push(to);
+              if (to) leave(to);
             }}
           >
             Leave without saving
@@ -533,6 +566,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         </div>
       </Modal>
 
+      {confirmDialog}
       <div className={styles.actionBar} role="region" aria-label="Save and submit" data-testid="plan-actions">
         <p className={styles.actionStatus} role="status" data-testid="save-status">
           {busy === 'saving'
@@ -546,7 +580,7 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
         </p>
         <div className={styles.actionButtons}>
           {dirty ? (
-            <button type="button" className="button" onClick={discard} disabled={working}>
+            <button type="button" className="button" onClick={() => void confirmDiscard()} disabled={working}>
               Discard changes
             </button>
           ) : onStopEditing ? (
@@ -564,6 +598,18 @@ export function PlanEditor({ view, watchlists, onNotice, onStopEditing }: PlanEd
       </div>
     </div>
   );
+}
+
+/** leaveTo's value when the officer pressed the browser's Back button rather than a link. */
+const HISTORY_BACK = 'history:back';
+const GUARD_KEY = 'sightlinePlanGuard';
+
+function isHistoryGuard(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && (state as Record<string, unknown>)[GUARD_KEY] === true;
+}
+
+function withHistoryGuard(state: unknown): Record<string, unknown> {
+  return { ...(typeof state === 'object' && state !== null ? state : {}), [GUARD_KEY]: true };
 }
 
 /**

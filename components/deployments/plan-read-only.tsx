@@ -11,6 +11,7 @@ import { formatDuration, formatLondon, formatWindow } from './london-time';
 import { SOURCE_HELP } from './plan-draft';
 import type { DeploymentView, WatchlistOption } from './types';
 import styles from './deployments.module.css';
+import { plural } from '@/lib/format/plural';
 
 type PlanReadOnlyProps = {
   view: DeploymentView;
@@ -135,16 +136,14 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
             {chosen.length === 0 ? (
               <p className="warn-text small">None chosen.</p>
             ) : watchlists === null ? (
-              <p>
-                {chosen.length} watchlist{chosen.length === 1 ? '' : 's'}
-              </p>
+              <p>{plural(chosen.length, 'watchlist')}</p>
             ) : (
               <ul className={styles.plainList}>
                 {chosen.map(({ id, watchlist }) => (
                   <li key={id}>
                     {watchlist ? (
                       <>
-                        {watchlist.name} <span className="muted small">· {watchlist.entryCount} people</span>
+                        {watchlist.name} <span className="muted small">· {plural(watchlist.entryCount, 'person')}</span>
                       </>
                     ) : (
                       <span className="warn-text">A watchlist that no longer exists ({id})</span>
@@ -225,7 +224,7 @@ export function PlanStatements({ view, watchlists }: { view: DeploymentView; wat
             <dt>Watchlist snapshot</dt>
             <dd>
               {view.snapshot
-                ? `Frozen ${formatLondon(view.snapshot.createdAt)}: ${view.snapshot.entryCount} people, ${view.snapshot.imageCount} reference images.`
+                ? `Frozen ${formatLondon(view.snapshot.createdAt)}: ${plural(view.snapshot.entryCount, 'person')}, ${plural(view.snapshot.imageCount, 'reference image')}.`
                 : `Deleted ${formatLondon(view.snapshotPurgedAt)}.`}
             </dd>
           </div>

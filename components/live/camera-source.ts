@@ -14,8 +14,15 @@ export type SourceReport = { state: Exclude<TileState, 'no-signal'>; reason: str
 type Media = { video: HTMLVideoElement | null; img: HTMLImageElement | null };
 type Report = (report: SourceReport) => void;
 
-export const HLS_UNSUPPORTED = 'HLS not supported in this browser';
-export const RTSP_IN_BROWSER = 'Browsers cannot play RTSP; the camera agent analyses this camera';
+// Operator words on the tile; the technical reason (the stream's kind) is the hover detail.
+export const HLS_UNSUPPORTED = 'This browser cannot show this camera';
+export const RTSP_IN_BROWSER = 'The camera agent on site checks this camera for faces';
+
+/** The technical detail behind a tile's reason, for the hover text; none for most reasons. */
+export const REASON_DETAILS: Readonly<Record<string, string>> = {
+  [HLS_UNSUPPORTED]: 'The camera sends an HLS stream, which this browser cannot play (Safari can).',
+  [RTSP_IN_BROWSER]: 'An RTSP camera: browsers cannot play RTSP, so its picture is not shown here. The agent’s face boxes still appear.',
+};
 
 export function attachCameraSource(source: CameraSource, media: Media, report: Report): () => void {
   report({ state: 'connecting', reason: null });

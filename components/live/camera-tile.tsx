@@ -2,7 +2,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { DetectorStatus } from '@/lib/face/detection-scheduler';
-import { HLS_UNSUPPORTED, RTSP_IN_BROWSER, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
+import { HLS_UNSUPPORTED, REASON_DETAILS, RTSP_IN_BROWSER, attachCameraSource, isSameOrigin, type SourceReport } from './camera-source';
+import { Hint } from './hint';
 import { analyserNeedsAttention, analyserWords } from './health-words';
 import styles from './live-grid.module.css';
 import type { LiveSession } from './live-session';
@@ -198,11 +199,11 @@ export function CameraTile({ camera, session, detector, enlarged, covered, highl
           // Announced only when something is wrong: sixteen tiles saying "Connecting" at once helps nobody.
           <div className={styles.notice} data-state={shown.state} data-kind={kind} role={shown.state === 'connecting' ? undefined : 'status'}>
             <span className={styles.noticeTitle}>
-              {shown.state === 'connecting' ? 'Connecting…' : kind === 'rtsp' ? 'RTSP camera' : TILE_STATE_LABELS[shown.state]}
+              {shown.state === 'connecting' ? 'Connecting…' : kind === 'rtsp' ? 'No picture here' : TILE_STATE_LABELS[shown.state]}
             </span>
             {shown.reason && (
               <span className={styles.noticeReason} data-testid="tile-reason">
-                {shown.reason}
+                {REASON_DETAILS[shown.reason] ? <Hint text={shown.reason} detail={REASON_DETAILS[shown.reason]!} focusable={false} /> : shown.reason}
               </span>
             )}
             {(shown.state === 'error' || shown.state === 'no-signal') && shown.reason !== HLS_UNSUPPORTED && shown.reason !== RTSP_IN_BROWSER && (

@@ -10,6 +10,7 @@ import styles from './live-grid.module.css';
 import { LiveSession } from './live-session';
 import { TRACK_COLOURS } from './tile-overlay';
 import type { LiveGridProps } from './types';
+import { plural } from '@/lib/format/plural';
 
 /** How long a linked tile (`?camera=`) stays marked. */
 const HIGHLIGHT_MS = 15_000;
@@ -145,7 +146,12 @@ export function LiveGrid({
             Layout
           </span>
           <div className={styles.segmented}>
-            <button type="button" aria-pressed={layout === 'auto'} onClick={() => setLayout('auto')} title={`Fit the ${cameras.length} cameras`}>
+            <button
+              type="button"
+              aria-pressed={layout === 'auto'}
+              onClick={() => setLayout('auto')}
+              title={cameras.length === 1 ? 'Fit the camera' : `Fit the ${plural(cameras.length, 'camera')}`}
+            >
               Auto ({gridLabel(autoSize)})
             </button>
             {GRID_SIZES.map((option) => (

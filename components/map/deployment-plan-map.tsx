@@ -24,6 +24,7 @@ import { PlanToolbar } from './plan-toolbar';
 import { PLACES_ATTRIBUTION, PlaceSearch } from './place-search';
 import { ZoneCoordinates } from './zone-coordinates';
 import { ZoneDrawLayer, ZoneEditLayer, ZoneShape } from './zone-layers';
+import { plural } from '@/lib/format/plural';
 
 export type DeploymentPlanMapProps = {
   zone: GeoPolygon | null;
@@ -393,9 +394,8 @@ function modeInstructions(mode: PlanMode, s: { zone: boolean; points: number; ca
   switch (mode) {
     case 'draw':
       if (s.points === 0) return `Click on the map to add the zone’s first point.${s.zone ? ' Finishing replaces the current zone.' : ''}`;
-      if (s.points < 3)
-        return `${s.points} point${s.points === 1 ? '' : 's'}: keep clicking (a zone needs at least 3). Backspace removes the last; Esc cancels.`;
-      return `${s.points} points. Click the first point or press Enter to finish; Backspace removes the last; Esc cancels.`;
+      if (s.points < 3) return `${plural(s.points, 'point')}: keep clicking (a zone needs at least 3). Backspace removes the last; Esc cancels.`;
+      return `${plural(s.points, 'point')}. Click the first point or press Enter to finish; Backspace removes the last; Esc cancels.`;
     case 'edit':
       return 'Drag points to move them, midpoints to add one. To remove a point: select it, then Delete (or right-click it).';
     case 'place':

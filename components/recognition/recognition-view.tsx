@@ -9,6 +9,7 @@ import type { CalibrationCurves, CalibrationSummary, RecognitionOverview } from 
 import { DetChart } from './det-chart';
 import styles from './recognition.module.css';
 import { plural } from '@/lib/format/plural';
+import { formatLondon } from '@/lib/time/london';
 
 type Props = { overview: RecognitionOverview; curves: CalibrationCurves | null; manage: boolean };
 
@@ -16,8 +17,7 @@ type Props = { overview: RecognitionOverview; curves: CalibrationCurves | null; 
 const FEW_PEOPLE = 5;
 const GROUP_COLOURS = ['#4cc2ff', '#ffc857', '#3fd28a', '#ff8fa3', '#b79cff', '#7ee0d2', '#ffa95c'];
 
-const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '—';
+const when = (iso: string | null) => (iso ? formatLondon(iso) : '—');
 
 /**
  * The Recognition page: the recognisers this installation runs and what is known about them
@@ -228,7 +228,7 @@ function CalibrationList({
             ) : (
               <p className="small muted">
                 {plural(c.identities ?? 0, 'person')}, {plural(c.images ?? 0, 'photo')} ·{' '}
-                {c.engines.map((e) => `${e.engineId}: ${e.impostorPairs.toLocaleString('en-GB')} impostor pairs`).join(' · ')}
+                {c.engines.map((e) => `${e.engineId}: ${plural(e.impostorPairs, 'impostor pair')}`).join(' · ')}
               </p>
             )}
             {usedBy.length > 0 ? <p className="small ok-text">Forecasts of {usedBy.join(', ')} use this</p> : null}
@@ -360,6 +360,15 @@ function CalibrationUpload() {
     event.preventDefault();
     setError(null);
     setStatus(null);
+    // The app's own words, not the browser's bubbles (the form is noValidate).
+    if (!name.trim()) {
+      setError('Give the calibration a name.');
+      return;
+    }
+    if (!source.trim()) {
+      setError('Say what the faces are and where they came from.');
+      return;
+    }
     if (!set) {
       setError('Choose the zip of the labelled set.');
       return;
@@ -399,7 +408,7 @@ function CalibrationUpload() {
         <code>person,group</code> for per-group figures. Every enabled recogniser is measured. The photos are read in memory and dropped; they are never stored.
         The same can be done on the server with <code>npm run calibrate -- &lt;folder&gt;</code>.
       </p>
-      <form className={styles.form} onSubmit={submit}>
+      <form className={styles.form} onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="cal-name">Name</label>
           <input id="cal-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={120} required />

@@ -23,32 +23,16 @@ type Props = { from: string; to: string; borough: string | null; status: string 
 
 export function DashboardFilters({ from, to, borough, status, boroughs }: Props) {
   return (
-    <form className={`filters panel ${styles.noPrint}`} method="get" action="/records" aria-label="Choose the deployments shown">
+    // noValidate: a mistyped date is named by the page in its own words (above the figures), never
+    // in a browser bubble; an empty date means the default range.
+    <form className={`filters panel ${styles.noPrint}`} method="get" action="/records" aria-label="Choose the deployments shown" noValidate>
       <label className="field">
         <span>Planned start from (London)</span>
-        <input
-          name="from"
-          type="text"
-          inputMode="numeric"
-          pattern="\d{4}-\d{2}-\d{2}"
-          placeholder="YYYY-MM-DD"
-          defaultValue={from}
-          required
-          aria-describedby="records-date-format"
-        />
+        <input name="from" type="text" inputMode="numeric" placeholder="YYYY-MM-DD" defaultValue={from} aria-describedby="records-date-format" />
       </label>
       <label className="field">
         <span>to (inclusive)</span>
-        <input
-          name="to"
-          type="text"
-          inputMode="numeric"
-          pattern="\d{4}-\d{2}-\d{2}"
-          placeholder="YYYY-MM-DD"
-          defaultValue={to}
-          required
-          aria-describedby="records-date-format"
-        />
+        <input name="to" type="text" inputMode="numeric" placeholder="YYYY-MM-DD" defaultValue={to} aria-describedby="records-date-format" />
       </label>
       <label className="field">
         <span>Borough</span>

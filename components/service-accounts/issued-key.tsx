@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { formatLondon } from '@/lib/time/london';
 
 /** A key just made: shown once, with a copy button and the warning that it will not be shown again. */
 export function IssuedKey({ label, text, expiresAt, onDone }: { label: string; text: string; expiresAt: string; onDone: () => void }) {
@@ -37,7 +38,7 @@ export function IssuedKey({ label, text, expiresAt, onDone }: { label: string; t
         </button>
       </div>
       {copied === 'failed' && <p className="small form-error">The browser would not copy it: select the text and copy it by hand.</p>}
-      <p className="small muted">It works until {new Date(expiresAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}.</p>
+      <p className="small muted">It works until {formatLondon(expiresAt)}.</p>
       <div className="form-actions">
         <button className="button" type="button" onClick={onDone}>
           I have copied it

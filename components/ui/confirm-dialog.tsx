@@ -22,43 +22,71 @@ export function useConfirm(): [(question: Question) => Promise<boolean>, ReactNo
     pending?.resolve(value);
     setPending(null);
   };
-  return [ask, <ConfirmDialog key="confirm" pending={pending} onAnswer={answer} />];
+  return [
+    ask,
+    pending ? (
+      <ConfirmDialog
+        key="confirm"
+        title={pending.title}
+        confirmLabel={pending.confirmLabel}
+        danger={pending.danger}
+        onConfirm={() => answer(true)}
+        onCancel={() => answer(false)}
+      >
+        {pending.body}
+      </ConfirmDialog>
+    ) : null,
+  ];
 }
 
-function ConfirmDialog({ pending, onAnswer }: { pending: Pending | null; onAnswer(value: boolean): void }) {
+type Props = {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+  testId?: string;
+  /** Extra class for a page's own look (the alert comparison uses its own width). */
+  className?: string;
+};
+
+/**
+ * The dialog itself, shown while mounted, for callers that keep their own "asking" state. Cancel
+ * takes the focus after showModal() (which would otherwise focus the first button, Confirm), so a
+ * stray Enter or Space confirms nothing; Esc cancels.
+ */
+export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm, onCancel, testId = 'confirm-dialog', className }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
-    if (pending && !dialog.open) dialog.showModal();
-    if (!pending && dialog.open) dialog.close();
-  }, [pending]);
+    if (dialog && !dialog.open) dialog.showModal();
+    cancel.current?.focus();
+    return () => dialog?.close();
+  }, []);
   return (
     <dialog
       ref={ref}
-      className="panel dialog confirm-dialog"
+      className={`panel dialog confirm-dialog${className ? ` ${className}` : ''}`}
       aria-labelledby={titleId}
-      data-testid="confirm-dialog"
+      data-testid={testId}
       onCancel={(event) => {
         event.preventDefault();
-        onAnswer(false);
+        onCancel();
       }}
     >
-      {pending && (
-        <>
-          <h2 id={titleId}>{pending.title}</h2>
-          <div className="confirm-dialog__body">{pending.body}</div>
-          <div className="form-actions">
-            <button type="button" className={`button ${pending.danger ? 'danger' : 'primary'}`} onClick={() => onAnswer(true)}>
-              {pending.confirmLabel}
-            </button>
-            <button type="button" className="button" onClick={() => onAnswer(false)} autoFocus>
-              Cancel
-            </button>
-          </div>
-        </>
-      )}
+      <h2 id={titleId}>{title}</h2>
+      <div className="confirm-dialog__body">{children}</div>
+      <div className="form-actions">
+        <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button ref={cancel} type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </dialog>
   );
 }

@@ -10,6 +10,7 @@ import { checkEntry, groupProblems, type Issue, type Problems, type RowField, ty
 import { FacePreview, type PreviewResult } from './face-preview';
 import styles from './add-entries.module.css';
 import { parseCsv, uploadForm } from './upload';
+import { londonDay } from '@/lib/time/london';
 
 /**
  * checking: the browser is opening the photo and looking for a face; unusable: it found it cannot
@@ -37,8 +38,9 @@ type Shared = Record<SharedField, string> & { category: Category };
 
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
-const today = () => new Date().toISOString().slice(0, 10);
-const inAYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+// London's calendar day, not UTC's: between midnight and 01:00 in summer they differ.
+const today = () => londonDay(new Date().toISOString());
+const inAYear = () => londonDay(new Date(Date.now() + 365 * 86_400_000).toISOString());
 /** Rows "Add" sends: checked and usable, or refused before and perhaps corrected since. */
 const sendable = (row: Row) => row.status === 'ready' || row.status === 'refused';
 

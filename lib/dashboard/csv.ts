@@ -1,5 +1,6 @@
 import { OUTCOMES } from '@/lib/alerts/state';
 import type { DashboardData } from './data';
+import { plural } from '@/lib/format/plural';
 
 /**
  * The dashboard's table as CSV (RFC 4180: comma-separated, CRLF line ends, a field quoted when it
@@ -66,7 +67,7 @@ export function dashboardCsv(data: DashboardData): string {
   lines.push(
     [
       'TOTAL',
-      `${t.deployments} deployments`,
+      plural(t.deployments, 'deployment'),
       data.filter.status,
       data.filter.borough,
       null,

@@ -7,6 +7,7 @@ import { saveFaceTemplate } from '@/lib/watchlists/mutations';
 import { enabledEngines } from './engines';
 import { analyseFaces } from './face-analysis';
 import { FACEAPI_ENGINE_ID, type RecogniserManifest } from './manifest';
+import { plural } from '@/lib/format/plural';
 
 /**
  * Templates for reference images enrolled before a recogniser was enabled (or by another version
@@ -165,8 +166,8 @@ async function backfillEngine(manifest: RecogniserManifest, log: Log): Promise<v
     progress.state = 'done';
     progress.finishedAt = new Date().toISOString();
     log(
-      `[recognition] ${manifest.id}: ${progress.computed} templates computed` +
-        `${progress.failed.length ? `, ${progress.failed.length} photos could not be analysed (see the Recognition page)` : ''}` +
+      `[recognition] ${manifest.id}: ${plural(progress.computed, 'template')} computed` +
+        `${progress.failed.length ? `, ${plural(progress.failed.length, 'photo')} could not be analysed (see the Recognition page)` : ''}` +
         `${progress.deferred ? `, ${progress.deferred} left for the next start-up (the face analyser was unavailable)` : ''}`,
     );
     await auditedTransaction((_tx, audit) =>

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { inflateRaw } from 'node:zlib';
 import { MAX_IMAGE_BYTES } from '@/lib/face/media';
+import { plural } from '@/lib/format/plural';
 
 /**
  * A labelled set of faces for calibration: one folder per person, each holding two or more
@@ -285,10 +286,14 @@ export function checked(images: LabelledImage[], groups: Map<string, string>): L
   const alone = [...perPerson.values()].filter((n) => n < 2).length;
   if (alone === perPerson.size) throw new CalibrationSetError('No person has two or more photos, so there are no genuine pairs to measure misses with.');
   const warnings: string[] = [];
-  if (alone > 0) warnings.push(`${alone} of ${perPerson.size} people have a single photo: they count only in impostor pairs.`);
+  if (alone > 0)
+    warnings.push(`${alone} of ${plural(perPerson.size, 'person')} ${alone === 1 ? 'has' : 'have'} a single photo: they count only in impostor pairs.`);
   if (groups.size > 0) {
     const unlabelled = [...perPerson.keys()].filter((p) => !groups.has(p)).length;
-    if (unlabelled > 0) warnings.push(`${unlabelled} people have no group in ${GROUPS_FILE}: they are left out of the per-group figures.`);
+    if (unlabelled > 0)
+      warnings.push(
+        `${plural(unlabelled, 'person')} ${unlabelled === 1 ? 'has' : 'have'} no group in ${GROUPS_FILE}: they are left out of the per-group figures.`,
+      );
   }
   return { images, groups, warnings };
 }

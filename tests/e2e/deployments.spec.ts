@@ -53,6 +53,18 @@ test('one officer draws a zone, places a camera and submits; a second authorises
   await expect(plan.cameraField('Heading (°)')).toHaveValue('90');
   await plan.cameraField('Device label').fill('Integrated Camera');
 
+  // Back with unsaved changes asks in the app's own dialog and keeps the plan; Discard asks too,
+  // with Cancel focused, so a stray Enter discards nothing.
+  await first.goBack({ waitUntil: 'commit' });
+  await expect(first.getByTestId('leave-dialog')).toBeVisible();
+  await first.getByRole('button', { name: 'Stay and keep editing' }).click();
+  await expect(first).toHaveURL(new RegExp(`/deployments/${id}`));
+  await first.getByRole('button', { name: 'Discard changes', exact: true }).click();
+  await expect(first.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await first.keyboard.press('Enter');
+  await expect(first.getByTestId('confirm-dialog')).toHaveCount(0);
+  await expect(plan.cameraField('Device label')).toHaveValue('Integrated Camera');
+
   await plan.fillJustification({
     ...WINDOW,
     locationRationale: 'Intelligence places two people wanted on warrant at the station exits on Saturday afternoons.',

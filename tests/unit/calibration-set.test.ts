@@ -7,7 +7,7 @@
 import { zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_BYTES } from '@/lib/face/media';
-import { CalibrationSetError, MAX_SET_UNPACKED_BYTES, MAX_ZIP_ENTRIES, readSetFromZip } from '@/lib/recognition/calibration-set';
+import { CalibrationSetError, checked, MAX_SET_UNPACKED_BYTES, MAX_ZIP_ENTRIES, readSetFromZip } from '@/lib/recognition/calibration-set';
 
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
@@ -140,5 +140,22 @@ describe('a labelled set from a zip', () => {
     cut.set(zip.subarray(0, 40));
     cut.set(zip.subarray(central), 40);
     expect(await refusal(cut)).toMatch(/^The file is not a readable zip archive/);
+  });
+});
+
+describe("a set's warnings", () => {
+  const image = (identity: string, name: string) => ({ identity, name, bytes: photo(10) });
+
+  it('say one person in the singular and several in the plural', () => {
+    const one = checked([image('ann', '1'), image('ann', '2'), image('bob', '1')], new Map([['ann', 'A']]));
+    expect(one.warnings).toEqual([
+      '1 of 2 people has a single photo: they count only in impostor pairs.',
+      '1 person has no group in groups.csv: they are left out of the per-group figures.',
+    ]);
+    const two = checked([image('ann', '1'), image('ann', '2'), image('bob', '1'), image('cy', '1')], new Map([['ann', 'A']]));
+    expect(two.warnings).toEqual([
+      '2 of 3 people have a single photo: they count only in impostor pairs.',
+      '2 people have no group in groups.csv: they are left out of the per-group figures.',
+    ]);
   });
 });

@@ -114,6 +114,6 @@ describe('the dashboard figures', () => {
     const lines = dashboardCsv(data).split('\r\n');
     expect(lines).toHaveLength(4); // header, one deployment, totals, and the empty string after the last CRLF
     expect(lines[1]).toBe('a,"Oxford Circus, ""north""",ended,Camden,2026-12-01T09:00:00.000Z,2026-12-01T13:00:00.000Z,,,2,2000,1,1,1,0,0,0,0,0,0,0.5,90');
-    expect(lines[2]).toBe('TOTAL,1 deployments,,,,,,,2,2000,1,1,1,0,0,0,0,0,0,0.5,90');
+    expect(lines[2]).toBe('TOTAL,1 deployment,,,,,,,2,2000,1,1,1,0,0,0,0,0,0,0.5,90');
   });
 });

@@ -111,7 +111,7 @@ describe('a busy or restarting face analyser', () => {
     expect(progress()).toMatchObject({ state: 'done', computed: 1, failed: [], deferred: 1 });
     expect(db.templates.has('img-1')).toBe(false);
     expect(lines.join('\n')).toMatch(/onnx-later: reference image img-1 left for the next start-up: The face analyser is busy/);
-    expect(lines.at(-1)).toMatch(/1 templates computed, 1 left for the next start-up \(the face analyser was unavailable\)/);
+    expect(lines.at(-1)).toMatch(/1 template computed, 1 left for the next start-up \(the face analyser was unavailable\)/);
     expect(db.audit.at(-1)).toMatchObject({ action: 'templates.backfill_completed', details: { computed: 1, failed: [], deferred: 1 } });
   });
 

@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { listDeployments } from '@/lib/deployments/data';
+import { plural } from '@/lib/format/plural';
+import { formatLondon } from '@/lib/time/london';
 
 export const metadata: Metadata = { title: 'Live' };
-
-const TIME = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', dateStyle: 'medium', timeZone: 'Europe/London' });
 
 export default async function LiveIndexPage() {
   const user = await requirePagePermission('live:view');
@@ -29,8 +29,8 @@ export default async function LiveIndexPage() {
                 <p className="eyebrow">Live</p>
                 <h2>{d.name}</h2>
                 <p className="muted small">
-                  {d.cameraCount} camera{d.cameraCount === 1 ? '' : 's'}
-                  {d.endsAt ? ` · until ${TIME.format(new Date(d.endsAt))}` : ''}
+                  {plural(d.cameraCount, 'camera')}
+                  {d.endsAt ? ` · until ${formatLondon(d.endsAt)}` : ''}
                 </p>
               </Link>
             </li>

@@ -49,7 +49,7 @@ export class LivePage {
     await expect(this.tile(cameraName)).toHaveAttribute('data-state', state, { timeout });
   }
 
-  /** The reason shown on a tile in error or without signal (e.g. "HLS not supported in this browser"). */
+  /** The reason shown on a tile in error or without signal (e.g. "This browser cannot show this camera"). */
   tileReason(cameraName: string): Locator {
     return this.tile(cameraName).getByTestId('tile-reason');
   }

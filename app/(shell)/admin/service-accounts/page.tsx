@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
 import { CreateServiceAccountForm } from '@/components/service-accounts/create-service-account-form';
 import { ServiceAccountRowControls } from '@/components/service-accounts/service-account-row-controls';
-import { formatWindow } from '@/components/deployments/london-time';
+import { formatLondon, formatWindow } from '@/components/deployments/london-time';
 import { requirePagePermission } from '@/lib/auth/guards';
 import { deploymentsToScope, listServiceAccounts, type ServiceAccountState } from '@/lib/service-accounts/data';
 
 export const metadata: Metadata = { title: 'Service accounts' };
 
-const when = (iso: string | null, never = 'Never') => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : never);
+const when = (iso: string | null, never = 'Never') => (iso ? formatLondon(iso) : never);
 
 const STATE: Record<ServiceAccountState, { label: string; className: string }> = {
   active: { label: 'Active', className: 'ok-text' },
