@@ -280,7 +280,7 @@ async function naiveRecord(deploymentId: string) {
   });
   const rows = await db.alert.findMany({
     where: { deploymentId },
-    select: { createdAt: true, firstClaimedAt: true, decision: true, outcome: true, decisions: { select: { kind: true, at: true } } },
+    select: { id: true, createdAt: true, firstClaimedAt: true, decision: true, outcome: true, decisions: { select: { kind: true, at: true, groupId: true } } },
   });
   const faceMinutes = await db.faceCount.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true, count: true } });
   const coverage = await db.coverageMinute.findMany({ where: { deploymentId }, select: { cameraId: true, minute: true } });
@@ -289,7 +289,12 @@ async function naiveRecord(deploymentId: string) {
     select: { action: true, at: true, details: true, actor: { select: { name: true } } },
     orderBy: { seq: 'asc' },
   });
+  const latest = (a: (typeof rows)[number], kind: string) =>
+    a.decisions.filter((d) => d.kind === kind).sort((x, y) => y.at.getTime() - x.at.getTime())[0]?.groupId ?? null;
   const alerts = rows.map((a) => ({
+    id: a.id,
+    decisionGroupId: latest(a, 'decision'),
+    outcomeGroupId: latest(a, 'outcome'),
     createdAt: a.createdAt,
     firstClaimedAt: a.firstClaimedAt,
     firstDecidedAt: a.decisions.filter((d) => d.kind === 'decision').sort((x, y) => x.at.getTime() - y.at.getTime())[0]?.at ?? null,

@@ -77,7 +77,7 @@ export function londonTimeWithZone(iso: string, now: number): string {
 
 /** The words of a claim-lost notice: who took it, or that it lapsed, and when (London time, zone named). */
 export function claimLostToast(lost: ClaimLost, now = Date.now()): Toast {
-  const what = `the alert for ${lost.name} (${lost.camera})`;
+  const what = lost.name === null ? 'an alert of a deployment you can no longer see' : `the alert for ${lost.name} (${lost.camera ?? 'unknown camera'})`;
   const when = londonTimeWithZone(lost.at, now);
   const minutes = Math.round(CLAIM_TIMEOUT_MS / 60_000);
   return lost.reason === 'released'

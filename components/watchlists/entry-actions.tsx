@@ -10,6 +10,8 @@ import { CategoryOptions } from './category-chip';
 import { plainProblem, type Issue } from './entry-problems';
 import { uploadForm } from './upload';
 
+type Duplicate = { entryId: string; reference: string; name: string; distance: number };
+
 type Entry = {
   id: string;
   watchlistId: string;
@@ -29,6 +31,8 @@ export function EntryActions({ entry }: { entry: Entry }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** A photo refused as looking like someone else on the watchlist, held until added anyway or dismissed. */
+  const [duplicate, setDuplicate] = useState<{ file: File; matches: Duplicate[] } | null>(null);
   const [ask, confirmDialog] = useConfirm();
 
   async function save(event: React.FormEvent<HTMLFormElement>) {
@@ -50,16 +54,26 @@ export function EntryActions({ entry }: { entry: Entry }) {
     }
   }
 
-  async function addPhoto(file: File | undefined) {
+  async function addPhoto(file: File | undefined, confirmDuplicate = false) {
     if (!file) return;
     setBusy(true);
     setError(null);
+    setDuplicate(null);
     const form = new FormData();
+    if (confirmDuplicate) form.set('confirmDuplicate', 'true');
     form.append('images', file, file.name);
-    const { status, body } = await uploadForm(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}/images`, form, () => {});
-    setBusy(false);
-    if (status !== 201) setError(String(body.message ?? `Refused (${status})`));
-    else router.refresh();
+    try {
+      const { status, body } = await uploadForm(`/api/watchlists/${entry.watchlistId}/entries/${entry.id}/images`, form, () => {});
+      if (status === 201) router.refresh();
+      else if (status === 409 && body.error === 'possible_duplicate') {
+        // Nothing was saved: the admin checks the people named, then adds anyway or leaves it.
+        setDuplicate({ file, matches: ((body.details ?? {}) as { duplicates?: Duplicate[] }).duplicates ?? [] });
+      } else setError(String(body.message ?? `Refused (${status})`));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'Upload failed');
+    } finally {
+      setBusy(false);
+    }
   }
 
   async function remove() {
@@ -102,6 +116,20 @@ export function EntryActions({ entry }: { entry: Entry }) {
         <p className="form-error small" role="alert">
           {error}
         </p>
+      )}
+      {duplicate && (
+        <div className="warn-text small" role="alert" data-testid="photo-duplicate">
+          <p>
+            This photo looks like {duplicate.matches.map((d) => `${d.name} (${d.reference}, distance ${d.distance.toFixed(2)})`).join('; ') || 'someone else'},
+            already on this watchlist. Nothing was saved. Check that they are different people before adding; adding anyway is recorded in the audit trail.
+          </p>
+          <button type="button" className="button small-button" onClick={() => void addPhoto(duplicate.file, true)} disabled={busy}>
+            Add anyway
+          </button>{' '}
+          <button type="button" className="button small-button" onClick={() => setDuplicate(null)} disabled={busy}>
+            Don&apos;t add
+          </button>
+        </div>
       )}
       {confirmDialog}
       <dialog ref={dialog} className="panel dialog" aria-label={`Edit ${entry.name}`}>

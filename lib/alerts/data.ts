@@ -23,12 +23,29 @@ export function alertsVisibleTo(viewer: Viewer): Prisma.AlertWhereInput {
   return Object.keys(deployments).length > 0 ? { deployment: deployments } : {};
 }
 
+/** Whether the viewer may see the alert (its deployment) now. */
+export async function alertVisibleTo(viewer: Viewer, alertId: string): Promise<boolean> {
+  return (await getDb().alert.count({ where: { AND: [{ id: alertId }, alertsVisibleTo(viewer)] } })) > 0;
+}
+
 /** 404 when there is no such alert, 403 when its deployment is not one the viewer may see. */
 export async function requireVisibleAlert(viewer: Viewer, alertId: string): Promise<void> {
   const db = getDb();
   if ((await db.alert.count({ where: { AND: [{ id: alertId }, alertsVisibleTo(viewer)] } })) > 0) return;
   if ((await db.alert.count({ where: { id: alertId } })) === 0) throw notFound('No such alert.');
   throw forbidden('This alert belongs to a deployment you may not see: operators see a deployment, and its alerts, once it has been authorised.');
+}
+
+/**
+ * requireVisibleAlert for several alerts in one query (a group decision): 404 when one no longer
+ * exists, 403 when one belongs to a deployment the viewer may not see.
+ */
+export async function requireVisibleAlerts(viewer: Viewer, alertIds: readonly string[]): Promise<void> {
+  const db = getDb();
+  const ids = [...new Set(alertIds)];
+  if ((await db.alert.count({ where: { AND: [{ id: { in: ids } }, alertsVisibleTo(viewer)] } })) === ids.length) return;
+  if ((await db.alert.count({ where: { id: { in: ids } } })) < ids.length) throw notFound('One of the alerts of the group no longer exists.');
+  throw forbidden('An alert of the group belongs to a deployment you may not see: operators see a deployment, and its alerts, once it has been authorised.');
 }
 
 export const alertInclude = {

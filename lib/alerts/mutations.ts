@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { auditedTransaction, joinAuditChain } from '@/lib/audit/mutations';
 import type { SessionUser } from '@/lib/auth/session-user';
-import { can } from '@/lib/auth/permissions';
+import { can, isRole } from '@/lib/auth/permissions';
 import { getDb, type Tx } from '@/lib/db/client';
 import { lockSightingKey } from '@/lib/db/locks';
 import { processState } from '@/lib/process-state';
@@ -11,7 +12,7 @@ import { closer } from '@/lib/recognition/vectors';
 import { conflict, forbidden, HttpError, notFound } from '@/lib/http/errors';
 import { publishAttentionChanged, publishToDeployment, publishToUser } from '@/lib/realtime/publish';
 import type { AlertEventName } from '@/lib/realtime/events';
-import { getAlertView, requireVisibleAlert, type AlertView } from './data';
+import { alertVisibleTo, getAlertView, requireVisibleAlert, requireVisibleAlerts, type AlertView } from './data';
 import type { ClaimInput } from './schema';
 import {
   acceptsOutcome,
@@ -294,17 +295,29 @@ export async function releaseAlert({ actor, ip }: Context, alertId: string): Pro
   });
   const view = await publish('alert:released', alertId);
   // The holder is told in words, not only by the row changing: they may be mid-comparison.
-  if (before.claimedById !== actor.id) tellHolder(before.claimedById, view, 'released', { id: actor.id, name: actor.name });
+  if (before.claimedById !== actor.id) await tellHolder(before.claimedById, view, 'released', { id: actor.id, name: actor.name });
   return view;
 }
 
-/** Tells a former holder (their sockets only) that their claim was taken away or lapsed. */
-function tellHolder(holderId: string, view: AlertView, reason: 'released' | 'lapsed', by: { id: string; name: string } | null): void {
+/** Whether the holder (still enabled) may see the alert's deployment now. */
+async function holderSees(holderId: string, alertId: string): Promise<boolean> {
+  const holder = await getDb().user.findUnique({ where: { id: holderId }, select: { id: true, role: true, disabled: true } });
+  return holder !== null && !holder.disabled && isRole(holder.role) && (await alertVisibleTo({ id: holder.id, role: holder.role }, alertId));
+}
+
+/**
+ * Tells a former holder (their sockets only) that their claim was taken away or lapsed. Who and
+ * where (the entry's name, the camera) only while they may still see the deployment: a plan sent
+ * back to draft, say, is no longer theirs to see, so its alert is not named to them.
+ */
+async function tellHolder(holderId: string, view: AlertView, reason: 'released' | 'lapsed', by: { id: string; name: string } | null): Promise<void> {
+  // Should the check fail, the notice still goes, naming nothing: the release itself is done.
+  const sees = await holderSees(holderId, view.id).catch(() => false);
   publishToUser(holderId, 'claim:lost', {
     alertId: view.id,
     deploymentId: view.deploymentId,
-    name: view.name,
-    camera: view.camera.name,
+    name: sees ? view.name : null,
+    camera: sees ? view.camera.name : null,
     reason,
     by,
     at: new Date().toISOString(),
@@ -462,13 +475,22 @@ function blocked(row: GroupRow, code: string, why: string): HttpError {
 }
 
 /**
+ * A group's writes (up to MAX_GROUP_ALERTS alerts, several statements each) take longer than
+ * Prisma's default 5 s transaction time-out allows on a busy database: given room, but bounded.
+ */
+const GROUP_TRANSACTION = { timeout: 15_000 };
+
+/**
  * Loads a group for one decision and checks every alert before anything is written: each is
  * visible to the actor, all are of one watchlist entry in one deployment, each is held by the
  * actor, unchanged since they looked (version), and in `status`. The first that fails refuses
  * the whole group with 409, naming it (camera and time) and giving its id.
  */
 async function loadGroup(actor: SessionUser, members: readonly { id: string; version: number }[], status: AlertStatus): Promise<GroupRow[]> {
-  for (const member of members) await requireVisibleAlert(actor, member.id);
+  await requireVisibleAlerts(
+    actor,
+    members.map((m) => m.id),
+  );
   const found = await getDb().alert.findMany({
     where: { id: { in: members.map((m) => m.id) } },
     select: {
@@ -524,7 +546,8 @@ export async function decideAlertGroup(
   const status = statusAfterDecision(decision);
   const keepClaim = decision === 'engage';
   const now = new Date();
-  const group = { size: rows.length, firstAlertId: rows[0]!.id };
+  const groupId = randomUUID();
+  const group = { id: groupId, size: rows.length, firstAlertId: rows[0]!.id };
   await auditedTransaction(async (tx, audit) => {
     for (const row of rows) {
       const { count } = await tx.alert.updateMany({
@@ -539,7 +562,7 @@ export async function decideAlertGroup(
         },
       });
       if (count !== 1) throw blocked(row, 'alert_changed', 'changed while the decision was being recorded; look again.');
-      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'decision', value: decision, note, byId: actor.id, at: now } });
+      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'decision', value: decision, note, byId: actor.id, at: now, groupId } });
       await tx.alert.updateMany({ where: { id: row.id, firstDecidedAt: null }, data: { firstDecidedAt: now } });
       await audit({
         action: 'alert.decided',
@@ -550,7 +573,7 @@ export async function decideAlertGroup(
         details: { decision, note, correction: false, group },
       });
     }
-  });
+  }, GROUP_TRANSACTION);
   const views: AlertView[] = [];
   for (const row of rows) views.push(await publish('alert:decided', row.id));
   return views;
@@ -563,7 +586,8 @@ export async function recordGroupOutcome(
 ): Promise<AlertView[]> {
   const rows = await loadGroup(actor, alerts, 'engaged');
   const now = new Date();
-  const group = { size: rows.length, firstAlertId: rows[0]!.id };
+  const groupId = randomUUID();
+  const group = { id: groupId, size: rows.length, firstAlertId: rows[0]!.id };
   await auditedTransaction(async (tx, audit) => {
     for (const row of rows) {
       const { count } = await tx.alert.updateMany({
@@ -571,10 +595,10 @@ export async function recordGroupOutcome(
         data: { status: 'closed', outcome, claimedById: null, claimedAt: null, claimActivityAt: null, claimCorrection: null, version: { increment: 1 } },
       });
       if (count !== 1) throw blocked(row, 'alert_changed', 'changed while the outcome was being recorded; look again.');
-      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'outcome', value: outcome, note, byId: actor.id, at: now } });
+      await tx.alertDecision.create({ data: { alertId: row.id, kind: 'outcome', value: outcome, note, byId: actor.id, at: now, groupId } });
       await audit({ action: 'alert.outcome_recorded', actorId: actor.id, ip, subjectType: 'alert', subjectId: row.id, details: { outcome, note, group } });
     }
-  });
+  }, GROUP_TRANSACTION);
   const views: AlertView[] = [];
   for (const row of rows) views.push(await publish('alert:decided', row.id));
   return views;
@@ -614,7 +638,7 @@ export async function releaseLapsedClaims(now = new Date()): Promise<number> {
     if (done) {
       released += 1;
       const view = await publish('alert:released', alert.id);
-      tellHolder(alert.claimedById!, view, 'lapsed', null);
+      await tellHolder(alert.claimedById!, view, 'lapsed', null);
     }
   }
   return released;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordId } from '@/lib/validation/id';
 import { freeText } from '@/lib/validation/text';
 import { ALERT_STATUSES, DECISIONS, OUTCOMES } from './state';
 
@@ -57,8 +58,8 @@ export const RetainSchema = z
 
 export const AlertListQuerySchema = z
   .object({
-    deploymentId: z.string().trim().min(1).max(64).optional(),
-    cameraId: z.string().trim().min(1).max(64).optional(),
+    deploymentId: recordId('deploymentId').optional(),
+    cameraId: recordId('cameraId').optional(),
     state: z.enum([...ALERT_STATUSES, 'claimed', 'unhandled'] as const).optional(),
     since: z.iso
       .datetime({ offset: true, message: 'since must be an ISO 8601 date-time' })
@@ -70,17 +71,20 @@ export const AlertListQuerySchema = z
   .strict();
 export type AlertListQuery = z.infer<typeof AlertListQuerySchema>;
 
+/** The most alerts one group decision covers: its writes are one transaction, kept short. */
+export const MAX_GROUP_ALERTS = 50;
+
 /** One alert of a group as the person saw it: its id and the version they looked at. */
 const groupMember = z
   .object({
-    id: z.string({ message: 'each alert needs its id' }).trim().min(1, 'each alert needs its id').max(64, 'an alert id is at most 64 characters'),
+    id: recordId('each alert id'),
     version,
   })
   .strict();
 const groupMembers = z
   .array(groupMember, { message: 'alerts must be a list of { id, version }: the alerts of the group you looked at' })
   .min(1, 'alerts must name at least one alert of the group')
-  .max(200, 'a group decision covers at most 200 alerts')
+  .max(MAX_GROUP_ALERTS, `a group decision covers at most ${MAX_GROUP_ALERTS} alerts`)
   .refine((alerts) => new Set(alerts.map((a) => a.id)).size === alerts.length, { message: 'alerts must not name the same alert twice' });
 
 /**

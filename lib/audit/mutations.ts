@@ -26,9 +26,9 @@ const AUDIT_CHAIN_LOCK = 7_400_312;
  * as "is this the last admin?" safe); SQLite allows one writer by design. The unique
  * constraint on prevHash is the last line of defence: a forked chain cannot be stored.
  */
-export async function auditedTransaction<T>(work: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+export async function auditedTransaction<T>(work: (tx: Tx, audit: Audit) => Promise<T>, options?: { timeout?: number }): Promise<T> {
   const db = getDb();
-  return db.$transaction(async (tx) => work(tx, await joinAuditChain(tx)));
+  return db.$transaction(async (tx) => work(tx, await joinAuditChain(tx)), options);
 }
 
 /**

@@ -39,31 +39,54 @@ function boroughOf(zone: string | null): string | null {
   return borough;
 }
 
-type GroupRow = { deploymentId: string; decision: string | null; outcome: string | null; alerts: bigint | number; decisionMs: string | null };
+type GroupRow = {
+  deploymentId: string;
+  decision: string | null;
+  outcome: string | null;
+  alerts: bigint | number;
+  engagements: bigint | number;
+  outcomes: bigint | number;
+  decisionMs: string | null;
+};
 
 /**
  * The alerts of the deployments in range, counted per deployment, decision and outcome, each group
- * with its times to first decision (ms, comma-separated; the undecided add none). One query; SQL
- * differs only in how each database subtracts two instants and joins strings. Reads the columns of
- * one index (prisma/schema.prisma), never an alert's row: no crop, name or reference is touched.
+ * with its distinct engagements and outcomes (the group call that recorded the alert's latest
+ * decision or outcome, else the alert: lib/records/figures.ts countingKeys) and its times to first
+ * decision (ms, comma-separated; the undecided add none). One query; SQL differs only in how each
+ * database subtracts two instants and joins strings. Reads the columns of one index
+ * (prisma/schema.prisma) and each alert's latest decision records, never an alert's row: no crop,
+ * name or reference is touched.
  */
 async function alertGroups(filter: DashboardFilter): Promise<AlertGroup[]> {
   const status = filter.status ? Prisma.sql`AND d."status" = ${filter.status}` : Prisma.empty;
   const decisionMs =
     dbProvider() === 'postgresql'
-      ? Prisma.sql`string_agg(ROUND(EXTRACT(EPOCH FROM (a."firstDecidedAt" - a."createdAt")) * 1000)::bigint::text, ',')`
-      : Prisma.sql`group_concat(CAST(ROUND((julianday(a."firstDecidedAt") - julianday(a."createdAt")) * 86400000) AS INTEGER))`;
+      ? Prisma.sql`string_agg(ROUND(EXTRACT(EPOCH FROM (k."firstDecidedAt" - k."createdAt")) * 1000)::bigint::text, ',')`
+      : Prisma.sql`group_concat(CAST(ROUND((julianday(k."firstDecidedAt") - julianday(k."createdAt")) * 86400000) AS INTEGER))`;
+  // Only engaged alerts need their groups looked up (the others' engagements and outcomes are not counted).
+  const groupOf = (kind: string) =>
+    Prisma.sql`CASE WHEN a."decision" = 'engage' THEN (SELECT ad."groupId" FROM "AlertDecision" ad WHERE ad."alertId" = a."id" AND ad."kind" = ${kind} ORDER BY ad."at" DESC, ad."id" DESC LIMIT 1) END`;
   const rows = await getDb().$queryRaw<GroupRow[]>`
-    SELECT a."deploymentId" AS "deploymentId", a."decision" AS "decision", a."outcome" AS "outcome",
-           COUNT(*) AS "alerts", ${decisionMs} AS "decisionMs"
-    FROM "Alert" a JOIN "Deployment" d ON d."id" = a."deploymentId"
-    WHERE d."startsAt" >= ${filter.start} AND d."startsAt" < ${filter.end} ${status}
-    GROUP BY a."deploymentId", a."decision", a."outcome"`;
+    SELECT k."deploymentId" AS "deploymentId", k."decision" AS "decision", k."outcome" AS "outcome",
+           COUNT(*) AS "alerts",
+           COUNT(DISTINCT COALESCE('group:' || k."decisionGroupId", 'alert:' || k."id")) AS "engagements",
+           COUNT(DISTINCT COALESCE('group:' || k."outcomeGroupId", 'group:' || k."decisionGroupId", 'alert:' || k."id")) AS "outcomes",
+           ${decisionMs} AS "decisionMs"
+    FROM (
+      SELECT a."id", a."deploymentId", a."decision", a."outcome", a."createdAt", a."firstDecidedAt",
+             ${groupOf('decision')} AS "decisionGroupId", ${groupOf('outcome')} AS "outcomeGroupId"
+      FROM "Alert" a JOIN "Deployment" d ON d."id" = a."deploymentId"
+      WHERE d."startsAt" >= ${filter.start} AND d."startsAt" < ${filter.end} ${status}
+    ) k
+    GROUP BY k."deploymentId", k."decision", k."outcome"`;
   return rows.map((row) => ({
     deploymentId: row.deploymentId,
     decision: row.decision,
     outcome: row.outcome,
     count: Number(row.alerts),
+    engagements: Number(row.engagements),
+    outcomes: Number(row.outcomes),
     // A decision recorded before the alert's own time (clocks) counts as immediate, as in the record.
     decisionMs: row.decisionMs ? row.decisionMs.split(',').map((ms) => Math.max(0, Number(ms))) : [],
   }));

@@ -1,5 +1,5 @@
-import { OUTCOMES, type Outcome } from '@/lib/alerts/state';
-import { summariseDurations, tallyAlerts, type AlertTally } from '@/lib/records/figures';
+import type { Outcome } from '@/lib/alerts/state';
+import { summariseDurations, tallyBuckets, type AlertTally } from '@/lib/records/figures';
 
 /**
  * The dashboard's figures per deployment and over the table, from the deployments' stored totals
@@ -46,40 +46,23 @@ export const per1000 = (falseAlerts: number, faces: number): number | null => (f
  * time each took to its first decision (ms; the undecided have none). The dashboard reads these
  * groups, not the alerts one by one: 10,000 alerts are a few thousand groups.
  */
-export type AlertGroup = { deploymentId: string; decision: string | null; outcome: string | null; count: number; decisionMs: number[] };
-
-const EPOCH = new Date(0);
-/** The tally of one alert per decision and outcome (a handful of pairs), worked out once. */
-const ONE = new Map<string, AlertTally>();
-
-function tallyOfOne(decision: string | null, outcome: string | null): AlertTally {
-  const key = `${decision}\u0000${outcome}`;
-  let tally = ONE.get(key);
-  if (!tally) {
-    tally = tallyAlerts([{ createdAt: EPOCH, firstClaimedAt: null, firstDecidedAt: null, decision, outcome }]);
-    // Unbounded values come only from a corrupt row; do not keep them.
-    if (ONE.size < 100) ONE.set(key, tally);
-  }
-  return tally;
-}
+export type AlertGroup = {
+  deploymentId: string;
+  decision: string | null;
+  outcome: string | null;
+  count: number;
+  /** Distinct engagements and outcomes among them (a group decision's alerts count once; lib/records/figures.ts AlertBucket). */
+  engagements: number;
+  outcomes: number;
+  decisionMs: number[];
+};
 
 /**
- * The tally of grouped alerts, by lib/records/figures.ts's own rules: each group is tallied as one
- * alert (its times play no part in a tally) and weighed by its count.
+ * The tally of grouped alerts, by lib/records/figures.ts's own rules (tallyBuckets): alerts are
+ * counted apiece, engagements and outcomes once per group decision.
  */
 export function tallyGroups(groups: readonly AlertGroup[]): AlertTally {
-  const total = tallyAlerts([]);
-  for (const group of groups) {
-    const one = tallyOfOne(group.decision, group.outcome);
-    total.raised += one.raised * group.count;
-    total.decided += one.decided * group.count;
-    total.undecided += one.undecided * group.count;
-    total.falseAlerts += one.falseAlerts * group.count;
-    total.engagements += one.engagements * group.count;
-    total.outcomePending += one.outcomePending * group.count;
-    for (const outcome of OUTCOMES) total.outcomes[outcome] += one.outcomes[outcome] * group.count;
-  }
-  return total;
+  return tallyBuckets(groups.map((g) => ({ decision: g.decision, outcome: g.outcome, alerts: g.count, engagements: g.engagements, outcomes: g.outcomes })));
 }
 
 function figures(facesProcessed: number, groups: readonly AlertGroup[]): Figures {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DESCRIPTOR_LENGTH } from '@/lib/face/descriptor';
+import { recordId } from '@/lib/validation/id';
 
 /**
  * A probe: one face seen by a live camera tile, sent by the browser so the server can compare it
@@ -90,7 +91,7 @@ export const ProbeCropSchema = z
 
 export const ProbeSchema = z
   .object({
-    cameraId: z.string().trim().min(1, 'cameraId is required').max(64),
+    cameraId: recordId('cameraId'),
     trackId: z.string().trim().min(1, 'trackId is required').max(64),
     // zod 4 numbers refuse NaN and ±Infinity, so this is "exactly 128 finite numbers" — and small
     // ones: face-api's lie within ±1, and a huge one would overflow to Infinity as a float32.

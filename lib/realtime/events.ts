@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordId } from '@/lib/validation/id';
 import type { AlertView } from '@/lib/alerts/data';
 import type { Role } from '@/lib/auth/permissions';
 import type { ProbeAnswer } from '@/lib/face/probe';
@@ -23,9 +24,13 @@ export type AlertEventName = (typeof ALERT_EVENTS)[number];
 export type ClaimLost = {
   alertId: string;
   deploymentId: string;
-  /** The watchlist entry's name, so the notice says which alert without another request. */
-  name: string;
-  camera: string;
+  /**
+   * The watchlist entry's name and the camera, so the notice says which alert without another
+   * request; null when the holder can no longer see the deployment (a plan sent back to draft):
+   * they are told only that a claim went, never who or where.
+   */
+  name: string | null;
+  camera: string | null;
   reason: 'released' | 'lapsed';
   /** Who released it (null when it lapsed). */
   by: { id: string; name: string } | null;
@@ -115,18 +120,18 @@ export type CameraLeaseView = {
 
 /** `lease:offer`: the cameras of a deployment this socket can analyse (omitted: every camera it can read). An empty list withdraws. */
 export const LeaseOfferSchema = z
-  .object({ deploymentId: z.string().trim().min(1).max(64), cameraIds: z.array(z.string().trim().min(1).max(64)).max(64).optional() })
+  .object({ deploymentId: recordId('deploymentId'), cameraIds: z.array(recordId('each camera id')).max(64).optional() })
   .strict();
 
 /** `lease:renew`, about once a second from a holder: the state of each camera it holds. */
 export const LeaseRenewSchema = z
   .object({
-    deploymentId: z.string().trim().min(1).max(64),
+    deploymentId: recordId('deploymentId'),
     cameras: z
       .array(
         z
           .object({
-            cameraId: z.string().trim().min(1).max(64),
+            cameraId: recordId('cameraId'),
             state: z.enum(CAMERA_ANALYSIS_STATES),
             reason: z.string().max(300).optional(),
             detectionsPerSecond: z.number().min(0).max(1000),
@@ -140,8 +145,8 @@ export const LeaseRenewSchema = z
 /** One analysed frame's boxes as the holder publishes them: track ids and boxes, never a descriptor or crop. */
 export const OverlayFrameSchema = z
   .object({
-    deploymentId: z.string().trim().min(1).max(64),
-    cameraId: z.string().trim().min(1).max(64),
+    deploymentId: recordId('deploymentId'),
+    cameraId: recordId('cameraId'),
     frame: z.object({ width: z.number().int().min(1).max(10_000), height: z.number().int().min(1).max(10_000) }).strict(),
     faces: z
       .array(
@@ -197,7 +202,7 @@ export interface SocketData {
   apiKeyId: string | null;
 }
 
-export const DeploymentRoomSchema = z.object({ deploymentId: z.string().trim().min(1).max(64) }).strict();
+export const DeploymentRoomSchema = z.object({ deploymentId: recordId('deploymentId') }).strict();
 
 export const roomOfDeployment = (deploymentId: string) => `deployment:${deploymentId}`;
 /** Everyone who watches or analyses a deployment's cameras: lease changes and overlays (no crops). */

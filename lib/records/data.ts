@@ -51,7 +51,19 @@ export async function loadRecordRows(deploymentId: string) {
     throw new HttpError(409, 'never_live', 'This deployment has never gone live, so it has no record yet.', { status: deployment.status });
   const where = { deploymentId };
   const [alerts, faceByCamera, faceByMinute, coverageByCamera, events] = await Promise.all([
-    db.alert.findMany({ where, select: { createdAt: true, firstClaimedAt: true, firstDecidedAt: true, decision: true, outcome: true } }),
+    db.alert.findMany({
+      where,
+      select: {
+        id: true,
+        createdAt: true,
+        firstClaimedAt: true,
+        firstDecidedAt: true,
+        decision: true,
+        outcome: true,
+        // The group of the latest decision and outcome: a group's engagement and outcome count once.
+        decisions: { select: { kind: true, groupId: true }, orderBy: [{ at: 'desc' }, { id: 'desc' }] },
+      },
+    }),
     // Sums in the database: a long deployment has thousands of camera-minutes.
     db.faceCount.groupBy({ by: ['cameraId'], where, _sum: { count: true }, _count: { _all: true } }),
     db.faceCount.groupBy({ by: ['minute'], where, _sum: { count: true } }),
@@ -64,7 +76,11 @@ export async function loadRecordRows(deploymentId: string) {
   ]);
   return {
     deployment,
-    alerts,
+    alerts: alerts.map(({ decisions, ...alert }) => ({
+      ...alert,
+      decisionGroupId: decisions.find((d) => d.kind === 'decision')?.groupId ?? null,
+      outcomeGroupId: decisions.find((d) => d.kind === 'outcome')?.groupId ?? null,
+    })),
     // (a FaceCount row exists only for a minute with at least one face)
     faceByCamera: faceByCamera.map((r) => ({ cameraId: r.cameraId, faces: r._sum.count ?? 0, minutesWithFaces: r._count._all })),
     faceByMinute: faceByMinute.map((r) => ({ minute: r.minute, count: r._sum.count ?? 0 })),

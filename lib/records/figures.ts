@@ -12,43 +12,93 @@ const HOUR_MS = 60 * MINUTE_MS;
 
 /** What the figures need of an alert: times and decisions, never a face, name or reference. */
 export type AlertFacts = {
+  /** The alert's id: what an engagement or outcome recorded for it alone is counted by. */
+  id?: string;
   createdAt: Date;
   firstClaimedAt: Date | null;
   firstDecidedAt: Date | null;
   /** The latest decision (false_alert | engage), null while awaiting one. */
   decision: string | null;
   outcome: string | null;
+  /** The group call that recorded the latest decision, and the latest outcome; null when recorded for this alert alone. */
+  decisionGroupId?: string | null;
+  outcomeGroupId?: string | null;
 };
 
 export type AlertTally = {
+  /** Per alert (each sighting group's alerts, one per camera and spell, count apiece). */
   raised: number;
+  /** Per alert, as raised. */
   decided: number;
   /** Alerts with no decision recorded (still awaiting one, or never decided before the deployment ended). */
   undecided: number;
+  /** Per alert: each false alert is a face wrongly matched, which the false-alert rate counts against faces. */
   falseAlerts: number;
+  /** Per engagement: one decision to engage recorded for a group of alerts counts once. */
   engagements: number;
+  /** Per outcome: one outcome recorded for a group (or for the alerts of one engagement) counts once. */
   outcomes: Record<Outcome, number>;
   /** Engagements with no outcome recorded yet. */
   outcomePending: number;
 };
 
-export function tallyAlerts(alerts: readonly AlertFacts[]): AlertTally {
+/**
+ * Alerts with one decision and outcome, counted three ways: alerts, distinct engagements (the
+ * decision's group, else the alert) and distinct outcomes (the outcome's group, else the
+ * engagement). The record counts these from its alerts and the dashboard in the database, and
+ * both tally them with tallyBuckets, so the two always agree.
+ */
+export type AlertBucket = { decision: string | null; outcome: string | null; alerts: number; engagements: number; outcomes: number };
+
+/** The keys an alert's engagement and outcome are counted by (`index` stands in for a missing id). */
+export function countingKeys(alert: AlertFacts, index: number): { engagement: string; outcome: string } {
+  const engagement = alert.decisionGroupId ? `group:${alert.decisionGroupId}` : `alert:${alert.id ?? `#${index}`}`;
+  return { engagement, outcome: alert.outcomeGroupId ? `group:${alert.outcomeGroupId}` : engagement };
+}
+
+export function bucketAlerts(alerts: readonly AlertFacts[]): AlertBucket[] {
+  const buckets = new Map<string, { decision: string | null; outcome: string | null; alerts: number; engagements: Set<string>; outcomes: Set<string> }>();
+  alerts.forEach((alert, index) => {
+    const key = `${alert.decision}\u0000${alert.outcome}`;
+    let bucket = buckets.get(key);
+    if (!bucket) buckets.set(key, (bucket = { decision: alert.decision, outcome: alert.outcome, alerts: 0, engagements: new Set(), outcomes: new Set() }));
+    const keys = countingKeys(alert, index);
+    bucket.alerts++;
+    bucket.engagements.add(keys.engagement);
+    bucket.outcomes.add(keys.outcome);
+  });
+  return [...buckets.values()].map((b) => ({
+    decision: b.decision,
+    outcome: b.outcome,
+    alerts: b.alerts,
+    engagements: b.engagements.size,
+    outcomes: b.outcomes.size,
+  }));
+}
+
+export function tallyBuckets(buckets: readonly AlertBucket[]): AlertTally {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  let raised = 0;
   let decided = 0;
   let falseAlerts = 0;
   let engagements = 0;
   let outcomePending = 0;
-  for (const alert of alerts) {
-    if (alert.decision === null) continue;
-    decided++;
-    if (alert.decision === 'false_alert') falseAlerts++;
-    if (alert.decision === 'engage') {
-      engagements++;
-      if (alert.outcome !== null && alert.outcome in outcomes) outcomes[alert.outcome as Outcome]++;
-      else outcomePending++;
+  for (const bucket of buckets) {
+    raised += bucket.alerts;
+    if (bucket.decision === null) continue;
+    decided += bucket.alerts;
+    if (bucket.decision === 'false_alert') falseAlerts += bucket.alerts;
+    if (bucket.decision === 'engage') {
+      engagements += bucket.engagements;
+      if (bucket.outcome !== null && bucket.outcome in outcomes) outcomes[bucket.outcome as Outcome] += bucket.outcomes;
+      else outcomePending += bucket.engagements;
     }
   }
-  return { raised: alerts.length, decided, undecided: alerts.length - decided, falseAlerts, engagements, outcomes, outcomePending };
+  return { raised, decided, undecided: raised - decided, falseAlerts, engagements, outcomes, outcomePending };
+}
+
+export function tallyAlerts(alerts: readonly AlertFacts[]): AlertTally {
+  return tallyBuckets(bucketAlerts(alerts));
 }
 
 /** Median and 90th percentile of a set of durations (nearest rank: each is a duration that happened). */

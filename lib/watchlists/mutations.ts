@@ -128,8 +128,10 @@ function templateColumns(template: EngineVector) {
   };
 }
 
-async function storeImages(tx: Tx, audit: Audit, entryId: string, images: AcceptedImage[]) {
+/** `duplicates`: the likely duplicates found and confirmed by the admin, recorded with the image each was found for. */
+async function storeImages(tx: Tx, audit: Audit, entryId: string, images: AcceptedImage[], duplicates: readonly PossibleDuplicate[] = []) {
   for (const image of images) {
+    const possible = [...new Set(duplicates.filter((d) => d.fileName === image.fileName).map((d) => d.entryId))];
     const stored = await tx.referenceImage.create({
       data: {
         entryId,
@@ -150,7 +152,14 @@ async function storeImages(tx: Tx, audit: Audit, entryId: string, images: Accept
       action: 'reference_image.added',
       subjectType: 'reference_image',
       subjectId: stored.id,
-      details: { entryId, fileName: image.fileName, width: image.width, height: image.height, detectionScore: Math.round(image.score * 1000) / 1000 },
+      details: {
+        entryId,
+        fileName: image.fileName,
+        width: image.width,
+        height: image.height,
+        detectionScore: Math.round(image.score * 1000) / 1000,
+        ...(possible.length > 0 ? { possibleDuplicates: possible, duplicateConfirmed: true } : {}),
+      },
     });
   }
 }
@@ -161,14 +170,18 @@ async function storeImages(tx: Tx, audit: Audit, entryId: string, images: Accept
  * candidates, before anything is written, unless the admin confirmed it (`allowDuplicate`), which
  * the audit event records.
  */
+/** 409 `possible_duplicate` naming the candidates, unless the admin confirmed adding anyway. */
+function refuseUnconfirmed(duplicates: PossibleDuplicate[], allowDuplicate: boolean): void {
+  if (duplicates.length === 0 || allowDuplicate) return;
+  const names = [...new Set(duplicates.map((d) => `${d.name} (${d.reference})`))].join(', ');
+  throw new HttpError(409, 'possible_duplicate', `This photo looks like someone already on the watchlist: ${names}. Check, then confirm to add anyway.`, {
+    duplicates,
+  });
+}
+
 export async function createEntry(ctx: Context, watchlistId: string, input: EntryInput, images: AcceptedImage[], { allowDuplicate = false } = {}) {
   const duplicates = await findDuplicates(watchlistId, images);
-  if (duplicates.length > 0 && !allowDuplicate) {
-    const names = [...new Set(duplicates.map((d) => `${d.name} (${d.reference})`))].join(', ');
-    throw new HttpError(409, 'possible_duplicate', `This photo looks like someone already on the watchlist: ${names}. Check, then confirm to add anyway.`, {
-      duplicates,
-    });
-  }
+  refuseUnconfirmed(duplicates, allowDuplicate);
   const entryId = await auditedTransaction(async (tx, rawAudit) => {
     const audit = audited(ctx, rawAudit);
     if (!(await tx.watchlist.findUnique({ where: { id: watchlistId }, select: { id: true } }))) throw notFound('No such watchlist.');
@@ -195,11 +208,17 @@ export async function createEntry(ctx: Context, watchlistId: string, input: Entr
   return { entry: (await getEntry(watchlistId, entryId))!, duplicates };
 }
 
-export async function addEntryImages(ctx: Context, watchlistId: string, entryId: string, images: AcceptedImage[]) {
+/**
+ * Adds reference images to an existing entry. As for a new entry, a photo that looks like another
+ * entry of the watchlist is refused with 409 `possible_duplicate` before anything is written,
+ * unless confirmed (`allowDuplicate`); each image's audit record names the candidates confirmed.
+ */
+export async function addEntryImages(ctx: Context, watchlistId: string, entryId: string, images: AcceptedImage[], { allowDuplicate = false } = {}) {
   const duplicates = await findDuplicates(watchlistId, images, entryId);
+  refuseUnconfirmed(duplicates, allowDuplicate);
   await auditedTransaction(async (tx, rawAudit) => {
     if (!(await tx.watchlistEntry.findFirst({ where: { id: entryId, watchlistId }, select: { id: true } }))) throw notFound('No such entry on this watchlist.');
-    await storeImages(tx, audited(ctx, rawAudit), entryId, images);
+    await storeImages(tx, audited(ctx, rawAudit), entryId, images, duplicates);
   });
   return { entry: (await getEntry(watchlistId, entryId))!, duplicates };
 }

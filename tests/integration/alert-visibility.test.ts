@@ -5,6 +5,7 @@ import { fresh, probeFixtures } from '../support/probes';
 import { startServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, Session } from '../support/session';
 import { connectSocket, type TestSocket } from '../support/sockets';
+import type { ClaimLost } from '@/lib/realtime/events';
 
 /**
  * Alerts follow their deployment's visibility rule: operators see a deployment once it has been
@@ -126,9 +127,14 @@ describe('alerts follow their deployment’s visibility', () => {
 
   it('an operator’s socket leaves the room of a deployment back in draft: its alert events stop reaching them', async () => {
     pushed.length = 0;
+    const { socket: holder } = await connectSocket(server.baseUrl, operator2.cookieHeader());
+    const told = new Promise<ClaimLost>((resolve) => holder.on('claim:lost', resolve));
     // A senior officer releases the claim: the event goes to the room, which no longer holds the operator.
     const released = await post(officer, `/api/alerts/${claimedByOperator2.id}/release`);
     expect(released.status).toBe(200);
+    // The holder is told their claim went, but not whom or where: they may no longer see the deployment.
+    expect(await told).toMatchObject({ alertId: claimedByOperator2.id, reason: 'released', name: null, camera: null });
+    holder.close();
     const { socket: watcher, error } = await connectSocket(server.baseUrl, officer.cookieHeader());
     expect(error).toBeUndefined();
     expect(await watcher.emitWithAck('deployment:join', { deploymentId: deployment.id })).toEqual({ ok: true });

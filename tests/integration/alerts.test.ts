@@ -9,11 +9,14 @@ import { connectSocket } from '../support/sockets';
 import type { Overview } from '@/lib/overview/scope';
 import type { AlertContext } from '@/lib/alerts/data';
 import type { ClaimLost } from '@/lib/realtime/events';
+import type { AlertTally } from '@/lib/records/figures';
 
 let server: TestServer;
 let officer: Session, officer2: Session, operator: Session, operator2: Session, auditor: Session, admin: Session;
 let live: DeploymentJson;
 let probes: ProbeFixtures;
+/** The alerts engaged and closed by one group call: the figures count their engagement once. */
+const groupDecided: string[] = [];
 
 async function signedIn(email: string, password = DEMO_PASSWORD) {
   const session = new Session(server.baseUrl);
@@ -381,6 +384,19 @@ describe('one decision for a group of sightings (POST /api/alerts/group/decision
       expect((await bad.json()).error).toBe('invalid_input');
     }
     for (const a of await fetched()) expect(a.history).toEqual([]);
+    // Ids are checked too: a control character (which PostgreSQL refuses in text) or a group past 50 is a 4xx naming it, never a 500.
+    const nul = await post(operator, '/api/alerts/group/decision', { alerts: [{ id: 'a\u0000b', version: 1 }], decision: 'engage' });
+    expect(nul.status).toBe(422);
+    expect(JSON.stringify(await nul.json())).toContain('control or invisible characters');
+    const many = Array.from({ length: 51 }, (_, i) => ({ id: `alert-${i}`, version: 1 }));
+    const tooMany = await post(operator, '/api/alerts/group/decision', { alerts: many, decision: 'engage' });
+    expect(tooMany.status).toBe(422);
+    expect(JSON.stringify(await tooMany.json())).toContain('at most 50 alerts');
+    const badQuery = await operator.fetch(`/api/alerts?deploymentId=${encodeURIComponent('a\u0000b')}`);
+    expect(badQuery.status).toBeGreaterThanOrEqual(400);
+    expect(badQuery.status).toBeLessThan(500);
+    const figures = async () => ((await (await auditor.fetch(`/api/deployments/${live.id}/record`)).json()) as { alerts: AlertTally }).alerts;
+    const before = await figures();
 
     // Decided once: each alert gets its own decision and audit record.
     const engaged = await post(operator, '/api/alerts/group/decision', { alerts: group, decision: 'engage', note: 'Same man on two cameras' });
@@ -409,6 +425,13 @@ describe('one decision for a group of sightings (POST /api/alerts/group/decision
     expect(closed.status).toBe(200);
     for (const a of ((await closed.json()) as { alerts: AlertView[] }).alerts)
       expect(a).toMatchObject({ status: 'closed', outcome: 'not_subject', claimedBy: null });
+    // The record counts the group's engagement and outcome once, its alerts apiece.
+    const now = await figures();
+    expect(group.length).toBeGreaterThanOrEqual(2);
+    expect(now.decided - before.decided).toBe(group.length);
+    expect(now.engagements - before.engagements).toBe(1);
+    expect(now.outcomes.not_subject - before.outcomes.not_subject).toBe(1);
+    groupDecided.push(...group.map((m) => m.id));
     expect(await (await admin.fetch('/api/audit/verify')).json()).toMatchObject({ ok: true });
   });
 
@@ -733,8 +756,9 @@ describe('the dashboard across deployments: CSV export (GET /api/records.csv)', 
       raised: String(alerts.length),
       decided: String(count((a) => a.decision !== null)),
       falseAlerts: String(falseAlerts),
-      engagements: String(count((a) => a.decision === 'engage')),
-      notSubject: String(count((a) => a.decision === 'engage' && a.outcome === 'not_subject')),
+      // One group call engaged several of them: one engagement, one outcome.
+      engagements: String(count((a) => a.decision === 'engage') - (groupDecided.length - 1)),
+      notSubject: String(count((a) => a.decision === 'engage' && a.outcome === 'not_subject') - (groupDecided.length - 1)),
       per1000: faces > 0 ? String(Number(((falseAlerts * 1000) / faces).toFixed(4))) : '',
     });
     expect(falseAlerts).toBeGreaterThan(5);

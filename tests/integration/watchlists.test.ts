@@ -249,15 +249,30 @@ describe('listing, editing and deleting entries', () => {
     expect(changes.find((c) => c.subjectId === id)?.details).toMatchObject({ changed: { reviewBy: '2025-01-01' } });
   });
 
-  it('adds a photo to an entry, and deleting the entry deletes its images and templates for good', async () => {
+  it('adds a photo to an entry (a likely duplicate of another entry only once confirmed), and deleting the entry deletes its images and templates for good', async () => {
     const base = `/api/watchlists/${watchlistId}/entries`;
     const list = (await (await as.admin.fetch(base)).json()) as { entries: { id: string; reference: string }[] };
     const id = list.entries.find((e) => e.reference === 'WAR/0002')!.id;
-    const form = new FormData();
-    form.append('images', new Blob([FRANCK_A], { type: 'image/jpeg' }), 'extra.jpg');
-    const added = await as.admin.fetch(`${base}/${id}/images`, { method: 'POST', body: form });
+    const frank = list.entries.find((e) => e.reference === 'WAR/0001')!.id;
+    const form = (confirm: boolean) => {
+      const f = new FormData();
+      if (confirm) f.set('confirmDuplicate', 'true');
+      f.append('images', new Blob([FRANCK_A], { type: 'image/jpeg' }), 'extra.jpg');
+      return f;
+    };
+    // Frank's own photo, added to another entry: warned of first, nothing saved.
+    const warned = await as.admin.fetch(`${base}/${id}/images`, { method: 'POST', body: form(false) });
+    expect(warned.status).toBe(409);
+    const refusal = (await warned.json()) as { error: string; message: string; details: { duplicates: { entryId: string }[] } };
+    expect(refusal).toMatchObject({ error: 'possible_duplicate', details: { duplicates: [{ entryId: frank }] } });
+    expect(refusal.message).toContain('WAR/0001');
+    expect(await count('SELECT COUNT(*) AS n FROM "ReferenceImage" WHERE "entryId" = $1', [id])).toBe(1);
+    const added = await as.admin.fetch(`${base}/${id}/images`, { method: 'POST', body: form(true) });
     expect(added.status).toBe(201);
-    expect(((await added.json()) as { images: unknown[] }).images).toHaveLength(2);
+    const body = (await added.json()) as { images: { id: string }[] };
+    expect(body.images).toHaveLength(2);
+    const audited = (await auditActions('reference_image.added')).find((e) => body.images.some((i) => i.id === e.subjectId) && e.details.duplicateConfirmed);
+    expect(audited?.details).toMatchObject({ entryId: id, possibleDuplicates: [frank], duplicateConfirmed: true });
 
     expect(await count('SELECT COUNT(*) AS n FROM "ReferenceImage" WHERE "entryId" = $1', [id])).toBe(2);
     const templatesOf = 'SELECT COUNT(*) AS n FROM "FaceTemplate" t JOIN "ReferenceImage" r ON r.id = t."referenceImageId" WHERE r."entryId" = $1';

@@ -83,5 +83,9 @@ describe('times in notices', () => {
     expect(lapsed.text).toBe(
       'Nothing was done on the alert for Demo subject (Regent St north) for 5 minutes, so your claim was released at 21:55:10 GMT. Claim it again to carry on.',
     );
+    // A deployment the holder can no longer see: the server sends no name or camera, and none is made up.
+    const unseen = claimLostToast({ ...base, name: null, camera: null, reason: 'lapsed', by: null }, now);
+    expect(unseen.text).toContain('an alert of a deployment you can no longer see');
+    expect(unseen.text).not.toContain('null');
   });
 });

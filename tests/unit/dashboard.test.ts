@@ -50,11 +50,20 @@ describe('the dashboard figures', () => {
     cameras: 2,
     facesProcessed,
   });
-  const group = (deploymentId: string, decision: string | null, outcome: string | null, decisionMs: number[], count = decisionMs.length): AlertGroup => ({
+  const group = (
+    deploymentId: string,
+    decision: string | null,
+    outcome: string | null,
+    decisionMs: number[],
+    count = decisionMs.length,
+    distinct = count,
+  ): AlertGroup => ({
     deploymentId,
     decision,
     outcome,
     count,
+    engagements: distinct,
+    outcomes: distinct,
     decisionMs,
   });
 
@@ -67,6 +76,13 @@ describe('the dashboard figures', () => {
     ]);
     expect(tally).toMatchObject({ raised: 10, decided: 6, undecided: 4, falseAlerts: 3, engagements: 3, outcomePending: 2 });
     expect(tally.outcomes).toEqual({ arrest: 1, safeguarding: 0, other_action: 0, not_subject: 0, not_engaged: 0 });
+  });
+
+  it("counts a group decision's engagement and outcome once, its alerts apiece", () => {
+    // Nine sightings engaged and closed as one arrest by one group call.
+    const tally = tallyGroups([group('a', 'engage', 'arrest', [1, 2, 3, 4, 5, 6, 7, 8, 9], 9, 1)]);
+    expect(tally).toMatchObject({ raised: 9, decided: 9, engagements: 1, outcomePending: 0 });
+    expect(tally.outcomes.arrest).toBe(1);
   });
 
   it('totals come from sums, not from averaging the rows’ rates', () => {

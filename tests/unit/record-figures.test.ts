@@ -75,6 +75,19 @@ describe('alert tallies and response times', () => {
     });
   });
 
+  it("counts a group call's engagement and outcome once, its alerts apiece; an alert corrected on its own counts alone", () => {
+    const nine = Array.from({ length: 9 }, (_, i) =>
+      alert({ id: `g${i}`, decision: 'engage', outcome: 'arrest', decisionGroupId: 'G1', outcomeGroupId: 'G2' }),
+    );
+    // One of another group engaged as a group but its outcome recorded alert by alert: still one engagement, one outcome.
+    const split = [0, 1].map((i) => alert({ id: `h${i}`, decision: 'engage', outcome: 'safeguarding', decisionGroupId: 'H1' }));
+    // One sighting of the first group later corrected to a false alert on its own.
+    const corrected = alert({ id: 'c', decision: 'false_alert', decisionGroupId: null });
+    const tally = tallyAlerts([...nine, ...split, corrected, alert({ id: 'x', decision: 'engage' }), alert({ id: 'y', decision: 'engage' })]);
+    expect(tally).toMatchObject({ raised: 14, decided: 14, undecided: 0, falseAlerts: 1, engagements: 4, outcomePending: 2 });
+    expect(tally.outcomes).toEqual({ arrest: 1, safeguarding: 1, other_action: 0, not_subject: 0, not_engaged: 0 });
+  });
+
   it('median and 90th percentile by nearest rank, leaving out alerts never claimed or decided', () => {
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);

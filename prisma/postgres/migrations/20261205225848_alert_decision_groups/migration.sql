@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AlertDecision" ADD COLUMN     "groupId" TEXT;
