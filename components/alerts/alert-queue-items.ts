@@ -1,4 +1,5 @@
 import type { AlertView } from '@/lib/alerts/data';
+import { MAX_GROUP_ALERTS } from '@/lib/alerts/schema';
 import type { AlertStatus } from '@/lib/alerts/state';
 import { matchesFilter, type AlertFilter } from './alert-store';
 
@@ -63,7 +64,12 @@ export function buildQueue(items: readonly AlertView[], filter: AlertFilter, pin
   const queue: QueueItem[] = [];
   for (const alerts of groups.values()) {
     alerts.sort(oldestFirst);
-    queue.push({ lead: alerts[0]!, alerts });
+    // The server decides at most MAX_GROUP_ALERTS at once: a longer run of sightings is several
+    // items, oldest first, each decided once.
+    for (let start = 0; start < alerts.length; start += MAX_GROUP_ALERTS) {
+      const part = alerts.slice(start, start + MAX_GROUP_ALERTS);
+      queue.push({ lead: part[0]!, alerts: part });
+    }
   }
   return queue.sort(compareItems);
 }

@@ -35,7 +35,9 @@ async function clipped(page: Page): Promise<string[]> {
       if (el.scrollWidth <= el.clientWidth + 1) continue;
       if (el.closest('.leaflet-container')) continue; // a map's panes and tiles are larger than its window by design
       if (el.closest('.visually-hidden')) continue; // words for screen readers, clipped to nothing on purpose
-      const overflow = getComputedStyle(el).overflowX;
+      const style = getComputedStyle(el);
+      if (style.clip !== 'auto' || style.clipPath !== 'none') continue; // the same, clipped by a style of its own (a narrow tile's state words)
+      const overflow = style.overflowX;
       if (overflow === 'auto' || overflow === 'scroll') continue; // a deliberate scroll container
       problems.push(`${describe(el)}: ${el.scrollWidth} px of content in ${el.clientWidth} px (overflow ${overflow})`);
     }

@@ -3,6 +3,7 @@ import { formatTime, formatWaited } from '@/components/alerts/alert-format';
 import { buildQueue, escalationOf, escalationQueue, indexQueue, newlyOverdue, type QueueItem } from '@/components/alerts/alert-queue-items';
 import { NO_FILTER } from '@/components/alerts/alert-store';
 import type { AlertView } from '@/lib/alerts/data';
+import { MAX_GROUP_ALERTS } from '@/lib/alerts/schema';
 
 /** Alerts as the store holds them; `at` is seconds after 12:00:00 UTC. */
 let seq = 0;
@@ -114,6 +115,13 @@ describe('grouping repeated sightings', () => {
     const decided = alert(6, { entryId: 'x', status: 'false_alert' });
     const queue = buildQueue(newestFirst([free, mine, mineToo, his, engaged, decided]), { ...NO_FILTER, state: 'all' });
     expect(queue.map((i) => i.alerts.map((x) => x.id))).toEqual([[free.id], [mine.id, mineToo.id], [his.id], [engaged.id], [decided.id]]);
+  });
+
+  it('splits a run longer than the server decides at once into items of at most MAX_GROUP_ALERTS, oldest first', () => {
+    const run = Array.from({ length: MAX_GROUP_ALERTS * 2 + 7 }, (_, i) => alert(i, { entryId: 'long' }));
+    const queue = buildQueue(newestFirst(run), NO_FILTER);
+    expect(queue.map((i) => i.alerts.length)).toEqual([MAX_GROUP_ALERTS, MAX_GROUP_ALERTS, 7]);
+    expect(queue.flatMap((i) => i.alerts.map((x) => x.id))).toEqual(run.map((x) => x.id));
   });
 });
 
