@@ -5,6 +5,7 @@ import type { AlertView } from '@/lib/alerts/data';
 import { claimableWithoutCorrection, mayDecide, mayRecordOutcome, OUTCOME_LABELS, OUTCOMES, type Decision, type Outcome } from '@/lib/alerts/state';
 import { can, type Role } from '@/lib/auth/permissions';
 import { ApiError } from '@/components/ui/api';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { plural } from '@/lib/format/plural';
 import { DEFAULT_ESCALATION } from '@/lib/settings/schema';
 import {
@@ -28,7 +29,6 @@ import { audioState, enableAudio, installAudioUnlock, onAudioStateChange, playAl
 import { ClaimNotices } from './claim-notices';
 import { heldByViewer } from './claim-time';
 import { CompareView, Kbd, type Notice } from './compare-view';
-import { ConfirmDialog } from './confirm-dialog';
 import { useAlertFeed } from './use-alert-feed';
 import { VirtualList, type VirtualListHandle } from './virtual-list';
 
@@ -720,6 +720,7 @@ export function AlertQueue({
           title={`Record “${OUTCOME_LABELS[confirming.outcome]}”?`}
           confirmLabel={`Record ${OUTCOME_LABELS[confirming.outcome]}`}
           testId="confirm-outcome"
+          className={styles.confirm}
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
             const { alert, outcome: value } = confirming;
