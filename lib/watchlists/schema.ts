@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { londonDay } from '@/lib/time/london';
 import { freeText, nameText } from '@/lib/validation/text';
 
 /**
@@ -63,8 +64,9 @@ const entryShape = {
 // that both dates parsed before comparing them.
 const isDate = (value: unknown): value is Date => value instanceof Date;
 
+/** A day is in the future when it comes after today in London (where the forms say "today"). */
 function imageNotInFuture(entry: { imageTakenOn?: unknown }) {
-  return !isDate(entry.imageTakenOn) || entry.imageTakenOn.getTime() <= Date.now();
+  return !isDate(entry.imageTakenOn) || entry.imageTakenOn.toISOString().slice(0, 10) <= londonDay(new Date().toISOString());
 }
 
 /** The text fields of a new entry (multipart form fields; images are validated separately). */

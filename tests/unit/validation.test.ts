@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuditQuerySchema } from '@/lib/audit/schema';
 import { authSecretProblem } from '@/lib/config/env';
 import { ChangePasswordSchema, CreateUserSchema, ResetPasswordSchema, UpdateUserSchema } from '@/lib/users/schema';
@@ -77,6 +77,29 @@ describe('schemas never throw on strange input', () => {
     const { UpdateDeploymentSchema, CameraSourceSchema } = await import('@/lib/deployments/schema');
     expect(UpdateDeploymentSchema.safeParse({ startsAt: 'tomorrow', endsAt: '2026-12-01T10:00:00Z' }).success).toBe(false);
     expect(CameraSourceSchema.safeParse({ kind: 'file', url: 5 }).success).toBe(false);
+  });
+});
+
+describe('a watchlist photo taken "today"', () => {
+  it("is today in London: after 23:00 UTC in summer, London's date is accepted and the day after is not", async () => {
+    const { EntryInputSchema } = await import('@/lib/watchlists/schema');
+    const entry = (imageTakenOn: string) => ({
+      reference: 'R',
+      name: 'N',
+      category: 'wanted_by_court',
+      imageSource: 's',
+      legalBasis: 'l',
+      imageTakenOn,
+      reviewBy: '2026-12-01',
+    });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-07-01T23:30:00Z'));
+    try {
+      expect(EntryInputSchema.safeParse(entry('2026-07-02')).error?.issues).toBeUndefined();
+      expect(EntryInputSchema.safeParse(entry('2026-07-03')).success).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
