@@ -105,9 +105,13 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
  * zone or UTC.
  */
 export function formatTime(iso: string, now: number): string {
+  return `${formatClock(iso, now)} ${londonZone(iso)}`;
+}
+
+/** formatTime without the clock's name, for a list that names it once (a group's track in a row). */
+export function formatClock(iso: string, now: number): string {
   const d = new Date(iso);
-  const time = now - d.getTime() < 20 * 3_600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
-  return `${time} ${londonZone(iso)}`;
+  return now - d.getTime() < 20 * 3_600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
 }
 
 /** "Image deleted after 31 days": the retention period this alert's crop actually had. */

@@ -4,7 +4,8 @@ import { memo } from 'react';
 import type { AlertView } from '@/lib/alerts/data';
 import { plural } from '@/lib/format/plural';
 import { CATEGORY_LABELS } from '@/lib/watchlists/schema';
-import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatTime, formatWaited, stateOf } from './alert-format';
+import { CATEGORY_SHORT_LABELS, closenessOf, formatAge, formatClock, formatTime, formatWaited, stateOf } from './alert-format';
+import { londonZone } from '@/lib/time/london';
 import { escalationOf, type EscalationLimits } from './alert-queue-items';
 import styles from './alert-queue.module.css';
 import { CropImage, ReferenceImage } from './alert-thumbs';
@@ -112,14 +113,15 @@ export const AlertRow = memo(function AlertRow({
         {track ? (
           <>
             <div className={styles.rowCamera} title={track}>
-              {plural(group.length, 'sighting')}
+              {/* The narrow row names the clock once for its track (the tooltip names it for each). */}
+              {plural(group.length, 'sighting')} <span className="muted">({londonZone(alert.firstSeenAt)})</span>
             </div>
             {/* The row has room for three; the comparison lists them all (and the tooltip above). */}
             <ol className={styles.track} data-testid="alert-track" aria-label="Where and when the person was seen" title={track}>
               {(group.length > 3 ? [...group.slice(0, 2), group[group.length - 1]!] : group).map((a, i) => (
                 <li key={a.id}>
                   {group.length > 3 && i === 2 ? <span className="muted">(+{group.length - 3}) </span> : null}
-                  {a.camera.name} <span className="muted">{formatTime(a.firstSeenAt, now)}</span>
+                  {a.camera.name} <span className="muted">{formatClock(a.firstSeenAt, now)}</span>
                 </li>
               ))}
             </ol>

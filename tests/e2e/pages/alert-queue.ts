@@ -101,7 +101,8 @@ export class AlertQueuePage {
   /** Both images of the compare view finished loading with real pixels. */
   async expectFacesShown() {
     for (const id of ['crop-image', 'reference-image']) {
-      const image = this.compare().getByTestId(id);
+      // The two large faces side by side (a group's strip below repeats its crops as thumbnails).
+      const image = this.compare().getByRole('figure').getByTestId(id);
       await expect(image).toBeVisible();
       await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     }

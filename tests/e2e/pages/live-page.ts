@@ -150,7 +150,7 @@ export class LivePage {
 
   /** The lowest edge of any tile's camera name (its status bar label). */
   async lowestLabelBottom(): Promise<number> {
-    return this.tiles().evaluateAll((tiles) => Math.max(...tiles.map((tile) => tile.querySelector('h3')!.getBoundingClientRect().bottom)));
+    return this.tiles().evaluateAll((tiles) => Math.max(...tiles.map((tile) => tile.querySelector('h2')!.getBoundingClientRect().bottom)));
   }
 
   fullScreenButton(): Locator {
